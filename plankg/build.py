@@ -1,0 +1,147 @@
+"""`plankg build`: source text + registry + ontology -> quads -> dist/ and the store.
+
+The same inputs give byte-identical sorted N-Quads: no blank nodes are
+minted, every IRI derives from the text or the registry, and output is sorted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from plankg.errors import OntologyError, RDFSyntaxError
+from plankg.namespaces import GRAPH_ONTOLOGY, Namespaces
+from plankg.settings import Settings
+from plankg.store import Store
+from plankg.store.rdfio import jsonld_context, parse_rdf, serialize_dataset, sorted_nquads
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    quads: list[ox.Quad]
+    counts: dict[str, int]
+    outputs: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    report: object | None = None
+
+
+def load_ontology(settings: Settings) -> list[ox.Quad]:
+    ns = Namespaces.of(settings)
+    quads: list[ox.Quad] = []
+    for path in sorted(settings.ontology_dir.glob("*.ttl")):
+        text = ns.rebase(path.read_text(encoding="utf-8"))
+        try:
+            quads += parse_rdf(text.encode(), ox.RdfFormat.TURTLE, name=str(path), graph=ns.graph(GRAPH_ONTOLOGY))
+        except RDFSyntaxError as exc:
+            raise OntologyError(exc.path, exc.line, exc.reason) from None
+    if not quads:
+        raise OntologyError(str(settings.ontology_dir), 0, "no ontology (*.ttl) found")
+    return quads
+
+
+def assemble(settings: Settings, progress: Progress = lambda step: None) -> BuildResult:
+    """Everything but the writing: parse, read, link, map; no side effects."""
+    from loaders.document import parse_document
+    from loaders.graph import build_quads
+    from loaders.linker import find_mentions
+    from loaders.registry import load_registry
+
+    seconds: dict[str, float] = {}
+    ns = Namespaces.of(settings)
+
+    def step(name: str, fn):
+        progress(name)
+        start = time.perf_counter()
+        value = fn()
+        seconds[name] = time.perf_counter() - start
+        return value
+
+    document = step("parse document", lambda: parse_document(settings.source_path))
+    registry = step("read registry", lambda: load_registry(settings.registry_dir))
+    mentions = step("link mentions", lambda: find_mentions(document, registry))
+    quads = step("map to RDF", lambda: build_quads(ns, document, registry, mentions))
+    quads += step("read ontology", lambda: load_ontology(settings))
+    quads = sorted(set(quads), key=str)
+    return BuildResult(quads=quads, counts=class_counts(quads, ns), seconds=seconds)
+
+
+def class_counts(quads: list[ox.Quad], ns: Namespaces) -> dict[str, int]:
+    ontology_graph = ns.graph(GRAPH_ONTOLOGY)
+    counts: Counter[str] = Counter()
+    for q in quads:
+        if q.predicate.value == RDF_TYPE and q.graph_name.value != ontology_graph:
+            name = q.object.value
+            counts[name.removeprefix(ns.pk) if name.startswith(ns.pk) else name] += 1
+    return dict(sorted(counts.items()))
+
+
+def write_dist(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
+    ns = Namespaces.of(settings)
+    dist = settings.dist
+    dist.mkdir(parents=True, exist_ok=True)
+    prefixes = ns.prefixes()
+    triples = sorted({q.triple for q in quads}, key=str)
+    outputs = {
+        "plankg.nq": sorted_nquads(quads),
+        "plankg.trig": serialize_dataset(quads, ox.RdfFormat.TRIG, prefixes),
+        "plankg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
+        "plankg.jsonld": _jsonld(triples, prefixes),
+        "context.jsonld": json.dumps(jsonld_context(prefixes), indent=1, sort_keys=True).encode(),
+    }
+    written = []
+    for name, data in outputs.items():
+        path = dist / name
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic: a reader never sees a half-written dump
+        written.append(path)
+    return written
+
+
+def _jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
+    graph = expanded if isinstance(expanded, list) else expanded.get("@graph", [expanded])
+    doc = {"@context": "context.jsonld", "@graph": graph}
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+def build(settings: Settings, store: Store | None, progress: Progress = lambda step: None, validate: bool = True) -> BuildResult:
+    result = assemble(settings, progress)
+    if validate:
+        progress("validate against the shapes")
+        start = time.perf_counter()
+        result.report = _validate(settings, result.quads)
+        result.seconds["validate against the shapes"] = time.perf_counter() - start
+    progress("write dist/")
+    start = time.perf_counter()
+    result.outputs = write_dist(settings, result.quads)
+    result.seconds["write dist/"] = time.perf_counter() - start
+    if store is not None:
+        progress("load the store")
+        start = time.perf_counter()
+        store.replace_dataset(result.quads)
+        result.seconds["load the store"] = time.perf_counter() - start
+    return result
+
+
+def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
+    """Fail the build, with the report, when the graph breaks its shapes."""
+    if not any(settings.shapes_dir.glob("*.ttl")):
+        return None
+    from plankg.errors import ValidationFailed
+    from plankg.validation import validate_quads
+
+    report = validate_quads(settings, quads)
+    if not report.conforms:
+        raise ValidationFailed(report.text(lang="en"), report)
+    return report

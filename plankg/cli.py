@@ -1,0 +1,126 @@
+"""The ``plankg`` command: build, serve, validate, query, load, dump, restore.
+
+Errors the user can fix are printed as one line (``file:line: reason``) with
+a non-zero exit code; no traceback reaches the terminal for those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from plankg.errors import PlanKGError
+from plankg.settings import Settings
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from plankg.build import build
+    from plankg.store import open_store
+
+    console = _console()
+    store = open_store(settings)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=False) as bar:
+            task = bar.add_task("build", total=None)
+            result = build(settings, store, progress=lambda step: bar.update(task, description=step), validate=not args.no_validate)
+            bar.update(task, description="done")
+    finally:
+        store.close()
+    out = console if not args.json else None
+    if args.json:
+        import json
+
+        print(json.dumps({"counts": result.counts, "quads": len(result.quads), "seconds": result.seconds}, indent=1))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"plankg build: {len(result.quads)} quads")
+        table.add_column("class")
+        table.add_column("instances", justify="right")
+        for name, count in result.counts.items():
+            table.add_row(name, str(count))
+        out.print(table)
+        for path in result.outputs:
+            out.print(f"wrote {path}")
+        out.print("loaded the store at " + str(settings.store_dir if settings.store == "embedded" else settings.remote_query_url))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if args.host:
+        settings = settings.model_copy(update={"host": args.host})
+    if args.port:
+        settings = settings.model_copy(update={"port": args.port})
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False, server_header=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plankg", description="Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build the graph into dist/ and the store")
+    p.add_argument("--no-validate", action="store_true", help="skip the SHACL check (not for releases)")
+    p.add_argument("--json", action="store_true", help="print counts as JSON")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if the store is empty)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    for extra in _extra_commands():
+        extra(sub)
+    return parser
+
+
+def _extra_commands():
+    """Sub-commands that live next to the code they drive (validate, query, load, dump, restore)."""
+    registrars = []
+    for module_name in ("plankg.cli_validate", "plankg.cli_query", "plankg.cli_data"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        registrars.append(module.register)
+    return registrars
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"plankg: invalid setting PLANKG_{str(first['loc'][0]).upper()}: {first['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(settings, args)
+    except PlanKGError as exc:
+        print(f"plankg: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

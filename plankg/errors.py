@@ -1,0 +1,142 @@
+"""Domain exceptions, one module for all of them.
+
+The HTTP layer maps each class to a status and an ``application/problem+json``
+body through one table (``service.problems``); the CLI prints ``str(exc)`` and
+exits with the class's ``exit_code``. Messages are written for the person who
+has to fix the input: they say where and why, never internal details.
+"""
+
+from __future__ import annotations
+
+
+class PlanKGError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    title = "Error"
+    exit_code = 2
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class LocatedError(PlanKGError):
+    """An input file is wrong at a known place: ``file:line: reason``."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class SourceParseError(LocatedError):
+    title = "The source document could not be parsed"
+
+
+class RegistryError(LocatedError):
+    """A registry CSV row is invalid; ``line`` is the 1-based CSV line (header is line 1)."""
+
+    title = "Invalid registry row"
+
+    @property
+    def row(self) -> int:
+        return self.line
+
+
+class OntologyError(LocatedError):
+    title = "The ontology could not be parsed"
+
+
+class RDFSyntaxError(LocatedError):
+    title = "The RDF data could not be parsed"
+
+
+class QueryFileError(LocatedError):
+    title = "Invalid named query file"
+
+
+class QuerySyntaxError(PlanKGError):
+    title = "Malformed SPARQL query"
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(detail)
+        self.line = line
+        self.column = column
+
+
+class UpdateNotAllowed(PlanKGError):
+    title = "Updates are not accepted here"
+
+
+class FeatureDisabled(PlanKGError):
+    title = "This SPARQL feature is disabled"
+
+
+class QueryTimeout(PlanKGError):
+    title = "The query ran past the time limit"
+
+
+class QueryTooComplex(PlanKGError):
+    title = "The query is too long or too deeply nested"
+
+
+class NotAcceptable(PlanKGError):
+    title = "No acceptable representation"
+
+
+class UnsupportedMediaType(PlanKGError):
+    title = "Unsupported media type"
+
+
+class PayloadTooLarge(PlanKGError):
+    title = "Request body too large"
+
+
+class NotFound(PlanKGError):
+    title = "Not found"
+
+
+class UnknownQuery(NotFound):
+    title = "Unknown named query"
+
+
+class ParameterError(PlanKGError):
+    title = "Invalid parameter"
+
+
+class BadRequest(PlanKGError):
+    title = "Bad request"
+
+
+class Unauthorized(PlanKGError):
+    title = "Authentication required"
+
+
+class Forbidden(PlanKGError):
+    title = "Not allowed"
+
+
+class WritesDisabled(PlanKGError):
+    title = "Writing is switched off"
+
+
+class StoreUnavailable(PlanKGError):
+    title = "The triple store is unavailable"
+    exit_code = 3
+
+
+class BuildError(PlanKGError):
+    title = "The graph could not be built"
+
+
+class ValidationFailed(PlanKGError):
+    """Raised by the build when the graph does not conform; carries the report text."""
+
+    title = "The graph does not conform to the shapes"
+    exit_code = 1
+
+    def __init__(self, detail: str, report: object | None = None) -> None:
+        super().__init__(detail)
+        self.report = report

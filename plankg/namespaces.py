@@ -1,0 +1,76 @@
+"""IRIs minted by the project, all under one configurable base.
+
+Source files (ontology, shapes, named queries) are written against the default
+base; ``rebase`` maps their text when a deployment configures another one, so
+the files stay valid, self-contained RDF/SPARQL that tools can open as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plankg.settings import DEFAULT_BASE_IRI, Settings
+
+EXTERNAL_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "http://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "vann": "http://purl.org/vocab/vann/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "unsdg": "http://metadata.un.org/sdg/",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+@dataclass(frozen=True)
+class Namespaces:
+    base: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Namespaces":
+        return cls(settings.base_iri)
+
+    @property
+    def pk(self) -> str:
+        return self.base + "ontology#"
+
+    @property
+    def ontology(self) -> str:
+        return self.base + "ontology"
+
+    @property
+    def id(self) -> str:
+        return self.base + "id/"
+
+    def graph(self, name: str) -> str:
+        return f"{self.base}graph/{name}"
+
+    def term(self, local: str) -> str:
+        return self.pk + local
+
+    def entity(self, path: str) -> str:
+        return self.id + path
+
+    def prefixes(self) -> dict[str, str]:
+        return {"pk": self.pk, "id": self.id, **EXTERNAL_PREFIXES}
+
+    def rebase(self, text: str) -> str:
+        """Map text written against the default base onto this base."""
+        if self.base == DEFAULT_BASE_IRI:
+            return text
+        return text.replace(DEFAULT_BASE_IRI, self.base)
+
+
+GRAPH_ONTOLOGY = "ontology"
+GRAPH_PLAN = "plan"
+GRAPH_REGISTRY = "registry"

@@ -1,0 +1,22 @@
+"""Stores behind one interface; the only package that talks to triple stores."""
+
+from __future__ import annotations
+
+from plankg.namespaces import Namespaces
+from plankg.settings import Settings
+from plankg.store.base import Store, Term
+from plankg.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResponse
+
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "QueryResponse", "Store", "Term", "open_store"]
+
+
+def open_store(settings: Settings) -> Store:
+    prefixes = Namespaces.of(settings).prefixes()
+    if settings.store == "remote":
+        from plankg.store.remote import RemoteStore
+
+        return RemoteStore(settings, prefixes=prefixes)
+    from plankg.store.embedded import EmbeddedStore
+
+    settings.store_dir.parent.mkdir(parents=True, exist_ok=True)
+    return EmbeddedStore(settings.store_dir, prefixes=prefixes)

@@ -1,0 +1,176 @@
+"""SPARQL result and RDF serializations, with the row cap applied on the way.
+
+Results are written here rather than by the engine so that the cap, the
+truncation notice and the formats are the same whichever store answered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
+    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS),
+    "trig": ("application/trig", ox.RdfFormat.TRIG),
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class QueryResponse:
+    kind: str  # "select", "ask" or "graph"
+    format: str  # key of RESULT_FORMATS or GRAPH_FORMATS
+    media_type: str
+    body: bytes
+    rows: int  # solutions or triples written
+    truncated: bool  # the row cap cut the result
+
+
+def capped(items: Iterable, cap: int) -> tuple[list, bool]:
+    out = []
+    for item in items:
+        if len(out) == cap:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def _json_term(term: object) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _tsv_term(term: object | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return str(term)  # N-Triples form; its escapes keep a cell on one line
+    return str(term)
+
+
+def _csv_term(term: object | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return term.value  # type: ignore[union-attr]
+
+
+def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool) -> bytes:
+    """Serialize solutions; ``rows`` hold pyoxigraph QuerySolution-like mappings."""
+    if fmt == "json":
+        bindings = []
+        for row in rows:
+            binding = {}
+            for var in variables:
+                term = row[var]
+                if term is not None:
+                    binding[var] = _json_term(term)
+            bindings.append(binding)
+        doc: dict = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        if truncated:
+            # SPARQL JSON allows extra keys; clients ignore what they do not know
+            doc["head"]["link"] = ["urn:plankg:truncated"]
+            doc["truncated"] = True
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt == "xml":
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        if truncated:
+            out.append('<link href="urn:plankg:truncated"/>')
+        out.append("</head><results>")
+        for row in rows:
+            out.append("<result>")
+            for var in variables:
+                term = row[var]
+                if term is not None:
+                    out.append(f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>")
+            out.append("</result>")
+        out.append("</results></sparql>")
+        return "".join(out).encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow([_csv_term(row[v]) for v in variables])
+        return buf.getvalue().encode()
+    if fmt == "tsv":
+        lines = ["\t".join("?" + v for v in variables)]
+        for row in rows:
+            lines.append("\t".join(_tsv_term(row[v]) for v in variables))
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(fmt)
+
+
+def serialize_ask(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>"
+        ).encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode()
+    if fmt == "tsv":
+        return f"?_askResult\n{'true' if value else 'false'}\n".encode()
+    raise ValueError(fmt)
+
+
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    _, rdf_format = GRAPH_FORMATS[fmt]
+    kwargs = {}
+    if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
+        kwargs["prefixes"] = prefixes
+    return ox.serialize(list(triples), format=rdf_format, **kwargs)
