@@ -262,7 +262,8 @@ def _plan_concepts(b: GraphBuilder, document: Document, registry: Registry) -> d
         b.add(g, node, RDFS + "label", en(concept.en_label))
         b.add(g, node, RDFS + "label", zh(concept.zh_label))
         b.add(g, node, SKOS + "definition", en(concept.en_definition))
-        b.add(g, node, SKOS + "notation", ox.Literal(concept.notation))
+        if concept.notation:
+            b.add(g, node, SKOS + "notation", ox.Literal(concept.notation))
         b.add(g, node, DCT + "isPartOf", b.iri("plan"))
         described: list[TextUnit] = []
         if concept.heading_key:

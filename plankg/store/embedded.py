@@ -3,6 +3,11 @@
 On this machine the on-disk store answers 3–14× slower than the in-memory
 one, so queries run on an in-memory replica and only writes go to disk (in a
 RocksDB transaction) before the replica is updated.
+
+pyoxigraph cannot interrupt a running query (an aggregate over a cartesian
+product spins inside one ``next()`` call), so once ``start_query_workers`` has
+been called, ``query`` runs in worker processes that hold a copy of the
+replica and can be killed at the deadline (``plankg.store.workers``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
+from plankg.sparqltext import iris_in_dataset_clauses
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -28,17 +34,82 @@ from plankg.store.results import (
     serialize_select,
 )
 
+_POSITION = re.compile(r"(\d+):(\d+)")
+
 
 def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     # pyoxigraph reports "error at 1:15: expected …"; keep the position for the client
     message = str(exc)
     line = column = None
-
-
-    found = re.search(r"(\d+):(\d+)", message)
+    found = _POSITION.search(message)
     if found:
         line, column = int(found.group(1)), int(found.group(2))
     return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+
+
+def run_query(
+    mem: ox.Store,
+    sparql: str,
+    bindings: Mapping[str, Term] | None = None,
+    default_graph_uris: list[str] | None = None,
+    named_graph_uris: list[str] | None = None,
+):
+    """Evaluate with the project's dataset rules; returns pyoxigraph's lazy result.
+
+    The protocol's dataset (default-graph-uri / named-graph-uri) wins over the
+    query's FROM clauses; with neither, the default graph is the union of all
+    graphs. Named graphs without default graphs mean an empty default graph,
+    as FROM NAMED without FROM does in SPARQL.
+    """
+    kwargs: dict = {}
+    if default_graph_uris or named_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or []]
+        if named_graph_uris:
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+    elif not iris_in_dataset_clauses(sparql):
+        # pyoxigraph lets the union flag override FROM, so set it only without FROM
+        kwargs["use_default_graph_as_union"] = True
+    if bindings:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+    try:
+        return mem.query(sparql, **kwargs)
+    except SyntaxError as exc:
+        raise _syntax_error(exc) from None
+    except ValueError as exc:
+        raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
+
+
+def answer(
+    mem: ox.Store,
+    sparql: str,
+    *,
+    formats: Mapping[str, str],
+    prefixes: Mapping[str, str],
+    bindings: Mapping[str, Term] | None = None,
+    default_graph_uris: list[str] | None = None,
+    named_graph_uris: list[str] | None = None,
+    deadline: float | None = None,
+    row_cap: int | None = None,
+) -> QueryResponse:
+    """Run a query and serialize it: the whole job, in-process or in a worker."""
+    result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            fmt = pick_format(formats, "ask")
+            return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(bool(result), fmt), 1, False)
+        if isinstance(result, ox.QuerySolutions):
+            fmt = pick_format(formats, "select")
+            variables = [v.value for v in result.variables]
+            rows, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
+            body = serialize_select(variables, rows, fmt, truncated)
+            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, len(rows), truncated)
+        fmt = pick_format(formats, "graph")
+        triples, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
+        body = serialize_graph(triples, fmt, dict(prefixes))
+        return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
+    except OSError as exc:
+        # evaluation errors surface while iterating (e.g. a bad regex)
+        raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
 
 
 class EmbeddedStore(Store):
@@ -58,25 +129,9 @@ class EmbeddedStore(Store):
             self._mem.bulk_extend(self._disk.quads_for_pattern(None, None, None, None))
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
+        self._workers = None  # plankg.store.workers.WorkerPool once started
 
     # ------------------------------------------------------------ reading
-    def _run(self, sparql: str, bindings, default_graph_uris, named_graph_uris):
-        kwargs: dict = {}
-        if default_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
-        try:
-            return self._mem.query(sparql, **kwargs)
-        except SyntaxError as exc:
-            raise _syntax_error(exc) from None
-        except ValueError as exc:
-            raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
-
     def query(
         self,
         sparql: str,
@@ -88,31 +143,29 @@ class EmbeddedStore(Store):
         timeout_s: float | None = None,
         row_cap: int | None = None,
     ) -> QueryResponse:
+        request = dict(
+            formats=dict(formats),
+            bindings=dict(bindings) if bindings else None,
+            default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
+            named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
+            row_cap=row_cap,
+        )
+        pool = self._workers
+        if pool is not None:
+            return pool.query(sparql, request, timeout_s)
+        # without workers the deadline is only checked between rows
         deadline = time.monotonic() + timeout_s if timeout_s else None
-        result = self._run(sparql, bindings, default_graph_uris, named_graph_uris)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = pick_format(formats, "ask")
-            return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(bool(result), fmt), 1, False)
-        if isinstance(result, ox.QuerySolutions):
-            fmt = pick_format(formats, "select")
-            variables = [v.value for v in result.variables]
-            rows, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
-            body = serialize_select(variables, rows, fmt, truncated)
-            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, len(rows), truncated)
-        fmt = pick_format(formats, "graph")
-        triples, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
-        body = serialize_graph(triples, fmt, self.prefixes)
-        return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
+        return answer(self._mem, sparql, prefixes=self.prefixes, deadline=deadline, **request)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
-        result = self._run(sparql, bindings, None, None)
+        result = run_query(self._mem, sparql, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QuerySyntaxError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
         return [{n: row[n] for n in names} for row in result]
 
     def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
-        result = self._run(sparql, bindings, None, None)
+        result = run_query(self._mem, sparql, bindings)
         if not isinstance(result, ox.QueryTriples):
             raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
         return list(result)
@@ -131,6 +184,26 @@ class EmbeddedStore(Store):
     def version(self) -> str:
         return self._version
 
+    # ------------------------------------------------------------ query workers
+    def start_query_workers(self, count: int) -> None:
+        from plankg.store.workers import WorkerPool
+
+        if self._workers is not None:
+            return
+        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot)
+        pool.start()
+        self._workers = pool
+
+    def _snapshot(self) -> bytes:
+        """The replica as N-Quads: what a fresh worker zygote loads."""
+        return self._mem.dump(format=ox.RdfFormat.N_QUADS)
+
+    def _data_changed(self) -> None:
+        """Every write ends here (under the write lock): new version, fresh workers."""
+        self._version = uuid.uuid4().hex[:12]
+        if self._workers is not None:
+            self._workers.reload()
+
     # ------------------------------------------------------------ writing
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
@@ -142,9 +215,12 @@ class EmbeddedStore(Store):
             fresh = ox.Store()
             fresh.bulk_extend(quads)
             self._mem = fresh
-            self._version = uuid.uuid4().hex[:12]
+            self._data_changed()
 
     def close(self) -> None:
+        pool, self._workers = self._workers, None
+        if pool is not None:
+            pool.close()
         if self._disk is not None:
             self._disk.flush()
             self._disk = None

@@ -1,0 +1,567 @@
+"""Named queries: ``queries/<name>.rq`` files with a typed header.
+
+Each file is a valid SPARQL query as it stands; its leading ``#+`` comment
+lines hold YAML metadata in the manner of grlc's decorators (summary,
+description, tags, params, examples, language). Parameters are declared there
+with a type and are bound to the query's variables of the same name as RDF
+terms (the store's substitutions); a client value is never spliced into the
+query text, so no value can change the query's shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+import yaml
+
+from plankg.errors import PlanKGError, ParameterError, QueryFileError, UnknownQuery
+from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.settings import Settings
+from plankg.sparqltext import check_query
+
+XSD = EXTERNAL_PREFIXES["xsd"]
+PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
+HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language"}
+PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example"}
+NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# what a short identifier after an IRI prefix may contain: the characters of the
+# project's own IRIs (org/UNDP, area/evaw, instrument/S-RES-1325-2000, sdg/5.1.1)
+SHORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
+ABSOLUTE_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+INTEGER = re.compile(r"[+-]?\d{1,15}")
+DECIMAL = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})")
+YEAR = re.compile(r"\d{4}")
+BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
+DEFAULT_MAX_LENGTH = 200
+
+# SPARQL tokens that matter for the projection check; comments, strings and
+# IRIs are matched first so that a '?' or '{' inside them is not read as syntax
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
+  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<open>\()
+  | (?P<close>\))
+  | (?P<brace>\{)
+  | (?P<star>\*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter; ``parse`` turns a client's text into an RDF term."""
+
+    name: str
+    type: str = "string"
+    description: str = ""
+    required: bool = False
+    default: str | None = None
+    enum: tuple[str, ...] = ()
+    prefix: str | None = None  # iri: short ids are appended to it
+    lang: str | None = None  # lang-string: the language tag of the bound literal
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int = DEFAULT_MAX_LENGTH
+    example: str | None = None
+
+    def expected(self) -> str:
+        """What a valid value looks like, in words, for error messages and docs."""
+        if self.enum:
+            return "one of " + ", ".join(self.enum)
+        if self.type == "iri":
+            if self.prefix:
+                return f"an identifier such as {self.example or 'UNDP'!r} (appended to <{self.prefix}>) or a full IRI starting with that prefix"
+            return "an absolute http(s) IRI"
+        if self.type == "integer":
+            return "an integer" + _range_text(self)
+        if self.type == "decimal":
+            return "a decimal number" + _range_text(self)
+        if self.type == "boolean":
+            return "true or false"
+        if self.type == "year":
+            return "a four-digit year" + _range_text(self)
+        return f"text of at most {self.max_length} characters"
+
+    def parse(self, raw: str, query: str = "") -> ox.NamedNode | ox.Literal:
+        def refuse(why: str = "") -> ParameterError:
+            shown = raw if len(raw) <= 60 else raw[:57] + "…"
+            where = f" of query {query!r}" if query else ""
+            err = ParameterError(
+                f"Parameter {self.name!r}{where} expects {self.expected()}; got {shown!r}{why}."
+            )
+            err.parameter = self.name  # type: ignore[attr-defined]
+            return err
+
+        if self.type in ("string", "lang-string"):
+            if len(raw) > self.max_length:
+                raise refuse(f" ({len(raw)} characters)")
+            if self.enum and raw not in self.enum:
+                raise refuse()
+            if self.type == "lang-string":
+                return ox.Literal(raw, language=self.lang or "zh")
+            return ox.Literal(raw)
+        value = raw.strip()
+        if self.type == "iri":
+            return ox.NamedNode(self._iri(value, refuse))
+        if self.enum and value not in self.enum:
+            raise refuse()
+        if self.type == "integer":
+            if not INTEGER.fullmatch(value):
+                raise refuse()
+            self._check_range(Decimal(value), refuse)
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "decimal":
+            if not DECIMAL.fullmatch(value):
+                raise refuse()
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                raise refuse() from None
+            self._check_range(number, refuse)
+            return ox.Literal(value.lstrip("+"), datatype=ox.NamedNode(XSD + "decimal"))
+        if self.type == "boolean":
+            if value.lower() not in BOOLEANS:
+                raise refuse()
+            return ox.Literal(BOOLEANS[value.lower()], datatype=ox.NamedNode(XSD + "boolean"))
+        if self.type == "year":
+            if not YEAR.fullmatch(value):
+                raise refuse()
+            self._check_range(Decimal(value), refuse)
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+        raise refuse()  # pragma: no cover - types are checked when the file loads
+
+    def _iri(self, value: str, refuse) -> str:
+        if self.prefix and value.startswith(self.prefix):
+            short = value[len(self.prefix) :]
+        elif self.prefix:
+            short = value
+        else:
+            if not ABSOLUTE_IRI.fullmatch(value) or (self.enum and value not in self.enum):
+                raise refuse()
+            return value
+        if not SHORT_ID.fullmatch(short) or (self.enum and short not in self.enum):
+            raise refuse()
+        return self.prefix + short
+
+    def _check_range(self, number: Decimal, refuse) -> None:
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            raise refuse()
+
+    def schema(self) -> dict:
+        """JSON Schema of the parameter as clients send it (query-string text)."""
+        out: dict = {}
+        if self.type == "integer":
+            out["type"] = "integer"
+        elif self.type == "decimal":
+            out["type"] = "number"
+        elif self.type == "boolean":
+            out["type"] = "boolean"
+        else:
+            out["type"] = "string"
+        if self.type == "year":
+            out["pattern"] = r"^\d{4}$"
+        if self.type in ("string", "lang-string"):
+            out["maxLength"] = self.max_length
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.min is not None:
+            out["minimum"] = _number(self.min)
+        if self.max is not None:
+            out["maximum"] = _number(self.max)
+        if self.default is not None:
+            out["default"] = _typed_default(self)
+        return out
+
+    def describe(self) -> dict:
+        """The parameter as listed by ``GET /queries``."""
+        out = {"name": self.name, "type": self.type, "required": self.required, "description": self.description}
+        for key in ("default", "prefix", "lang", "example"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.min is not None:
+            out["min"] = _number(self.min)
+        if self.max is not None:
+            out["max"] = _number(self.max)
+        return out
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _typed_default(param: Param) -> object:
+    if param.type == "integer":
+        return int(param.default)  # type: ignore[arg-type]
+    if param.type == "decimal":
+        return float(param.default)  # type: ignore[arg-type]
+    if param.type == "boolean":
+        return BOOLEANS.get(str(param.default).lower()) == "true"
+    return param.default
+
+
+def _range_text(param: Param) -> str:
+    if param.min is not None and param.max is not None:
+        return f" from {_number(param.min)} to {_number(param.max)}"
+    if param.min is not None:
+        return f" of at least {_number(param.min)}"
+    if param.max is not None:
+        return f" of at most {_number(param.max)}"
+    return ""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    params: tuple[Param, ...]
+    examples: tuple[dict[str, str], ...]
+    sparql: str  # the whole file, header comments included: valid SPARQL as it is
+    form: str  # "select", "ask" or "graph"
+    languages: tuple[str, ...] = ()
+    path: str = ""
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def bind(self, raw_params: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        return bind(self, raw_params)
+
+    def example_url(self, base: str = "/queries/") -> str:
+        example = self.examples[0] if self.examples else {}
+        return base + self.name + ("?" + urlencode(example) if example else "")
+
+    def describe(self, base: str = "/queries/") -> dict:
+        """The query as listed by ``GET /queries``."""
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "description": self.description,
+            "tags": list(self.tags),
+            "form": self.form,
+            "params": [p.describe() for p in self.params],
+            "examples": [dict(e) for e in self.examples],
+            "example_url": self.example_url(base),
+            "sparql_url": base + self.name + ".rq",
+            "languages": list(self.languages),
+        }
+
+
+def bind(query: NamedQuery, raw_params: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Typed terms for the query's variables; refuses unknown, missing and malformed values.
+
+    An empty value counts as absent (HTML forms send empty fields); absent
+    optional parameters without a default stay unbound, so the query's pattern
+    matches every value.
+    """
+    declared = {p.name for p in query.params}
+    unknown = sorted(set(raw_params) - declared)
+    if unknown:
+        accepted = ", ".join(sorted(declared)) or "no parameters"
+        err = ParameterError(
+            f"Unknown parameter {unknown[0]!r} for query {query.name!r}; it accepts: {accepted}."
+        )
+        err.parameter = unknown[0]  # type: ignore[attr-defined]
+        raise err
+    out: dict[str, ox.NamedNode | ox.Literal] = {}
+    for param in query.params:
+        raw = raw_params.get(param.name)
+        if raw is None or raw == "":
+            raw = param.default
+        if raw is None:
+            if param.required:
+                err = ParameterError(
+                    f"Parameter {param.name!r} of query {query.name!r} is required; it expects {param.expected()}."
+                )
+                err.parameter = param.name  # type: ignore[attr-defined]
+                raise err
+            continue
+        out[param.name] = param.parse(raw, query.name)
+    return out
+
+
+@dataclass
+class Catalog:
+    queries: dict[str, NamedQuery] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Catalog":
+        ns = Namespaces.of(settings)
+        queries: dict[str, NamedQuery] = {}
+        directory = settings.queries_dir
+        for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
+            text = ns.rebase(path.read_text(encoding="utf-8"))
+            query = parse_query(path.stem, text, path=str(path), max_chars=settings.max_query_chars)
+            queries[query.name] = query
+        return cls(queries)
+
+    def get(self, name: str) -> NamedQuery:
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise UnknownQuery(
+                f"There is no named query {name!r}; GET /queries lists the {len(self.queries)} available ones."
+            ) from None
+
+    def __iter__(self) -> Iterator[NamedQuery]:
+        return iter(self.queries.values())
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.queries
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.queries)
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_000) -> NamedQuery:
+    """Read one ``.rq`` file's text; QueryFileError(path, line, reason) when it is wrong."""
+    path = path or f"{name}.rq"
+    if not NAME.fullmatch(name):
+        raise QueryFileError(path, 0, f"the file name {name!r} must be lower-case letters, digits and '-' (it becomes the URL)")
+    lines = text.splitlines()
+    header_lines: list[str] = []
+    for line in lines:
+        if not line.startswith("#+"):
+            break
+        header_lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+    if not header_lines:
+        raise QueryFileError(path, 1, "no '#+' header: the file must start with '#+ summary: …'")
+
+    def where(key: str, within: str | None = None) -> int:
+        """1-based file line of a header key (inside a block when ``within`` is given)."""
+        start = 0
+        if within is not None:
+            start = next((i for i, h in enumerate(header_lines) if re.match(rf"\s*{re.escape(within)}\s*:", h)), 0)
+        for i in range(start, len(header_lines)):
+            if re.match(rf"\s*{re.escape(key)}\s*:", header_lines[i]):
+                return i + 1
+        return start + 1
+
+    try:
+        meta = yaml.safe_load("\n".join(header_lines))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise QueryFileError(path, 1, f"header is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise QueryFileError(path, 1, "header must be 'key: value' lines (summary, description, tags, params, example)")
+    for key in meta:
+        if key not in HEADER_KEYS:
+            raise QueryFileError(path, where(str(key)), f"unknown header key {key!r}; known: {', '.join(sorted(HEADER_KEYS))}")
+    summary = meta.get("summary")
+    if not isinstance(summary, str) or not summary.strip():
+        raise QueryFileError(path, where("summary") if "summary" in meta else 1, "'summary' is required and must be text")
+    description = meta.get("description") or ""
+    if not isinstance(description, str):
+        raise QueryFileError(path, where("description"), "'description' must be text")
+    tags = _str_list(meta.get("tags"), path, where("tags"), "tags")
+    languages = _str_list(meta.get("language"), path, where("language"), "language")
+
+    try:
+        form = check_query(text, max_chars=max_chars)
+    except PlanKGError as exc:
+        raise QueryFileError(path, len(header_lines) + 1, exc.detail) from None
+
+    raw_params = meta.get("params") or {}
+    if not isinstance(raw_params, dict):
+        raise QueryFileError(path, where("params"), "'params' must map each parameter name to its declaration")
+    variables = _variables(text)
+    projected = _projection(text) if form == "select" else None
+    params: list[Param] = []
+    for pname, decl in raw_params.items():
+        line = where(str(pname), within="params")
+        params.append(_param(str(pname), decl, path, line, variables, projected))
+
+    query = NamedQuery(
+        name=name,
+        summary=summary.strip(),
+        description=description.strip(),
+        tags=tuple(tags),
+        params=tuple(params),
+        examples=(),
+        sparql=text,
+        form=form,
+        languages=tuple(languages),
+        path=path,
+    )
+    examples = _examples(meta, path, where("examples") if "examples" in meta else where("example"))
+    for example in examples:
+        try:
+            bind(query, example)
+        except ParameterError as exc:
+            raise QueryFileError(path, where("examples") if "examples" in meta else where("example"), f"example {example}: {exc.detail}") from None
+    return NamedQuery(**{**query.__dict__, "examples": tuple(examples)})
+
+
+def _str_list(value: object, path: str, line: int, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return [str(v) for v in value]
+    raise QueryFileError(path, line, f"'{key}' must be a list of words, e.g. [partners, areas]")
+
+
+def _param(name: str, decl: object, path: str, line: int, variables: set[str], projected: set[str] | None) -> Param:
+    if not VARIABLE.fullmatch(name):
+        raise QueryFileError(path, line, f"parameter name {name!r} must be a SPARQL variable name (letters, digits, '_')")
+    if isinstance(decl, str):
+        decl = {"type": decl}
+    if not isinstance(decl, dict):
+        raise QueryFileError(path, line, f"parameter {name!r} must be declared as a mapping, e.g. {{type: string}}")
+    for key in decl:
+        if key not in PARAM_KEYS:
+            raise QueryFileError(path, line, f"parameter {name!r}: unknown field {key!r}; known: {', '.join(sorted(PARAM_KEYS))}")
+    ptype = decl.get("type", "string")
+    if ptype not in PARAM_TYPES:
+        raise QueryFileError(path, line, f"parameter {name!r}: type {ptype!r} is not one of {', '.join(PARAM_TYPES)}")
+    if name not in variables:
+        raise QueryFileError(path, line, f"parameter {name!r} is not used in the query: it binds the variable ?{name}")
+    if projected is not None and "*" not in projected and name not in projected:
+        # the embedded engine binds a parameter only through a projected variable
+        raise QueryFileError(path, line, f"parameter {name!r}: ?{name} must be in the SELECT projection so that it can be bound")
+
+    def text(key: str) -> str | None:
+        value = decl.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (str, int, float)):
+            return str(value)
+        raise QueryFileError(path, line, f"parameter {name!r}: {key!r} must be a single value")
+
+    def number(key: str) -> Decimal | None:
+        value = decl.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise QueryFileError(path, line, f"parameter {name!r}: {key!r} must be a number")
+        return Decimal(str(value))
+
+    enum = decl.get("enum") or []
+    if not isinstance(enum, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in enum):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'enum' must be a list of values")
+    prefix = text("prefix")
+    if prefix is not None and (ptype != "iri" or not ABSOLUTE_IRI.fullmatch(prefix)):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'prefix' is for iri parameters and must be an http(s) IRI")
+    required = decl.get("required", False)
+    if not isinstance(required, bool):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'required' must be true or false")
+    max_length = decl.get("max_length", DEFAULT_MAX_LENGTH)
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 10_000:
+        raise QueryFileError(path, line, f"parameter {name!r}: 'max_length' must be an integer from 1 to 10000")
+    description = decl.get("description") or ""
+    if not isinstance(description, str):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'description' must be text")
+    param = Param(
+        name=name,
+        type=ptype,
+        description=description,
+        required=required,
+        default=text("default"),
+        enum=tuple(str(v) for v in enum),
+        prefix=prefix,
+        lang=text("lang"),
+        min=number("min"),
+        max=number("max"),
+        max_length=max_length,
+        example=text("example"),
+    )
+    for key in ("default", "example"):
+        value = getattr(param, key)
+        if value is not None:
+            try:
+                param.parse(value)
+            except ParameterError as exc:
+                raise QueryFileError(path, line, f"{key} of {exc.detail}") from None
+    if param.required and param.default is not None:
+        raise QueryFileError(path, line, f"parameter {name!r}: a required parameter cannot have a default")
+    return param
+
+
+def _examples(meta: dict, path: str, line: int) -> list[dict[str, str]]:
+    raw = meta.get("examples", meta.get("example"))
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[dict[str, str]] = []
+    for item in items:
+        if isinstance(item, str):
+            pairs: dict[str, str] = {}
+            for part in filter(None, item.split("&")):
+                key, sep, value = part.partition("=")
+                if not sep:
+                    raise QueryFileError(path, line, f"example {item!r} must be 'name=value' pairs joined by '&'")
+                pairs[key.strip()] = value.strip()
+            out.append(pairs)
+        elif isinstance(item, dict):
+            out.append({str(k): str(v) for k, v in item.items()})
+        else:
+            raise QueryFileError(path, line, "'example' must be 'name=value&…' text or a mapping")
+    return out
+
+
+def _variables(text: str) -> set[str]:
+    return {m.group("var")[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
+
+
+def _projection(text: str) -> set[str]:
+    """Variables the outermost SELECT projects (``*`` for ``SELECT *``)."""
+    out: set[str] = set()
+    inside = False
+    depth = 0
+    after_as = False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("comment", "string", "iri"):
+            continue
+        if not inside:
+            if kind == "word" and m.group().upper() == "SELECT":
+                inside = True
+            continue
+        if kind == "brace" or (kind == "word" and depth == 0 and m.group().upper() in ("WHERE", "FROM")):
+            break
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "star" and depth == 0:
+            out.add("*")
+        elif kind == "word" and m.group().upper() == "AS":
+            after_as = True
+        elif kind == "var":
+            if depth == 0 or after_as:
+                out.add(m.group()[1:])
+            after_as = False
+    return out
+
+
+def query_names(directory: Path) -> list[str]:
+    """Names of the ``.rq`` files of a directory (for tests and the CLI's help)."""
+    return sorted(p.stem for p in directory.glob("*.rq"))
