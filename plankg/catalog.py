@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -31,6 +30,8 @@ HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples"
 PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example"}
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# names the HTTP layer gives a meaning of its own (``?format=csv`` overrides Accept)
+RESERVED_PARAMS = {"format"}
 # what a short identifier after an IRI prefix may contain: the characters of the
 # project's own IRIs (org/UNDP, area/evaw, instrument/S-RES-1325-2000, sdg/5.1.1)
 SHORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
@@ -245,7 +246,7 @@ class NamedQuery:
 
     def example_url(self, base: str = "/queries/") -> str:
         example = self.examples[0] if self.examples else {}
-        return base + self.name + ("?" + urlencode(example) if example else "")
+        return base + self.name + ("?" + urlencode(example, safe="/") if example else "")
 
     def describe(self, base: str = "/queries/") -> dict:
         """The query as listed by ``GET /queries``."""
@@ -316,7 +317,8 @@ class Catalog:
             return self.queries[name]
         except KeyError:
             raise UnknownQuery(
-                f"There is no named query {name!r}; GET /queries lists the {len(self.queries)} available ones."
+                f"There is no named query {name!r}; the {len(self.queries)} available ones are listed by "
+                "GET /queries and by 'plankg query --list'."
             ) from None
 
     def __iter__(self) -> Iterator[NamedQuery]:
@@ -364,6 +366,7 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         meta = yaml.safe_load("\n".join(header_lines))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        line = min(line, len(header_lines))  # "unexpected end" points past the header
         raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise QueryFileError(path, 1, f"header is not valid YAML: {exc}") from None
@@ -430,6 +433,8 @@ def _str_list(value: object, path: str, line: int, key: str) -> list[str]:
 def _param(name: str, decl: object, path: str, line: int, variables: set[str], projected: set[str] | None) -> Param:
     if not VARIABLE.fullmatch(name):
         raise QueryFileError(path, line, f"parameter name {name!r} must be a SPARQL variable name (letters, digits, '_')")
+    if name in RESERVED_PARAMS:
+        raise QueryFileError(path, line, f"parameter name {name!r} is reserved by the service; choose another")
     if isinstance(decl, str):
         decl = {"type": decl}
     if not isinstance(decl, dict):
@@ -561,7 +566,3 @@ def _projection(text: str) -> set[str]:
             after_as = False
     return out
 
-
-def query_names(directory: Path) -> list[str]:
-    """Names of the ``.rq`` files of a directory (for tests and the CLI's help)."""
-    return sorted(p.stem for p in directory.glob("*.rq"))

@@ -1,0 +1,323 @@
+"""``/queries``: the named queries of ``queries/*.rq`` as a typed REST API.
+
+- ``GET /queries`` lists them (JSON): summary, tags, typed parameters, an
+  example URL and the URL of the query text. A browser asking for HTML is
+  sent (303) to the query page ``/query`` when the app has one.
+- ``GET /queries/{name}`` runs one. ``build_router(settings)`` generates a
+  route per ``.rq`` file when the app is created, with its parameters declared
+  from the file's header (type, enum, default, example, description), so
+  ``/openapi.json`` documents each query once. The values are checked by
+  ``plankg.catalog.bind`` (the same check as the CLI) and reach SPARQL as bound
+  terms only; a wrong or unknown parameter is a 400 problem naming it.
+- ``GET /queries/{name}.rq`` is the query text, for editors and the CLI.
+
+Answers go the way ``/sparql`` answers go: content negotiation (``Accept`` or
+``?format=``), the store's time limit and row cap, a weak ETag (data version +
+query + bound parameters + format) with ``If-None-Match`` → 304. Serialized
+bodies are kept in a small per-app LRU keyed by the same things and emptied
+when the data version changes: a named query is a small, repeated request, and
+answering it from memory is what lets the service outrun a bare SPARQL server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from plankg.catalog import Catalog, NamedQuery
+from plankg.errors import NotAcceptable, ParameterError
+from plankg.settings import Settings
+from service.context import AppContext, allowed_methods, get_ctx
+from service.negotiation import choose, formats_for, parse_accept, prefers_html
+
+TAG = "Named queries"
+BASE = "/queries/"
+FORMAT_HELP = "Overrides Accept: json, xml, csv or tsv (a graph query: turtle, ntriples, jsonld, rdfxml)"
+RQ_OFFERS = (("text/plain", "text/plain; charset=utf-8"), ("application/sparql-query", "application/sparql-query; charset=utf-8"))
+CACHE_ENTRIES = 512
+CACHE_BYTES = 64 * 1024 * 1024
+CACHE_ENTRY_BYTES = 4 * 1024 * 1024  # larger answers are rare and not worth the memory
+
+RESPONSES: dict = {
+    200: {
+        "description": "Query results: SPARQL JSON (default), SPARQL XML, CSV or TSV",
+        "content": {
+            media: {}
+            for media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values")
+        },
+    },
+    304: {"description": "Not modified (If-None-Match)"},
+    400: {"description": "A parameter is unknown, missing or malformed", "content": {"application/problem+json": {}}},
+    406: {"description": "No acceptable result format", "content": {"application/problem+json": {}}},
+    503: {"description": "The query ran past the time limit", "content": {"application/problem+json": {}}},
+}
+
+
+# ---------------------------------------------------------------- routers
+def build_router(settings: Settings) -> APIRouter:
+    """The routes of one app: a typed route per named query of ``settings.queries_dir``."""
+    catalog = Catalog.load(settings)
+    r = APIRouter(tags=[TAG])
+    _add_listing(r)
+    for query in catalog:
+        endpoint = _typed_endpoint(query)
+        r.add_api_route(
+            BASE + query.name,
+            endpoint,
+            methods=["GET"],
+            summary=query.summary,
+            description=_description(query),
+            operation_id="named_query_" + query.name.replace("-", "_"),
+            response_class=Response,
+            responses=RESPONSES,
+        )
+        r.add_api_route(BASE + query.name, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response)
+    # a name without a route of its own is not in the catalog: 404 problem
+    r.add_api_route(BASE + "{name}", run_named_query, methods=["GET", "HEAD"], include_in_schema=False, response_class=Response)
+    return r
+
+
+def _add_listing(r: APIRouter) -> None:
+    r.add_api_route(
+        "/queries",
+        list_queries,
+        methods=["GET"],
+        summary="List the named queries",
+        description="Every named query with its summary, tags, typed parameters, an example URL and the URL of its SPARQL text.",
+        operation_id="list_named_queries",
+    )
+    r.add_api_route(BASE + "{name}.rq", query_text, methods=["HEAD"], include_in_schema=False, response_class=Response)
+    r.add_api_route(
+        BASE + "{name}.rq",
+        query_text,
+        methods=["GET"],
+        summary="The SPARQL text of a named query",
+        description="The `.rq` file as it is (header comments included), valid SPARQL 1.1; `text/plain` by default, `application/sparql-query` on request.",
+        operation_id="named_query_text",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}, "application/sparql-query": {}}}, 404: {"description": "No such query", "content": {"application/problem+json": {}}}},
+    )
+
+
+# The module-level router serves the same paths for an app that includes it
+# as is: one generic, untyped route runs any query of the app's catalog.
+router = APIRouter(tags=[TAG])
+
+
+async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    if prefers_html(request.headers.get("accept")) and "GET" in allowed_methods(request, "/query"):
+        return RedirectResponse("/query", status_code=303)
+    catalog: Catalog = ctx.catalog  # type: ignore[assignment]
+    return JSONResponse(
+        {"queries": [q.describe(BASE) for q in catalog], "count": len(catalog)},
+        headers={"Cache-Control": "no-cache", "Vary": "Accept"},
+    )
+
+
+async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    query = ctx.catalog.get(name)  # type: ignore[attr-defined]
+    picked = choose(parse_accept(request.headers.get("accept")), RQ_OFFERS)
+    if picked is None:
+        raise NotAcceptable("The query text is served as text/plain or application/sparql-query.")
+    etag = 'W/"' + hashlib.sha256(query.sparql.encode("utf-8")).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    if _not_modified(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(query.sparql.encode("utf-8"), media_type=picked[1], headers=headers)
+
+
+async def run_named_query(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    return await answer(request, ctx, ctx.catalog.get(name))  # type: ignore[attr-defined]
+
+
+router.add_api_route("/queries", list_queries, methods=["GET"], summary="List the named queries", operation_id="list_named_queries")
+router.add_api_route(BASE + "{name}.rq", query_text, methods=["HEAD"], include_in_schema=False, response_class=Response)
+router.add_api_route(BASE + "{name}.rq", query_text, methods=["GET"], summary="The SPARQL text of a named query", response_class=Response)
+router.add_api_route(
+    BASE + "{name}",
+    run_named_query,
+    methods=["GET"],
+    summary="Run a named query (parameters as listed by GET /queries)",
+    response_class=Response,
+    responses=RESPONSES,
+)
+
+
+def _typed_endpoint(query: NamedQuery) -> Callable:
+    """An endpoint whose signature declares the query's parameters, for OpenAPI.
+
+    The declared parameters are all text: FastAPI only documents them (the
+    JSON Schema carries the real type); ``bind`` checks the raw values, so the
+    messages are the same over HTTP and on the command line.
+    """
+
+    async def endpoint(request: Request, ctx: AppContext = Depends(get_ctx), **_declared: object) -> Response:
+        return await answer(request, ctx, query)
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AppContext, default=Depends(get_ctx)),
+    ]
+    for i, param in enumerate(query.params):
+        schema = param.schema()
+        declared = Query(
+            # the JSON-typed default (118, not "118"): FastAPI documents it and never validates it
+            default=... if param.required else schema.pop("default", None),
+            alias=param.name,
+            description=_param_description(param),
+            examples=[param.example] if param.example is not None else None,
+            json_schema_extra=schema,
+        )
+        # positional names keep Python keywords and clashes ("request") out of the signature
+        parameters.append(inspect.Parameter(f"p{i}", kw, annotation=str, default=declared))
+    parameters.append(inspect.Parameter("format_", kw, annotation=str | None, default=Query(None, alias="format", description=FORMAT_HELP)))
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = "named_query_" + query.name.replace("-", "_")
+    return endpoint
+
+
+def _param_description(param) -> str:
+    text = param.description or param.name
+    if param.type == "iri" and param.prefix:
+        text += f" (an id appended to {param.prefix}, or that full IRI)"
+    return text
+
+
+def _description(query: NamedQuery) -> str:
+    parts = [query.description or query.summary]
+    if query.tags:
+        parts.append("Tags: " + ", ".join(query.tags) + ".")
+    parts.append(f"Example: [`{query.example_url(BASE)}`]({query.example_url(BASE)}) · SPARQL: [`{BASE}{query.name}.rq`]({BASE}{query.name}.rq)")
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- running a query
+async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Response:
+    raw: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in raw:
+            err = ParameterError(f"Give {key!r} once; this request has it more than once.")
+            err.parameter = key  # type: ignore[attr-defined]
+            raise err
+        raw[key] = value
+    format_param = raw.pop("format", None)
+    bindings = query.bind(raw)
+    formats = formats_for(request.headers.get("accept"), format_param or None, kinds=(query.form,))
+    if query.form not in formats:
+        raise NotAcceptable(
+            "None of the media types in Accept can represent this query's result; "
+            + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if query.form == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
+        )
+    fmt = formats[query.form]
+    bound = tuple(sorted((name, str(term)) for name, term in bindings.items()))
+    version = ctx.store.version
+    cap = ctx.settings.result_row_cap
+    etag = _etag(version, query.name, bound, fmt, cap)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "Vary": "Accept",
+        "Link": f'<{BASE}{query.name}.rq>; rel="describedby"; type="application/sparql-query"',
+    }
+    if _not_modified(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+
+    cache = result_cache(request.app)
+    key = (query.name, bound, fmt)
+    hit = cache.get(version, key)
+    if hit is None:
+        result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings)
+        hit = Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+        cache.put(version, key, hit)
+    headers["X-PlanKG-Rows"] = str(hit.rows)
+    if hit.truncated:
+        headers["X-PlanKG-Truncated"] = "true"
+        headers["X-PlanKG-Row-Cap"] = str(cap)
+    return Response(hit.body, media_type=hit.media_type, headers=headers)
+
+
+def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int) -> str:
+    digest = hashlib.sha256()
+    for part in (version, name, repr(bound), fmt, str(cap)):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1e")
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _not_modified(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+def _with_charset(media_type: str) -> str:
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+# ---------------------------------------------------------------- the answer cache
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool
+
+
+class ResultCache:
+    """Serialized answers of one data version, least recently used out first.
+
+    Used from the event loop only (handlers touch it before and after awaiting
+    the store), so it needs no lock.
+    """
+
+    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.version: str | None = None
+        self.bytes = 0
+        self._items: OrderedDict[tuple, Answer] = OrderedDict()
+
+    def get(self, version: str, key: tuple) -> Answer | None:
+        if version != self.version:
+            return None
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+        return hit
+
+    def put(self, version: str, key: tuple, value: Answer) -> None:
+        if version != self.version:
+            self._items.clear()
+            self.bytes = 0
+            self.version = version
+        if len(value.body) > CACHE_ENTRY_BYTES:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.bytes -= len(old.body)
+        self._items[key] = value
+        self.bytes += len(value.body)
+        while self._items and (len(self._items) > self.entries or self.bytes > self.max_bytes):
+            _, dropped = self._items.popitem(last=False)
+            self.bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def result_cache(app: FastAPI) -> ResultCache:
+    """The app's cache, made on first use: one per app, never shared between apps."""
+    cache = getattr(app.state, "named_query_cache", None)
+    if cache is None:
+        cache = app.state.named_query_cache = ResultCache()
+    return cache

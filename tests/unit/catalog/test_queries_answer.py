@@ -1,0 +1,283 @@
+"""The named queries answer the questions they are named after, on the built graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from plankg.catalog import Catalog, NamedQuery, bind
+from plankg.settings import Settings
+from plankg.store.embedded import EmbeddedStore
+from plankg.store.remote import with_bindings
+
+B = "http://127.0.0.1:8000/"
+ID = B + "id/"
+PK = B + "ontology#"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def store(built_graph):
+    store = EmbeddedStore(None)
+    store.replace_dataset(built_graph.quads)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load(Settings())
+
+
+def rows(store, query: NamedQuery, **params) -> list[dict[str, str]]:
+    """Rows as {variable: value text}; unbound variables left out."""
+    found = store.select(query.sparql, bind(query, params))
+    return [{k: v.value for k, v in row.items() if v is not None} for row in found]
+
+
+def run(store, catalog, name: str, **params) -> list[dict[str, str]]:
+    return rows(store, catalog.get(name), **params)
+
+
+NAMES = sorted(p.stem for p in Settings().queries_dir.glob("*.rq"))
+
+
+# ---------------------------------------------------------------- every query
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_answers_with_rows(store, catalog, name):
+    query = catalog.get(name)
+    for example in query.examples or ({},):
+        assert rows(store, query, **example), f"{query.example_url()} returned no rows"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_paragraph_provenance_is_consistent(store, catalog, name):
+    """Wherever a row names a paragraph, its IRI and its number agree."""
+    query = catalog.get(name)
+    for example in query.examples or ({},):
+        for row in rows(store, query, **example):
+            for iri_var, number_var in (
+                ("paragraph", "paragraph_number"),
+                ("start_paragraph", "start_number"),
+                ("end_paragraph", "end_number"),
+                ("first_paragraph", "first_paragraph_number"),
+            ):
+                if iri_var in row and number_var in row:
+                    assert row[iri_var] == f"{ID}para/{row[number_var]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_store_substitution_and_values_block_give_the_same_rows(store, catalog, name):
+    """The embedded store substitutes bound terms; remote stores get a VALUES block.
+    Each query is written so that both mean the same."""
+    query = catalog.get(name)
+
+    def normal(found):
+        return sorted(tuple(sorted((k, str(v)) for k, v in row.items() if v is not None)) for row in found)
+
+    for example in query.examples or ({},):
+        bindings = bind(query, example)
+        assert normal(store.select(query.sparql, bindings)) == normal(store.select(with_bindings(query.sparql, bindings)))
+
+
+# ---------------------------------------------------------------- partners
+EVAW_PARTNERS = {"UNDP", "UNFPA", "WHO", "UNODC", "OHCHR", "UNICEF", "UNESCO", "ILO"}
+
+
+def test_partners_by_area_evaw_names_the_agencies_of_paragraph_56(store, catalog):
+    found = run(store, catalog, "partners-by-area", area="evaw")
+    acronyms = {r.get("acronym") for r in found}
+    assert EVAW_PARTNERS <= acronyms
+    assert ID + "org/UN-Women" not in {r["agency"] for r in found}
+    who = [r for r in found if r.get("acronym") == "WHO"]
+    assert who and all(r["label_zh"] == "世界卫生组织" for r in who)
+    assert any("世卫组织" in r["surface_forms"] for r in who)
+    assert {r["area"] for r in found} == {ID + "area/evaw"}
+    assert all(r["paragraph_number"] in ("55", "56") for r in found)
+
+
+def test_partners_by_area_is_one_row_per_agency_and_intervention(store, catalog):
+    for area in ("governance", "wee", "evaw", "wps"):
+        found = run(store, catalog, "partners-by-area", area=area)
+        assert found, area
+        pairs = [(r["agency"], r["intervention"]) for r in found]
+        assert len(pairs) == len(set(pairs))
+        assert all(r["item"].startswith(r["paragraph"] + "/item/") for r in found)
+
+
+def test_partners_by_area_changes_with_the_area(store, catalog):
+    evaw = {r["agency"] for r in run(store, catalog, "partners-by-area", area="evaw")}
+    wps = {r["agency"] for r in run(store, catalog, "partners-by-area", area="wps")}
+    assert evaw != wps
+    assert ID + "org/DPPA" in wps and ID + "org/DPPA" not in evaw
+
+
+def test_agency_profile_gives_every_unit_naming_the_agency_with_chinese_text(store, catalog):
+    found = run(store, catalog, "agency-profile", agency="UNDP")
+    assert found and {r["agency"] for r in found} == {ID + "org/UNDP"}
+    assert all(("开发署" in r["text"]) or ("开发计划署" in r["text"]) for r in found)
+    interventions = {r["intervention"] for r in found if "intervention" in r}
+    assert ID + "intervention/56-2" in interventions
+    row = next(r for r in found if r.get("intervention") == ID + "intervention/56-2")
+    assert row["area"] == ID + "area/evaw" and row["paragraph_number"] == "56"
+
+
+def test_agency_co_partners_lists_others_with_counts(store, catalog):
+    found = run(store, catalog, "agency-co-partners", agency="UNFPA")
+    partners = {r["partner"]: r for r in found}
+    assert ID + "org/UNFPA" not in partners and ID + "org/UN-Women" not in partners
+    undp = partners[ID + "org/UNDP"]
+    assert int(undp["shared"]) >= 2
+    assert ID + "area/evaw" in undp["areas"].split()
+    assert [int(r["shared"]) for r in found] == sorted((int(r["shared"]) for r in found), reverse=True)
+
+
+def test_co_delivery_network_counts_shared_interventions(store, catalog):
+    found = run(store, catalog, "co-delivery-network", area="evaw")
+    pairs = {(r["agency_a"], r["agency_b"]): int(r["shared"]) for r in found}
+    assert pairs[(ID + "org/UNDP", ID + "org/UNFPA")] >= 2
+    assert all(a < b for a, b in pairs)
+    assert not any(ID + "org/UN-Women" in pair for pair in pairs)
+    everywhere = run(store, catalog, "co-delivery-network")
+    assert len(everywhere) > len(found)
+    assert {r["area"] for r in everywhere} == {ID + "area/" + a for a in ("governance", "wee", "evaw", "wps")}
+
+
+# ---------------------------------------------------------------- themes and instruments
+def test_interventions_by_theme_come_from_items_touching_the_theme(store, catalog):
+    found = run(store, catalog, "interventions-by-theme", theme="climate-change")
+    assert found and {r["theme"] for r in found} == {ID + "theme/climate-change"}
+    assert all(r["intervention"].startswith(ID + "intervention/") for r in found)
+    assert all(r["item"].startswith(r["paragraph"] + "/item/") for r in found)
+
+
+def test_instruments_by_area_cite_from_the_areas_units(store, catalog):
+    found = run(store, catalog, "instruments-by-area", area="wps")
+    assert {r["area"] for r in found} == {ID + "area/wps"}
+    assert all(57 <= int(r["paragraph_number"]) <= 59 for r in found)
+    assert all(r["kind"].startswith(PK) for r in found)
+
+
+def test_wps_resolutions_are_the_ten_of_footnote_1(store, catalog):
+    found = run(store, catalog, "wps-resolutions")
+    assert len(found) == 10
+    assert {r["footnote_number"] for r in found} == {"1"}
+    assert {r["paragraph_number"] for r in found} == {"4"}
+    by_symbol = {r["symbol"]: r for r in found}
+    r1820 = by_symbol["S/RES/1820 (2008)"]
+    assert (r1820["year_as_printed"], r1820["year_adopted"], r1820["years_disagree"]) == ("2009", "2008", "true")
+    assert r1820["surface_form"] == "第 1820(2009)号"
+    r1325 = by_symbol["S/RES/1325 (2000)"]
+    assert (r1325["year_as_printed"], r1325["year_adopted"], r1325["years_disagree"]) == ("2000", "2000", "false")
+    assert all(r["family"] == ID + "instrument/WPS-resolutions" for r in found)
+
+
+def test_footnote_citations_for_footnote_1(store, catalog):
+    found = run(store, catalog, "footnote-citations", footnote_number="1")
+    assert len(found) == 10 and {r["footnote"] for r in found} == {ID + "footnote/1"}
+    assert len(run(store, catalog, "footnote-citations")) > len(found)
+
+
+def test_sdg_indicators_carry_the_un_iris(store, catalog):
+    found = run(store, catalog, "sdg-indicators")
+    un = {r.get("un_iri") for r in found}
+    assert "http://metadata.un.org/sdg/C050101" in un
+    row = next(r for r in found if r.get("un_iri") == "http://metadata.un.org/sdg/C050101")
+    assert row["code"] == "5.1.1" and row["level"] == PK + "SDGIndicator" and row["paragraph_number"]
+
+
+# ---------------------------------------------------------------- statistics and structure
+def test_statistics_carry_value_unit_source_and_paragraph(store, catalog):
+    found = run(store, catalog, "statistics")
+    ids = [r["statistic"] for r in found]
+    assert len(ids) == len(set(ids))  # one row per statistic
+    p10 = {r["statistic"]: r for r in run(store, catalog, "statistics", paragraph_number="10")}
+    assert p10 and all(r["paragraph_number"] == "10" for r in p10.values())
+    women = p10[ID + "stat/p10-5"]
+    assert (women["value"], women["unit"], women["footnote_number"]) == ("25.6", ID + "unit/percent", "4")
+    assert women["population_zh"] and women["source_instruments"]
+
+
+def test_systemic_outcomes_have_ordered_paragraph_ranges(store, catalog):
+    found = run(store, catalog, "systemic-outcomes")
+    assert [r["notation"] for r in found] == [str(n) for n in range(1, 8)]
+    assert all(int(r["start_number"]) <= int(r["end_number"]) for r in found)
+
+
+def test_impact_areas_count_interventions_and_partners(store, catalog):
+    found = {r["area"]: r for r in run(store, catalog, "impact-areas")}
+    assert set(found) == {ID + "area/" + a for a in ("governance", "wee", "evaw", "wps")}
+    assert all(int(r["interventions"]) > 0 and int(r["partners"]) > 0 for r in found.values())
+
+
+def test_plan_structure_lists_the_results_architecture(store, catalog):
+    found = run(store, catalog, "plan-structure")
+    per_class: dict[str, int] = {}
+    for r in found:
+        per_class[r["class"].removeprefix(PK)] = per_class.get(r["class"].removeprefix(PK), 0) + 1
+    assert per_class == {
+        "Vision": 1, "MandateFunction": 3, "GuidingPrinciple": 4, "ImpactArea": 4, "SystemicOutcome": 7, "OEEOutput": 5,
+    }
+
+
+def test_key_interventions_filter_by_area(store, catalog):
+    everything = run(store, catalog, "key-interventions")
+    wps = run(store, catalog, "key-interventions", area="wps")
+    assert len({r["area"] for r in everything}) == 4
+    assert wps and {r["area"] for r in wps} == {ID + "area/wps"} and len(wps) < len(everything)
+    assert all(r["paragraph_number"] in ("58", "59") for r in wps)
+
+
+def test_organizations_lists_kinds_and_counts(store, catalog):
+    found = {r["organization"]: r for r in run(store, catalog, "organizations")}
+    undp = found[ID + "org/UNDP"]
+    assert undp["kind"] == PK + "UNEntity" and int(undp["interventions"]) > 0
+    assert found[ID + "org/OHCHR"]["kind"] == PK + "SecretariatDepartment"
+
+
+# ---------------------------------------------------------------- text
+def test_mentions_surface_forms_sit_at_their_offsets(store, catalog):
+    found = run(store, catalog, "mentions", entity="org/UNFPA")
+    assert found
+    for r in found:
+        offset = int(r["offset"])
+        assert r["text"][offset : offset + len(r["surface_form"])] == r["surface_form"]
+    same = run(store, catalog, "mentions", entity=ID + "org/UNFPA")
+    assert same == found
+
+
+def test_paragraph_returns_its_items_and_the_entities_they_name(store, catalog):
+    found = run(store, catalog, "paragraph", paragraph_number="49")
+    assert found[0]["part"] == ID + "para/49" and found[0]["kind"] == PK + "Paragraph"
+    items = [r for r in found if r["kind"] == PK + "BulletItem"]
+    assert [r["position"] for r in items] == ["1", "2", "3", "4", "5"]
+    assert ID + "org/H6" in items[4]["entities"].split()
+
+
+def test_paragraph_includes_the_footnotes_it_carries(store, catalog):
+    found = run(store, catalog, "paragraph", paragraph_number="4")
+    assert ID + "footnote/1" in {r["part"] for r in found}
+
+
+def test_search_text_finds_chinese_text_and_english_labels(store, catalog):
+    chinese = run(store, catalog, "search-text", q="安全理事会")
+    assert chinese and all("安全理事会" in r["text"] for r in chinese if "text" in r["matched"].split("; "))
+    assert ID + "footnote/1" in {r["unit"] for r in chinese}
+    english = run(store, catalog, "search-text", q="Population Fund")
+    assert ID + "para/53/item/1" in {r["unit"] for r in english}
+    assert all("United Nations Population Fund" in r["matched"] for r in english)
+
+
+# ---------------------------------------------------------------- injection
+INJECTIONS = [
+    "evaw> } ; DROP ALL ; #",
+    '" } UNION { ?s ?p ?o } #',
+    "x' . ?s ?p ?o",
+    "\n} UNION {\n?s ?p ?o\n}\n#",
+]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injected_search_text_is_a_literal_that_matches_nothing(store, catalog, value):
+    before = store.select(COUNT_ALL)[0]["n"].value
+    assert run(store, catalog, "search-text", q=value) == []
+    assert store.select(COUNT_ALL)[0]["n"].value == before
