@@ -381,6 +381,8 @@ def _registry(b: GraphBuilder, registry: Registry) -> None:
             b.add(g, node, SKOS + "exactMatch", ox.NamedNode(WD + inst.wikidata))
         if inst.part_of:
             b.add(g, node, b.pk("partOfFamily"), b.iri("instrument/" + inst.part_of))
+        for concept in inst.underpins:
+            b.add(g, node, b.pk("underpins"), b.iri(concept))
     codes = {s.code for s in registry.sdg}
     for sdg in registry.sdg:
         node = b.iri("sdg/" + sdg.code)

@@ -122,6 +122,9 @@ class Instrument:
     wikidata: str | None
     note_en: str | None  # what the official record says, when it differs
     part_of: str | None = None  # id of a family instrument (WPS resolutions)
+    # plan concepts ("area/wps") the instrument underpins: curated, since the
+    # text cites the WPS resolutions in paragraphs 4 and 62, not in the area itself
+    underpins: tuple[str, ...] = ()
     source_row: int = 0
 
 

@@ -53,7 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ORGANIZATIONS: ("id", "en_name", "zh_name", "acronym", "kind", "zh_forms", "wikidata", "parent", "notes"),
     INSTRUMENTS: (
         "id", "kind", "en_title", "zh_title", "symbol", "year", "year_as_printed",
-        "zh_forms", "wikidata", "note_en", "part_of", "notes",
+        "zh_forms", "wikidata", "note_en", "part_of", "underpins", "notes",
     ),
     SDG: ("code", "level", "en_title", "zh_title", "un_iri", "zh_forms", "wikidata"),
     THEMES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "zh_forms"),
@@ -270,8 +270,22 @@ def _instrument(row: _Row) -> Instrument:
         wikidata=row.qid(),
         note_en=row.opt("note_en"),
         part_of=row.opt("part_of"),
+        underpins=tuple(_split(row.opt("underpins"))),
         source_row=row.line,
     )
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in cell.split("|")] if cell else []
+
+
+def _underpinned(path: Path, registry: Registry) -> None:
+    """``underpins`` must name plan concepts that exist."""
+    known = {c.id for c in registry.plan_concepts}
+    for item in registry.instruments:
+        for target in item.underpins:
+            if target not in known:
+                raise RegistryError(str(path), item.source_row, f"underpins {target!r} is not a plan concept id")
 
 
 def _sdg(row: _Row) -> SdgConcept:
@@ -438,6 +452,7 @@ def load_registry(directory: str | Path) -> Registry:
     _references(directory / ORGANIZATIONS, registry.organizations, "parent", "organization")
     _references(directory / INSTRUMENTS, registry.instruments, "part_of", "instrument")
     _shared_forms(directory, registry)
+    _underpinned(directory / INSTRUMENTS, registry)
     return registry
 
 
