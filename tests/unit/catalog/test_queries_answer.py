@@ -153,8 +153,21 @@ def test_interventions_by_theme_come_from_items_touching_the_theme(store, catalo
 def test_instruments_by_area_cite_from_the_areas_units(store, catalog):
     found = run(store, catalog, "instruments-by-area", area="wps")
     assert {r["area"] for r in found} == {ID + "area/wps"}
-    assert all(57 <= int(r["paragraph_number"]) <= 59 for r in found)
+    in_area = [r for r in found if r["basis"] == "cited in the area"]
+    assert in_area and all(57 <= int(r["paragraph_number"]) <= 59 for r in in_area)
     assert all(r["kind"].startswith(PK) for r in found)
+
+
+def test_instruments_by_area_lists_the_wps_resolutions_that_underpin_the_area(store, catalog):
+    found = run(store, catalog, "instruments-by-area", area="wps")
+    underpinning = {r["symbol"] for r in found if r["basis"] == "underpins" and r.get("symbol")}
+    assert {"S/RES/1325 (2000)", "S/RES/1820 (2008)", "S/RES/2493 (2019)"} <= underpinning
+    # the evidence is where the plan cites them: footnote 1 of paragraph 4, and paragraph 62
+    cited_in = {r["paragraph_number"] for r in found if r["basis"] == "underpins"}
+    assert {"4", "62"} <= cited_in
+    # an area no instrument is curated for lists no underpinning rows
+    evaw = run(store, catalog, "instruments-by-area", area="evaw")
+    assert not [r for r in evaw if r["basis"] == "underpins"]
 
 
 def test_wps_resolutions_are_the_ten_of_footnote_1(store, catalog):
