@@ -19,7 +19,7 @@ from plankg.errors import OntologyError, RDFSyntaxError
 from plankg.namespaces import GRAPH_ONTOLOGY, Namespaces
 from plankg.settings import Settings
 from plankg.store import Store
-from plankg.store.rdfio import jsonld_context, parse_rdf, serialize_dataset, sorted_nquads
+from plankg.store.rdfio import dataset_bytes, jsonld_context, parse_rdf
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -90,12 +90,11 @@ def write_dist(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
     dist = settings.dist
     dist.mkdir(parents=True, exist_ok=True)
     prefixes = ns.prefixes()
-    triples = sorted({q.triple for q in quads}, key=str)
     outputs = {
-        "plankg.nq": sorted_nquads(quads),
-        "plankg.trig": serialize_dataset(quads, ox.RdfFormat.TRIG, prefixes),
-        "plankg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
-        "plankg.jsonld": _jsonld(triples, prefixes),
+        "plankg.nq": dataset_bytes(quads, "nquads", prefixes),
+        "plankg.trig": dataset_bytes(quads, "trig", prefixes),
+        "plankg.ttl": dataset_bytes(quads, "turtle", prefixes),
+        "plankg.jsonld": dataset_bytes(quads, "jsonld", prefixes),
         "context.jsonld": json.dumps(jsonld_context(prefixes), indent=1, sort_keys=True).encode(),
     }
     written = []
@@ -106,13 +105,6 @@ def write_dist(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
         tmp.replace(path)  # atomic: a reader never sees a half-written dump
         written.append(path)
     return written
-
-
-def _jsonld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
-    graph = expanded if isinstance(expanded, list) else expanded.get("@graph", [expanded])
-    doc = {"@context": "context.jsonld", "@graph": graph}
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode()
 
 
 def build(settings: Settings, store: Store | None, progress: Progress = lambda step: None, validate: bool = True) -> BuildResult:

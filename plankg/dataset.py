@@ -87,11 +87,11 @@ Q_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s
 Q_ENTITIES = """
 SELECT ?space (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?space)) } GROUP BY ?space
 """
-Q_GRAPHS = """
-SELECT ?g ?space (COUNT(*) AS ?n) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  BIND(IF(ISIRI(?s) && STRSTARTS(STR(?s), ?space), ?s, ?unbound) AS ?e)
-} GROUP BY ?g ?space ORDER BY ?g
+Q_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+Q_GRAPH_ENTITIES = """
+SELECT ?g ?space (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  GRAPH ?g { ?s ?p ?o } FILTER(ISIRI(?s) && STRSTARTS(STR(?s), ?space))
+} GROUP BY ?g ?space
 """
 Q_CLASSES = """
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) (MIN(STR(?s)) AS ?first) WHERE { ?s a ?c FILTER(ISIRI(?c)) }
@@ -100,9 +100,11 @@ GROUP BY ?c ORDER BY ?c
 Q_PROPERTIES = """
 SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p
 """
+# No subquery here: a remote store binds ?space with a VALUES block in the outermost group,
+# which a subquery would not see. Distinct pairs, since one link may sit in two graphs.
 Q_LINKS = """
-SELECT ?space (COUNT(*) AS ?n) WHERE {
-  SELECT DISTINCT ?space ?s ?o WHERE { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o FILTER(STRSTARTS(STR(?o), ?space)) }
+SELECT ?space (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?o))) AS ?n) WHERE {
+  ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o FILTER(ISIRI(?s) && STRSTARTS(STR(?o), ?space))
 } GROUP BY ?space
 """
 
@@ -263,14 +265,15 @@ def _vocabulary(ns: Namespaces, term: str) -> str | None:
 
 
 def _graphs(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
-    for row in _count(store, Q_GRAPHS, ns.id):
+    entities = {row["g"].value: _int(row["n"]) for row in _count(store, Q_GRAPH_ENTITIES, ns.id)}
+    for row in _count(store, Q_GRAPHS):
         graph = row["g"].value
         name = _graph_local(ns, graph)
         # the named graph's own IRI names the subset: a client can send it as named-graph-uri
         w.add(ds, VOID + "subset", graph)
         w.add(graph, RDF + "type", VOID + "Dataset")
         w.count(graph, VOID + "triples", _int(row["n"]))
-        w.count(graph, VOID + "entities", _int(row["entities"]))
+        w.count(graph, VOID + "entities", entities.get(graph, 0))
         w.add(graph, VOID + "sparqlEndpoint", ns.base + "sparql")
         en, zh = GRAPH_TITLES.get(name, (f"Named graph {graph}", f"命名图 {graph}"))
         w.texts(graph, DCT + "title", en, zh)

@@ -130,3 +130,24 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str], conte
     graph = body if isinstance(body, list) else body.get("@graph", [body])
     doc = {"@context": context_url or jsonld_context(prefixes)["@context"], "@graph": graph}
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+def dataset_bytes(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str]) -> bytes:
+    """A whole dataset as a dump file, sorted so that equal data gives equal bytes.
+
+    N-Quads, TriG and JSON-LD keep the named graphs; Turtle merges them. The
+    JSON-LD inlines the published context, so a parser never has to fetch it.
+    """
+    quads = sorted(set(quads), key=str)
+    if fmt == "nquads":
+        return sorted_nquads(quads)
+    if fmt == "trig":
+        return serialize_dataset(quads, ox.RdfFormat.TRIG, prefixes)
+    if fmt == "turtle":
+        return serialize_triples((q.triple for q in quads), ox.RdfFormat.TURTLE, prefixes)
+    if fmt == "jsonld":
+        expanded = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
+        graph = expanded if isinstance(expanded, list) else [expanded]
+        doc = {"@context": jsonld_context(prefixes)["@context"], "@graph": graph}
+        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    raise ValueError(fmt)
