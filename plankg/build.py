@@ -46,7 +46,11 @@ def load_ontology(settings: Settings) -> list[ox.Quad]:
             raise OntologyError(exc.path, exc.line, exc.reason) from None
     if not quads:
         raise OntologyError(str(settings.ontology_dir), 0, "no ontology (*.ttl) found")
-    return quads
+    # OWL axioms (restrictions, unions) need blank nodes, and the parser labels
+    # them at random; canonical labels (RDFC-1.0) keep the build byte-identical.
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return list(dataset)
 
 
 def assemble(settings: Settings, progress: Progress = lambda step: None) -> BuildResult:

@@ -13,7 +13,7 @@ import re
 
 from plankg.errors import FeatureDisabled, QuerySyntaxError, QueryTooComplex, UpdateNotAllowed
 
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
@@ -34,16 +34,16 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "
 
 def keywords(text: str) -> list[str]:
     """Upper-cased bare words of the query, outside comments, strings and IRIs."""
-    return [m.group("word").upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
+    return [m.group("word").upper() for m in TOKEN.finditer(text) if m.lastgroup == "word"]
 
 
 def iris(text: str) -> list[str]:
-    return [m.group("iri")[1:-1] for m in _TOKEN.finditer(text) if m.lastgroup == "iri"]
+    return [m.group("iri")[1:-1] for m in TOKEN.finditer(text) if m.lastgroup == "iri"]
 
 
 def nesting_depth(text: str) -> int:
     depth = best = 0
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         if m.lastgroup == "open":
             depth += 1
             best = max(best, depth)
@@ -83,7 +83,7 @@ def iris_in_dataset_clauses(text: str) -> list[str]:
     """IRIs that follow FROM / FROM NAMED: the engine might try to fetch them."""
     out: list[str] = []
     pending = False
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "word":
             word = m.group("word").upper()

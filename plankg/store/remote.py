@@ -1,0 +1,647 @@
+"""A store over any SPARQL 1.1 endpoint (Oxigraph server, Virtuoso, Fuseki, GraphDB, Neptune).
+
+Decisions, and why:
+
+* Answers are fetched as SPARQL JSON results (or N-Triples for graphs), parsed
+  by pyoxigraph while they stream in, cut at the row cap and written again by
+  ``plankg.store.results``. Passing the engine's own serialization through
+  would be faster, but the cap, the truncation notice and the exact formats
+  must not depend on which engine answered. Stopping the parse at the cap also
+  closes the connection, so a huge result is never downloaded in full.
+* The dataset is scoped to plankg's own graphs (those under ``<base>graph/``):
+  unless the caller or the query text says otherwise, every query is sent with
+  ``default-graph-uri`` and ``named-graph-uri`` set to them. That gives "the
+  union of our graphs is the default graph" on every engine without engine
+  configuration, and hides whatever else lives on a shared server (Virtuoso
+  answers ``?s ?p ?o`` with ~2,500 triples of its own system graphs).
+* Writes use SPARQL Update, not the Graph Store Protocol: every engine with an
+  update endpoint speaks it at one URL, while the GSP address differs from one
+  engine to the next. Triples are written by pyoxigraph's N-Triples term
+  serializer (valid SPARQL term syntax), never escaped by hand, and sent in
+  batches because engines cap the size of one update (Virtuoso's SQL compiler
+  in particular).
+* ``version`` is a counter of writes made through this object plus a digest of
+  a probe (triple count per graph). The probe runs once and again after each
+  write through this store, or every ``probe_ttl_s`` seconds when given;
+  writes made to the remote by other means are not seen before that.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import http.client
+import logging
+import re
+import socket
+import threading
+import time
+import urllib.error
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+)
+
+from plankg.errors import (
+    BadRequest,
+    ParameterError,
+    PlanKGError,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+    WritesDisabled,
+)
+from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
+from plankg.settings import Settings
+from plankg.sparqltext import TOKEN, keywords, query_form
+from plankg.store.base import Store, Term, pick_format
+from plankg.store.results import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    QueryResponse,
+    capped,
+    serialize_ask,
+    serialize_graph,
+    serialize_select,
+)
+
+log = logging.getLogger(__name__)
+
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+USER_AGENT = "plankg (SPARQLWrapper)"
+# Writes are slower than reads on every engine; give a batch this many times the query limit.
+UPDATE_TIMEOUT_FACTOR = 12
+NO_CAP = 10**12
+
+
+class _Client(SPARQLWrapper):
+    """SPARQLWrapper told the query form instead of guessing it.
+
+    Its guess warns on prologues it does not know (BASE, comments in odd
+    places), and runs regular expressions over multi-megabyte update text;
+    the form is already known from ``plankg.sparqltext``.
+    """
+
+    def __init__(self, endpoint: str, update_endpoint: str | None, form: str) -> None:
+        self._form = form
+        super().__init__(endpoint, updateEndpoint=update_endpoint, agent=USER_AGENT)
+
+    def _parseQueryType(self, query: str) -> str:  # noqa: N802 - SPARQLWrapper's name
+        return self._form
+
+
+@dataclass(frozen=True)
+class _Probe:
+    graphs: tuple[str, ...]
+    digest: str
+    taken: float
+
+
+class RemoteStore(Store):
+    kind = "remote"
+
+    def __init__(
+        self,
+        settings: Settings,
+        prefixes: Mapping[str, str] | None = None,
+        *,
+        batch_triples: int = 1000,
+        probe_ttl_s: float | None = None,
+    ) -> None:
+        if not settings.remote_query_url:
+            raise StoreUnavailable(
+                "The remote store is selected (PLANKG_STORE=remote) but no query URL is set (PLANKG_REMOTE_QUERY_URL)."
+            )
+        self.query_url = settings.remote_query_url
+        self.update_url = settings.remote_update_url
+        self._user = settings.remote_user
+        self._password = settings.remote_password or ""
+        self._timeout_s = settings.query_timeout_s
+        self.prefixes = dict(prefixes or {})
+        ns = Namespaces.of(settings)
+        self._graph_prefix = ns.graph("")
+        self._known_graphs = tuple(ns.graph(name) for name in (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY))
+        self.batch_triples = batch_triples
+        self.probe_ttl_s = probe_ttl_s
+        self._writes = 0
+        self._probe: _Probe | None = None
+        self._probe_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    # ------------------------------------------------------------ reading
+    def query(
+        self,
+        sparql: str,
+        *,
+        formats: Mapping[str, str],
+        bindings: Mapping[str, Term] | None = None,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout_s: float | None = None,
+        row_cap: int | None = None,
+    ) -> QueryResponse:
+        kind = query_form(sparql)
+        fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
+        deadline = time.monotonic() + timeout_s if timeout_s else None
+        cap = row_cap or NO_CAP
+        text = with_bindings(sparql, bindings)
+        default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
+        if kind == "graph":
+            triples, truncated = self._triples(text, default, named, timeout_s, deadline, cap)
+            body = serialize_graph(triples, fmt, self.prefixes)
+            return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
+        answer = self._solutions(text, kind, default, named, timeout_s, deadline, cap)
+        if kind == "ask":
+            return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(answer, fmt), 1, False)
+        variables, rows, truncated = answer
+        body = serialize_select(variables, rows, fmt, truncated)
+        return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, len(rows), truncated)
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
+        if query_form(sparql) != "select":
+            raise QuerySyntaxError("select() needs a SELECT query")
+        default, named = self._dataset(sparql, None, None)
+        variables, rows, _ = self._solutions(
+            with_bindings(sparql, bindings), "select", default, named, self._timeout_s, None, NO_CAP
+        )
+        return [{name: row[name] for name in variables} for row in rows]
+
+    def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+        if query_form(sparql) != "graph":
+            raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
+        default, named = self._dataset(sparql, None, None)
+        triples, _ = self._triples(with_bindings(sparql, bindings), default, named, self._timeout_s, None, NO_CAP)
+        return triples
+
+    def quads(self, graph: str | None = None) -> list[ox.Quad]:
+        out: list[ox.Quad] = []
+        for name in [graph] if graph else self.graphs():
+            node = ox.NamedNode(name)
+            triples, _ = self._triples(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
+                [], [name], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP,
+            )
+            out += [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
+        return out
+
+    def is_empty(self) -> bool:
+        graphs = list(self.graphs())
+        answer = self._solutions("ASK { GRAPH ?g { ?s ?p ?o } }", "ask", graphs, graphs, self._timeout_s, None, 1)
+        return not answer
+
+    @property
+    def version(self) -> str:
+        return f"w{self._writes}-{self._probed().digest}"
+
+    def graphs(self) -> tuple[str, ...]:
+        """plankg's graphs on the remote: the three the build writes plus any other under ``<base>graph/``."""
+        return self._probed().graphs
+
+    # ------------------------------------------------------------ writing
+    def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
+        if not self.update_url:
+            raise WritesDisabled(
+                "The remote store has no update URL (PLANKG_REMOTE_UPDATE_URL), so plankg cannot load it; "
+                "load dist/plankg.nq with the engine's own loader instead."
+            )
+        graphs, batches = _insert_batches(quads, self.batch_triples)
+        with self._write_lock:
+            targets = sorted(set(self._probed(fresh=True).graphs) | graphs)
+            started = False
+            done = 0
+            try:
+                self._update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in targets))
+                started = True
+                for batch in batches:
+                    self._update(batch)
+                    done += 1
+            except PlanKGError as exc:
+                if not started:
+                    raise
+                raise StoreUnavailable(
+                    f"Loading the remote store stopped after {done} of {len(batches)} batches "
+                    f"({exc.detail}); it now holds part of the dataset. Run the load again."
+                ) from None
+            finally:
+                self._writes += 1
+                self._probe = None
+
+    # ------------------------------------------------------------ internals
+    def _probed(self, fresh: bool = False) -> _Probe:
+        with self._probe_lock:
+            probe = self._probe
+            stale = probe is None or fresh or (
+                self.probe_ttl_s is not None and time.monotonic() - probe.taken > self.probe_ttl_s
+            )
+            if stale:
+                probe = self._probe = self._take_probe()
+            return probe  # type: ignore[return-value]
+
+    def _take_probe(self) -> _Probe:
+        prefix = ox.Literal(self._graph_prefix)
+        text = (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {prefix})) }} GROUP BY ?g"
+        )
+        # No dataset parameters: the probe is what finds the graphs to scope to.
+        _, rows, _ = self._solutions(text, "select", [], [], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
+        counts = sorted((row["g"].value, row["n"].value) for row in rows if row["g"] is not None)
+        graphs = tuple(sorted(set(self._known_graphs) | {g for g, _ in counts}))
+        digest = hashlib.sha256(repr(counts).encode()).hexdigest()[:12]
+        return _Probe(graphs, digest, time.monotonic())
+
+    def _dataset(self, sparql: str, default: list[str] | None, named: list[str] | None) -> tuple[list[str], list[str]]:
+        """Protocol dataset parameters, by the same rules as the embedded store.
+
+        Given graphs win over the query's FROM; named graphs alone mean an
+        empty default graph (as FROM NAMED without FROM); with neither, the
+        default graph is the union of plankg's graphs.
+        """
+        if default:
+            return list(default), list(named or self.graphs())
+        if named:
+            return [], list(named)
+        if "FROM" in keywords(sparql):
+            return [], []  # the query names its own dataset; parameters would override it
+        ours = list(self.graphs())
+        return ours, ours
+
+    def _send(self, text: str, form: str, accept: str, default: list[str], named: list[str], timeout_s: float | None):
+        update = form == "UPDATE"
+        client = _Client(self.query_url, self.update_url, "INSERT" if update else form)
+        client.setOnlyConneg(True)  # no format=/output= parameters: Virtuoso lets them override Accept
+        client.setMethod(POST)  # no URL length limit, never cached by a proxy
+        # Updates go as the raw body: URL-encoding triples the size of Chinese text.
+        client.setRequestMethod(POSTDIRECTLY if update else URLENCODED)
+        client.setReturnFormat(JSON if form in ("SELECT", "ASK") or update else TURTLE)
+        client.addCustomHttpHeader("Accept", accept)
+        if self._user:
+            client.setCredentials(self._user, self._password)
+        if timeout_s:
+            client.timeout = timeout_s  # type: ignore[assignment] - setTimeout() truncates to whole seconds
+        for uri in default:
+            client.addDefaultGraph(uri)
+        for uri in named:
+            client.addNamedGraph(uri)
+        client.setQuery(text)
+        try:
+            response = client.query().response
+        except Exception as exc:  # noqa: BLE001 - every failure is mapped to a domain error
+            raise _failure(exc) from None
+        # Virtuoso's "anytime" queries answer 200 with partial results when its own limit hits.
+        if response.headers.get("X-SQL-State", "").strip() == "S1TAT":
+            response.close()
+            raise QueryTimeout("The query ran past the triple store's time limit and was stopped.")
+        return response
+
+    def _update(self, text: str) -> None:
+        response = self._send(text, "UPDATE", "*/*", [], [], self._timeout_s * UPDATE_TIMEOUT_FACTOR)
+        try:
+            response.read()
+        except OSError as exc:
+            raise _failure(exc) from None
+        finally:
+            response.close()
+
+    def _solutions(
+        self, text: str, kind: str, default: list[str], named: list[str],
+        timeout_s: float | None, deadline: float | None, cap: int,
+    ):
+        """``bool`` for ASK, else ``(variables, rows, truncated)``."""
+        response = self._send(text, kind.upper(), RESULTS_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        try:
+            fmt = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
+            source = _VirtuosoBlankNodes(response) if fmt == ox.QueryResultsFormat.JSON else response
+            parsed = ox.parse_query_results(source, fmt)
+            if isinstance(parsed, ox.QueryBoolean):
+                return bool(parsed)
+            variables = [v.value for v in parsed.variables]
+            rows, truncated = capped(_until(parsed, deadline), cap)
+            return variables, rows, truncated
+        except (SyntaxError, ValueError) as exc:
+            log.warning("unreadable answer from %s: %s", self.query_url, exc)
+            raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
+        except OSError as exc:
+            raise _failure(exc) from None
+        finally:
+            response.close()
+
+    def _triples(
+        self, text: str, default: list[str], named: list[str],
+        timeout_s: float | None, deadline: float | None, cap: int,
+    ) -> tuple[list[ox.Triple], bool]:
+        response = self._send(text, "CONSTRUCT", GRAPH_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        try:
+            fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
+            quads = ox.parse(response, format=fmt)
+            return capped((q.triple for q in _until(quads, deadline)), cap)
+        except (SyntaxError, ValueError) as exc:
+            log.warning("unreadable graph from %s: %s", self.query_url, exc)
+            raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
+        except OSError as exc:
+            raise _failure(exc) from None
+        finally:
+            response.close()
+
+
+# ---------------------------------------------------------------- bindings
+def with_bindings(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """Bind variables by a VALUES block at the start of the query's outermost group.
+
+    The endpoint protocol has no initial bindings, so the binding has to be
+    written into the text. A trailing ``VALUES`` clause would be the textbook
+    way, but Virtuoso 7 rejects it after ASK and evaluates it after projection
+    (so binding an unprojected variable fails); a block leading the WHERE
+    group works on every engine. How it differs from the embedded store's
+    substitution (SEP-0007 style, variables replaced before evaluation):
+    the values join the outermost group only, so a sub-SELECT that does not
+    project the variable does not see it; binding a variable the query never
+    mentions simply adds a column to ``SELECT *`` instead of being an error;
+    and a ``BIND(... AS ?x)`` of a bound variable is an error on strict engines.
+    Terms are written by pyoxigraph (N-Triples syntax is valid SPARQL), so no
+    value can break out of its term.
+    """
+    if not bindings:
+        return sparql
+    names, terms = [], []
+    for name, term in bindings.items():
+        try:
+            names.append(str(ox.Variable(name)))
+        except ValueError:
+            raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
+        terms.append(str(term))
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+    form = None
+    depth = 0
+    seen_where = False
+    top_groups: list[re.Match] = []
+    where_at = -1
+    for m in TOKEN.finditer(sparql):
+        kind = m.lastgroup
+        if kind == "word" and depth == 0:
+            word = m.group("word").upper()
+            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            elif word == "WHERE":
+                seen_where, where_at = True, m.start()
+        elif kind == "open":
+            if depth == 0 and m.group() == "{":
+                top_groups.append(m)
+                if seen_where:
+                    break
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    if seen_where and form == "CONSTRUCT" and len(top_groups) == 1:
+        # CONSTRUCT WHERE { T }: the group is also the template and may hold triples only.
+        start = top_groups[0].end()
+        end = _matching_close(sparql, top_groups[0])
+        template = sparql[start:end]
+        return f"{sparql[:where_at]}{{{template}}} WHERE {{ {block} {template} }}{sparql[end + 1:]}"
+    index = 1 if form == "CONSTRUCT" and not seen_where else (len(top_groups) - 1 if seen_where else 0)
+    if 0 <= index < len(top_groups):
+        at = top_groups[index].end()
+        return f"{sparql[:at]} {block} {sparql[at:]}"
+    # DESCRIBE <x> without a pattern: give it one, ahead of any solution modifier.
+    for m in TOKEN.finditer(sparql):
+        if m.lastgroup == "word" and m.group("word").upper() in ("ORDER", "LIMIT", "OFFSET", "VALUES"):
+            return f"{sparql[:m.start()]}WHERE {{ {block} }}\n{sparql[m.start():]}"
+    return f"{sparql}\nWHERE {{ {block} }}"
+
+
+def _matching_close(text: str, opening: re.Match) -> int:
+    depth = 0
+    for m in TOKEN.finditer(text, opening.start()):
+        if m.lastgroup == "open":
+            depth += 1
+        elif m.lastgroup == "close":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    raise QuerySyntaxError("Unbalanced braces in the query.")
+
+
+# ---------------------------------------------------------------- writing
+def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list[str]]:
+    """The graphs written to, and update requests of about ``size`` triples each.
+
+    A blank node label names the same node only within one request, so the
+    triples linked through blank nodes (an OWL restriction, an RDF list) go
+    into the same request, written as ``INSERT {…} WHERE {}``: Virtuoso
+    refuses blank nodes in ``INSERT DATA``, and a template with one empty
+    solution is standard SPARQL everywhere.
+    """
+    plain: dict[str, list[str]] = {}
+    linked: dict[str, list[ox.Quad]] = {}  # root blank node label -> its quads
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    with_blank: list[tuple[list[str], ox.Quad]] = []
+    for quad in sorted(set(quads), key=str):
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            raise BadRequest(
+                "The remote store keeps plankg's data in named graphs only; put these triples in a graph."
+            )
+        labels = [t.value for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+        if not labels:
+            plain.setdefault(quad.graph_name.value, []).append(str(quad.triple))
+            continue
+        for other in labels[1:]:
+            parent[root(other)] = root(labels[0])
+        with_blank.append((labels, quad))
+    for labels, quad in with_blank:
+        linked.setdefault(root(labels[0]), []).append(quad)
+
+    batches = [
+        _insert_data({graph: lines[start:start + size]})
+        for graph, lines in plain.items()
+        for start in range(0, len(lines), size)
+    ]
+    pending: list[ox.Quad] = []
+    for group in linked.values():
+        if pending and len(pending) + len(group) > size:
+            batches.append(_insert_template(pending))
+            pending = []
+        pending += group
+    if pending:
+        batches.append(_insert_template(pending))
+    graphs = set(plain) | {q.graph_name.value for group in linked.values() for q in group}
+    return graphs, batches
+
+
+def _graph_blocks(by_graph: Mapping[str, list[str]]) -> str:
+    return "\n".join(f"GRAPH {ox.NamedNode(g)} {{\n" + " .\n".join(lines) + " .\n}" for g, lines in by_graph.items())
+
+
+def _insert_data(by_graph: Mapping[str, list[str]]) -> str:
+    return "INSERT DATA {\n" + _graph_blocks(by_graph) + "\n}"
+
+
+def _insert_template(quads: list[ox.Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name.value, []).append(str(quad.triple))
+    return "INSERT {\n" + _graph_blocks(by_graph) + "\n} WHERE {}"
+
+
+# ---------------------------------------------------------------- answers and failures
+class _VirtuosoBlankNodes:
+    """A reader that turns Virtuoso's blank nodes back into blank node labels.
+
+    Virtuoso writes a blank node in SPARQL JSON as ``"nodeID://b10000"``,
+    which is no valid label, and pyoxigraph rightly refuses the whole answer.
+    The exact byte sequence below cannot occur inside a JSON string (its
+    quotes would be escaped there), so replacing it while the answer streams
+    by touches nothing else; a match split between two reads is held back
+    until the next one.
+    """
+
+    OLD = b'"type": "bnode", "value": "nodeID://'
+    NEW = b'"type": "bnode", "value": "'
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self._ready = b""
+        self._held = b""
+        self._eof = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._eof and (size < 0 or len(self._ready) < size):
+            chunk = self._raw.read(65536)
+            if not chunk:
+                self._eof = True
+                self._ready += self._held
+                self._held = b""
+                break
+            data = (self._held + chunk).replace(self.OLD, self.NEW)
+            hold = next((k for k in range(min(len(self.OLD) - 1, len(data)), 0, -1) if data.endswith(self.OLD[:k])), 0)
+            self._ready += data[: len(data) - hold]
+            self._held = data[len(data) - hold:]
+        if size < 0:
+            out, self._ready = self._ready, b""
+        else:
+            out, self._ready = self._ready[:size], self._ready[size:]
+        return out
+
+
+def _media_type(response) -> str:
+    return (response.headers.get("Content-Type") or "").split(";")[0].strip()
+
+
+def _remaining(timeout_s: float | None, deadline: float | None) -> float | None:
+    if deadline is None:
+        return timeout_s
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise QueryTimeout("The query ran past the time limit and was stopped.")
+    return left
+
+
+def _until(items, deadline: float | None):
+    """Stop a streaming answer at the deadline: the socket timeout only catches silence."""
+    for n, item in enumerate(items):
+        if deadline is not None and n % 256 == 0 and time.monotonic() > deadline:
+            raise QueryTimeout("The query ran past the time limit and was stopped.")
+        yield item
+
+
+# SQLSTATE classes Virtuoso answers with HTTP 500 although the query is at fault:
+# 37 syntax, 42 access/semantics, 22 data (a bad regex, arithmetic on a string), S0 unknown names.
+_VIRTUOSO_QUERY_ERROR = re.compile(r"Virtuoso (37\w{3}|42\w{3}|22\w{3}|S0\w{3}) Error")
+
+
+def _failure(exc: BaseException) -> PlanKGError:
+    """The domain error for a failed round trip; the engine's own words only for query errors."""
+    if isinstance(exc, PlanKGError):
+        return exc
+    if isinstance(exc, QueryBadFormed):
+        return _engine_syntax_error(_body(exc))
+    if isinstance(exc, EndPointInternalError):
+        body = _body(exc)
+        if re.search(r"timed? ?out|exceeds the limit|S1T00", body, re.IGNORECASE):
+            return QueryTimeout("The query ran past the triple store's time limit and was stopped.")
+        if _VIRTUOSO_QUERY_ERROR.search(body):
+            return _engine_syntax_error(body)
+        log.warning("triple store failed: %s", body[:2000])
+        return StoreUnavailable("The triple store failed while answering; the query may be too expensive for it.")
+    if isinstance(exc, Unauthorized):
+        return StoreUnavailable("The triple store refused plankg's credentials.")
+    if isinstance(exc, EndPointNotFound):
+        return StoreUnavailable("The triple store has no SPARQL endpoint at the configured address.")
+    if isinstance(exc, urllib.error.HTTPError):
+        exc.close()
+        if exc.code in (408, 504):
+            return QueryTimeout("The query ran past the triple store's time limit and was stopped.")
+        log.warning("triple store answered HTTP %s", exc.code)
+        if exc.code in (401, 403):
+            return StoreUnavailable("The triple store refused plankg's request (not allowed).")
+        return StoreUnavailable(f"The triple store could not answer (HTTP {exc.code}).")
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        log.warning("triple store unreachable: %s", reason)
+        if isinstance(reason, TimeoutError):
+            return StoreUnavailable("The triple store did not accept a connection in time.")
+        if isinstance(reason, ConnectionRefusedError):
+            return StoreUnavailable("The triple store cannot be reached (connection refused).")
+        if isinstance(reason, socket.gaierror):
+            return StoreUnavailable("The triple store cannot be reached (its host name does not resolve).")
+        return StoreUnavailable("The triple store cannot be reached.")
+    if isinstance(exc, TimeoutError):
+        return QueryTimeout("The query ran past the time limit and was stopped.")
+    if isinstance(exc, SPARQLWrapperException):  # the rarer statuses it names (414 and the like)
+        log.warning("triple store refused the request: %s", exc)
+        return StoreUnavailable("The triple store could not answer this request.")
+    if isinstance(exc, (http.client.HTTPException, OSError)):
+        log.warning("triple store connection failed: %r", exc)
+        return StoreUnavailable("The triple store closed the connection before answering.")
+    log.exception("unexpected failure talking to the triple store", exc_info=exc)
+    return StoreUnavailable("The triple store could not be queried.")
+
+
+def _body(exc: SPARQLWrapperException) -> str:
+    # SPARQLWrapper keeps the response body only inside its message, as a bytes repr.
+    _, sep, tail = str(exc).partition("Response:\n")
+    if not sep:
+        return ""
+    try:
+        raw = ast.literal_eval(tail.strip())
+    except (ValueError, SyntaxError):
+        return tail
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _engine_syntax_error(body: str) -> QuerySyntaxError:
+    """The engine's own message (the client wrote the query, it needs the engine's words to fix it)."""
+    # Virtuoso echoes the whole query after the message; the client already has it.
+    message = body.split("\n\nSPARQL query:", 1)[0].strip() or "the triple store rejected the query"
+    evaluation = re.match(r"Virtuoso (22|42)\w{3} Error", message) is not None
+    message = re.sub(r"^Virtuoso \w{5} Error \w+: ", "", message)
+    message = " ".join(message.split())[:500]
+    line = column = None
+    found = re.search(r"\bat (\d+):(\d+)", message)
+    if found:
+        line, column = int(found.group(1)), int(found.group(2))
+    else:
+        found = re.search(r"\bline (\d+)\b", message)
+        if found:
+            line = int(found.group(1))
+    if evaluation:
+        return QuerySyntaxError(f"The query could not be evaluated: {message}", line=line, column=column)
+    return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
