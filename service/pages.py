@@ -1,0 +1,386 @@
+"""HTML pages for coordination staff: overview, impact areas, agencies, reader, network, query, search.
+
+Every page is rendered server-side through ``render_page`` (also used by the
+entity, ontology and validation pages), so language choice, escaping and the
+layout are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
+from starlette.templating import Jinja2Templates
+
+from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout
+from service.context import AppContext, get_ctx
+from service.i18n import COOKIE, LANGS, STRINGS, labeller, pick_lang, translator
+from service.network import Network, build_network, render_svg
+from service.page_data import (
+    AREA_IDS,
+    PageData,
+    agency,
+    area,
+    area_labels,
+    collaborations,
+    overview,
+    reading,
+    search,
+)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+SEARCH_MAX = 100
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+}
+DEFAULT_QUERY = """PREFIX pk: <http://127.0.0.1:8000/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?area ?label WHERE { ?area a pk:ImpactArea ; skos:prefLabel ?label }"""
+
+router = APIRouter()
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,  # every page shows text from the graph; never trust it as markup
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=env)
+
+
+def request_lang(request: Request) -> str:
+    return pick_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def _lang_url(request: Request, code: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", code))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def render_page(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template that extends base.html in the request's language."""
+    lang = request_lang(request)
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "t": translator(lang),
+        "label": labeller(lang),
+        "lang_url": lambda code: _lang_url(request, code),
+        "q": "",
+    }
+    values.update(context or {})
+    response = _templates().TemplateResponse(request, template, values, status_code=status_code)
+    response.headers["Vary"] = "Cookie, Accept-Language"  # the same URL renders in either language
+    if request.query_params.get("lang") in LANGS and request.cookies.get(COOKIE) != lang:
+        response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=True)
+    return response
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _data(ctx: AppContext) -> PageData:
+    return PageData(ctx.store, ctx.ns)
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return render_page(request, "error.html", {"status": 404, "message_key": "notfound.text"}, status_code=404)
+
+
+def _bad_request(request: Request, message: str) -> HTMLResponse:
+    return render_page(request, "error.html", {"status": 400, "message": message}, status_code=400)
+
+
+def _area_param(request: Request) -> tuple[str | None, bool]:
+    """The ?area= filter: (area or None, valid?)."""
+    raw = request.query_params.get("area") or ""
+    if not raw:
+        return None, True
+    return (raw, True) if raw in AREA_IDS else (None, False)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    return render_page(request, "home.html", {"plan": overview(_data(ctx))})
+
+
+@router.get("/area/{area_id}", response_class=HTMLResponse, include_in_schema=False)
+def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    found = area(_data(ctx), area_id)
+    if found is None:
+        return _not_found(request)
+    return render_page(request, "area.html", {"area": found})
+
+
+@router.get("/agency/{org_id}", response_class=HTMLResponse, include_in_schema=False)
+def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    found = agency(_data(ctx), org_id)
+    if found is None:
+        return _not_found(request)
+    return render_page(request, "agency.html", {"agency": found})
+
+
+def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
+    data = _data(ctx)
+    short = {a: {code: STRINGS[f"area.{a}"][code] for code in LANGS} for a in AREA_IDS}
+    return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
+
+
+@router.get("/network", response_class=HTMLResponse, include_in_schema=False)
+def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    area_id, ok = _area_param(request)
+    if not ok:
+        return _bad_request(request, translator(request_lang(request))("network.badarea"))
+    net = _network(request, ctx, area_id)
+    t = translator(request_lang(request))
+    svg = render_svg(net, t("network.title"), request_lang(request))
+    by_id = {n.id: n for n in net.nodes}
+    pairs = [
+        {
+            "a": by_id[e.source],
+            "b": by_id[e.target],
+            "weight": e.weight,
+            "interventions": [{"notation": n, "href": _intervention_href(n)} for n in e.interventions],
+        }
+        for e in sorted(net.edges, key=lambda e: (-e.weight, e.source, e.target))
+        if e.kind == "co"
+    ]
+    return render_page(
+        request,
+        "network.html",
+        {
+            "svg": Markup(svg),  # built by render_svg, which escapes every text and attribute
+            "net": net,
+            "pairs": pairs,
+            "area_id": area_id or "",
+            "areas": area_labels(_data(ctx)),
+            "area_ids": AREA_IDS,
+        },
+    )
+
+
+def _intervention_href(notation: str) -> str:
+    """'56.2' -> the bullet item in the reader."""
+    paragraph, _, position = notation.partition(".")
+    if paragraph.isdigit() and position.isdigit():
+        return f"/read#para-{paragraph}-item-{position}"
+    return "/read"
+
+
+@router.get("/network.svg", include_in_schema=False)
+def network_svg(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    area_id, ok = _area_param(request)
+    if not ok:
+        raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
+    lang = request_lang(request)
+    svg = render_svg(_network(request, ctx, area_id), translator(lang)("network.title"), lang)
+    name = f"plankg-network-{area_id or 'all'}-{lang}.svg"
+    return Response(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Vary": "Cookie, Accept-Language"},
+    )
+
+
+@router.get("/network.json", include_in_schema=False)
+def network_json(request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
+    area_id, ok = _area_param(request)
+    if not ok:
+        raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
+    return JSONResponse(_network(request, ctx, area_id).to_json(), headers={"Vary": "Cookie, Accept-Language"})
+
+
+@router.get("/read", response_class=HTMLResponse, include_in_schema=False)
+def reader_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    return render_page(request, "read.html", {"blocks": reader_blocks(reading(_data(ctx)))})
+
+
+def reader_blocks(units: list[dict]) -> list[dict]:
+    """Group units for display: a paragraph with its items, then the footnotes they cite.
+
+    A footnote is shown once, after the block that cites it first; one that no
+    unit cites stays where the source put it.
+    """
+    footnotes = {u["number"]: u for u in units if u["kind"] == "Footnote"}
+    placed: set[int] = set()
+    blocks: list[dict] = []
+    current: dict | None = None
+    for unit in units:
+        if unit["kind"] == "Footnote":
+            continue
+        if unit["kind"] in ("BulletItem", "DecisionItem") and current is not None and unit["parent"] == current["unit"]["path"]:
+            current["children"].append(unit)
+        else:
+            current = {"unit": unit, "children": [], "footnotes": []}
+            blocks.append(current)
+        for number in unit["footnotes"]:
+            if number in footnotes and number not in placed:
+                placed.add(number)
+                current["footnotes"].append({**footnotes[number], "back": unit["anchor"]})
+    for number, unit in sorted(footnotes.items()):
+        if number not in placed:
+            blocks.append({"unit": unit, "children": [], "footnotes": []})
+    return blocks
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    q = (request.query_params.get("q") or "").strip()[:SEARCH_MAX]
+    results = search(_data(ctx), q) if q else None
+    return render_page(request, "search.html", {"q": q, "results": results})
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _catalog_entries(ctx: AppContext) -> list[dict]:
+    return [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "description": q.description,
+            "sparql": q.sparql,
+            "params": [p.describe() for p in q.params],
+            "form": q.form,
+        }
+        for q in ctx.catalog
+    ]
+
+
+@router.get("/query", response_class=HTMLResponse, include_in_schema=False)
+def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    entries = _catalog_entries(ctx)
+    t = translator(request_lang(request))
+    wanted = request.query_params.get("name")
+    first = next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
+    return render_page(
+        request,
+        "query.html",
+        {
+            "queries": entries,
+            "selected": first["name"] if first else "",
+            "initial": first["sparql"] if first else ctx.ns.rebase(DEFAULT_QUERY),
+            "catalog_json": json_island(entries),
+            "strings_json": json_island({**{k: t(k) for k in QUERY_SCRIPT_STRINGS}, "base": ctx.ns.id}),
+        },
+    )
+
+
+QUERY_SCRIPT_STRINGS = ("query.rows", "query.none", "query.error", "query.running", "query.truncated")
+FORM_CONTROLS = ("lang", "run", "download")
+DOWNLOADS = {"csv": ("csv", "text/csv; charset=utf-8"), "json": ("json", "application/sparql-results+json")}
+
+
+@router.get("/queries/{name}/form", response_class=HTMLResponse, include_in_schema=False)
+async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    if name not in ctx.catalog:
+        return _not_found(request)
+    query = ctx.catalog.get(name)
+    raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
+    values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
+    context: dict = {"query": query, "values": values, "error": "", "table": None}
+    download = request.query_params.get("download")
+    if download is not None and download not in DOWNLOADS:
+        raise ParameterError(f"download must be one of {', '.join(DOWNLOADS)}")
+    if not ("run" in request.query_params or raw or download):
+        return render_page(request, "query_form.html", context)
+    try:
+        bindings = query.bind(raw)
+        if download:
+            fmt, media = DOWNLOADS[download]
+            answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings)
+            return Response(
+                answer.body,
+                media_type=media,
+                headers={"Content-Disposition": f'attachment; filename="{name}.{download}"'},
+            )
+        answer = await ctx.executor.query(
+            query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings
+        )
+    except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
+        if download:
+            raise
+        context["error"] = exc.detail
+        return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
+    context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href)
+    if answer.kind != "graph":
+        context["download"] = {
+            fmt: f"/queries/{name}/form?" + urlencode({**raw, "download": fmt}) for fmt in DOWNLOADS
+        }
+    return render_page(request, "query_form.html", context)
+
+
+def json_island(value: object) -> Markup:
+    """JSON for a <script type="application/json"> block: no '<', '>' or '&' can end the element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri) -> dict:
+    """SPARQL JSON results (or a graph's Turtle) as header + rows of display cells."""
+    if kind == "graph":
+        return {"kind": "graph", "text": body.decode("utf-8"), "truncated": truncated}
+    data = json.loads(body)
+    if kind == "ask" or "boolean" in data:
+        return {"kind": "ask", "value": bool(data.get("boolean")), "truncated": False}
+    head = data.get("head", {}).get("vars", [])
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        cells = []
+        for var in head:
+            term = binding.get(var)
+            if term is None:
+                cells.append({"text": ""})
+            elif term.get("type") == "uri":
+                cells.append({"text": term["value"], "href": _term_href(href(term["value"]))})
+            else:
+                cells.append({"text": term["value"], "lang": term.get("xml:lang", "")})
+        rows.append(cells)
+    return {"kind": "select", "head": head, "rows": rows, "truncated": truncated}
+
+
+def _term_href(target: str) -> str:
+    # only web links: a "javascript:" or "data:" IRI in the data must not become a link
+    return target if target.startswith(("http://", "https://", "/")) else ""
+
+
+# ---------------------------------------------------------------- static files
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+def static_file(path: str) -> Response:
+    target = (STATIC_DIR / path).resolve()
+    if not target.is_file() or STATIC_DIR not in target.parents:
+        raise NotFound(f"There is no static file {path!r}.")
+    media_type = STATIC_TYPES.get(target.suffix, "application/octet-stream")
+    return FileResponse(target, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,297 @@
+"""The HTML pages through real HTTP: every internal link answers, language persists, markup is escaped."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+B = "http://127.0.0.1:8000/"
+PK = B + "ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+AREAS = ("governance", "wee", "evaw", "wps")
+SEEDS = (
+    "/",
+    *(f"/area/{a}" for a in AREAS),
+    "/agency/UNFPA",
+    "/agency/UNDP",
+    "/agency/WHO",
+    "/read",
+    "/network",
+    "/network?area=evaw",
+    "/query",
+    "/search?q=UNFPA",
+    "/search?q=人口基金",
+)
+EVIL = '<script>alert("x")</script>'
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[dict] = []
+        self.handlers: list[str] = []
+        self.styles = 0
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name, value in attrs:
+            if name in ("href", "src", "action") and value:
+                self.hrefs.append(value)
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}")
+            if name == "style":
+                self.styles += 1
+        if values.get("id"):
+            self.ids.add(values["id"])
+        if tag == "script":
+            self.scripts.append(values)
+
+
+def parse(html: str) -> Links:
+    parser = Links()
+    parser.feed(html)
+    return parser
+
+
+def internal(base: str, page: str, href: str) -> str | None:
+    if href.startswith(("mailto:", "javascript:", "data:")):
+        return None
+    url = urljoin(base + page, href)
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != base:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="module")
+def client(live_server):
+    with httpx.Client(base_url=live_server, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def seed_pages(client) -> dict[str, httpx.Response]:
+    pages = {}
+    for path in SEEDS:
+        pages[path] = client.get(path)
+    names = re.findall(r'href="/queries/([a-z0-9-]+)/form"', pages["/query"].text)
+    for name in sorted(set(names)):
+        pages[f"/queries/{name}/form"] = client.get(f"/queries/{name}/form")
+    return pages
+
+
+def test_every_seed_page_is_html_and_answers_200(seed_pages):
+    for path, response in seed_pages.items():
+        assert response.status_code == 200, (path, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html"), path
+
+
+def test_every_internal_link_on_the_pages_answers_200(client, live_server, seed_pages):
+    targets: dict[str, str] = {}
+    for page, response in seed_pages.items():
+        for href in parse(response.text).hrefs:
+            target = internal(live_server, page, href)
+            if target is not None:
+                targets.setdefault(target, page)
+    assert len(targets) > 150  # the pages really link around: agencies, paragraphs, entities
+    failures = []
+    for target, page in sorted(targets.items()):
+        status = client.get(target).status_code
+        if status != 200:
+            failures.append(f"{target} (linked from {page}): {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_reader_fragment_links_point_at_existing_anchors(live_server, seed_pages):
+    reader_ids = parse(seed_pages["/read"].text).ids
+    missing = set()
+    for page, response in seed_pages.items():
+        for href in parse(response.text).hrefs:
+            url = urljoin(live_server + page, href)
+            parts = urlsplit(url)
+            if parts.path == "/read" and parts.fragment and f"{parts.scheme}://{parts.netloc}" == live_server:
+                if parts.fragment not in reader_ids:
+                    missing.add(f"{href} on {page}")
+    assert not missing, sorted(missing)
+
+
+def test_pages_have_no_inline_scripts_or_handlers_so_the_csp_holds(seed_pages):
+    for path, response in seed_pages.items():
+        found = parse(response.text)
+        assert not found.handlers, (path, found.handlers)
+        assert found.styles == 0, path
+        for script in found.scripts:
+            assert script.get("src", "").startswith("/static/") or script.get("type") == "application/json", (path, script)
+        assert "content-security-policy" in response.headers
+
+
+def test_reader_has_every_paragraph_footnote_and_item_anchor(seed_pages):
+    html = seed_pages["/read"].text
+    ids = parse(html).ids
+    assert {f"para-{n}" for n in range(1, 120)} <= ids
+    assert {f"p{n}" for n in range(1, 120)} <= ids  # /read#p49 works too
+    assert {f"footnote-{n}" for n in range(1, 27)} <= ids
+    assert {"para-56-item-2", "para-119-item-a", "summary", "section-5", "front-1", "title-1"} <= ids
+    # every footnote marker links to its footnote, and footnotes sit right after their block
+    assert 'href="#footnote-26"' in html
+    assert html.index('id="para-80"') < html.index('id="footnote-26"') < html.index('id="para-81"')
+    # entity mentions are links: UNFPA's short form in paragraph 56, item 2
+    item = html[html.index('id="para-56-item-2"') :]
+    item = item[: item.index("</li>")]
+    assert '<a class="ent ent-org" href="/agency/UNFPA">人口基金</a>' in item
+
+
+def test_area_page_answers_which_agencies_co_deliver_with_paragraphs(seed_pages):
+    html = seed_pages["/area/evaw"].text
+    section = html[html.index('id="h-agencies"') : html.index('id="h-interventions"')]
+    for agency in ("UNFPA", "UNDP", "WHO", "OHCHR", "UNODC"):
+        assert f'href="/agency/{agency}"' in section
+    assert 'href="/read#para-56-item-2"' in section
+    assert "加强循证预防战略" in html  # the Chinese text of the intervention
+    assert "Evidence-based prevention engaging men and boys" in html  # our English title
+
+
+def test_agency_page_lists_partners_with_counts_wikidata_and_quotes(seed_pages):
+    html = seed_pages["/agency/UNFPA"].text
+    partners = html[html.index('id="h-partners"') : html.index('id="h-interventions"')]
+    assert re.search(r'href="/agency/UNDP">[^<]+</a></th>\s*<td class="num">4</td>', partners)
+    assert 'href="http://www.wikidata.org/entity/Q623036"' in html
+    assert "<mark>人口基金</mark>" in html
+    assert 'href="/read#para-56-item-3"' in html
+
+
+def test_language_choice_persists_through_the_cookie(client):
+    first = client.get("/area/evaw", params={"lang": "en"})
+    assert first.status_code == 200
+    assert '<html lang="en">' in first.text
+    assert first.cookies.get("lang") == "en" or "lang=en" in first.headers.get("set-cookie", "")
+    later = client.get("/agency/UNFPA", headers={"Accept-Language": "zh-CN"})
+    assert '<html lang="en">' in later.text  # the cookie wins over the browser's language
+    switched = client.get("/agency/UNFPA", params={"lang": "zh"})
+    assert '<html lang="zh-Hans">' in switched.text
+    assert '<html lang="zh-Hans">' in client.get("/").text
+    client.cookies.clear()
+
+
+def test_first_visit_follows_accept_language(live_server):
+    with httpx.Client(base_url=live_server) as fresh:
+        assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+        assert '<html lang="zh-Hans">' in fresh.get("/", headers={"Accept-Language": "zh-CN"}).text
+        assert '<html lang="en">' in fresh.get("/", params={"lang": "fr"}, headers={"Accept-Language": "en"}).text
+
+
+def test_unknown_area_and_agency_are_html_404_pages(client):
+    for path in ("/area/nope", "/agency/NOPE", "/agency/a%20b", "/queries/nope/form"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"].startswith("text/html")
+    assert client.get("/agency/..%2F..%2Fetc").status_code == 404
+    assert client.get("/static/..%2F..%2Fpages.py").status_code == 404
+
+
+def test_bad_network_area_is_400_and_svg_json_filter(client):
+    assert client.get("/network", params={"area": "mars"}).status_code == 400
+    assert client.get("/network.svg", params={"area": "mars"}).status_code == 400
+    full = client.get("/network.json").json()
+    evaw = client.get("/network.json", params={"area": "evaw"}).json()
+    assert len(evaw["nodes"]) < len(full["nodes"])
+    assert {n["id"] for n in evaw["nodes"] if n["kind"] == "area"} == {"area:evaw"}
+    assert "org:UNFPA" in {n["id"] for n in evaw["nodes"]}
+    svg = client.get("/network.svg", params={"area": "evaw", "lang": "en"})
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(svg.content)
+    assert root.get("data-nodes") == str(len(evaw["nodes"]))
+
+
+def test_query_form_runs_binds_and_downloads(client, seed_pages):
+    names = [p.split("/")[2] for p in seed_pages if p.startswith("/queries/")]
+    assert "partners-by-area" in names
+    r = client.get("/queries/partners-by-area/form", params={"area": "evaw", "run": "1"})
+    assert r.status_code == 200
+    assert 'href="/agency/UNFPA"' in r.text
+    csv = client.get("/queries/partners-by-area/form", params={"area": "evaw", "download": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "UNFPA" in csv.text
+    bad = client.get("/queries/partners-by-area/form", params={"area": "mars", "run": "1"})
+    assert bad.status_code == 400
+    assert 'role="alert"' in bad.text and "mars" in bad.text
+    unknown = client.get("/queries/partners-by-area/form", params={"nope": "1"})
+    assert unknown.status_code == 400
+
+
+def test_search_finds_labels_in_both_languages_and_paragraph_text(client):
+    en = client.get("/search", params={"q": "population fund"}).text
+    zh = client.get("/search", params={"q": "人口基金"}).text
+    assert 'href="/agency/UNFPA"' in en and 'href="/agency/UNFPA"' in zh
+    assert 'href="/read#para-56-item-3"' in zh
+    assert "<mark>人口基金</mark>" in zh
+    hostile = client.get("/search", params={"q": EVIL})
+    assert hostile.status_code == 200
+    assert EVIL not in hostile.text and "&lt;script&gt;" in hostile.text
+
+
+# ---------------------------------------------------------------- escaping of graph data
+
+HOSTILE_PAGES = (
+    "/agency/UNFPA?lang=en",
+    "/agency/UNDP?lang=en",
+    "/area/evaw?lang=en",
+    "/network?lang=en",
+    "/network.svg?lang=en",
+    "/search?q=fund&lang=en",
+    "/search?q=img&lang=zh",
+    "/queries/partners-by-area/form?area=evaw&lang=en",
+)
+
+
+def test_markup_in_labels_is_shown_escaped(make_settings, built_graph, live_server_factory, tmp_path):
+    """A store with markup in labels (and a javascript: IRI): every page shows it as text."""
+    from plankg.settings import Settings
+    from plankg.store import open_store
+
+    org = ox.NamedNode(B + "id/org/UNFPA")
+    registry = ox.NamedNode(B + "graph/registry")
+    extra = [
+        ox.Quad(org, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(EVIL + "Fund", language="en"), registry),
+        ox.Quad(org, ox.NamedNode(SKOS + "notation"), ox.Literal("<b>UNFPA</b>"), registry),
+        ox.Quad(org, ox.NamedNode(SKOS + "altLabel"), ox.Literal('<img src=x onerror="alert(1)">', language="zh"), registry),
+        ox.Quad(ox.NamedNode(B + "id/org/UNDP"), ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode("javascript:alert(1)"), registry),
+    ]
+    store_path = tmp_path / "hostile-store"
+    store = open_store(Settings(store_path=store_path, dist_dir=tmp_path / "dist"))
+    try:
+        # replace UNFPA's English name and acronym, so every page must show the hostile ones
+        replaced = {SKOS + "prefLabel", SKOS + "notation"}
+        kept = [
+            q
+            for q in built_graph.quads
+            if not (
+                q.subject == org
+                and q.predicate.value in replaced
+                and (q.predicate.value == SKOS + "notation" or getattr(q.object, "language", None) == "en")
+            )
+        ]
+        store.replace_dataset(kept + extra)
+    finally:
+        store.close()
+    base = live_server_factory(store_path=store_path)
+    with httpx.Client(base_url=base, timeout=60) as hostile:
+        for path in HOSTILE_PAGES:
+            r = hostile.get(path)
+            assert r.status_code == 200, (path, r.text[:500])
+            body = r.text
+            assert "<script>alert" not in body, path
+            assert "<img src=x" not in body and "<b>UNFPA</b>" not in body, path
+            assert 'href="javascript:' not in body, path
+            assert "&lt;script&gt;" in body or "&lt;img" in body or "&lt;b&gt;" in body, path
+        svg = ET.fromstring(hostile.get("/network.svg", params={"lang": "en"}).content)  # still well-formed
+        titles = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+        assert any(EVIL in t for t in titles)
