@@ -37,23 +37,23 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
             bar.update(task, description="done")
     finally:
         store.close()
-    out = console if not args.json else None
     if args.json:
         import json
 
         print(json.dumps({"counts": result.counts, "quads": len(result.quads), "seconds": result.seconds}, indent=1))
-    else:
-        from rich.table import Table
+        return 0
+    from rich.table import Table
 
-        table = Table(title=f"plankg build: {len(result.quads)} quads")
-        table.add_column("class")
-        table.add_column("instances", justify="right")
-        for name, count in result.counts.items():
-            table.add_row(name, str(count))
-        out.print(table)
-        for path in result.outputs:
-            out.print(f"wrote {path}")
-        out.print("loaded the store at " + str(settings.store_dir if settings.store == "embedded" else settings.remote_query_url))
+    table = Table(title=f"plankg build: {len(result.quads)} quads")
+    table.add_column("class")
+    table.add_column("instances", justify="right")
+    for name, count in result.counts.items():
+        table.add_row(name, str(count))
+    console.print(table)
+    for path in result.outputs:
+        console.print(f"wrote {path}")
+    where = settings.store_dir if settings.store == "embedded" else settings.remote_query_url
+    console.print(f"loaded the store at {where}")
     return 0
 
 
