@@ -362,7 +362,9 @@ def _registry(b: GraphBuilder, registry: Registry) -> None:
         if org.wikidata:
             b.add(g, node, SKOS + "exactMatch", ox.NamedNode(WD + org.wikidata))
         if org.parent:
-            b.add(g, node, ORG + "subOrganizationOf", b.iri("org/" + org.parent))
+            # an office is held in an organization; a unit is part of one
+            link = "postIn" if org.kind == "office-holder" else "subOrganizationOf"
+            b.add(g, node, ORG + link, b.iri("org/" + org.parent))
     for inst in registry.instruments:
         node = b.iri("instrument/" + inst.id)
         b.add(g, node, RDF + "type", b.pk(INSTRUMENT_CLASS[inst.kind]))
@@ -431,6 +433,9 @@ def _mentions(
         b.add(g, node, b.pk("offset"), typed(m.offset, "integer"))
         b.add(g, node, b.pk("surfaceForm"), zh(m.surface))
         b.add(g, node, PROV + "wasDerivedFrom", text_node)
+        unit_zh, unit_en = _unit_labels(unit)
+        b.add(g, node, RDFS + "label", zh(f"“{m.surface}”({unit_zh})"))
+        b.add(g, node, RDFS + "label", en(f"Mention “{m.surface}” in {unit_en}"))
         paragraph = _paragraph_of(unit, units)
         if paragraph is not None:
             b.add(g, node, b.pk("sourceParagraph"), b.iri(unit_path(paragraph.key)))
@@ -447,6 +452,9 @@ def _mentions(
         intervention = b.iri(intervention_path(item_key))
         org = b.iri("org/" + org_id)
         b.add(g, node, RDF + "type", b.pk("Collaboration"))
+        number = step.replace("-", ".")
+        b.add(g, node, RDFS + "label", en(f"{org_id} in key intervention {number}"))
+        b.add(g, node, RDFS + "label", zh(f"{found[0].surface}(主要干预措施 {number})"))
         b.add(g, node, b.pk("collaborator"), org)
         b.add(g, node, b.pk("intervention"), intervention)
         b.add(g, node, PROV + "wasDerivedFrom", b.iri(unit_path(item_key)))

@@ -139,5 +139,5 @@ def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
 
     report = validate_quads(settings, quads)
     if not report.conforms:
-        raise ValidationFailed(report.text(lang="en"), report)
+        raise ValidationFailed(report.text(lang="en", severities=("Violation",)), report)
     return report

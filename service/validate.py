@@ -1,0 +1,318 @@
+"""``/validate``: data stewards check RDF against the SHACL shapes before it goes into the graph.
+
+- ``POST /validate`` takes the data as the request body (Turtle, JSON-LD,
+  N-Triples, N-Quads, TriG or RDF/XML, by ``Content-Type``) or as a form
+  (``multipart/form-data`` with a ``data`` file and an optional ``shapes``
+  file, or a ``text`` field with pasted data and its ``format``). The report
+  comes back as a JSON summary (``application/json``, also for ``*/*``),
+  the W3C report graph (``application/ld+json``, ``text/turtle``) or a page
+  (``text/html``). A report is a 200 whether or not the data conforms.
+  With ``context=graph`` (query parameter or form field) the data is checked
+  together with the stored graph, so a file that adds, say, a collaboration
+  with an organization defined in the registry is not told that the
+  organization is unknown; only problems about the posted data are reported.
+- ``GET /validate`` is the page with the form.
+
+Validating never writes to the store (it reads it only for ``context=graph``);
+the posted data lives in the request only. JSON-LD contexts are never fetched (pyoxigraph's
+parser refuses remote contexts), and uploaded shapes may not reach out either
+(no SERVICE, FROM, owl:imports, SHACL-AF); see plankg.validation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from plankg.errors import BadRequest, LocatedError, NotAcceptable, ParameterError, PlanKGError, UnsupportedMediaType
+from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES, parse_rdf
+from plankg.validation import Report, load_shapes, shapes_from_bytes, validate_quads
+from service.context import AppContext, get_ctx
+from service.negotiation import choose, parse_accept
+from service.pages import render_page, request_lang
+from service.problems import status_for
+
+router = APIRouter()
+
+# what the report can be sent as, in the server's order of preference (the first wins for */*)
+REPORT_OFFERS: tuple[tuple[str, str], ...] = (
+    ("application/json", "summary"),
+    ("application/ld+json", "jsonld"),
+    ("text/turtle", "turtle"),
+    ("text/html", "html"),
+)
+# data formats a request body may carry (Content-Type); JSON is taken as JSON-LD
+DATA_MEDIA_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# the formats offered on the page's form, by the names plankg.store.rdfio knows
+FORM_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "trig", "rdfxml")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"en": "Validate data", "zh": "数据验证"},
+    "intro": {
+        "en": "Check RDF data against the graph's SHACL shapes before it is loaded. Upload a file or paste "
+        "the data; nothing is stored. Problems are listed per resource, with what is wrong and why.",
+        "zh": "在数据载入图谱之前，按图谱的 SHACL 形状检查 RDF 数据。请上传文件或粘贴数据；不会保存任何内容。"
+        "问题按资源列出，并说明错在何处及原因。",
+    },
+    "data.file": {"en": "Data file", "zh": "数据文件"},
+    "data.text": {"en": "…or paste the data", "zh": "……或粘贴数据"},
+    "data.format": {"en": "Format", "zh": "格式"},
+    "data.format.auto": {"en": "automatic", "zh": "自动"},
+    "data.format.hint": {
+        "en": "Automatic: a file's format comes from its extension (.ttl, .jsonld, .nt, .nq, .trig, .rdf); pasted data is read as Turtle.",
+        "zh": "自动：文件的格式按扩展名确定（.ttl、.jsonld、.nt、.nq、.trig、.rdf）；粘贴的数据按 Turtle 读取。",
+    },
+    "shapes.file": {"en": "Your own shapes (optional)", "zh": "自定义形状（可选）"},
+    "shapes.hint": {
+        "en": "Without a shapes file the graph's own shapes are used.",
+        "zh": "如不提供形状文件，则使用图谱自身的形状。",
+    },
+    "context": {
+        "en": "Check references against the stored graph (report only problems about this data)",
+        "zh": "对照已存储的图谱核对引用（只报告本数据的问题）",
+    },
+    "submit": {"en": "Validate", "zh": "验证"},
+    "report": {"en": "Report", "zh": "验证报告"},
+    "conforms": {"en": "The data conforms to the shapes.", "zh": "数据符合形状要求。"},
+    "fails": {"en": "The data does not conform to the shapes.", "zh": "数据不符合形状要求。"},
+    "counts": {"en": "Violations: {Violation} · Warnings: {Warning} · Infos: {Info}", "zh": "违规：{Violation} · 警告：{Warning} · 提示：{Info}"},
+    "authority": {
+        "en": "SDG IRIs were checked against the UN SDG vocabulary.",
+        "zh": "已按联合国可持续发展目标词表核对可持续发展目标 IRI。",
+    },
+    "no.authority": {
+        "en": "SDG IRIs were not checked against the UN SDG vocabulary (no SDG KOS dump configured).",
+        "zh": "未按联合国可持续发展目标词表核对可持续发展目标 IRI（未配置 SDG KOS 文件）。",
+    },
+    "col.severity": {"en": "Severity", "zh": "级别"},
+    "col.path": {"en": "Property", "zh": "属性"},
+    "col.value": {"en": "Value", "zh": "值"},
+    "col.message": {"en": "Problem", "zh": "问题"},
+    "no.results": {"en": "No problems found.", "zh": "未发现问题。"},
+    "error": {"en": "The data could not be validated", "zh": "无法验证数据"},
+    "line": {"en": "line", "zh": "行"},
+    "Violation": {"en": "Violation", "zh": "违规"},
+    "Warning": {"en": "Warning", "zh": "警告"},
+    "Info": {"en": "Info", "zh": "提示"},
+}
+
+
+def _strings(lang: str):
+    def vt(key: str, **values: Any) -> str:
+        text = STRINGS.get(key, {}).get(lang) or STRINGS.get(key, {}).get("en") or key
+        return text.format(**values) if values else text
+
+    return vt
+
+
+@router.get("/validate", summary="A page to validate RDF data against the shapes", response_model=None)
+async def validate_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    return _page(request, ctx)
+
+
+@router.post(
+    "/validate",
+    summary="Validate RDF data against the SHACL shapes (never stored)",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The validation report (whether or not the data conforms)",
+            "content": {media: {} for media, _ in REPORT_OFFERS},
+        },
+        400: {"description": "The data or shapes could not be parsed (problem with `line`)"},
+        406: {"description": "None of the report formats is acceptable"},
+        413: {"description": "The request body is larger than the limit"},
+        415: {"description": "The Content-Type is not an RDF syntax or a form"},
+    },
+)
+async def validate_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    answer = _negotiate(request.headers.get("accept"))
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    form_values: dict[str, str] = {}
+    try:
+        if media_type in FORM_TYPES:
+            data, data_format, data_name, shapes_bytes, shapes_name, form_values = await _read_form(request, ctx.settings.max_body_bytes)
+        elif media_type in DATA_MEDIA_TYPES:
+            data, data_format, data_name = await request.body(), DATA_MEDIA_TYPES[media_type], "request body"
+            shapes_bytes, shapes_name = None, None
+        else:
+            raise UnsupportedMediaType(
+                f"Send the data as one of {', '.join(DATA_MEDIA_TYPES)}, or as a form ({', '.join(FORM_TYPES)})."
+                if media_type
+                else "The request has no Content-Type; send RDF (e.g. text/turtle) or a form."
+            )
+        with_graph = _with_graph(request.query_params.get("context") or form_values.get("context"))
+        report = await run_in_threadpool(_validate, ctx, data, data_format, data_name, shapes_bytes, shapes_name, with_graph)
+    except PlanKGError as exc:
+        if answer != "html":
+            raise  # a problem document, from the one table in service.problems
+        # a steward at the form reads the error on the page, with what they submitted
+        return _page(request, ctx, error=exc, form=form_values, status_code=status_for(exc)[0])
+    return _answer(request, ctx, report, answer, form_values)
+
+
+def _negotiate(accept: str | None) -> str:
+    picked = choose(parse_accept(accept), REPORT_OFFERS)
+    if picked is None:
+        raise NotAcceptable("The report is available as " + ", ".join(media for media, _ in REPORT_OFFERS) + ".")
+    return picked[1]
+
+
+async def _read_form(request: Request, limit: int):
+    # Starlette caps a text field at 1 MB by default; pasted data may be as large as any body.
+    form = await request.form(max_files=4, max_fields=16, max_part_size=limit)
+    try:
+        upload = form.get("data")
+        text = form.get("text")
+        fmt_name = str(form.get("format") or "").strip()
+        context = form.get("context")
+        values = {"text": text if isinstance(text, str) else "", "format": fmt_name, "context": context if isinstance(context, str) else ""}
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read()
+            data_format = _format_of(fmt_name, upload)
+            name = upload.filename
+        elif isinstance(text, str) and text.strip():
+            data = text.encode("utf-8")
+            data_format = _named_format(fmt_name or "turtle")
+            name = "pasted data"
+        else:
+            raise BadRequest("No data: upload a file in the 'data' field or paste it into 'text'.")
+        shapes_upload = form.get("shapes")
+        if isinstance(shapes_upload, UploadFile) and shapes_upload.filename:
+            shapes_bytes = await shapes_upload.read()
+            shapes_name = shapes_upload.filename
+        else:
+            shapes_bytes, shapes_name = None, None
+    finally:
+        await form.close()
+    return data, data_format, name, shapes_bytes, shapes_name, values
+
+
+def _format_of(fmt_name: str, upload: UploadFile) -> ox.RdfFormat:
+    """A file's syntax: the form's format field, else its extension, else its part's Content-Type."""
+    if fmt_name:
+        return _named_format(fmt_name)
+    name = (upload.filename or "").lower()
+    for ext, found in EXTENSIONS.items():
+        if name.endswith(ext):
+            return found
+    part_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if part_type in DATA_MEDIA_TYPES:
+        return DATA_MEDIA_TYPES[part_type]
+    raise UnsupportedMediaType(f"Cannot tell the RDF syntax of {upload.filename!r}: give a format or a known extension.")
+
+
+def _named_format(name: str) -> ox.RdfFormat:
+    try:
+        return FORMAT_NAMES[name.lower()]
+    except KeyError:
+        raise UnsupportedMediaType(f"Unknown RDF format {name!r}; use one of {', '.join(FORM_FORMATS)}.") from None
+
+
+def _with_graph(value: str | None) -> bool:
+    if not value:
+        return False
+    if value != "graph":
+        raise ParameterError(f"context must be 'graph' (check the data with the stored graph), not {value!r}.")
+    return True
+
+
+def _validate(
+    ctx: AppContext, data: bytes, data_format: ox.RdfFormat, data_name: str, shapes_bytes, shapes_name, with_graph: bool
+) -> Report:
+    quads = parse_rdf(data, data_format, name=data_name)
+    if shapes_bytes is not None:
+        shapes = shapes_from_bytes(shapes_bytes, _shapes_format(shapes_name), name=shapes_name)
+    else:
+        shapes = load_shapes(ctx.settings)
+    context = ctx.store.quads() if with_graph else None  # read only: nothing is written back
+    return validate_quads(ctx.settings, quads, shapes, context=context)
+
+
+def _shapes_format(name: str | None) -> ox.RdfFormat:
+    lowered = (name or "").lower()
+    for ext, found in EXTENSIONS.items():
+        if lowered.endswith(ext):
+            return found
+    return ox.RdfFormat.TURTLE
+
+
+def _answer(request: Request, ctx: AppContext, report: Report, answer: str, form: dict[str, str]) -> Response:
+    headers = {"Vary": "Accept"}
+    if answer == "summary":
+        return JSONResponse(report.summary(), headers=headers)
+    if answer == "jsonld":
+        return Response(report.graph_jsonld(), media_type="application/ld+json", headers=headers)
+    if answer == "turtle":
+        return Response(report.graph_turtle(), media_type="text/turtle; charset=utf-8", headers=headers)
+    response = _page(request, ctx, report=report, form=form)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page(
+    request: Request,
+    ctx: AppContext,
+    *,
+    report: Report | None = None,
+    error: PlanKGError | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = request_lang(request)
+    context: dict[str, Any] = {
+        "vt": _strings(lang),
+        "formats": FORM_FORMATS,
+        "form": form or {"context": "graph"},
+        "report": None,
+        "error": _error_view(error) if error is not None else None,
+        "base": ctx.ns.base,
+    }
+    if report is not None:
+        context["report"] = {
+            "conforms": report.conforms,
+            "counts": report.counts(),
+            "authority_checked": report.authority_checked,
+            "groups": [
+                {
+                    "focus": focus,
+                    "href": _local_href(focus, ctx.ns.base),
+                    "label": rows[0].label(lang),
+                    "rows": [
+                        {"severity": r.severity, "path": r.path, "value": r.value, "message": r.message_in(lang)}
+                        for r in rows
+                    ],
+                }
+                for focus, rows in report.by_focus()
+            ],
+        }
+    return render_page(request, "validate.html", context, status_code=status_code)
+
+
+def _error_view(error: PlanKGError) -> dict[str, Any]:
+    if isinstance(error, LocatedError):
+        where = f"{error.path}:{error.line}" if error.line else error.path
+        return {"where": where, "line": error.line or None, "reason": error.reason}
+    return {"where": None, "line": None, "reason": error.detail}
+
+
+def _local_href(iri: str, base: str) -> str | None:
+    """A link for focus nodes this service serves (entities under the base IRI)."""
+    if iri.startswith(base + "id/"):
+        return "/" + iri[len(base) :]
+    return None
