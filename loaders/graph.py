@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from plankg.errors import BuildError, RegistryError
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 
-from loaders.model import Document, Mention, Registry, TextUnit
+from loaders.model import Document, Mention, Organization, Registry, TextUnit
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
@@ -155,7 +155,7 @@ def build_quads(ns: Namespaces, document: Document, registry: Registry, mentions
     concept_of_heading = _plan_concepts(b, document, registry)
     interventions = _key_interventions(b, document, registry, concept_of_heading)
     _registry(b, registry)
-    _mentions(b, mentions, units, interventions)
+    _mentions(b, mentions, units, interventions, {o.id: o for o in registry.organizations})
     _statistics(b, registry, units, mentions)
     return b.quads
 
@@ -417,7 +417,11 @@ def entity_path(kind: str, ident: str) -> str:
 
 
 def _mentions(
-    b: GraphBuilder, mentions: list[Mention], units: dict[str, TextUnit], interventions: dict[str, str]
+    b: GraphBuilder,
+    mentions: list[Mention],
+    units: dict[str, TextUnit],
+    interventions: dict[str, str],
+    organizations: dict[str, Organization],
 ) -> None:
     g = GRAPH_PLAN
     seen_direct: set[tuple[str, str]] = set()
@@ -453,8 +457,9 @@ def _mentions(
         org = b.iri("org/" + org_id)
         b.add(g, node, RDF + "type", b.pk("Collaboration"))
         number = step.replace("-", ".")
-        b.add(g, node, RDFS + "label", en(f"{org_id} in key intervention {number}"))
-        b.add(g, node, RDFS + "label", zh(f"{found[0].surface}(主要干预措施 {number})"))
+        named = organizations[org_id]
+        b.add(g, node, RDFS + "label", en(f"{named.en_name} in key intervention {number}"))
+        b.add(g, node, RDFS + "label", zh(f"{named.zh_name}（主要干预措施 {number}）"))
         b.add(g, node, b.pk("collaborator"), org)
         b.add(g, node, b.pk("intervention"), intervention)
         b.add(g, node, PROV + "wasDerivedFrom", b.iri(unit_path(item_key)))

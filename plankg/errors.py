@@ -122,6 +122,12 @@ class WritesDisabled(PlanKGError):
     title = "Writing is switched off"
 
 
+class WritesUnsupported(PlanKGError):
+    """The configured store cannot take validated writes (e.g. PLANKG_STORE=remote)."""
+
+    title = "This store does not accept writes through plankg"
+
+
 class StoreUnavailable(PlanKGError):
     title = "The triple store is unavailable"
     exit_code = 3

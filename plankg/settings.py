@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_query_chars: int = Field(default=100_000, ge=100)
     query_workers: int = Field(default=2, ge=1, le=32)
+    access_log: bool = True  # uvicorn's request log (request lines only; tokens travel in headers)
     cors_origins: Annotated[list[str], NoDecode] = []
     enable_service: bool = False  # SPARQL federation (SERVICE) is off unless switched on
     # "name:token" pairs; the name is recorded with every write. None: writing is off.

@@ -104,3 +104,101 @@ def check_iris_local(values: list[str]) -> None:
     for value in values:
         if value.lower().startswith("file:"):
             raise FeatureDisabled("Dataset IRIs with the file: scheme are refused; graphs are never read from files.")
+
+
+# ---------------------------------------------------------------- updates (/update, stewards only)
+# Where an IRI names a graph in an update. The embedded engine only *names* graphs
+# with them, but an engine behind PLANKG_STORE=remote might dereference one.
+UPDATE_GRAPH_WORDS = {"USING", "NAMED", "WITH", "GRAPH", "FROM", "INTO", "TO"}
+
+
+def check_update(text: str, *, max_chars: int, max_depth: int = 64) -> None:
+    """Guards for SPARQL Update: an update may change the store, never reach outside it.
+
+    LOAD (fetches a document) and SERVICE (asks another endpoint) are refused
+    whatever they name; so are ``file:`` IRIs as graph names, as on /sparql.
+    A query sent as an update is refused too: it belongs at /sparql.
+    """
+    if len(text) > max_chars:
+        raise QueryTooComplex(f"The update is {len(text)} characters long; the limit is {max_chars}.")
+    if nesting_depth(text) > max_depth:
+        raise QueryTooComplex(f"The update nests groups more than {max_depth} levels deep.")
+    words = keywords(text)
+    if "LOAD" in words:
+        raise FeatureDisabled(
+            "LOAD is refused: an update may not fetch documents. Send the data itself with PUT or POST /graphs."
+        )
+    if "SERVICE" in words:
+        raise FeatureDisabled("SERVICE is refused in updates: an update may not query other endpoints.")
+    first = next((w for w in words if w in UPDATE_WORDS or w in QUERY_FORMS), None)
+    if first is None:
+        raise QuerySyntaxError("Not a SPARQL update: expected INSERT, DELETE, CLEAR, DROP, CREATE, COPY, MOVE or ADD.")
+    if first in QUERY_FORMS:
+        raise QuerySyntaxError(f"This is a {first} query, not an update; send queries to /sparql.")
+    check_iris_local(iris_after(text, UPDATE_GRAPH_WORDS))
+
+
+def iris_after(text: str, words: set[str]) -> list[str]:
+    """IRIs written right after one of ``words`` (e.g. ``GRAPH <…>``, ``USING NAMED <…>``)."""
+    out: list[str] = []
+    pending = False
+    for m in TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "word":
+            pending = m.group("word").upper() in words
+        elif kind == "iri":
+            if pending:
+                out.append(m.group("iri")[1:-1])
+            pending = False
+        elif kind != "comment" and not m.group(0).isspace():
+            pending = False
+    return out
+
+
+# Words after which an update names a graph (GRAPH <g>, WITH <g>, USING [NAMED] <g>, ADD <g> TO <h>, …)
+GRAPH_NAMING_WORDS = {"GRAPH", "WITH", "USING", "NAMED", "ADD", "MOVE", "COPY", "TO", "INTO"}
+
+
+def update_graphs(text: str) -> set[str] | None:
+    """The graph IRIs an update names, or None when it may reach graphs it does not name.
+
+    An update reads and writes the default graph and the graphs it names; it
+    reaches others through ``GRAPH ?g``, ``ALL`` / ``NAMED`` (CLEAR, DROP) or
+    names this scan cannot resolve (relative IRIs, undeclared prefixes), and
+    then the answer is None.
+    """
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("comment",) and not m.group(0).isspace()]
+    prefixes: dict[str, str] = {}
+    for i, m in enumerate(tokens[:-2]):
+        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
+            name, iri = tokens[i + 1], tokens[i + 2]
+            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
+                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    found: set[str] = set()
+    pending = False
+    previous = ""
+    for i, m in enumerate(tokens):
+        kind = m.lastgroup
+        if kind == "word":
+            word = m.group("word").upper()
+            if word == "BASE" or word == "ALL" or (word == "NAMED" and previous in ("CLEAR", "DROP")):
+                return None
+            pending = word in GRAPH_NAMING_WORDS
+            previous = word
+            continue
+        if pending:
+            if kind == "var":
+                return None
+            if kind == "iri":
+                iri = m.group("iri")[1:-1]
+                if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                    return None
+                found.add(iri)
+            elif kind == "pname" and not (i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group("word").upper() == "PREFIX"):
+                prefix, _, local = m.group(0).partition(":")
+                if prefix not in prefixes or text[m.end() : m.end() + 1] == "\\":
+                    return None  # undeclared, or a local name with escapes the scan does not read
+                found.add(prefixes[prefix] + local)
+        pending = False
+        previous = ""
+    return found

@@ -47,6 +47,14 @@ def _get(path: str, **options):
     return register
 
 
+def _served(description: str, *media_types: str) -> dict:
+    """``responses`` for the API description: what a 200 can be (the problems are added app-wide)."""
+    return {200: {"description": description, "content": {m: {} for m in media_types}}, 304: {"description": "Not modified (If-None-Match)"}}
+
+
+_RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+
+
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
 OWL = EXTERNAL_PREFIXES["owl"]
@@ -585,7 +593,7 @@ def _tr(lang: str) -> Callable[[str], str]:
 # ------------------------------------------------------------------ entity IRIs
 
 
-@_get("/id/{path:path}", summary="An entity of the graph (content-negotiated)")
+@_get("/id/{path:path}", summary="An entity of the graph (content-negotiated)", responses=_served("The entity: a page or RDF", "text/html", *_RDF_TYPES))
 def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     ns, store = ctx.ns, ctx.store
     forced = None
@@ -863,7 +871,7 @@ def _serve_ontology(request: Request, ctx: AppContext, local: str, forced: str |
     return _respond(request, body, fmt, etag=_etag(store.version, "ontology", fmt), path=local, negotiated=forced is None, formats=MEDIA_TYPES)  # type: ignore[arg-type]
 
 
-@_get("/ontology", summary="The ontology (HTML documentation or RDF)")
+@_get("/ontology", summary="The ontology (HTML documentation or RDF)", responses=_served("The ontology: its documentation page or RDF", "text/html", *_RDF_TYPES))
 def ontology(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     return _serve_ontology(request, ctx, "/ontology")
 
@@ -875,7 +883,7 @@ def ontology_as(ext: str, request: Request, ctx: AppContext = Depends(get_ctx)) 
     return _serve_ontology(request, ctx, "/ontology", SUFFIXES["." + ext])
 
 
-@_get("/ontology/{version}", summary="A version of the ontology (its owl:versionIRI)")
+@_get("/ontology/{version}", summary="A version of the ontology (its owl:versionIRI)", responses=_served("That version of the ontology", "text/html", *_RDF_TYPES))
 def ontology_version(version: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     stem, dot, ext = version.rpartition(".")
     forced = None
@@ -906,12 +914,12 @@ def _void_links(local: str) -> str:
                      for name, f in (("ttl", "turtle"), ("jsonld", "jsonld"), ("nt", "ntriples"), ("rdf", "rdfxml")))
 
 
-@_get("/void", summary="VoID and DCAT description of the dataset")
+@_get("/void", summary="VoID and DCAT description of the dataset", responses=_served("The description, as RDF", *_RDF_TYPES))
 def void(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     return _serve_void(request, ctx, "/void")
 
 
-@_get("/.well-known/void", summary="VoID description at its well-known location")
+@_get("/.well-known/void", summary="VoID description at its well-known location", responses=_served("The description, as RDF", *_RDF_TYPES))
 def well_known_void(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     return _serve_void(request, ctx, "/.well-known/void")
 
@@ -924,7 +932,7 @@ def dump_bytes(store: Store, ns: Namespaces, dump: Dump) -> bytes:
     return dataset_bytes(store.quads(), dump.format, ns.prefixes())
 
 
-@_get("/dumps/{filename}", summary="A full dump of the store")
+@_get("/dumps/{filename}", summary="A full dump of the store", responses=_served("The dump", "application/n-quads", "application/trig", "text/turtle", "application/ld+json"))
 def dump(filename: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     found = next((d for d in DUMPS if d.filename == filename), None)
     if found is None:
@@ -944,7 +952,7 @@ def dump(filename: str, request: Request, ctx: AppContext = Depends(get_ctx)) ->
     return Response(body, media_type=media, headers=headers)  # type: ignore[arg-type]
 
 
-@_get("/context.jsonld", summary="The JSON-LD @context of the graph's prefixes")
+@_get("/context.jsonld", summary="The JSON-LD @context of the graph's prefixes", responses={200: {"description": "The context", "content": {"application/ld+json": {}}}})
 def context(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     body = json.dumps(jsonld_context(ctx.ns.prefixes()), indent=1, sort_keys=True).encode()
     return Response(body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=3600"})

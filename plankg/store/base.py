@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 
 import pyoxigraph as ox
 
-from plankg.errors import NotAcceptable
+from plankg.errors import NotAcceptable, WritesUnsupported
 from plankg.store.results import QueryResponse
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+# (subject, predicate, object, graph) for Store.quads_matching; None matches anything
+Pattern = tuple[Term | None, ox.NamedNode | None, Term | None, ox.NamedNode | ox.DefaultGraph | None]
 
 
 class Store(ABC):
@@ -41,6 +44,36 @@ class Store(ABC):
         format to write; a kind missing from it raises NotAcceptable.
         """
 
+    async def query_async(
+        self,
+        sparql: str,
+        *,
+        formats: Mapping[str, str],
+        bindings: Mapping[str, Term] | None = None,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout_s: float | None = None,
+        row_cap: int | None = None,
+    ) -> QueryResponse:
+        """``query`` for async callers (the service); by default in a worker thread.
+
+        Stores that can wait without a thread (the embedded store's worker
+        processes) override it to spare the event loop a thread hop per query.
+        """
+        import anyio.to_thread
+
+        call = partial(
+            self.query,
+            sparql,
+            formats=formats,
+            bindings=bindings,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            timeout_s=timeout_s,
+            row_cap=row_cap,
+        )
+        return await anyio.to_thread.run_sync(call)
+
     @abstractmethod
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         """Rows of a SELECT for internal callers (pages, build report)."""
@@ -65,8 +98,60 @@ class Store(ABC):
     def version(self) -> str:
         """Changes whenever the data changes; used for ETags and caches."""
 
+    def start_query_workers(self, count: int) -> None:  # noqa: B027 - optional
+        """Make ``query`` enforce ``timeout_s`` by stopping the query, not just abandoning it.
+
+        The service calls this once at start-up. Stores whose engine enforces
+        time limits itself (a remote endpoint) need not do anything.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         pass
+
+    # ------------------------------------------------------------ steward writes (plankg.writes)
+    def quads_matching(self, patterns: Iterable[Pattern]) -> list[ox.Quad]:
+        """Quads matching any of the (subject, predicate, object, graph) patterns; None matches anything.
+
+        The graph may be ``ox.DefaultGraph()``. Stores with indexes answer this
+        without reading everything; this fallback reads each graph named.
+        """
+        out: list[ox.Quad] = []
+        for s, p, o, g in patterns:
+            if isinstance(g, ox.DefaultGraph):
+                pool = [q for q in self.quads() if isinstance(q.graph_name, ox.DefaultGraph)]
+            else:
+                pool = self.quads(g.value if g is not None else None)
+            out += [
+                q for q in pool
+                if (s is None or q.subject == s) and (p is None or q.predicate == p) and (o is None or q.object == o)
+            ]
+        return out
+
+    def preview_update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """(removed, added) if this SPARQL Update ran now; nothing is changed."""
+        raise self._no_writes()
+
+    def apply_changes(
+        self,
+        removed: Sequence[ox.Quad],
+        added: Sequence[ox.Quad],
+        drop_graphs: Sequence[str | None] = (),
+        drop_all: bool = False,
+    ) -> None:
+        """Commit a validated change at once: all of it or, on any failure, nothing.
+
+        ``drop_graphs`` (None: the default graph) are emptied first, ``drop_all``
+        empties the dataset; then ``removed`` goes and ``added`` comes. The
+        version changes, and no query started after the return sees old data.
+        """
+        raise self._no_writes()
+
+    def _no_writes(self) -> WritesUnsupported:
+        return WritesUnsupported(
+            f"The {self.kind} store does not take writes through plankg: a write is validated on a candidate "
+            "copy of the data before it is committed, which plankg does for its embedded store only. "
+            "Write to the triple store with its own tools, then check it with `plankg validate`."
+        )
 
 
 def pick_format(formats: Mapping[str, str], kind: str) -> str:

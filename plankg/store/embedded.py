@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
+from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from plankg.sparqltext import iris_in_dataset_clauses
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
@@ -63,9 +63,12 @@ def run_query(
     """
     kwargs: dict = {}
     if default_graph_uris or named_graph_uris:
-        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or []]
-        if named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        try:
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or []]
+            if named_graph_uris:
+                kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        except ValueError as exc:  # e.g. a character IRIs may not hold
+            raise ParameterError(f"Not a valid graph IRI: {exc}") from None
     elif not iris_in_dataset_clauses(sparql):
         # pyoxigraph lets the union flag override FROM, so set it only without FROM
         kwargs["use_default_graph_as_union"] = True
@@ -75,6 +78,9 @@ def run_query(
         return mem.query(sparql, **kwargs)
     except SyntaxError as exc:
         raise _syntax_error(exc) from None
+    except RuntimeError as exc:
+        # pyoxigraph refuses a binding for a variable the query does not project
+        raise ParameterError(f"A value was bound that the query cannot take: {exc}") from None
     except ValueError as exc:
         raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
 
@@ -107,8 +113,8 @@ def answer(
         triples, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
         body = serialize_graph(triples, fmt, dict(prefixes))
         return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
-    except OSError as exc:
-        # evaluation errors surface while iterating (e.g. a bad regex)
+    except (OSError, RuntimeError) as exc:
+        # evaluation errors surface while iterating (e.g. a bad regex, SERVICE ?unbound)
         raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
 
 
@@ -143,19 +149,20 @@ class EmbeddedStore(Store):
         timeout_s: float | None = None,
         row_cap: int | None = None,
     ) -> QueryResponse:
-        request = dict(
-            formats=dict(formats),
-            bindings=dict(bindings) if bindings else None,
-            default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
-            named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
-            row_cap=row_cap,
-        )
+        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap)
         pool = self._workers
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
         # without workers the deadline is only checked between rows
         deadline = time.monotonic() + timeout_s if timeout_s else None
         return answer(self._mem, sparql, prefixes=self.prefixes, deadline=deadline, **request)
+
+    async def query_async(self, sparql: str, **kwargs) -> QueryResponse:
+        pool = self._workers
+        if pool is None:
+            return await super().query_async(sparql, **kwargs)
+        timeout_s = kwargs.pop("timeout_s", None)
+        return await pool.query_async(sparql, _request(**kwargs), timeout_s)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         result = run_query(self._mem, sparql, bindings)
@@ -194,6 +201,11 @@ class EmbeddedStore(Store):
         pool.start()
         self._workers = pool
 
+    @property
+    def workers(self):
+        """The WorkerPool once started (diagnostics, tests), else None."""
+        return self._workers
+
     def _snapshot(self) -> bytes:
         """The replica as N-Quads: what a fresh worker zygote loads."""
         return self._mem.dump(format=ox.RdfFormat.N_QUADS)
@@ -217,6 +229,26 @@ class EmbeddedStore(Store):
             self._mem = fresh
             self._data_changed()
 
+    # ------------------------------------------------------------ steward writes (plankg.writes)
+    def quads_matching(self, patterns) -> list[ox.Quad]:
+        mem = self._mem
+        out: list[ox.Quad] = []
+        for s, p, o, g in patterns:
+            out.extend(mem.quads_for_pattern(s, p, o, g))
+        return out
+
+    def preview_update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        from plankg.store.changes import preview_update
+
+        return preview_update(self._mem, sparql, _syntax_error)
+
+    def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
+        from plankg.store.changes import commit
+
+        with self._write_lock:
+            self._mem = commit(self._disk, self._mem, removed, added, drop_graphs, drop_all)
+            self._data_changed()
+
     def close(self) -> None:
         pool, self._workers = self._workers, None
         if pool is not None:
@@ -224,6 +256,23 @@ class EmbeddedStore(Store):
         if self._disk is not None:
             self._disk.flush()
             self._disk = None
+
+
+def _request(
+    formats: Mapping[str, str],
+    bindings: Mapping[str, Term] | None = None,
+    default_graph_uris: list[str] | None = None,
+    named_graph_uris: list[str] | None = None,
+    row_cap: int | None = None,
+) -> dict:
+    """The keyword arguments of ``answer`` as plain, picklable values."""
+    return dict(
+        formats=dict(formats),
+        bindings=dict(bindings) if bindings else None,
+        default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
+        named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
+        row_cap=row_cap,
+    )
 
 
 def _deadline(items, deadline: float | None):

@@ -19,10 +19,11 @@ and its own children ever hold these sockets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pickle
-import queue
+import select
 import signal
 import socket
 import struct
@@ -73,12 +74,114 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> object:
     return pickle.loads(data)
 
 
+class _FrameReader:
+    """Collects one length-prefixed reply from a non-blocking socket, driven by the loop."""
+
+    def __init__(self, sock: socket.socket, done: asyncio.Future) -> None:
+        self.sock = sock
+        self.done = done
+        self.buf = bytearray()
+        self.size: int | None = None
+
+    def on_readable(self) -> None:
+        if self.done.done():
+            return
+        try:
+            while True:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    self.done.set_exception(EOFError("peer closed the socket"))
+                    return
+                self.buf += chunk
+                if self.size is None and len(self.buf) >= _HEADER.size:
+                    (self.size,) = _HEADER.unpack_from(self.buf)
+                if self.size is not None and len(self.buf) >= _HEADER.size + self.size:
+                    self.done.set_result(pickle.loads(memoryview(self.buf)[_HEADER.size:]))
+                    return
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.done.set_exception(exc)
+
+
+async def _asend(sock: socket.socket, message: object) -> None:
+    loop = asyncio.get_running_loop()
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = _HEADER.pack(len(data)) + data
+    sock.setblocking(False)
+    try:
+        sent = sock.send(payload)  # a request nearly always fits the socket buffer
+    except BlockingIOError:
+        sent = 0
+    if sent < len(payload):
+        await loop.sock_sendall(sock, memoryview(payload)[sent:])
+
+
+async def _areply(sock: socket.socket, timeout_s: float | None) -> object:
+    """Await one reply: a single reader registration, no thread, no extra task."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    reader = _FrameReader(sock, done)
+    loop.add_reader(sock.fileno(), reader.on_readable)
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await done
+    finally:
+        loop.remove_reader(sock.fileno())
+
+
 # ---------------------------------------------------------------- server side
 @dataclass(eq=False)
 class _Worker:
     pid: int
     sock: socket.socket
     generation: int
+
+
+class _Idle:
+    """Idle workers, last in first out (a warm worker first); taking one and
+    counting it busy is a single step under the pool's lock, so a reload never
+    miscounts the workers it must replace."""
+
+    def __init__(self, lock: threading.RLock) -> None:
+        self._lock = lock
+        self._cond = threading.Condition(lock)
+        self._items: list[_Worker] = []
+        self.busy = 0
+
+    def put(self, worker: _Worker) -> None:
+        with self._cond:
+            self._items.append(worker)
+            self._cond.notify()
+
+    def take(self, timeout: float | None, closed: Callable[[], bool]) -> _Worker | None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._items or closed(), timeout)
+            if not self._items:
+                return None
+            self.busy += 1
+            return self._items.pop()
+
+    def try_take(self) -> _Worker | None:
+        """Without waiting, not even for the lock (the event loop calls this)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if not self._items:
+                return None
+            self.busy += 1
+            return self._items.pop()
+        finally:
+            self._lock.release()
+
+    def drain(self) -> list[_Worker]:
+        with self._cond:
+            items, self._items = self._items, []
+            return items
+
+    def wake_all(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
 
 class WorkerPool:
@@ -88,12 +191,12 @@ class WorkerPool:
         self.count = count
         self.prefixes = dict(prefixes)
         self._snapshot = snapshot
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._control_lock = threading.RLock()
+        self._idle = _Idle(self._control_lock)
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._generation = 0
-        self._busy = 0  # borrowed workers, replaced on return when stale
+        self._live: set[int] = set()  # pids of workers not yet killed or retired
         self._closed = False
 
     # -- life cycle
@@ -113,14 +216,10 @@ class WorkerPool:
                 self._call(("load", self._snapshot(), self.prefixes))
             except (OSError, EOFError):
                 self._restart_zygote()
-            while True:
-                try:
-                    worker = self._idle.get_nowait()
-                except queue.Empty:
-                    break
+            for worker in self._idle.drain():
                 self._retire(worker)
             # busy workers of the old generation are replaced when they come back
-            for _ in range(self.count - self._busy):
+            for _ in range(self.count - self._idle.busy):
                 self._idle.put(self._fork())
 
     def close(self) -> None:
@@ -128,11 +227,10 @@ class WorkerPool:
             if self._closed:
                 return
             self._closed = True
-            while True:
-                try:
-                    self._idle.get_nowait().sock.close()
-                except queue.Empty:
-                    break
+            self._live.clear()
+            for worker in self._idle.drain():
+                worker.sock.close()
+            self._idle.wake_all()
             if self._control is not None:
                 try:
                     self._call(("quit",))
@@ -148,44 +246,111 @@ class WorkerPool:
                     self._zygote.wait()
                 self._zygote = None
 
+    def processes(self) -> tuple[int | None, list[int]]:
+        """(zygote pid, worker pids): for diagnostics and tests."""
+        with self._control_lock:
+            return (self._zygote.pid if self._zygote else None), sorted(self._live)
+
     # -- queries
     def query(self, sparql: str, request: dict, timeout_s: float | None) -> QueryResponse:
-        worker = self._borrow(timeout_s)
-        deadline = time.monotonic() + timeout_s if timeout_s else None
-        try:
-            _send(worker.sock, (sparql, request))
-            reply = _recv(worker.sock, deadline)
-        except TimeoutError:
-            self._replace(worker)
-            raise errors.QueryTimeout(
-                f"The query ran longer than {timeout_s:g} s and was stopped. Narrow it down (fewer "
-                "patterns without shared variables, a LIMIT, more specific terms) and try again."
-            ) from None
-        except (OSError, EOFError):
-            log.exception("query worker %s failed", worker.pid)
-            self._replace(worker)
-            raise errors.StoreUnavailable(
-                "The query worker stopped unexpectedly; it has been replaced. Try again."
-            ) from None
+        for attempt in (1, 2):
+            worker = self._borrow(timeout_s)
+            try:
+                worker.sock.settimeout(None)
+                _send(worker.sock, (sparql, request))
+            except OSError:
+                self._lost_idle(worker, attempt)
+                continue
+            try:
+                deadline = time.monotonic() + timeout_s if timeout_s else None
+                reply = _recv(worker.sock, deadline)
+                break
+            except ConnectionResetError:
+                # reset, not EOF: the worker died with our request unread
+                self._lost_idle(worker, attempt)
+            except TimeoutError:
+                self._replace(worker)
+                raise self._timeout(timeout_s) from None
+            except (OSError, EOFError):
+                log.exception("query worker %s stopped during a query", worker.pid)
+                self._replace(worker)
+                raise self._crashed() from None
         self._give_back(worker)
         return _unpack(reply)
 
+    async def query_async(self, sparql: str, request: dict, timeout_s: float | None) -> QueryResponse:
+        """``query`` for the event loop: waits on the worker's socket, not in a thread."""
+        import anyio.to_thread
+
+        for attempt in (1, 2):
+            worker = await self._aborrow(timeout_s)
+            try:
+                await _asend(worker.sock, (sparql, request))
+            except OSError:
+                await anyio.to_thread.run_sync(self._lost_idle, worker, attempt)
+                continue
+            try:
+                reply = await _areply(worker.sock, timeout_s)
+                break
+            except ConnectionResetError:
+                # reset, not EOF: the worker died with our request unread
+                await anyio.to_thread.run_sync(self._lost_idle, worker, attempt)
+            except TimeoutError:
+                await anyio.to_thread.run_sync(self._replace, worker)
+                raise self._timeout(timeout_s) from None
+            except (OSError, EOFError):
+                log.exception("query worker %s stopped during a query", worker.pid)
+                await anyio.to_thread.run_sync(self._replace, worker)
+                raise self._crashed() from None
+            except BaseException:
+                # cancelled half-way: the worker's state is unknown, so it goes
+                self._replace(worker)
+                raise
+        worker.sock.setblocking(True)
+        self._give_back(worker)
+        return _unpack(reply)
+
+    async def _aborrow(self, timeout_s: float | None) -> _Worker:
+        worker = None if self._closed else self._idle.try_take()
+        if worker is not None:
+            return worker
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(self._borrow, timeout_s)
+
+    def _lost_idle(self, worker: _Worker, attempt: int) -> None:
+        """The worker died while idle, so the query never reached it: try another once."""
+        log.warning("query worker %s was gone before a query; replacing it", worker.pid)
+        self._replace(worker)
+        if attempt > 1:
+            raise self._crashed()
+
+    @staticmethod
+    def _timeout(timeout_s: float | None) -> errors.QueryTimeout:
+        return errors.QueryTimeout(
+            f"The query ran longer than {timeout_s:g} s and was stopped. Narrow it down (fewer "
+            "patterns without shared variables, a LIMIT, more specific terms) and try again."
+        )
+
+    @staticmethod
+    def _crashed() -> errors.StoreUnavailable:
+        return errors.StoreUnavailable("The query worker stopped unexpectedly; it has been replaced. Try again.")
+
     def _borrow(self, timeout_s: float | None) -> _Worker:
+        worker = self._idle.take(timeout_s or None, lambda: self._closed)
         if self._closed:
+            if worker is not None:
+                self._give_back(worker)
             raise errors.StoreUnavailable("The store is shutting down.")
-        try:
-            worker = self._idle.get(timeout=timeout_s or None)
-        except queue.Empty:
+        if worker is None:
             raise errors.StoreUnavailable(
                 "Every query worker is busy with a long query; try again in a few seconds."
-            ) from None
-        with self._control_lock:
-            self._busy += 1
+            )
         return worker
 
     def _give_back(self, worker: _Worker) -> None:
         with self._control_lock:
-            self._busy -= 1
+            self._idle.busy -= 1
             if self._closed:
                 worker.sock.close()
             elif worker.generation == self._generation:
@@ -196,7 +361,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         with self._control_lock:
-            self._busy -= 1
+            self._idle.busy -= 1
             self._kill(worker)
             if not self._closed:
                 self._idle.put(self._fork())
@@ -226,6 +391,7 @@ class WorkerPool:
             self._zygote.kill()
             self._zygote.wait()
         self._generation += 1  # its workers died with it
+        self._live.clear()
         self._start_zygote()
 
     def _call(self, message: tuple, fd: int | None = None) -> object:
@@ -249,10 +415,12 @@ class WorkerPool:
                 pid = self._call(("fork",), theirs.fileno())
         finally:
             theirs.close()
+        self._live.add(int(pid))
         return _Worker(int(pid), ours, self._generation)
 
     def _kill(self, worker: _Worker) -> None:
         worker.sock.close()
+        self._live.discard(worker.pid)
         if self._closed:
             return  # the zygote killed every worker on quit
         try:
@@ -263,6 +431,7 @@ class WorkerPool:
     def _retire(self, worker: _Worker) -> None:
         # closing its socket ends an idle worker's loop; the zygote reaps it
         worker.sock.close()
+        self._live.discard(worker.pid)
 
 
 def _json_path() -> str:
@@ -310,6 +479,9 @@ def zygote_main(control_fd: int) -> None:
                 children.discard(pid)
 
     while True:
+        # retired workers exit on their own; reap them even when no command comes
+        while children and not select.select([control], [], [], 1.0)[0]:
+            reap()
         try:
             message = _recv(control)
         except (EOFError, OSError):

@@ -1,0 +1,306 @@
+"""``create_app(settings)``: the FastAPI app, with no module-level state.
+
+The lifespan opens the store (building the graph first when the store is
+empty, so ``plankg serve`` on a fresh clone builds and then serves), starts the
+store's query workers, and puts one ``AppContext`` on ``app.state.ctx``.
+
+API docs: ``/openapi.json`` always; ``/docs`` is Swagger UI served from the
+assets that the ``fastapi-offline`` package ships (FastAPI's own ``/docs``
+loads them from a CDN, and this service makes no outside requests). Without
+that package there is no ``/docs``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import plankg
+from plankg.errors import ParameterError, PayloadTooLarge
+from plankg.namespaces import Namespaces
+from plankg.settings import Settings
+from service import problems
+from service.context import AppContext
+from service.executor import QueryExecutor
+
+log = logging.getLogger("plankg.service")
+
+# every router module of ARCHITECTURE.md "Service layout"; each exposes `router`
+ROUTER_MODULES = (
+    "service.sparql",
+    "service.queries",
+    "service.linked_data",
+    "service.validate",
+    "service.graphs",
+    "service.pages",
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        ctx = await run_in_threadpool(open_context, settings)
+        app.state.ctx = ctx
+        try:
+            yield
+        finally:
+            app.state.ctx = None
+            await run_in_threadpool(ctx.close)
+
+    app = FastAPI(
+        title="plankg",
+        summary="Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)",
+        version=getattr(plankg, "__version__", "0.1.0"),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = None
+    problems.install(app)
+    for name in ROUTER_MODULES:
+        module = _optional_module(name)
+        if module is not None:
+            # a router whose routes come from the settings (one per named query) is built per app
+            build_router = getattr(module, "build_router", None)
+            app.include_router(build_router(settings) if build_router else module.router)
+    _install_docs(app)
+
+    # the last added middleware is the outermost
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Utf8Target)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST"],  # reads only: no cross-origin writes
+            allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Rows"],
+            max_age=600,
+        )
+    app.add_middleware(CatchAll)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def ensure_built(settings: Settings) -> None:
+    """Build into an empty store before the server starts (``plankg serve``), so a
+    build error is reported as one line by the CLI rather than as a start-up traceback."""
+    from plankg.build import build
+    from plankg.store import open_store
+
+    store = open_store(settings)
+    try:
+        if store.is_empty():
+            build(settings, store, progress=lambda step: log.warning("build: %s", step))
+    finally:
+        store.close()
+
+
+def open_context(settings: Settings) -> AppContext:
+    from plankg.build import build
+    from plankg.catalog import Catalog
+    from plankg.store import open_store
+
+    store = open_store(settings)
+    try:
+        if store.is_empty():
+            log.warning("the store is empty: building the graph first")
+            build(settings, store, progress=lambda step: log.warning("build: %s", step))
+        store.start_query_workers(settings.query_workers)
+        catalog = Catalog.load(settings)
+    except BaseException:
+        store.close()
+        raise
+    return AppContext(
+        settings=settings,
+        ns=Namespaces.of(settings),
+        store=store,
+        catalog=catalog,
+        executor=QueryExecutor(store, settings),
+    )
+
+
+def _optional_module(name: str):
+    """Routers land one by one; a module that is not written yet is skipped."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+# ---------------------------------------------------------------- middleware
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CatchAll:
+    """The last net: a generic 500 problem, and the connection stays usable.
+
+    (Starlette's own last net re-raises to the server, which then drops the
+    keep-alive connection under the client's next request.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # noqa: BLE001 - logged with an id, never shown
+            response = problems.unexpected(scope.get("path"), exc)
+            if not started:
+                await response(scope, receive, send)
+
+
+class Utf8Target:
+    """400 for a path or query string that is not percent-encoded UTF-8.
+
+    The server and Starlette decode them with replacement characters, so a query,
+    a search or a graph IRI would otherwise run on text the client never sent.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                unquote_to_bytes(scope.get("raw_path") or b"").decode("utf-8")
+                unquote_to_bytes((scope.get("query_string") or b"").replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                detail = "The request's path or query string is not valid percent-encoded UTF-8."
+                response = problems.problem_response(400, "parameter", ParameterError.title, detail, instance=scope.get("path"))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """413 for bodies over the limit, told by Content-Length or counted as they stream in."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    response = problems.problem_response(400, "bad-request", "Bad request", "Content-Length is not a number.")
+                    await response(scope, receive, send)
+                    return
+        if declared is not None and declared > self.limit:
+            response = problems.from_domain_error(self._error(), scope.get("path"))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise self._error()
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _error(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"Request bodies are limited to {self.limit} bytes.")
+
+
+# ---------------------------------------------------------------- offline API docs
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>plankg API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" href="/docs/assets/favicon.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script></body></html>
+"""
+# an external script, so that the CSP needs no 'unsafe-inline'; validatorUrl null: no outside calls
+_DOCS_INIT = """window.ui = SwaggerUIBundle({
+  url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+  layout: "BaseLayout"
+});
+"""
+
+
+def _install_docs(app: FastAPI) -> None:
+    try:
+        import fastapi_offline
+    except ImportError:
+        return
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    if not (assets / "swagger-ui-bundle.js").is_file():
+        return
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
+
+    @app.get("/docs/init.js", include_in_schema=False)
+    async def docs_init() -> Response:
+        return Response(_DOCS_INIT, media_type="text/javascript")

@@ -1,0 +1,280 @@
+"""``/sparql``: the query operation of the W3C SPARQL 1.1 Protocol, read-only.
+
+- ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``,
+  ``query=``), ``POST`` direct (``application/sparql-query``, UTF-8); any other
+  POST body type is 415. ``default-graph-uri`` / ``named-graph-uri`` (repeatable)
+  set the dataset and win over FROM / FROM NAMED; without them the default
+  graph is the union of all graphs.
+- Updates (``update=``, ``application/sparql-update``, or an update in
+  ``query=``) are refused with 400 before anything runs.
+- ``GET`` without ``query`` answers the SPARQL Service Description (Turtle,
+  N-Triples, JSON-LD or RDF/XML); a browser asking for HTML is sent (303) to
+  the query page ``/query`` when the app has one.
+- Results are cut at ``result_row_cap`` rows. A cut result carries the
+  headers ``X-PlanKG-Truncated: true`` and ``X-PlanKG-Row-Cap: <cap>``, and
+  in SPARQL JSON/XML also the link ``urn:plankg:truncated`` in ``head``.
+- Every answer has a weak ``ETag`` (data version + query + dataset + format)
+  and ``Cache-Control: no-cache``: caches revalidate, ``If-None-Match`` gets a
+  304 without running the query again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from plankg.errors import NotAcceptable, ParameterError, QuerySyntaxError, UnsupportedMediaType, UpdateNotAllowed
+from plankg.namespaces import EXTERNAL_PREFIXES
+from plankg.sparqltext import check_iris_local, check_query
+from plankg.store.rdfio import format_for, parse_rdf
+from plankg.store.results import serialize_graph
+from service.context import AppContext, allowed_methods, get_ctx
+from service.negotiation import GRAPH_OFFERS, choose, formats_for, parse_accept, prefers_html
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+UPDATE_REFUSED = (
+    "This endpoint answers SPARQL queries only; updates are refused and nothing was executed. "
+    "Stewards send updates to /update with a token."
+)
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_TEXT_TYPES = ("text/",)
+
+
+@router.head("/sparql", include_in_schema=False, response_class=Response)
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET) or the service description",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Query results (SPARQL JSON/XML/CSV/TSV, or an RDF graph), or the service description",
+            "content": {media: {} for media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")},
+        },
+        304: {"description": "Not modified (If-None-Match)"},
+        400: {"description": "Malformed query, update refused, or a disabled feature", "content": {"application/problem+json": {}}},
+        406: {"description": "No acceptable result format", "content": {"application/problem+json": {}}},
+        503: {"description": "The query ran past the time limit", "content": {"application/problem+json": {}}},
+    },
+)
+async def sparql_get(
+    request: Request,
+    ctx: AppContext = Depends(get_ctx),
+    query: str | None = Query(None, description="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"),
+    default_graph_uri: list[str] = Query([], alias="default-graph-uri", description="Default graph IRI (repeatable)"),
+    named_graph_uri: list[str] = Query([], alias="named-graph-uri", description="Named graph IRI (repeatable)"),
+    format: str | None = Query(None, description="Overrides Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml"),
+) -> Response:
+    params = list(request.query_params.multi_items())
+    if _values(params, "update"):
+        raise UpdateNotAllowed(UPDATE_REFUSED)
+    if not _values(params, "query"):
+        return await _service_description(request, ctx, _values(params, "format"))
+    return await _answer(request, ctx, params)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or direct)",
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}, "default-graph-uri": {"type": "array", "items": {"type": "string"}}, "named-graph-uri": {"type": "array", "items": {"type": "string"}}}, "required": ["query"]}},
+                DIRECT: {"schema": {"type": "string"}},
+            },
+        }
+    },
+    responses={
+        200: {"description": "Query results or an RDF graph"},
+        400: {"description": "Malformed query or update refused", "content": {"application/problem+json": {}}},
+        413: {"description": "Body too large", "content": {"application/problem+json": {}}},
+        415: {"description": "Body is neither a form nor application/sparql-query", "content": {"application/problem+json": {}}},
+    },
+)
+async def sparql_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    media, charset = _content_type(request.headers.get("content-type"))
+    url_params = list(request.query_params.multi_items())
+    if media == FORM:
+        if charset not in (None, "utf-8", "utf8"):
+            raise UnsupportedMediaType("Forms must be sent in UTF-8.")
+        body = await request.body()
+        try:
+            # curl -d sends raw UTF-8 where browsers percent-encode; both are fine
+            form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ParameterError("The form is not valid percent-encoded UTF-8.") from None
+        params = url_params + form
+        if _values(params, "update"):
+            raise UpdateNotAllowed(UPDATE_REFUSED)
+        if not _values(params, "query"):
+            raise ParameterError("The form has no 'query' field.")
+        return await _answer(request, ctx, params)
+    if media == DIRECT:
+        if charset not in (None, "utf-8", "utf8"):
+            raise UnsupportedMediaType("application/sparql-query bodies must be UTF-8.")
+        body = await request.body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuerySyntaxError("The query is not valid UTF-8.") from None
+        if _values(url_params, "query"):
+            raise ParameterError("Send the query either in the body or in the URL, not both.")
+        return await _answer(request, ctx, url_params + [("query", text)])
+    if media == UPDATE:
+        raise UpdateNotAllowed(UPDATE_REFUSED)
+    raise UnsupportedMediaType(
+        f"POST a query as {FORM} (query=...) or as {DIRECT}; "
+        + (f"{media} is not accepted." if media else "the request has no Content-Type.")
+    )
+
+
+# ---------------------------------------------------------------- the query operation
+async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str]]) -> Response:
+    settings = ctx.settings
+    text = _single(params, "query")
+    assert text is not None
+    default_graphs = _iris(params, "default-graph-uri")
+    named_graphs = _iris(params, "named-graph-uri")
+    kind = check_query(text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
+    check_iris_local(default_graphs + named_graphs)
+
+    # formats for every kind: the lexical kind decides the early 406, the engine the final one
+    formats = formats_for(request.headers.get("accept"), _values(params, "format"))
+    if kind not in formats:
+        raise NotAcceptable(
+            f"None of the media types in Accept can represent a {'graph' if kind == 'graph' else kind.upper() + ' result'}; "
+            + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if kind == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
+        )
+    etag = _etag(ctx.store.version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    if _not_modified(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+
+    result = await ctx.executor.query(
+        text,
+        formats=formats,
+        default_graph_uris=default_graphs or None,
+        named_graph_uris=named_graphs or None,
+    )
+    if result.truncated:
+        headers["X-PlanKG-Truncated"] = "true"
+        headers["X-PlanKG-Row-Cap"] = str(settings.result_row_cap)
+    headers["X-PlanKG-Rows"] = str(result.rows)
+    return Response(result.body, media_type=_with_charset(result.media_type), headers=headers)
+
+
+def _values(params: list[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in params if k == name]
+
+
+def _single(params: list[tuple[str, str]], name: str) -> str | None:
+    values = _values(params, name)
+    if len(values) > 1:
+        raise ParameterError(f"Give '{name}' once; this request has {len(values)}.")
+    return values[0] if values else None
+
+
+def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
+    values = _values(params, name)
+    for value in values:
+        if not _ABSOLUTE_IRI.match(value):
+            raise ParameterError(f"{name} must be an absolute IRI; {value!r} is not.")
+    return values
+
+
+def _content_type(header: str | None) -> tuple[str | None, str | None]:
+    if not header:
+        return None, None
+    media, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower() or None, charset
+
+
+def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int) -> str:
+    digest = hashlib.sha256()
+    for part in (version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap)):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1e")
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _not_modified(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+def _with_charset(media_type: str) -> str:
+    return media_type + "; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
+
+
+# ---------------------------------------------------------------- service description
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+async def _service_description(request: Request, ctx: AppContext, format_param: list[str]) -> Response:
+    accept = request.headers.get("accept")
+    if not format_param and prefers_html(accept) and "GET" in allowed_methods(request, "/query"):
+        return RedirectResponse("/query", status_code=303)
+    if format_param:
+        fmt = formats_for(None, format_param, kinds=("graph",)).get("graph")
+        picked = next((offer for offer in GRAPH_OFFERS if offer[1] == fmt), None)
+    else:
+        picked = choose(parse_accept(accept), GRAPH_OFFERS)
+    if picked is None:
+        raise NotAcceptable("The service description is RDF: ask for text/turtle, application/n-triples, application/ld+json or application/rdf+xml.")
+    media, fmt = picked
+    endpoint = str(request.base_url) + "sparql"
+    rows = await ctx.executor.run(ctx.store.select, _GRAPH_SIZES)
+    turtle = _describe(ctx, endpoint, rows)
+    triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
+    prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
+    body = serialize_graph(triples, fmt, prefixes)
+    return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+
+
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+
+
+def _describe(ctx: AppContext, endpoint: str, rows: list[dict]) -> str:
+    named = "".join(
+        f'  sd:namedGraph [ a sd:NamedGraph ; sd:name <{row["g"].value}> ; sd:graph [ a sd:Graph ; void:triples {row["n"].value} ] ] ;\n'
+        for row in rows
+        if row["g"] is not None and row["n"] is not None
+    )
+    features = "sd:UnionDefaultGraph, sd:BasicFederatedQuery" if ctx.settings.enable_service else "sd:UnionDefaultGraph"
+    result_formats = ", ".join(f"formats:{name}" for name in RESULT_FORMAT_IRIS)
+    return f"""@prefix sd: <{EXTERNAL_PREFIXES['sd']}> .
+@prefix void: <{EXTERNAL_PREFIXES['void']}> .
+@prefix dcterms: <{EXTERNAL_PREFIXES['dcterms']}> .
+@prefix formats: <{FORMATS_NS}> .
+
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:resultFormat {result_formats} ;
+  sd:feature {features} ;
+  sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+  dcterms:description "Read-only SPARQL 1.1 endpoint of the UN Women Strategic Plan 2022-2025 (UNW/2021/6) knowledge graph. Results are cut at {ctx.settings.result_row_cap} rows; queries are stopped after {ctx.settings.query_timeout_s:g} s."@en ;
+  sd:defaultDataset [
+    a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ; dcterms:description "The union of all named graphs."@en ] ;
+{named}  ] .
+"""

@@ -1,0 +1,136 @@
+"""Shared fixtures: the built graph, settings in a tmp dir, apps and live servers.
+
+- ``built_graph``: the graph built once per session (``BuildResult``; its
+  ``dist/`` lives in a tmp dir; no SHACL run, the build tests do that).
+- ``make_settings(**overrides)``: Settings whose store (already holding the
+  built graph) and dist dir are private tmp dirs; never the repo's var/ or dist/.
+- ``app_factory(**overrides)``: ``create_app`` on such settings (lifespan not run).
+- ``live_server``: base URL (no trailing slash) of one uvicorn server for the
+  session, default settings, on 127.0.0.1 and a free port.
+- ``live_server_factory(customize=None, **overrides)``: a server of one's own
+  (e.g. a short time limit), stopped at the end of the test module;
+  ``customize(app)`` may add routes before it starts.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from plankg.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def built_graph(tmp_path_factory: pytest.TempPathFactory):
+    from plankg.build import build
+
+    root = tmp_path_factory.mktemp("built")
+    settings = Settings(store_path=root / "store", dist_dir=root / "dist")
+    return build(settings, None, validate=False)
+
+
+@pytest.fixture(scope="session")
+def make_settings(tmp_path_factory: pytest.TempPathFactory, built_graph) -> Callable[..., Settings]:
+    from plankg.store import open_store
+
+    dist = built_graph.outputs[0].parent if built_graph.outputs else None
+
+    def make(**overrides) -> Settings:
+        root = tmp_path_factory.mktemp("app")
+        values = {"store_path": root / "store", "dist_dir": dist or root / "dist", **overrides}
+        settings = Settings(**values)
+        if settings.store == "embedded" and not Path(settings.store_dir).exists():
+            store = open_store(settings)
+            try:
+                store.replace_dataset(built_graph.quads)
+            finally:
+                store.close()
+        return settings
+
+    return make
+
+
+@pytest.fixture
+def app_factory(make_settings):
+    from service.app import create_app
+
+    def make(**overrides):
+        return create_app(make_settings(**overrides))
+
+    return make
+
+
+class LiveServer:
+    """uvicorn in a background thread, on a socket bound before it starts (no port race)."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", server_header=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True, name=f"uvicorn:{self.port}")
+
+    def start(self, timeout: float = 300.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive():
+                self.sock.close()
+                raise RuntimeError("the test server failed to start; see the log above")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start in time")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+        self.sock.close()
+
+
+@contextmanager
+def _serving(app) -> Iterator[str]:
+    server = LiveServer(app)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(make_settings) -> Iterator[str]:
+    from service.app import create_app
+
+    with _serving(create_app(make_settings())) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_server_factory(make_settings) -> Iterator[Callable[..., str]]:
+    from service.app import create_app
+
+    servers: list[LiveServer] = []
+
+    def start(customize: Callable | None = None, **overrides) -> str:
+        app = create_app(make_settings(**overrides))
+        if customize is not None:
+            customize(app)
+        server = LiveServer(app)
+        server.start()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,208 @@
+"""The embedded store's query worker processes: same answers, stoppable, self-healing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+
+import pyoxigraph as ox
+import pytest
+
+from plankg.errors import NotAcceptable, QuerySyntaxError, QueryTimeout, StoreUnavailable
+from plankg.store.embedded import EmbeddedStore
+
+EX = "http://example.org/"
+F = {"select": "json", "ask": "json", "graph": "ntriples"}
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def quads(n: int) -> list[ox.Quad]:
+    return [
+        ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(i)), ox.NamedNode(f"{EX}g{i % 3}"))
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def store():
+    s = EmbeddedStore(None, prefixes={"ex": EX})
+    s.replace_dataset(quads(300))
+    s.start_query_workers(2)
+    yield s
+    s.close()
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def comparable(response):
+    """A graph's triples come in no defined order; everything else must match exactly."""
+    body = b"\n".join(sorted(response.body.splitlines())) if response.kind == "graph" else response.body
+    return (response.kind, response.format, response.media_type, body, response.rows, response.truncated)
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def run_async(make_coroutine):
+    """asyncio.run in a thread of its own, whatever loop the test's thread may hold."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def count(store: EmbeddedStore) -> bytes:
+    return store.query(COUNT, formats=F, timeout_s=30).body
+
+
+def test_workers_answer_exactly_as_in_process():
+    plain = EmbeddedStore(None, prefixes={"ex": EX})
+    plain.replace_dataset(quads(50))
+    queries = [
+        "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s",
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}",
+        "ASK { ?s ?p \"7\" }",
+    ]
+    expected = [comparable(plain.query(q, formats=F)) for q in queries]
+    plain.start_query_workers(1)
+    try:
+        assert [comparable(plain.query(q, formats=F, timeout_s=30)) for q in queries] == expected
+        assert [comparable(run_async(lambda: plain.query_async(q, formats=F, timeout_s=30))) for q in queries] == expected
+    finally:
+        plain.close()
+
+
+def test_domain_errors_cross_the_process_boundary_with_their_members(store):
+    with pytest.raises(QuerySyntaxError) as caught:
+        store.query("SELECT * {\n ?s ?p", formats=F, timeout_s=30)
+    assert caught.value.line == 2 and caught.value.column is not None
+    with pytest.raises(NotAcceptable):
+        store.query("ASK {}", formats={"graph": "turtle"}, timeout_s=30)
+    assert b'"300"' in count(store)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_runaway_query_is_killed_and_replaced(store, use_async):
+    zygote, before = store.workers.processes()
+    with pytest.raises(QueryTimeout):
+        if use_async:
+            run_async(lambda: store.query_async(CARTESIAN, formats=F, timeout_s=0.5))
+        else:
+            store.query(CARTESIAN, formats=F, timeout_s=0.5)
+    _, after = store.workers.processes()
+    assert len(after) == 2 and len(set(before) - set(after)) == 1
+    (killed,) = set(before) - set(after)
+    assert not alive(killed)
+    assert b'"300"' in count(store)
+    assert store.workers.processes()[0] == zygote
+
+
+def test_writes_reach_the_workers(store):
+    assert b'"300"' in count(store)
+    store.replace_dataset(quads(10))
+    assert b'"10"' in count(store)
+    assert b'"10"' in run_async(lambda: store.query_async(COUNT, formats=F, timeout_s=30)).body
+    assert len(store.workers.processes()[1]) == 2
+
+
+def test_a_worker_that_died_idle_is_replaced_without_failing_the_query(store):
+    _, pids = store.workers.processes()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    assert b'"300"' in count(store)
+    assert b'"300"' in count(store)
+    assert set(pids) - set(store.workers.processes()[1])  # the one it met was replaced
+
+
+def test_a_worker_that_dies_during_a_query_is_a_503_and_replaced(store):
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            store.query(CARTESIAN, formats=F, timeout_s=60)
+        except Exception as exc:  # noqa: BLE001 - the assertion below says which
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    _, pids = store.workers.processes()
+    busy: list[int] = []
+    for _ in range(2000):  # until one worker has spent CPU on the query (bounded: 20 s)
+        busy = [pid for pid in pids if cpu_ticks(pid) > 30]
+        if busy:
+            break
+        threading.Event().wait(0.01)
+    assert busy
+    os.kill(busy[0], signal.SIGKILL)
+    thread.join(timeout=60)
+    assert isinstance(outcome.get("error"), StoreUnavailable)
+    assert b'"300"' in count(store)
+
+
+def test_the_zygote_is_restarted_when_it_dies(store):
+    zygote, _ = store.workers.processes()
+    os.kill(zygote, signal.SIGKILL)
+    assert b'"300"' in count(store)
+    assert b'"300"' in count(store)
+    new_zygote, workers = store.workers.processes()
+    assert new_zygote != zygote and len(workers) >= 1
+
+
+def test_close_ends_every_process():
+    s = EmbeddedStore(None)
+    s.replace_dataset(quads(5))
+    s.start_query_workers(2)
+    zygote, workers = s.workers.processes()
+    s.close()
+    assert not any(alive(pid) for pid in [zygote, *workers])
+
+
+def test_writes_during_concurrent_queries_keep_the_worker_count(store):
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                assert b'"n"' in count(store)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    for n in range(5, 30, 5):
+        store.replace_dataset(quads(n))
+    stop.set()
+    for t in readers:
+        t.join(timeout=60)
+    assert not errors
+    assert b'"25"' in count(store)
+    zygote, workers = store.workers.processes()
+    assert len(workers) == 2 and all(alive(pid) for pid in workers)
