@@ -31,6 +31,7 @@ from plankg.errors import ParameterError, PayloadTooLarge
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
 from service import problems
+from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
 
@@ -57,6 +58,11 @@ SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Frame-Options", "DENY"),
 )
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory service.app:create_app_from_env``: settings from the environment."""
+    return create_app(Settings())
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -101,6 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
             expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Rows"],
             max_age=600,
         )
+        # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
+        app.add_middleware(WriteEndpointsNoCORS)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app
