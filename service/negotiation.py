@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plankg.errors import NotAcceptable, ParameterError
 
@@ -178,13 +179,28 @@ def formats_for(
         if not out and not any(_known(v) for v in values):
             _forced(values[0], kinds)  # raises with the list of known formats
         return out
+    if accept is None or len(accept) <= _REMEMBERED_ACCEPT_CHARS:
+        return dict(_formats_for_accept(accept, kinds))
+    return dict(_pick_formats(accept, kinds))
+
+
+# clients send the same few Accept headers again and again; a long one is worked out each time
+_REMEMBERED_ACCEPT_CHARS = 512
+
+
+@lru_cache(maxsize=256)
+def _formats_for_accept(accept: str | None, kinds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return _pick_formats(accept, kinds)
+
+
+def _pick_formats(accept: str | None, kinds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     ranges = parse_accept(accept)
-    out = {}
+    out = []
     for kind in kinds:
         picked = choose(ranges, KIND_OFFERS[kind])
         if picked:
-            out[kind] = picked[1]
-    return out
+            out.append((kind, picked[1]))
+    return tuple(out)
 
 
 def _known(value: str) -> bool:

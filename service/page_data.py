@@ -51,7 +51,8 @@ class PageData:
         """Where a person should go for an IRI: our pages first, then entity pages."""
         path = self.local(iri)
         if not path:
-            return iri
+            # a foreign IRI is a link only on the web: "javascript:" in the data must not become one
+            return iri if iri.startswith(("http://", "https://")) else ""
         kind, _, rest = path.partition("/")
         if kind == "org":
             return f"/agency/{rest}"
