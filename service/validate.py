@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -120,7 +120,12 @@ def _strings(lang: str):
     return vt
 
 
-@router.get("/validate", summary="A page to validate RDF data against the shapes", response_model=None)
+@router.get(
+    "/validate",
+    summary="A page to validate RDF data against the shapes",
+    response_model=None,
+    response_class=HTMLResponse,
+)
 async def validate_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     return _page(request, ctx)
 

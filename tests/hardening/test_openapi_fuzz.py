@@ -116,11 +116,6 @@ def test_graph_store_dry_run_status_is_declared(fuzz_url, method):
     assert "200" in doc["paths"]["/graphs"][method.lower()]["responses"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/validate.py: GET /validate answers text/html but is declared as application/json "
-    "(needs response_class=HTMLResponse; the file was being edited, so this is reported, not changed)",
-)
 def test_validate_page_is_declared_as_html(fuzz_url):
     import httpx
 
