@@ -10,6 +10,8 @@ an operator.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from plankg.errors import FeatureDisabled, QuerySyntaxError, QueryTooComplex, UpdateNotAllowed
 
@@ -32,9 +34,74 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
+# TOKEN with runs of white space as one token: a third fewer matches for scan() to walk through
+_SCAN_TOKEN = re.compile(r"(?P<space>\s+)|" + TOKEN.pattern.strip(), re.VERBOSE | re.DOTALL)
+
+# functions whose value differs from one evaluation to the next
+VOLATILE_WORDS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
+# a text up to this long is scanned once and remembered: the service sees the same queries again and again
+_REMEMBERED_CHARS = 16_384
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a query's tokens tells."""
+
+    words: tuple[str, ...]  # upper-cased bare words, in order
+    depth: int  # deepest nesting of ( and {
+    dataset_iris: tuple[str, ...]  # IRIs after FROM / FROM NAMED
+
+    @property
+    def volatile(self) -> bool:
+        """Calls a function whose answer changes between runs (RAND, NOW, UUID, STRUUID, BNODE)."""
+        return not VOLATILE_WORDS.isdisjoint(self.words)
+
+
+def scan(text: str) -> Scan:
+    if len(text) <= _REMEMBERED_CHARS:
+        return _remembered_scan(text)
+    return _scan(text)
+
+
+@lru_cache(maxsize=1024)
+def _remembered_scan(text: str) -> Scan:
+    return _scan(text)
+
+
+def _scan(text: str) -> Scan:
+    words: list[str] = []
+    dataset: list[str] = []
+    depth = best = 0
+    pending = False
+    for m in _SCAN_TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "space" or kind == "comment":
+            continue
+        if kind == "word":
+            word = m.group("word").upper()
+            words.append(word)
+            if word == "FROM":
+                pending = True
+            elif word != "NAMED":
+                pending = False
+            continue
+        if kind == "iri":
+            if pending:
+                dataset.append(m.group("iri")[1:-1])
+        elif kind == "open":
+            depth += 1
+            best = max(best, depth)
+        elif kind == "close":
+            depth -= 1
+        elif m.group(0).isspace():  # white space that \s does not match alone
+            continue
+        pending = False
+    return Scan(tuple(words), best, tuple(dataset))
+
+
 def keywords(text: str) -> list[str]:
     """Upper-cased bare words of the query, outside comments, strings and IRIs."""
-    return [m.group("word").upper() for m in TOKEN.finditer(text) if m.lastgroup == "word"]
+    return list(scan(text).words)
 
 
 def iris(text: str) -> list[str]:
@@ -42,19 +109,15 @@ def iris(text: str) -> list[str]:
 
 
 def nesting_depth(text: str) -> int:
-    depth = best = 0
-    for m in TOKEN.finditer(text):
-        if m.lastgroup == "open":
-            depth += 1
-            best = max(best, depth)
-        elif m.lastgroup == "close":
-            depth -= 1
-    return best
+    return scan(text).depth
 
 
 def query_form(text: str) -> str:
     """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE); raises on updates."""
-    words = keywords(text)
+    return _form(scan(text).words)
+
+
+def _form(words: tuple[str, ...]) -> str:
     for word in words:
         if word in QUERY_FORMS:
             return "graph" if word in ("CONSTRUCT", "DESCRIBE") else word.lower()
@@ -69,35 +132,21 @@ def check_query(text: str, *, max_chars: int, max_depth: int = 64, allow_service
     """Apply the read-only and locality guards; return the query form."""
     if len(text) > max_chars:
         raise QueryTooComplex(f"The query is {len(text)} characters long; the limit is {max_chars}.")
-    if nesting_depth(text) > max_depth:
+    found = scan(text)
+    if found.depth > max_depth:
         raise QueryTooComplex(f"The query nests groups more than {max_depth} levels deep.")
-    form = query_form(text)
-    words = set(keywords(text))
-    if "SERVICE" in words and not allow_service:
+    form = _form(found.words)
+    if "SERVICE" in found.words and not allow_service:
         raise FeatureDisabled("Federated queries (SERVICE) are switched off on this endpoint.")
-    check_iris_local(iris_in_dataset_clauses(text))
+    # a dataset IRI can be a file: IRI in disguise: \u-escaped, or relative to a file: BASE or PREFIX
+    named = list(found.dataset_iris) + iris_after(text, {"BASE"}) + list(declared_prefixes(text).values())
+    check_iris_local([unescaped(iri) for iri in named + escaped_iris(text)])
     return form
 
 
 def iris_in_dataset_clauses(text: str) -> list[str]:
     """IRIs that follow FROM / FROM NAMED: the engine might try to fetch them."""
-    out: list[str] = []
-    pending = False
-    for m in TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "word":
-            word = m.group("word").upper()
-            if word == "FROM":
-                pending = True
-            elif word != "NAMED":
-                pending = False
-        elif kind == "iri":
-            if pending:
-                out.append(m.group("iri")[1:-1])
-            pending = False
-        elif kind != "comment" and not m.group(0).isspace():
-            pending = False
-    return out
+    return list(scan(text).dataset_iris)
 
 
 def check_iris_local(values: list[str]) -> None:
@@ -135,7 +184,38 @@ def check_update(text: str, *, max_chars: int, max_depth: int = 64) -> None:
         raise QuerySyntaxError("Not a SPARQL update: expected INSERT, DELETE, CLEAR, DROP, CREATE, COPY, MOVE or ADD.")
     if first in QUERY_FORMS:
         raise QuerySyntaxError(f"This is a {first} query, not an update; send queries to /sparql.")
-    check_iris_local(iris_after(text, UPDATE_GRAPH_WORDS))
+    # a graph name can also be a file: IRI in disguise: \u-escaped, or relative to a file: BASE or PREFIX
+    named = iris_after(text, UPDATE_GRAPH_WORDS | {"BASE"}) + list(declared_prefixes(text).values())
+    check_iris_local([unescaped(iri) for iri in named + escaped_iris(text)])
+
+
+_IRI_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescaped(iri: str) -> str:
+    """An IRI as the engine reads it: ``\\u003a`` is a colon."""
+    return _IRI_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+def escaped_iris(text: str) -> list[str]:
+    """IRIs written with ``\\u`` escapes, which the token scan does not read as IRIs."""
+    blanked = list(text)
+    for m in TOKEN.finditer(text):
+        if m.lastgroup in ("comment", "string"):
+            blanked[m.start() : m.end()] = " " * (m.end() - m.start())
+    return [m.group(1) for m in re.finditer(r"<([^<>\"{}|^`\s]*\\[uU][^<>\"{}|^`\s]*)>", "".join(blanked))]
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """``PREFIX p: <iri>`` declarations: prefix -> namespace IRI (as written)."""
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    prefixes: dict[str, str] = {}
+    for i, m in enumerate(tokens[:-2]):
+        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
+            name, iri = tokens[i + 1], tokens[i + 2]
+            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
+                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    return prefixes
 
 
 def iris_after(text: str, words: set[str]) -> list[str]:
@@ -167,13 +247,10 @@ def update_graphs(text: str) -> set[str] | None:
     names this scan cannot resolve (relative IRIs, undeclared prefixes), and
     then the answer is None.
     """
-    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("comment",) and not m.group(0).isspace()]
-    prefixes: dict[str, str] = {}
-    for i, m in enumerate(tokens[:-2]):
-        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
-            name, iri = tokens[i + 1], tokens[i + 2]
-            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
-                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    if escaped_iris(text):
+        return None  # the scan does not read escaped IRIs
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    prefixes = {name: unescaped(iri) for name, iri in declared_prefixes(text).items()}
     found: set[str] = set()
     pending = False
     previous = ""
@@ -190,7 +267,7 @@ def update_graphs(text: str) -> set[str] | None:
             if kind == "var":
                 return None
             if kind == "iri":
-                iri = m.group("iri")[1:-1]
+                iri = unescaped(m.group("iri")[1:-1])
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
                     return None
                 found.add(iri)

@@ -91,8 +91,9 @@ def create_app(settings: Settings) -> FastAPI:
     for module in modules:
         # plain Starlette routes for the hottest paths, matched before any router: FastAPI's
         # routing and dependency resolution cost more than answering a cached query
-        for route in getattr(module, "FAST_ROUTES", ()):
-            app.router.routes.append(route)
+        build_fast_routes = getattr(module, "fast_routes", None)
+        if build_fast_routes is not None:
+            app.router.routes.extend(build_fast_routes(settings))
     for module in modules:
         # a router whose routes come from the settings (one per named query) is built per app
         build_router = getattr(module, "build_router", None)

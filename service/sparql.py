@@ -15,7 +15,17 @@
   in SPARQL JSON/XML also the link ``urn:plankg:truncated`` in ``head``.
 - Every answer has a weak ``ETag`` (data version + query + dataset + format)
   and ``Cache-Control: no-cache``: caches revalidate, ``If-None-Match`` gets a
-  304 without running the query again.
+  304 without running the query again. Answers are also kept in a per-app
+  cache keyed the same way (``service.answer_cache``), so a repeated query is
+  not run again until the data changes; queries that call RAND, NOW, UUID,
+  STRUUID or BNODE always run.
+
+The handlers take only the ``Request``: FastAPI's parameter and dependency
+resolution cost more than the rest of a small query's handling, so the
+parameters are read here and declared for ``/openapi.json`` by hand. The app
+serves ``/sparql`` through ``fast_routes()``, a plain Starlette route placed
+before the routers; the FastAPI routes of ``router`` describe the operations
+in ``/openapi.json`` (and serve an app that includes only ``router``).
 """
 
 from __future__ import annotations
@@ -24,14 +34,16 @@ import hashlib
 import re
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from plankg.errors import NotAcceptable, ParameterError, QuerySyntaxError, UnsupportedMediaType, UpdateNotAllowed
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_iris_local, check_query
+from plankg.sparqltext import check_iris_local, check_query, scan
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
+from service.answer_cache import Answer, answer_cache
 from service.context import AppContext, allowed_methods, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, formats_for, parse_accept, prefers_html
 
@@ -46,6 +58,22 @@ UPDATE_REFUSED = (
 )
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _TEXT_TYPES = ("text/",)
+# longer texts are answered but not cached: the key would hold the whole text
+_CACHED_QUERY_CHARS = 16_384
+
+
+def _query_parameter(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {**schema, "description": description}, "description": description}
+
+
+_OPTIONAL_TEXT = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+_IRI_LIST = {"type": "array", "items": {"type": "string"}, "default": []}
+GET_PARAMETERS = [
+    _query_parameter("query", "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)", {**_OPTIONAL_TEXT, "title": "Query"}),
+    _query_parameter("default-graph-uri", "Default graph IRI (repeatable)", {**_IRI_LIST, "title": "Default-Graph-Uri"}),
+    _query_parameter("named-graph-uri", "Named graph IRI (repeatable)", {**_IRI_LIST, "title": "Named-Graph-Uri"}),
+    _query_parameter("format", "Overrides Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml", {**_OPTIONAL_TEXT, "title": "Format"}),
+]
 
 
 @router.head("/sparql", include_in_schema=False, response_class=Response)
@@ -63,15 +91,10 @@ _TEXT_TYPES = ("text/",)
         406: {"description": "No acceptable result format", "content": {"application/problem+json": {}}},
         503: {"description": "The query ran past the time limit", "content": {"application/problem+json": {}}},
     },
+    openapi_extra={"parameters": GET_PARAMETERS},
 )
-async def sparql_get(
-    request: Request,
-    ctx: AppContext = Depends(get_ctx),
-    query: str | None = Query(None, description="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"),
-    default_graph_uri: list[str] = Query([], alias="default-graph-uri", description="Default graph IRI (repeatable)"),
-    named_graph_uri: list[str] = Query([], alias="named-graph-uri", description="Named graph IRI (repeatable)"),
-    format: str | None = Query(None, description="Overrides Accept: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml"),
-) -> Response:
+async def sparql_get(request: Request) -> Response:
+    ctx = await get_ctx(request)
     params = list(request.query_params.multi_items())
     if _values(params, "update"):
         raise UpdateNotAllowed(UPDATE_REFUSED)
@@ -100,7 +123,8 @@ async def sparql_get(
         415: {"description": "Body is neither a form nor application/sparql-query", "content": {"application/problem+json": {}}},
     },
 )
-async def sparql_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+async def sparql_post(request: Request) -> Response:
+    ctx = await get_ctx(request)
     media, charset = _content_type(request.headers.get("content-type"))
     url_params = list(request.query_params.multi_items())
     if media == FORM:
@@ -137,6 +161,17 @@ async def sparql_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
     )
 
 
+async def sparql_endpoint(request: Request) -> Response:
+    """GET, HEAD and POST of ``/sparql`` as one Starlette endpoint."""
+    if request.method == "POST":
+        return await sparql_post(request)
+    return await sparql_get(request)
+
+
+def fast_routes(settings: object = None) -> list[Route]:
+    return [Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
+
+
 # ---------------------------------------------------------------- the query operation
 async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str]]) -> Response:
     settings = ctx.settings
@@ -154,22 +189,32 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
             f"None of the media types in Accept can represent a {'graph' if kind == 'graph' else kind.upper() + ' result'}; "
             + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if kind == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
         )
-    etag = _etag(ctx.store.version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap)
+    version = ctx.store.version
+    etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if _not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
-    result = await ctx.executor.query(
-        text,
-        formats=formats,
-        default_graph_uris=default_graphs or None,
-        named_graph_uris=named_graphs or None,
-    )
-    if result.truncated:
+    cacheable = len(text) <= _CACHED_QUERY_CHARS and not scan(text).volatile
+    # the whole formats map: the engine, not the lexical kind, has the last word on the kind
+    key = (text, tuple(default_graphs), tuple(named_graphs), tuple(sorted(formats.items())))
+    cache = answer_cache(request.app, "sparql")
+    hit = cache.get(version, key) if cacheable else None
+    if hit is None:
+        result = await ctx.executor.query(
+            text,
+            formats=formats,
+            default_graph_uris=default_graphs or None,
+            named_graph_uris=named_graphs or None,
+        )
+        hit = Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+        if cacheable:
+            cache.put(version, key, hit, extra=len(text))
+    if hit.truncated:
         headers["X-PlanKG-Truncated"] = "true"
         headers["X-PlanKG-Row-Cap"] = str(settings.result_row_cap)
-    headers["X-PlanKG-Rows"] = str(result.rows)
-    return Response(result.body, media_type=_with_charset(result.media_type), headers=headers)
+    headers["X-PlanKG-Rows"] = str(hit.rows)
+    return Response(hit.body, media_type=hit.media_type, headers=headers)
 
 
 def _values(params: list[tuple[str, str]], name: str) -> list[str]:

@@ -187,6 +187,65 @@ def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool
     raise ValueError(fmt)
 
 
+class _OverBudget(Exception):
+    pass
+
+
+class _BudgetWriter:
+    """Collects what the engine writes; stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _OverBudget
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+_BINDINGS_START = b'},"results":{"bindings":['
+
+
+def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
+    """SPARQL JSON written by the engine, when the whole answer fits the row cap.
+
+    The engine writes the same bytes as ``serialize_select(..., "json", False)``
+    (the tests hold the two together), several times faster. ``None`` when it
+    cannot be used: more rows than ``cap`` (the cut and its notice are ours),
+    more than ``max_bytes`` (stopped early), or a row with no bound variable,
+    which the count below cannot tell from text. ``solutions`` is used up either way.
+
+    Rows are counted in the text: a row opens with ``{"`` after ``[`` or ``,``,
+    and nowhere else, because every ``"`` inside a JSON string is escaped.
+    """
+    writer = _BudgetWriter(max_bytes)
+    try:
+        solutions.serialize(writer, format=ox.QueryResultsFormat.JSON)
+    except _OverBudget:
+        return None
+    body = b"".join(writer.parts)
+    start = body.find(_BINDINGS_START)
+    if start < 0:
+        return None
+    start += len(_BINDINGS_START)
+    if body.startswith(b"]", start):
+        rows = 0
+    elif b"{}" in body:
+        return None
+    else:
+        rows = 1 + body.count(b',{"', start)
+    if rows > cap:
+        return None
+    return body, rows
+
+
 def serialize_ask(value: bool, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()

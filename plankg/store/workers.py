@@ -20,6 +20,7 @@ and its own children ever hold these sockets.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import pickle
@@ -46,8 +47,12 @@ _ZYGOTE_BOOT = "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); from p
 # ---------------------------------------------------------------- framing
 def _send(sock: socket.socket, obj: object) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)))
-    sock.sendall(data)
+    header = _HEADER.pack(len(data))
+    # one write for both: two let the reader wake for the header alone
+    sent = sock.sendmsg([header, data])
+    if sent < len(header) + len(data):
+        rest = (header + data)[sent:] if sent < len(header) else memoryview(data)[sent - len(header):]
+        sock.sendall(rest)
 
 
 def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
@@ -75,12 +80,19 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> object:
 
 
 class _FrameReader:
-    """Collects one length-prefixed reply from a non-blocking socket, driven by the loop."""
+    """Collects one length-prefixed reply from a non-blocking socket, driven by the loop.
+
+    Reads into one buffer, grown once to the announced size: ``recv(1 MiB)``
+    allocated (and the allocator mapped and unmapped) a megabyte per reply.
+    """
+
+    FIRST_READ = 16 * 1024
 
     def __init__(self, sock: socket.socket, done: asyncio.Future) -> None:
         self.sock = sock
         self.done = done
-        self.buf = bytearray()
+        self.buf = bytearray(self.FIRST_READ)
+        self.got = 0
         self.size: int | None = None
 
     def on_readable(self) -> None:
@@ -88,15 +100,20 @@ class _FrameReader:
             return
         try:
             while True:
-                chunk = self.sock.recv(1 << 20)
-                if not chunk:
+                if self.got == len(self.buf):
+                    self.buf.extend(bytes(self.FIRST_READ))  # header not in yet (rare): read on
+                n = self.sock.recv_into(memoryview(self.buf)[self.got:])
+                if n == 0:
                     self.done.set_exception(EOFError("peer closed the socket"))
                     return
-                self.buf += chunk
-                if self.size is None and len(self.buf) >= _HEADER.size:
+                self.got += n
+                if self.size is None and self.got >= _HEADER.size:
                     (self.size,) = _HEADER.unpack_from(self.buf)
-                if self.size is not None and len(self.buf) >= _HEADER.size + self.size:
-                    self.done.set_result(pickle.loads(memoryview(self.buf)[_HEADER.size:]))
+                    total = _HEADER.size + self.size
+                    if total > len(self.buf):
+                        self.buf.extend(bytes(total - len(self.buf)))
+                if self.size is not None and self.got >= _HEADER.size + self.size:
+                    self.done.set_result(pickle.loads(memoryview(self.buf)[_HEADER.size : _HEADER.size + self.size]))
                     return
         except BlockingIOError:
             return
@@ -141,18 +158,36 @@ class _Worker:
 class _Idle:
     """Idle workers, last in first out (a warm worker first); taking one and
     counting it busy is a single step under the pool's lock, so a reload never
-    miscounts the workers it must replace."""
+    miscounts the workers it must replace.
+
+    Callers on the event loop wait for a worker as futures, served first when
+    one comes back: waiting in a thread cost a thread hop per query whenever
+    every worker was busy, which under load is most of the time.
+    """
 
     def __init__(self, lock: threading.RLock) -> None:
         self._lock = lock
         self._cond = threading.Condition(lock)
         self._items: list[_Worker] = []
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = collections.deque()
         self.busy = 0
 
-    def put(self, worker: _Worker) -> None:
+    def put(self, worker: _Worker | None) -> None:
+        """A worker is free (None: the pool closed, every waiter gives up)."""
         with self._cond:
-            self._items.append(worker)
-            self._cond.notify()
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                if waiter.done():
+                    continue
+                if worker is None:
+                    _call_on(loop, _settle, waiter, None, None)
+                    continue
+                self.busy += 1
+                _call_on(loop, _settle, waiter, worker, self)
+                return
+            if worker is not None:
+                self._items.append(worker)
+                self._cond.notify()
 
     def take(self, timeout: float | None, closed: Callable[[], bool]) -> _Worker | None:
         with self._cond:
@@ -162,17 +197,56 @@ class _Idle:
             self.busy += 1
             return self._items.pop()
 
-    def try_take(self) -> _Worker | None:
-        """Without waiting, not even for the lock (the event loop calls this)."""
+    async def take_async(self, timeout: float | None, closed: Callable[[], bool]) -> _Worker | None:
+        """``take`` for the event loop: a future in line, no thread.
+
+        The lock is only tried: a reload holds it while the zygote reads the
+        whole dataset, and the event loop must not stop for that, so then the
+        wait goes to a thread as ``take``.
+        """
+        loop = asyncio.get_running_loop()
         if not self._lock.acquire(blocking=False):
-            return None
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(self.take, timeout, closed)
         try:
-            if not self._items:
+            if self._items:
+                self.busy += 1
+                return self._items.pop()
+            if closed():
                 return None
-            self.busy += 1
-            return self._items.pop()
+            waiter = loop.create_future()
+            self._waiters.append((loop, waiter))
         finally:
             self._lock.release()
+        try:
+            async with asyncio.timeout(timeout):
+                return await waiter
+        except TimeoutError:
+            return self._abandon(waiter)
+        except BaseException:
+            worker = self._abandon(waiter)
+            if worker is not None:
+                self.give_back_untouched(worker)
+            raise
+
+    def _abandon(self, waiter: asyncio.Future) -> _Worker | None:
+        """Stop waiting; a worker handed over in the meantime is returned."""
+        with self._lock:
+            try:
+                self._waiters.remove(next(w for w in self._waiters if w[1] is waiter))
+            except StopIteration:
+                pass
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()
+            waiter.cancel()
+            return None
+
+    def give_back_untouched(self, worker: _Worker) -> None:
+        """A worker taken but never sent a query."""
+        with self._lock:
+            self.busy -= 1
+            self.put(worker)
 
     def drain(self) -> list[_Worker]:
         with self._cond:
@@ -182,6 +256,26 @@ class _Idle:
     def wake_all(self) -> None:
         with self._cond:
             self._cond.notify_all()
+        self.put(None)
+
+
+def _call_on(loop: asyncio.AbstractEventLoop, fn: Callable, *args: object) -> None:
+    """Run ``fn`` on ``loop``: at once when this is the loop's thread, else scheduled there."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(*args)
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(fn, *args)
+
+
+def _settle(waiter: asyncio.Future, worker: _Worker | None, idle: _Idle | None) -> None:
+    if not waiter.done():
+        waiter.set_result(worker)
+    elif worker is not None and idle is not None:
+        idle.give_back_untouched(worker)  # the waiter gave up meanwhile: next in line
 
 
 class WorkerPool:
@@ -311,12 +405,16 @@ class WorkerPool:
         return _unpack(reply)
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
-        worker = None if self._closed else self._idle.try_take()
-        if worker is not None:
-            return worker
-        import anyio.to_thread
-
-        return await anyio.to_thread.run_sync(self._borrow, timeout_s)
+        worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)
+        if self._closed:
+            if worker is not None:
+                self._give_back(worker)
+            raise errors.StoreUnavailable("The store is shutting down.")
+        if worker is None:
+            raise errors.StoreUnavailable(
+                "Every query worker is busy with a long query; try again in a few seconds."
+            )
+        return worker
 
     def _lost_idle(self, worker: _Worker, attempt: int) -> None:
         """The worker died while idle, so the query never reached it: try another once."""

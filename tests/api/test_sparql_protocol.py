@@ -328,6 +328,28 @@ def test_etag_and_if_none_match(client):
     assert other_dataset.status_code == 200
 
 
+def test_repeated_queries_are_answered_alike_and_a_write_is_seen_at_once(live_server_factory):
+    apps: list = []
+    url = live_server_factory(customize=apps.append)
+    with httpx.Client(base_url=url, timeout=60) as c:
+        first = c.get("/sparql", params={"query": COUNT_ALL})
+        again = c.get("/sparql", params={"query": COUNT_ALL})
+        posted = c.post("/sparql", data={"query": COUNT_ALL})
+        assert first.content == again.content == posted.content
+        assert first.headers["etag"] == again.headers["etag"] and again.headers["x-plankg-rows"] == "1"
+        store = apps[0].state.ctx.store
+        store.replace_dataset(store.quads()[:10])
+        assert count(c) == 10
+        assert int(c.post("/sparql", data={"query": COUNT_ALL}).json()["results"]["bindings"][0]["n"]["value"]) == 10
+        assert c.get("/sparql", params={"query": COUNT_ALL}, headers={"If-None-Match": first.headers["etag"]}).status_code == 200
+
+
+def test_queries_calling_volatile_functions_run_every_time(client):
+    query = "SELECT (STRUUID() AS ?id) WHERE {}"
+    ids = {bindings(client.get("/sparql", params={"query": query}))[0]["id"]["value"] for _ in range(3)}
+    assert len(ids) == 3
+
+
 # ------------------------------------------------------------------ limits
 def test_row_cap_truncates_and_says_so(live_server_factory):
     url = live_server_factory(result_row_cap=5)

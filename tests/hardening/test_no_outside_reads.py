@@ -75,11 +75,6 @@ def test_from_file_is_refused_without_reading_it(client, file_trap, how, templat
     file_trap.assert_untouched()
 
 
-_LEXICAL_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="plankg.sparqltext.check_iris_local sees only literal 'file:' IRIs after FROM; "
-    "\\u escapes, a file: BASE or a file: PREFIX slip through (reported; sparqltext.py was being edited)",
-)
 
 
 @pytest.mark.parametrize(
@@ -87,10 +82,10 @@ _LEXICAL_GAP = pytest.mark.xfail(
     [
         pytest.param("SELECT * FROM <FILE://{path}> WHERE {{ ?s ?p ?o }}", id="upper-case-scheme"),
         # the engine undoes \\u escapes in IRIs: the lexical guard must see through them too
-        pytest.param("SELECT * FROM <file\\u003a//{path}> WHERE {{ ?s ?p ?o }}", id="escaped-colon", marks=_LEXICAL_GAP),
+        pytest.param("SELECT * FROM <file\\u003a//{path}> WHERE {{ ?s ?p ?o }}", id="escaped-colon"),
         # a relative FROM resolved against a file: BASE is a file: IRI all the same
-        pytest.param("BASE <file://{folder}/> SELECT * FROM <{name}> WHERE {{ ?s ?p ?o }}", id="file-base", marks=_LEXICAL_GAP),
-        pytest.param("PREFIX f: <file://{folder}/> SELECT * FROM f:{name} WHERE {{ ?s ?p ?o }}", id="file-prefix", marks=_LEXICAL_GAP),
+        pytest.param("BASE <file://{folder}/> SELECT * FROM <{name}> WHERE {{ ?s ?p ?o }}", id="file-base"),
+        pytest.param("PREFIX f: <file://{folder}/> SELECT * FROM f:{name} WHERE {{ ?s ?p ?o }}", id="file-prefix"),
     ],
 )
 def test_disguised_file_iris_are_refused_without_reading(client, file_trap, query):

@@ -234,12 +234,6 @@ def test_overrides_on_the_query_endpoint_write_nothing(client, unchanged):
 
 
 # ---------------------------------------------------------------- CORS
-_POST_GRANTED = pytest.mark.xfail(
-    strict=True,
-    reason="service/app.py: the CORS middleware allows POST on every path (for /sparql), so a preflight "
-    "for POST /update or /graphs without Authorization is granted; the write itself is still 401 "
-    "(reported, not changed: app.py was being edited)",
-)
 
 @pytest.mark.parametrize(
     ("path", "method", "request_headers"),
@@ -251,9 +245,9 @@ _POST_GRANTED = pytest.mark.xfail(
         ("/graphs", "POST", "authorization, content-type"),
         ("/update", "POST", "authorization, content-type"),
         ("/update", "POST", "authorization"),
-        pytest.param("/update", "POST", "content-type", marks=_POST_GRANTED),
-        pytest.param("/update", "POST", "", marks=_POST_GRANTED),
-        pytest.param("/graphs", "POST", "content-type", marks=_POST_GRANTED),
+        pytest.param("/update", "POST", "content-type"),
+        pytest.param("/update", "POST", ""),
+        pytest.param("/graphs", "POST", "content-type"),
         ("/update", "PUT", "authorization"),
     ],
 )

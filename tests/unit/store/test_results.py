@@ -8,7 +8,7 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from plankg.store.results import serialize_ask, serialize_select
+from plankg.store.results import native_select_json, serialize_ask, serialize_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 VARS = ["s", "label", "n"]
@@ -51,3 +51,60 @@ def test_csv_is_rfc4180_with_plain_values():
 @pytest.mark.parametrize("value", [True, False])
 def test_ask_round_trips(fmt, parse_as, value):
     assert bool(ox.parse_query_results(serialize_ask(value, fmt), parse_as)) is value
+
+
+# ---------------------------------------------------------------- the engine's own SPARQL JSON
+def store_with(rows: list[list]) -> ox.Store:
+    """A store whose SELECT ?s ?label ?n answers ROWS-like rows, as many as given."""
+    store = ox.Store()
+    for i, (s, label, n) in enumerate(rows):
+        row = ox.NamedNode(f"http://example.org/row/{i:04d}")
+        store.add(ox.Quad(row, ox.NamedNode("http://example.org/order"), ox.Literal(str(i), datatype=ox.NamedNode(XSD + "integer"))))
+        for name, value in (("s", s), ("label", label), ("n", n)):
+            if value is not None:
+                store.add(ox.Quad(row, ox.NamedNode("http://example.org/" + name), value))
+    return store
+
+
+SELECT_ROWS = """SELECT ?s ?label ?n WHERE {
+  ?row <http://example.org/order> ?i
+  OPTIONAL { ?row <http://example.org/s> ?s } OPTIONAL { ?row <http://example.org/label> ?label } OPTIONAL { ?row <http://example.org/n> ?n }
+} ORDER BY ?i"""
+ODD = [
+    ox.Literal("control \x01 \x1f del \x7f line sep \u2028 quote \" backslash \\ slash / ,{\"not a row\"}"),
+    ox.Literal("中文", language="zh-Hant"),
+    ox.Literal("1.50", datatype=ox.NamedNode(XSD + "decimal")),
+    ox.Literal("", language="en"),
+]
+
+
+def test_the_engine_writes_the_same_json_as_serialize_select():
+    rows = [row for row in ROWS if any(v is not None for v in row)]
+    rows += [[ox.NamedNode(f"http://example.org/x/{i}"), ODD[i % len(ODD)], ox.BlankNode(f"b{i}")] for i in range(40)]
+    store = store_with(rows)
+    ours = serialize_select(VARS, store.query(SELECT_ROWS), "json", False)
+    assert native_select_json(store.query(SELECT_ROWS), cap=1000, max_bytes=1 << 20) == (ours, len(rows))
+
+
+def test_the_engine_is_not_used_past_the_cap_the_byte_budget_or_for_an_empty_row():
+    store = store_with([[ox.NamedNode(f"http://example.org/x/{i}"), None, None] for i in range(10)])
+    assert native_select_json(store.query(SELECT_ROWS), cap=10, max_bytes=1 << 20)[1] == 10
+    assert native_select_json(store.query(SELECT_ROWS), cap=9, max_bytes=1 << 20) is None
+    assert native_select_json(store.query(SELECT_ROWS), cap=10, max_bytes=100) is None
+    empty_row = store_with([[None, None, None]])
+    assert native_select_json(empty_row.query(SELECT_ROWS), cap=10, max_bytes=1 << 20) is None
+    none = native_select_json(store.query("SELECT ?x { FILTER(false) }"), cap=10, max_bytes=1 << 20)
+    assert none == (serialize_select(["x"], [], "json", False), 0)
+
+
+@pytest.mark.parametrize("cap", [3, 10, 50])
+def test_answer_gives_the_same_bytes_whichever_way_it_writes(cap):
+    from plankg.store.embedded import answer
+
+    rows = [[ox.NamedNode(f"http://example.org/x/{i}"), ODD[i % len(ODD)], None] for i in range(10)] + [[None, None, None]]
+    store = store_with(rows)
+    store_wide = {"formats": {"select": "json"}, "prefixes": {}, "row_cap": cap}
+    fast = answer(store, SELECT_ROWS, **store_wide)
+    slow = answer(store, SELECT_ROWS, deadline=10**12, **store_wide)  # a deadline: our own writer, row by row
+    assert (fast.body, fast.rows, fast.truncated) == (slow.body, slow.rows, slow.truncated)
+    assert fast.rows == min(cap, len(rows)) and fast.truncated == (cap < len(rows))

@@ -206,3 +206,61 @@ def test_writes_during_concurrent_queries_keep_the_worker_count(store):
     assert b'"25"' in count(store)
     zygote, workers = store.workers.processes()
     assert len(workers) == 2 and all(alive(pid) for pid in workers)
+
+
+# ---------------------------------------------------------------- waiting for a worker on the event loop
+@pytest.fixture
+def one_worker():
+    s = EmbeddedStore(None)
+    s.replace_dataset(quads(300))
+    s.start_query_workers(1)
+    yield s
+    s.close()
+
+
+def test_async_callers_take_turns_on_a_single_worker(one_worker):
+    async def many():
+        return await asyncio.gather(*(one_worker.query_async(COUNT, formats=F, timeout_s=30) for _ in range(12)))
+
+    answers = run_async(many)
+    assert len(answers) == 12 and all(b'"300"' in a.body for a in answers)
+    assert len(one_worker.workers.processes()[1]) == 1
+    assert b'"300"' in count(one_worker)  # the worker is back in the pool for a plain caller too
+
+
+def test_a_caller_that_gives_up_waiting_leaves_no_worker_behind(one_worker):
+    async def scenario():
+        runaway = asyncio.create_task(one_worker.query_async(CARTESIAN, formats=F, timeout_s=1.5))
+        await asyncio.sleep(0.3)  # the runaway holds the only worker
+        waiting = asyncio.create_task(one_worker.query_async(COUNT, formats=F, timeout_s=30))
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        with pytest.raises(StoreUnavailable, match="busy"):
+            await one_worker.query_async(COUNT, formats=F, timeout_s=0.3)  # still busy: gives up in time
+        with pytest.raises(QueryTimeout):
+            await runaway
+        return await one_worker.query_async(COUNT, formats=F, timeout_s=5)
+
+    assert b'"300"' in run_async(scenario).body
+    assert len(one_worker.workers.processes()[1]) == 1
+
+
+def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
+    s = EmbeddedStore(None)
+    s.replace_dataset(quads(300))
+    s.start_query_workers(1)
+
+    async def scenario():
+        runaway = asyncio.create_task(s.query_async(CARTESIAN, formats=F, timeout_s=30))
+        await asyncio.sleep(0.3)
+        waiting = asyncio.create_task(s.query_async(COUNT, formats=F, timeout_s=30))
+        await asyncio.sleep(0.1)
+        await asyncio.to_thread(s.close)
+        with pytest.raises(StoreUnavailable, match="shutting down"):
+            await asyncio.wait_for(waiting, 5)
+        runaway.cancel()
+        await asyncio.gather(runaway, return_exceptions=True)
+
+    run_async(scenario)

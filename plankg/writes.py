@@ -1,0 +1,741 @@
+"""The write pipeline: candidate -> validate -> commit -> record.
+
+Every steward write (Graph Store PUT/POST/DELETE, SPARQL Update, ``plankg load``)
+goes through ``WritePipeline``, one at a time (a lock from the candidate to the
+commit, so no write is computed against data another write is replacing):
+
+1. **Candidate**: the write becomes a ``Change``, the quads it removes and adds
+   against the data as it is now (an update runs on a copy of the replica).
+2. **Validate**: the shapes are checked on the part of the data the change can
+   affect, never on the whole graph (a full check of a 1M-triple graph takes
+   about 50 s in pySHACL). See ``affected_data`` for what that part is and why
+   it is enough. A change that breaks a shape raises ``ValidationFailed`` with
+   the report; nothing is written.
+3. **Commit**: ``Store.apply_changes`` writes the change in one transaction on
+   disk, then updates the in-memory replica and the query workers and changes
+   the store's version (so named-query caches and ETags move on).
+4. **Record**: the same transaction carries the provenance of the change into
+   ``<B graph/changes>``: a ``prov:Activity`` (when, which token's name as a
+   ``prov:Agent``, what: a description and the counts of triples added and
+   removed, the graphs used and generated) and ``dcterms:modified`` on each
+   graph changed. That graph is the service's own: no write may change it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+
+from plankg.errors import Forbidden, NotFound, ValidationFailed
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.settings import Settings
+from plankg.store import Store
+from plankg.store.changes import GraphKey, graph_key, graph_node
+
+GRAPH_CHANGES = "changes"
+
+RDF_TYPE = ox.NamedNode(EXTERNAL_PREFIXES["rdf"] + "type")
+RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
+RDF_REST = EXTERNAL_PREFIXES["rdf"] + "rest"
+RDFS_LABEL = ox.NamedNode(EXTERNAL_PREFIXES["rdfs"] + "label")
+XSD = EXTERNAL_PREFIXES["xsd"]
+SH = EXTERNAL_PREFIXES["sh"]
+PROV = EXTERNAL_PREFIXES["prov"]
+DCTERMS = EXTERNAL_PREFIXES["dcterms"]
+MODIFIED = ox.NamedNode(DCTERMS + "modified")
+
+
+# ------------------------------------------------------------------ what a write is
+
+
+@dataclass
+class Change:
+    """A proposed write, as quads against the current data."""
+
+    operation: str  # what the steward asked for, in words (recorded as dcterms:description)
+    removed: list[ox.Quad]
+    added: list[ox.Quad]
+    graphs: tuple[GraphKey, ...]  # the graphs the request addressed
+    drop_graphs: tuple[GraphKey, ...] = ()  # emptied whole (their quads are in ``removed`` too)
+    existed: dict[GraphKey, bool] = field(default_factory=dict)  # addressed graph had triples before
+
+    @property
+    def empty(self) -> bool:
+        return not self.removed and not self.added and not self.drop_graphs
+
+    def touched_graphs(self) -> list[GraphKey]:
+        keys = {graph_key(q) for q in (*self.removed, *self.added)} | set(self.drop_graphs)
+        return sorted(keys, key=lambda k: (k is not None, k or ""))
+
+
+@dataclass
+class WriteOutcome:
+    change: Change
+    report: object  # plankg.validation.Report
+    dry_run: bool
+    committed: bool = False
+    activity: str | None = None
+    created: bool = False  # an addressed graph had no triples before and has some now
+    validated_triples: int = 0  # what the validator was given: the affected part of the data
+    focus_nodes: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """The report's JSON summary (as ``/validate`` gives it) plus what the write did."""
+        body = dict(self.report.summary())  # type: ignore[attr-defined]
+        body.update(
+            {
+                "dryRun": self.dry_run,
+                "committed": self.committed,
+                "activity": self.activity,
+                "changes": {
+                    "added": len(self.change.added),
+                    "removed": len(self.change.removed),
+                    "graphs": [g or "default" for g in self.change.touched_graphs()],
+                },
+                "validation": {
+                    "triples": self.validated_triples,
+                    "focusNodes": self.focus_nodes,
+                    "seconds": round(self.seconds.get("validate", 0.0), 3),
+                },
+            }
+        )
+        return body
+
+
+@dataclass(frozen=True)
+class GlobalConstraint:
+    """A SPARQL constraint that reads the whole graph, not its focus node's surroundings.
+
+    The plan's "paragraphs 1–119 without gaps" is one: run on a part of the data
+    it would report every paragraph that part lacks. It runs only when a change
+    touches one of its predicates, and then on every triple with them.
+    """
+
+    shape: ox.NamedNode | ox.BlankNode
+    constraint: ox.NamedNode | ox.BlankNode
+    predicates: frozenset[str]
+    target_classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShapeReach:
+    """How far from its focus node a shape reads, step by step (from the shapes' paths).
+
+    ``deep_forward`` / ``deep_inverse``: steps after which the shape reads the
+    far node's own triples, not just its type: every step of a path sequence
+    but the last, and the last step of a path whose values must conform to a
+    nested shape (``sh:node``, ``sh:or`` of property shapes, …).
+    ``class_forward`` / ``class_inverse``: last steps whose values' types are
+    checked (``sh:class``, also inside ``sh:or``), so a node's new type
+    matters to the nodes that reach it that way. ``longest``: the most steps
+    any path takes.
+    """
+
+    deep_forward: frozenset[str]
+    deep_inverse: frozenset[str]
+    class_forward: frozenset[str]  # the last step of a path whose values' classes are checked
+    class_inverse: frozenset[str]
+    longest: int
+
+
+NESTED = tuple(SH + name for name in ("node", "property", "qualifiedValueShape", "or", "and", "xone", "not"))
+
+
+def shape_reach(shape_quads: Sequence[ox.Quad]) -> ShapeReach:
+    by_subject: dict[object, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for q in shape_quads:
+        by_subject[q.subject][q.predicate.value].append(q.object)
+    deep_forward: set[str] = set()
+    deep_inverse: set[str] = set()
+    class_forward: set[str] = set()
+    class_inverse: set[str] = set()
+    longest = 1
+
+    def reads_class(node, depth: int = 0) -> bool:
+        props = by_subject.get(node, {})
+        if props.get(SH + "class") or depth > 8:
+            return bool(props.get(SH + "class"))
+        for key in ("or", "and", "xone"):
+            if any(reads_class(item, depth + 1) for head in props.get(SH + key, []) for item in _rdf_list(head, by_subject)):
+                return True
+        return any(reads_class(inner, depth + 1) for key in ("not", "node", "qualifiedValueShape") for inner in props.get(SH + key, []))
+
+    def steps(path, depth: int = 0) -> list[list[tuple[str, str]]]:
+        """The path as alternatives, each a list of (direction, predicate) steps."""
+        if isinstance(path, ox.NamedNode):
+            return [[("forward", path.value)]]
+        props = by_subject.get(path, {})
+        if depth > 8:
+            return []
+        if props.get(SH + "inversePath"):
+            return [[("inverse", s[1]) for s in alt] for alt in steps(props[SH + "inversePath"][0], depth + 1)]
+        if props.get(SH + "alternativePath"):
+            return [alt for item in _rdf_list(props[SH + "alternativePath"][0], by_subject) for alt in steps(item, depth + 1)]
+        for key in ("zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            if props.get(SH + key):
+                # unbounded: read on in both directions, as far as the walk goes
+                inner = [s for alt in steps(props[SH + key][0], depth + 1) for s in alt]
+                return [[*inner, *[("inverse" if d == "forward" else "forward", p) for d, p in inner]] * 2]
+        if props.get(RDF_FIRST):
+            sequence: list[list[tuple[str, str]]] = [[]]
+            for item in _rdf_list(path, by_subject):
+                sequence = [head + tail for head in sequence for tail in steps(item, depth + 1)]
+            return sequence
+        return []
+
+    for subject, props in by_subject.items():
+        for path in props.get(SH + "path", []):
+            nested = any(props.get(key) for key in NESTED)
+            typed = reads_class(subject)
+            for alt in steps(path):
+                longest = max(longest, len(alt))
+                for i, (direction, predicate) in enumerate(alt):
+                    last = i == len(alt) - 1
+                    if (not last or nested) and predicate != RDF_TYPE.value:
+                        (deep_forward if direction == "forward" else deep_inverse).add(predicate)
+                    if last and typed:
+                        (class_forward if direction == "forward" else class_inverse).add(predicate)
+    return ShapeReach(
+        frozenset(deep_forward), frozenset(deep_inverse), frozenset(class_forward), frozenset(class_inverse), longest
+    )
+
+
+def read_predicates(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> frozenset[str] | None:
+    """Every predicate the shapes can read, or None when they may read any.
+
+    Paths, targets and pair constraints name their predicates; SPARQL
+    constraints name theirs in the query (parsed with rdflib, whose algebra
+    shows a variable in predicate position). A closed shape, or a query with a
+    variable predicate or a path, reads anything, and then nothing is left out.
+    Triples with other predicates cannot change a verdict, so a bulk load of
+    data no shape is about is not handed to pySHACL triple by triple.
+    """
+    from rdflib import URIRef, Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    names: set[str] = {RDF_TYPE.value, EXTERNAL_PREFIXES["rdfs"] + "subClassOf"}
+    names |= {EXTERNAL_PREFIXES["skos"] + "prefLabel", RDFS_LABEL.value, EXTERNAL_PREFIXES["skos"] + "notation"}  # report labels
+    for q in shape_quads:
+        if q.predicate.value in (SH + "closed", SH + "ignoredProperties"):
+            return None
+        for term in (q.subject, q.object):
+            if isinstance(term, ox.NamedNode):
+                names.add(term.value)
+        if q.predicate.value in (SH + "select", SH + "ask") and isinstance(q.object, ox.Literal):
+            try:
+                algebra = prepareQuery(q.object.value.replace("$this", "?this"), initNs=ns.prefixes()).algebra
+            except Exception:  # noqa: BLE001 - an unreadable query may read anything
+                return None
+            stack: list = [algebra]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    if getattr(node, "name", None) == "BGP":
+                        for _, predicate, _ in node["triples"]:
+                            if not isinstance(predicate, URIRef) or isinstance(predicate, Variable):
+                                return None  # a variable or a path: may read any predicate
+                            names.add(str(predicate))
+                    stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+                elif isinstance(node, list):
+                    stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return frozenset(names)
+
+
+def _rdf_list(head, by_subject) -> list:
+    items = []
+    seen = set()
+    while head in by_subject and head not in seen and by_subject[head].get(RDF_FIRST):
+        seen.add(head)
+        items.append(by_subject[head][RDF_FIRST][0])
+        rest = by_subject[head].get(RDF_REST)
+        if not rest:
+            break
+        head = rest[0]
+    return items
+
+
+# ------------------------------------------------------------------ the pipeline
+
+
+class WritePipeline:
+    def __init__(self, settings: Settings, store: Store, validate: Callable | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.ns = Namespaces.of(settings)
+        self.changes_graph = self.ns.graph(GRAPH_CHANGES)
+        self.ontology_graph = self.ns.graph(GRAPH_ONTOLOGY)
+        self._lock = threading.Lock()
+        self._validate_quads = validate  # tests count what the validator gets
+        self._shapes = None
+        self._globals: list[GlobalConstraint] = []
+        self._reach: ShapeReach | None = None
+        self._relevant: frozenset[str] | None = None
+        self._shapes_without: dict[frozenset, object] = {}
+
+    # -------------------------------------------------------------- the operations
+    def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+        """Replace a graph's content (Graph Store PUT)."""
+        new = _in_graph(quads, graph)
+
+        def propose() -> Change:
+            self._check_writable(graph)
+            old = set(self.store.quads_matching([(None, None, None, graph_node(graph))]))
+            fresh = set(new)
+            return Change(
+                operation or f"Replaced {_graph_words(graph)} ({len(fresh)} triples).",
+                removed=sorted(old - fresh, key=str),
+                added=sorted(fresh - old, key=str),
+                graphs=(graph,),
+                existed={graph: bool(old)},
+            )
+
+        return self._run(propose, agent=agent, dry_run=dry_run)
+
+    def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+        """Add triples to a graph (Graph Store POST, ``plankg load``)."""
+        new = sorted(set(_in_graph(quads, graph)), key=str)
+
+        def propose() -> Change:
+            self._check_writable(graph)
+            present = set(self.store.quads_matching([(q.subject, q.predicate, q.object, q.graph_name) for q in new]))
+            added = [q for q in new if q not in present]
+            return Change(
+                operation or f"Added {len(added)} triples to {_graph_words(graph)}.",
+                removed=[],
+                added=added,
+                graphs=(graph,),
+                existed={graph: self._graph_exists(graph)},
+            )
+
+        return self._run(propose, agent=agent, dry_run=dry_run)
+
+    def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+        """Remove a graph and everything in it (Graph Store DELETE); NotFound when it has no triples."""
+
+        def propose() -> Change:
+            self._check_writable(graph)
+            old = sorted(self.store.quads_matching([(None, None, None, graph_node(graph))]), key=str)
+            if not old and graph is not None:
+                raise NotFound(f"There is no graph <{graph}> in the store (it has no triples).")
+            return Change(
+                f"Deleted {_graph_words(graph)} ({len(old)} triples).",
+                removed=old,
+                added=[],
+                graphs=(graph,),
+                drop_graphs=(graph,),
+                existed={graph: bool(old)},
+            )
+
+        return self._run(propose, agent=agent, dry_run=dry_run)
+
+    def update(self, sparql: str, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+        """Run a SPARQL Update (already through ``sparqltext.check_update``) on a candidate first."""
+
+        def propose() -> Change:
+            removed, added = self.store.preview_update(sparql)
+            graphs = tuple(sorted({graph_key(q) for q in (*removed, *added)}, key=lambda k: (k is not None, k or "")))
+            for graph in graphs:
+                self._check_writable(graph)
+            return Change(
+                "SPARQL Update: " + _abridged(sparql),
+                removed=removed,
+                added=added,
+                graphs=graphs,
+                existed={g: self._graph_exists(g) for g in graphs},
+            )
+
+        return self._run(propose, agent=agent, dry_run=dry_run)
+
+    # -------------------------------------------------------------- the steps
+    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool) -> WriteOutcome:
+        if type(self.store).apply_changes is Store.apply_changes:
+            # before any work: a candidate on a store that cannot commit would be wasted
+            self.store.apply_changes([], [])
+        with self._lock:
+            started = _now()
+            t0 = time.perf_counter()
+            change = propose()
+            t1 = time.perf_counter()
+            data, checked, active = self.affected_data(change)
+            report = self._validate(data, checked, active)
+            t2 = time.perf_counter()
+            outcome = WriteOutcome(
+                change,
+                report,
+                dry_run=dry_run,
+                validated_triples=len(data),
+                focus_nodes=len(checked),
+                seconds={"candidate": t1 - t0, "validate": t2 - t1},
+            )
+            if not report.conforms:  # type: ignore[attr-defined]
+                violations = report.counts()["Violation"]  # type: ignore[attr-defined]
+                exc = ValidationFailed(
+                    f"The write was not applied: the data would break the shapes ({violations} violation"
+                    f"{'' if violations == 1 else 's'}).\n\n" + report.text("en"),  # type: ignore[attr-defined]
+                    report,
+                )
+                exc.outcome = outcome  # type: ignore[attr-defined]
+                raise exc
+            if dry_run or change.empty:
+                return outcome
+            exists_after = {g: self._exists_after(change, g) for g in change.touched_graphs()}
+            outcome.created = any(not change.existed.get(g, True) and exists_after.get(g, False) for g in change.graphs)
+            record_removed, record_added, activity = self.record(change, agent, started, exists_after)
+            self.store.apply_changes(
+                [*change.removed, *record_removed],
+                [*change.added, *record_added],
+                drop_graphs=change.drop_graphs,
+            )
+            outcome.committed = True
+            outcome.activity = activity
+            outcome.seconds["commit"] = time.perf_counter() - t2
+            return outcome
+
+    def _check_writable(self, graph: GraphKey) -> None:
+        if graph == self.changes_graph:
+            raise Forbidden(f"<{graph}> is the change log; only the service writes it.")
+        if graph is not None and not graph.startswith(self.ns.graph("")):
+            raise Forbidden(
+                f"Stewards write graphs named under <{self.ns.graph('')}> (or the default graph); <{graph}> is not one."
+            )
+
+    def _graph_exists(self, graph: GraphKey) -> bool:
+        if graph is None:
+            return bool(self.store.quads_matching([(None, None, None, ox.DefaultGraph())]))
+        rows = self.store.select(f"SELECT ?s WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }} LIMIT 1")
+        return bool(rows)
+
+    def _exists_after(self, change: Change, graph: GraphKey) -> bool:
+        if any(graph_key(q) == graph for q in change.added):
+            return True
+        if graph in change.drop_graphs:
+            return False
+        gone = sum(1 for q in change.removed if graph_key(q) == graph)
+        if not gone:
+            return self._graph_exists(graph)
+        if graph is None:
+            return len(self.store.quads_matching([(None, None, None, ox.DefaultGraph())])) > gone
+        rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"].value) > gone if rows and rows[0]["n"] is not None else False
+
+    # -------------------------------------------------------------- what to validate
+    def affected_data(self, change: Change) -> tuple[list[ox.Quad | ox.Triple], set[str], list[GlobalConstraint]]:
+        """The data the validator needs to judge the change, and the nodes whose results count.
+
+        A changed triple ``s p o`` can change the verdict on ``s`` and ``o``
+        (their own shapes, inverse paths, ``sh:targetObjectsOf``), and on the
+        nodes whose shapes read through them: a node whose path runs through
+        ``s`` (``(pk:sourceItem dcterms:isPartOf)``), a node whose values must
+        conform to a nested shape (the mentions of a paragraph, ``^pk:inText``
+        with ``sh:node``), and, when a type changes, every node whose
+        ``sh:class`` checks read it. Which steps read on is taken from the
+        shapes (``ShapeReach``), so only those neighbours are *checked*.
+
+        The validator then gets, from the data as it will be: every triple from
+        or to a checked node, the triples of the nodes their deep steps reach,
+        and the ``rdf:type`` of every node in all that. Nodes at the rim are in
+        it only partly, so only results on checked nodes count.
+
+        Global SPARQL constraints run when the change touches their predicates
+        (with every triple of those predicates, and their focus nodes checked);
+        otherwise they are left out. A change to the ontology graph brings the
+        whole ontology graph, which the ontology shapes judge as a whole.
+        """
+        removed = set(change.removed)
+        added_by_subject: dict[object, list[ox.Quad]] = defaultdict(list)
+        added_by_object: dict[object, list[ox.Quad]] = defaultdict(list)
+        ontology_graph = ox.NamedNode(self.ontology_graph)
+        for q in change.added:
+            if q.graph_name != ontology_graph:
+                added_by_subject[q.subject].append(q)
+                added_by_object[q.object].append(q)
+
+        def live(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+            return [q for q in quads if q not in removed and q.graph_name != ontology_graph]
+
+        out_seen: dict[object, list[ox.Quad]] = {}
+        in_seen: dict[object, list[ox.Quad]] = {}
+
+        def edges(nodes: Iterable, seen: dict, pattern, added: dict) -> list[ox.Quad]:
+            fresh = [n for n in nodes if n not in seen]
+            if fresh:
+                by_node: dict[object, list[ox.Quad]] = defaultdict(list)
+                for q in live(self.store.quads_matching([pattern(n) for n in fresh])):
+                    by_node[q.subject if pattern is _as_subject else q.object].append(q)
+                for n in fresh:
+                    seen[n] = by_node.get(n, []) + added.get(n, [])
+            return [q for n in nodes for q in seen[n]]
+
+        def outgoing(nodes: Iterable) -> list[ox.Quad]:
+            return edges(set(nodes), out_seen, _as_subject, added_by_subject)
+
+        def incoming(nodes: Iterable) -> list[ox.Quad]:
+            return edges({n for n in nodes if _is_node(n)}, in_seen, _as_object, added_by_object)
+
+        def types(nodes: Iterable) -> list[ox.Quad]:
+            nodes = list(nodes)
+            found = live(self.store.quads_matching([(n, RDF_TYPE, None, None) for n in nodes]))
+            return found + [q for n in nodes for q in added_by_subject.get(n, ()) if q.predicate == RDF_TYPE]
+
+        self._load_shapes()
+        reach = self._reach
+        changed = [q for q in (*change.removed, *change.added) if q.graph_name != ontology_graph]
+        seeds = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object) and q.predicate != RDF_TYPE}
+        retyped = {q.subject for q in changed if q.predicate == RDF_TYPE}
+        predicates = {q.predicate.value for q in (*change.removed, *change.added)}
+        active = [g for g in self._globals if g.predicates & predicates]
+        extra: list[ox.Quad] = []
+        for constraint in active:
+            extra += live(self.store.quads_matching([(None, ox.NamedNode(p), None, None) for p in sorted(constraint.predicates)]))
+            extra += [q for q in change.added if q.predicate.value in constraint.predicates]
+            for cls in constraint.target_classes:
+                seeds |= {q.subject for q in live(self.store.quads_matching([(None, RDF_TYPE, ox.NamedNode(cls), None)]))}
+                seeds |= {q.subject for q in change.added if q.predicate == RDF_TYPE and q.object.value == cls}
+
+        # who reads the changed nodes: walk back along the steps that read on, as far as a path goes
+        checked_nodes = set(seeds)
+        frontier = set(seeds)
+        for depth in range(reach.longest):
+            readers = set()
+            for q in incoming(frontier):
+                p = q.predicate.value
+                if p in reach.deep_forward or (depth == 0 and q.object in retyped and p in reach.class_forward):
+                    readers.add(q.subject)
+            for q in outgoing(frontier):
+                if not _is_node(q.object) or q.predicate == RDF_TYPE:
+                    continue
+                p = q.predicate.value
+                if p in reach.deep_inverse or (depth == 0 and q.subject in retyped and p in reach.class_inverse):
+                    readers.add(q.object)
+            frontier = readers - checked_nodes
+            checked_nodes |= frontier
+
+        out_edges = outgoing(checked_nodes)
+        in_edges = incoming(checked_nodes)
+        deeper = {q.object for q in out_edges if q.predicate.value in reach.deep_forward and _is_node(q.object)}
+        deeper |= {q.subject for q in in_edges if q.predicate.value in reach.deep_inverse}
+        further = outgoing(deeper - checked_nodes)
+        around = out_edges + in_edges + further
+        # the types sh:class reads: of the values of checked nodes' paths. Not of the nodes that
+        # merely point at a checked node: typed, they would be validated for nothing.
+        values = {q.object for q in (*out_edges, *further) if _is_node(q.object) and q.predicate != RDF_TYPE}
+        values |= {q.subject for q in in_edges if q.predicate.value in reach.class_inverse}
+        around += types(values - checked_nodes - deeper)
+
+        relevant = self._relevant
+        data: dict[object, None] = dict.fromkeys(
+            q.triple for q in (*around, *extra) if relevant is None or q.predicate.value in relevant
+        )
+        out: list[ox.Quad | ox.Triple] = list(data)
+        checked = {_node_id(n) for n in checked_nodes}
+        if any(q.graph_name == ontology_graph for q in (*change.removed, *change.added)):
+            ontology = [q for q in self.store.quads_matching([(None, None, None, ontology_graph)]) if q not in removed]
+            ontology += [q for q in change.added if q.graph_name == ontology_graph]
+            out += ontology
+            checked |= {_node_id(q.subject) for q in ontology}
+        checked |= {alias for node_id in list(checked) for alias in _aliases(node_id)}
+        return out, checked, active
+
+    def _validate(self, data: list, checked: set[str], active: list[GlobalConstraint]):
+        from plankg.validation import validate_quads
+
+        shapes = self._shapes_for(active)
+        run = self._validate_quads or validate_quads
+        report = run(self.settings, data, shapes)
+        return only_checked(report, checked)
+
+    def _load_shapes(self) -> None:
+        if self._shapes is not None:
+            return
+        from plankg.validation import load_shapes
+
+        self._shapes = load_shapes(self.settings)
+        self._globals = global_constraints(self._shapes.quads, self.ns)
+        self._reach = shape_reach(self._shapes.quads)
+        self._relevant = read_predicates(self._shapes.quads, self.ns)
+
+    def _shapes_for(self, active: list[GlobalConstraint]):
+        """The project's shapes without the global constraints this change does not touch."""
+        from plankg.validation import Shapes
+
+        self._load_shapes()
+        idle = frozenset((g.shape, g.constraint) for g in self._globals if g not in active)
+        if not idle:
+            return self._shapes
+        if idle not in self._shapes_without:
+            sparql = ox.NamedNode(SH + "sparql")
+            keep = tuple(q for q in self._shapes.quads if not (q.predicate == sparql and (q.subject, q.object) in idle))  # type: ignore[union-attr]
+            self._shapes_without[idle] = Shapes(keep, self._shapes.sources, self._shapes.ontology_quads)  # type: ignore[union-attr]
+        return self._shapes_without[idle]
+
+    # -------------------------------------------------------------- the record
+    def record(self, change: Change, agent: str, started: str, exists_after: dict[GraphKey, bool]) -> tuple[list[ox.Quad], list[ox.Quad], str]:
+        """(removed, added, activity IRI): the change log entries that commit with the change."""
+        log = ox.NamedNode(self.changes_graph)
+        ended = _now()
+        stamp = ended.replace("-", "").replace(":", "").replace(".", "")
+        activity = ox.NamedNode(self.ns.entity(f"change/{stamp}-{uuid.uuid4().hex[:8]}"))
+        agent_node = ox.NamedNode(self.ns.entity("agent/" + agent_slug(agent)))
+        pk = self.ns.pk
+
+        def q(s, p: str, o) -> ox.Quad:
+            return ox.Quad(s, ox.NamedNode(p), o, log)
+
+        added = [
+            q(activity, RDF_TYPE.value, ox.NamedNode(PROV + "Activity")),
+            q(activity, PROV + "startedAtTime", ox.Literal(started, datatype=ox.NamedNode(XSD + "dateTime"))),
+            q(activity, PROV + "endedAtTime", ox.Literal(ended, datatype=ox.NamedNode(XSD + "dateTime"))),
+            q(activity, PROV + "wasAssociatedWith", agent_node),
+            q(activity, DCTERMS + "description", ox.Literal(change.operation)),
+            q(activity, pk + "triplesAdded", ox.Literal(str(len(change.added)), datatype=ox.NamedNode(XSD + "integer"))),
+            q(activity, pk + "triplesRemoved", ox.Literal(str(len(change.removed)), datatype=ox.NamedNode(XSD + "integer"))),
+            q(agent_node, RDF_TYPE.value, ox.NamedNode(PROV + "Agent")),
+            q(agent_node, RDFS_LABEL.value, ox.Literal(agent)),
+        ]
+        removed: list[ox.Quad] = []
+        stamp_literal = ox.Literal(ended, datatype=ox.NamedNode(XSD + "dateTime"))
+        for graph in change.touched_graphs():
+            if graph is None:
+                continue  # the default graph has no IRI to say anything about
+            node = ox.NamedNode(graph)
+            if change.existed.get(graph, True):
+                added.append(q(activity, PROV + "used", node))
+            if exists_after.get(graph, False):
+                added.append(q(activity, PROV + "generated", node))
+            removed += self.store.quads_matching([(node, MODIFIED, None, log)])
+            added.append(q(node, MODIFIED.value, stamp_literal))
+        return removed, added, activity.value
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def global_constraints(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> list[GlobalConstraint]:
+    """The SPARQL constraints whose query does not start from its focus node.
+
+    Their text names ``$this`` only to select it and group by it; every
+    pattern reads the whole graph. The predicates they read are the prefixed
+    names and IRIs in the text.
+    """
+    by_subject: dict[object, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for q in shape_quads:
+        by_subject[q.subject][q.predicate.value].append(q.object)
+    prefixes = ns.prefixes()
+    found = []
+    for shape, props in list(by_subject.items()):
+        for constraint in props.get(SH + "sparql", []):
+            texts = [t.value for t in by_subject.get(constraint, {}).get(SH + "select", []) if isinstance(t, ox.Literal)]
+            for text in texts:
+                rest = re.sub(r"SELECT\s+\$this\b", "SELECT", text, flags=re.IGNORECASE)
+                rest = re.sub(r"GROUP\s+BY\s+\$this\b", "GROUP BY", rest, flags=re.IGNORECASE)
+                if re.search(r"[$?]this\b", rest):
+                    continue
+                predicates = {prefixes[p] + local for p, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", rest) if p in prefixes}
+                predicates |= set(re.findall(r"<([^<>\s]+)>", rest))
+                targets = tuple(sorted(c.value for c in props.get(SH + "targetClass", []) if isinstance(c, ox.NamedNode)))
+                found.append(GlobalConstraint(shape, constraint, frozenset(predicates), targets))  # type: ignore[arg-type]
+    return found
+
+
+def only_checked(report, checked: set[str]):
+    """The report restricted to results on checked nodes (rows and the W3C report graph)."""
+    from plankg.validation import Report
+
+    kept = [row for row in report.results if row.focus in checked]
+    if len(kept) == len(report.results):
+        return report
+    conforms = not any(row.severity == "Violation" for row in kept)
+    return Report(
+        conforms=conforms,
+        results=kept,
+        triples=_prune_report_graph(report.triples, checked, conforms),
+        prefixes=report.prefixes,
+        authority_checked=report.authority_checked,
+        seconds=report.seconds,
+    )
+
+
+def _prune_report_graph(triples: list[ox.Triple], checked: set[str], conforms: bool) -> list[ox.Triple]:
+    by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    reports = [t.subject for t in triples if t.predicate.value == EXTERNAL_PREFIXES["rdf"] + "type" and t.object.value == SH + "ValidationReport"]
+    dropped = set()
+    for t in triples:
+        if t.predicate.value == SH + "result":
+            focus = [x.object for x in by_subject.get(t.object, []) if x.predicate.value == SH + "focusNode"]
+            if focus and _node_id(focus[0]) not in checked:
+                dropped.add(t.object)
+    keep: list[ox.Triple] = []
+    seen = set()
+    stack = list(reports)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in by_subject.get(node, []):
+            if t.predicate.value == SH + "result" and t.object in dropped:
+                continue
+            if t.predicate.value == SH + "conforms":
+                t = ox.Triple(t.subject, t.predicate, ox.Literal("true" if conforms else "false", datatype=ox.NamedNode(XSD + "boolean")))
+            keep.append(t)
+            if isinstance(t.object, ox.BlankNode) or (t.predicate.value == SH + "result"):
+                stack.append(t.object)
+    # the shapes and nodes a result names stay as the validator wrote them
+    return keep
+
+
+def agent_slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "-", name) or "anonymous"
+
+
+def _in_graph(quads: Iterable[ox.Quad], graph: GraphKey) -> list[ox.Quad]:
+    target = graph_node(graph)
+    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+
+
+def _graph_words(graph: GraphKey) -> str:
+    return "the default graph" if graph is None else f"graph <{graph}>"
+
+
+def _abridged(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _as_subject(node) -> tuple:
+    return (node, None, None, None)
+
+
+def _as_object(node) -> tuple:
+    return (None, None, node, None)
+
+
+def _is_node(term: object) -> bool:
+    return isinstance(term, (ox.NamedNode, ox.BlankNode))
+
+
+def _node_id(term: object) -> str:
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value  # type: ignore[attr-defined]
+
+
+def _aliases(node_id: str) -> list[str]:
+    # plankg.store.rdflib_bridge renames blank nodes on the way back from pySHACL ("_:x" -> "_:bx")
+    if node_id.startswith("_:"):
+        label = node_id[2:]
+        return ["_:b" + "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in label)]
+    return []
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")

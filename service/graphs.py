@@ -1,0 +1,407 @@
+"""``/graphs`` (SPARQL 1.1 Graph Store HTTP Protocol) and ``/update`` (SPARQL 1.1 Update).
+
+Reading is open: ``GET``/``HEAD /graphs?graph=IRI`` or ``?default`` answers the
+graph as Turtle, N-Triples, JSON-LD or RDF/XML (by ``Accept``), 404 when the
+graph has no triples; ``GET /graphs`` alone lists the graphs with their sizes
+and when they were last changed.
+
+Writing needs a steward's bearer token (``service.auth``):
+
+- ``PUT /graphs?graph=IRI`` replaces the graph, ``POST`` adds to it, ``DELETE``
+  removes it (``?default`` for the default graph). The body of PUT and POST is
+  one graph: Turtle, N-Triples, JSON-LD or RDF/XML by ``Content-Type``;
+  relative IRIs resolve against the graph's IRI.
+- ``POST /update`` takes ``application/sparql-update`` or a form with
+  ``update=``. LOAD and SERVICE are refused, as are ``file:`` graph names
+  (``plankg.sparqltext.check_update``). In an update the default graph is the
+  store's own default graph, which the build leaves empty (on ``/sparql`` it
+  is the union of all graphs): name graphs with ``GRAPH``, ``WITH`` or ``USING``.
+  ``using-graph-uri`` / ``using-named-graph-uri`` are not supported (400).
+
+Every write is validated before it is committed (``plankg.writes``): a write
+that breaks the shapes gets **422** with the report, in the formats of
+``/validate`` by ``Accept`` (JSON summary as ``application/problem+json``,
+JSON-LD, Turtle, HTML), and nothing changes. ``?dry-run=true`` or the header
+``Prefer: dry-run`` validates without committing: 200 with the report (or
+422). A committed write answers **201** (the graph is new; ``Location``) or
+**204**, with ``X-PlanKG-Activity`` naming its record in ``graph/changes`` and
+``X-PlanKG-Added`` / ``X-PlanKG-Removed`` counting the triples. Graphs written
+are named under ``<base>graph/`` (or the default graph); ``graph/changes`` is
+the service's own and refuses writes (403).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from plankg.errors import (
+    BadRequest,
+    NotAcceptable,
+    NotFound,
+    ParameterError,
+    PlanKGError,
+    QuerySyntaxError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from plankg.namespaces import EXTERNAL_PREFIXES
+from plankg.sparqltext import check_update
+from plankg.store.rdfio import parse_rdf
+from plankg.store.results import serialize_graph
+from plankg.writes import GRAPH_CHANGES, WriteOutcome, WritePipeline
+from service.auth import reject_method_override, writer
+from service.context import AppContext, get_ctx
+from service.negotiation import GRAPH_OFFERS, choose, parse_accept
+from service.problems import PROBLEM_JSON, problem_type, status_for
+
+router = APIRouter(tags=["Graph Store and Update"])
+
+# the body of PUT / POST /graphs is one graph
+GRAPH_BODY_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+DATASET_BODY_TYPES = ("application/n-quads", "application/trig")
+FORM = "application/x-www-form-urlencoded"
+UPDATE = "application/sparql-update"
+REPORT_OFFERS = (
+    ("application/json", "summary"),
+    ("application/problem+json", "summary"),
+    ("application/ld+json", "jsonld"),
+    ("text/turtle", "turtle"),
+    ("text/html", "html"),
+)
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_TRUE = ("true", "1", "yes", "on", "")
+_FALSE = ("false", "0", "no", "off")
+
+_GRAPH_PARAMETERS = [
+    {"name": "graph", "in": "query", "required": False, "schema": {"type": "string", "format": "iri"}, "description": "The named graph's IRI"},
+    {"name": "default", "in": "query", "required": False, "allowEmptyValue": True, "schema": {"type": "string"}, "description": "Present (no value): the default graph"},
+]
+_WRITE_PARAMETERS = [
+    *_GRAPH_PARAMETERS,
+    {"name": "dry-run", "in": "query", "required": False, "schema": {"type": "boolean"}, "description": "Validate and report; commit nothing (also: header Prefer: dry-run)"},
+]
+_GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
+
+GSP_RESPONSES = {
+    400: {"description": "Bad parameters, RDF that does not parse (with `line`), or a method override", "content": {PROBLEM_JSON: {}}},
+    401: {"description": "No valid bearer token", "content": {PROBLEM_JSON: {}}},
+    403: {"description": "Writing is switched off, or the graph may not be written", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "The body is not one RDF graph", "content": {PROBLEM_JSON: {}}},
+    422: {"description": "The write would break the shapes; nothing changed. The SHACL report, by Accept", "content": {media: {} for media, _ in REPORT_OFFERS}},
+    501: {"description": "The configured store does not take writes through plankg", "content": {PROBLEM_JSON: {}}},
+}
+
+
+# ---------------------------------------------------------------- reading
+@router.head("/graphs", include_in_schema=False, response_class=Response)
+@router.get(
+    "/graphs",
+    summary="A graph (?graph=IRI or ?default), or the list of graphs",
+    response_class=Response,
+    openapi_extra={"parameters": _GRAPH_PARAMETERS},
+    responses={
+        200: {"description": "The graph, or (without parameters) the list of graphs as JSON", "content": {**{media: {} for media, _ in GRAPH_OFFERS[:4]}, "application/json": {}}},
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"description": "No such graph", "content": {PROBLEM_JSON: {}}},
+        406: {"description": "No acceptable RDF format", "content": {PROBLEM_JSON: {}}},
+    },
+)
+async def graphs_get(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    reject_method_override(request)
+    kind, graph = _target(request)
+    if kind == "none":
+        return JSONResponse(await ctx.executor.run(_listing, ctx), headers={"Cache-Control": "no-cache"})
+    picked = choose(parse_accept(request.headers.get("accept")), GRAPH_OFFERS)
+    if picked is None:
+        raise NotAcceptable("A graph is available as text/turtle, application/n-triples, application/ld+json or application/rdf+xml.")
+    media, fmt = picked
+    version = ctx.store.version
+    etag = 'W/"' + hashlib.sha256(f"{version}\x1f{graph}\x1f{fmt}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    if _not_modified(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    node = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    quads = await ctx.executor.run(ctx.store.quads_matching, [(None, None, None, node)])
+    if not quads and graph is not None:
+        raise NotFound(f"There is no graph <{graph}> in the store.")
+    body = await run_in_threadpool(serialize_graph, [q.triple for q in quads], fmt, ctx.ns.prefixes())
+    headers["X-PlanKG-Triples"] = str(len(quads))
+    return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""), headers=headers)
+
+
+def _listing(ctx: AppContext) -> dict:
+    changes = ctx.ns.graph(GRAPH_CHANGES)
+    sizes = ctx.store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    modified = {
+        row["g"].value: row["m"].value
+        for row in ctx.store.select(
+            f"SELECT ?g ?m WHERE {{ GRAPH <{changes}> {{ ?g <{EXTERNAL_PREFIXES['dcterms']}modified> ?m }} }}"
+        )
+        if row["g"] is not None and row["m"] is not None
+    }
+    default = ctx.store.quads_matching([(None, None, None, ox.DefaultGraph())])
+    return {
+        "defaultGraph": {"triples": len(default), "href": "/graphs?default"},
+        "graphs": [
+            {
+                "graph": row["g"].value,
+                "triples": int(row["n"].value),
+                "modified": modified.get(row["g"].value),
+                "href": "/graphs?graph=" + quote(row["g"].value, safe=""),
+            }
+            for row in sizes
+            if row["g"] is not None and row["n"] is not None
+        ],
+    }
+
+
+# ---------------------------------------------------------------- writing: the Graph Store
+@router.put("/graphs", summary="Replace a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The graph was replaced"}, **GSP_RESPONSES})
+async def graphs_put(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    agent, graph, dry_run, answer = _writing(request, ctx)
+    quads = await _graph_body(request, ctx, graph)
+    pipeline = _pipeline(request, ctx)
+    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.put_graph(graph, quads, agent=agent, dry_run=dry_run), graph)
+
+
+@router.post("/graphs", summary="Add triples to a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES})
+async def graphs_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    agent, graph, dry_run, answer = _writing(request, ctx)
+    quads = await _graph_body(request, ctx, graph)
+    pipeline = _pipeline(request, ctx)
+    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.post_graph(graph, quads, agent=agent, dry_run=dry_run), graph)
+
+
+@router.delete("/graphs", summary="Delete a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS}, responses={204: {"description": "The graph was deleted"}, 404: {"description": "No such graph"}, **GSP_RESPONSES})
+async def graphs_delete(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    agent, graph, dry_run, answer = _writing(request, ctx)
+    pipeline = _pipeline(request, ctx)
+    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.delete_graph(graph, agent=agent, dry_run=dry_run), None)
+
+
+# ---------------------------------------------------------------- writing: SPARQL Update
+@router.post(
+    "/update",
+    summary="SPARQL 1.1 Update (steward token; validated first)",
+    response_class=Response,
+    status_code=204,
+    openapi_extra={
+        "parameters": _WRITE_PARAMETERS[2:],
+        "requestBody": {
+            "required": True,
+            "content": {
+                UPDATE: {"schema": {"type": "string"}},
+                FORM: {"schema": {"type": "object", "properties": {"update": {"type": "string"}}, "required": ["update"]}},
+            },
+        }
+    },
+    responses={204: {"description": "The update was applied"}, **GSP_RESPONSES},
+)
+async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    reject_method_override(request)
+    agent = writer(request, ctx.settings.write_tokens)
+    dry_run = _dry_run(request)
+    answer = _report_format(request)
+    url_params = list(request.query_params.multi_items())
+    media, charset = _content_type(request.headers.get("content-type"))
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType("Updates must be sent in UTF-8.")
+    body = await request.body()
+    if media == UPDATE:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuerySyntaxError("The update is not valid UTF-8.") from None
+        params = url_params
+    elif media == FORM:
+        try:
+            form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ParameterError("The form is not valid percent-encoded UTF-8.") from None
+        params = url_params + form
+        updates = [v for k, v in params if k == "update"]
+        if len(updates) != 1:
+            raise ParameterError("The form needs exactly one 'update' field." if not updates else "Give 'update' once.")
+        text = updates[0]
+    else:
+        raise UnsupportedMediaType(
+            f"POST an update as {UPDATE} or as a form ({FORM}, update=…); "
+            + (f"{media} is not accepted." if media else "the request has no Content-Type.")
+        )
+    if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
+    check_update(text, max_chars=ctx.settings.max_query_chars)
+    pipeline = _pipeline(request, ctx)
+    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.update(text, agent=agent, dry_run=dry_run), None)
+
+
+# ---------------------------------------------------------------- the steps every write shares
+def _writing(request: Request, ctx: AppContext) -> tuple[str, str | None, bool, str]:
+    """Checks before any body is read: override, token, target, flags."""
+    reject_method_override(request)
+    agent = writer(request, ctx.settings.write_tokens)
+    kind, graph = _target(request)
+    if kind == "none":
+        raise ParameterError("Name the graph: ?graph=<IRI> or ?default.")
+    return agent, graph, _dry_run(request), _report_format(request)
+
+
+def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
+    """The app's one pipeline (its lock serializes writes); made in the event loop, so only once."""
+    pipeline = getattr(request.app.state, "write_pipeline", None)
+    if pipeline is None or pipeline.store is not ctx.store:
+        pipeline = WritePipeline(ctx.settings, ctx.store)
+        request.app.state.write_pipeline = pipeline
+    return pipeline
+
+
+async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> list[ox.Quad]:
+    media, charset = _content_type(request.headers.get("content-type"))
+    if media in DATASET_BODY_TYPES:
+        raise UnsupportedMediaType(f"The body is one graph: send Turtle, N-Triples, JSON-LD or RDF/XML, not {media}.")
+    if media not in GRAPH_BODY_TYPES:
+        raise UnsupportedMediaType(
+            "Send the graph as " + ", ".join(GRAPH_BODY_TYPES) + ("." if not media else f"; {media} is not accepted.")
+        )
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType("RDF bodies must be UTF-8.")
+    body = await request.body()
+    quads = await run_in_threadpool(parse_rdf, body, GRAPH_BODY_TYPES[media], name="request body", base_iri=graph or ctx.ns.base)
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise BadRequest("The body names graphs of its own; PUT and POST take one graph, addressed by ?graph= or ?default.")
+    return quads
+
+
+async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write, graph: str | None) -> Response:
+    try:
+        outcome: WriteOutcome = await run_in_threadpool(write)
+    except ValidationFailed as exc:
+        outcome = getattr(exc, "outcome", None)
+        return _report_response(request, ctx, exc.report, answer, 422, outcome, exc)
+    headers = {"X-PlanKG-Added": str(len(outcome.change.added)), "X-PlanKG-Removed": str(len(outcome.change.removed))}
+    if _prefers_dry_run(request):
+        headers["Preference-Applied"] = "dry-run"
+    if dry_run:
+        response = _report_response(request, ctx, outcome.report, answer, 200, outcome, None)
+        response.headers.update(headers)
+        return response
+    if outcome.activity:
+        headers["X-PlanKG-Activity"] = outcome.activity
+    if outcome.created and graph is not None and request.method in ("PUT", "POST"):
+        headers["Location"] = "/graphs?graph=" + quote(graph, safe="")
+        return Response(status_code=201, headers=headers)
+    return Response(status_code=204, headers=headers)
+
+
+def _report_response(request: Request, ctx: AppContext, report, answer: str, status: int, outcome, exc: PlanKGError | None) -> Response:
+    """The report as /validate gives it; for 422 the JSON summary is a problem document too."""
+    if answer == "summary":
+        body = outcome.summary() if outcome is not None else report.summary()
+        if exc is not None:
+            code, slug = status_for(exc)
+            counts = report.counts()
+            body = {
+                "type": problem_type(slug),
+                "title": exc.title,
+                "status": status,
+                "detail": f"The write was not applied: it breaks the shapes ({counts['Violation']} violation{'' if counts['Violation'] == 1 else 's'}). "
+                + "; ".join(f"<{r.focus}> {r.path or ''}: {r.message_in('en')}" for r in report.results if r.severity == "Violation")[:2000],
+                "instance": request.url.path,
+                **body,
+            }
+            return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Vary": "Accept"})
+        return JSONResponse(body, status_code=status, headers={"Vary": "Accept"})
+    from service.validate import _answer
+
+    response = _answer(request, ctx, report, answer, {})
+    response.status_code = status
+    return response
+
+
+# ---------------------------------------------------------------- parameters
+def _target(request: Request) -> tuple[str, str | None]:
+    params = request.query_params
+    graphs = params.getlist("graph")
+    has_default = "default" in params
+    if graphs and has_default:
+        raise ParameterError("Give either ?graph=<IRI> or ?default, not both.")
+    if len(graphs) > 1:
+        raise ParameterError(f"Give 'graph' once; this request has {len(graphs)}.")
+    if has_default:
+        if params.get("default"):
+            raise ParameterError("?default takes no value.")
+        return "default", None
+    if graphs:
+        if not _ABSOLUTE_IRI.match(graphs[0]):
+            raise ParameterError(f"graph must be an absolute IRI; {graphs[0]!r} is not.")
+        try:
+            ox.NamedNode(graphs[0])  # the regex lets through characters IRIs may not hold (U+FFFD)
+        except ValueError as exc:
+            raise ParameterError(f"graph must be a valid IRI: {exc}") from None
+        return "graph", graphs[0]
+    return "none", None
+
+
+def _dry_run(request: Request) -> bool:
+    values = request.query_params.getlist("dry-run")
+    if len(values) > 1:
+        raise ParameterError("Give 'dry-run' once.")
+    if values:
+        value = values[0].strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ParameterError(f"dry-run is true or false, not {values[0]!r}.")
+    return _prefers_dry_run(request)
+
+
+def _prefers_dry_run(request: Request) -> bool:
+    """RFC 7240 ``Prefer: dry-run`` (an extension preference; names are case-insensitive)."""
+    for header in request.headers.getlist("prefer"):
+        for preference in header.split(","):
+            if preference.split(";")[0].split("=")[0].strip().lower() == "dry-run":
+                return True
+    return False
+
+
+def _report_format(request: Request) -> str:
+    """How a report would be sent; a client that accepts none gets the JSON summary all the same."""
+    picked = choose(parse_accept(request.headers.get("accept")), REPORT_OFFERS)
+    return picked[1] if picked else "summary"
+
+
+def _content_type(header: str | None) -> tuple[str | None, str | None]:
+    if not header:
+        return None, None
+    media, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower() or None, charset
+
+
+def _not_modified(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+

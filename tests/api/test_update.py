@@ -1,0 +1,159 @@
+"""/update over real HTTP: SPARQL 1.1 Update behind a token, validated first, kept inside the store."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+B = "http://127.0.0.1:8000/"
+PK = B + "ontology#"
+G_PLAN, G_REGISTRY, G_CHANGES = B + "graph/plan", B + "graph/registry", B + "graph/changes"
+UNFPA = B + "id/org/UNFPA"
+TOKEN = "steward-token-for-updates"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DIRECT = {"Content-Type": "application/sparql-update", **AUTH}
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@pytest.fixture(scope="module")
+def client(live_server_factory):
+    url = live_server_factory(write_tokens={"steward": TOKEN})
+    with httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["type"] == f"urn:plankg:problem:{slug}"
+    assert "Traceback" not in r.text
+    return body
+
+
+def ask(client: httpx.Client, pattern: str) -> bool:
+    r = client.get("/sparql", params={"query": f"PREFIX pk: <{PK}> PREFIX skos: <{SKOS}> ASK {{ {pattern} }}"})
+    assert r.status_code == 200, r.text
+    return r.json()["boolean"]
+
+
+def total(client: httpx.Client) -> int:
+    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_insert_data_is_committed_and_recorded(client):
+    r = client.post("/update", content=f"INSERT DATA {{ GRAPH <{B}graph/notes> {{ <urn:x:note1> <urn:x:says> \"hello\" }} }}", headers=DIRECT)
+    assert r.status_code == 204, r.text
+    assert r.headers["x-plankg-added"] == "1"
+    assert ask(client, '<urn:x:note1> <urn:x:says> "hello"')
+    activity = r.headers["x-plankg-activity"]
+    assert ask(client, f'GRAPH <{G_CHANGES}> {{ <{activity}> <http://www.w3.org/ns/prov#generated> <{B}graph/notes> }}')
+
+
+def test_form_update_is_accepted(client):
+    r = client.post("/update", data={"update": f"INSERT DATA {{ GRAPH <{B}graph/notes> {{ <urn:x:note2> <urn:x:says> \"form\" }} }}"}, headers=AUTH)
+    assert r.status_code == 204, r.text
+    assert ask(client, '<urn:x:note2> <urn:x:says> "form"')
+
+
+def test_delete_insert_where_changes_what_it_matches(client):
+    client.post("/update", content=f"INSERT DATA {{ GRAPH <{B}graph/notes> {{ <urn:x:n3> <urn:x:v> 1 . <urn:x:n4> <urn:x:v> 1 }} }}", headers=DIRECT)
+    r = client.post(
+        "/update",
+        content=f"WITH <{B}graph/notes> DELETE {{ ?s <urn:x:v> 1 }} INSERT {{ ?s <urn:x:v> 2 }} WHERE {{ ?s <urn:x:v> 1 }}",
+        headers=DIRECT,
+    )
+    assert r.status_code == 204, r.text
+    assert (r.headers["x-plankg-added"], r.headers["x-plankg-removed"]) == ("2", "2")
+    assert ask(client, "<urn:x:n3> <urn:x:v> 2 . <urn:x:n4> <urn:x:v> 2") and not ask(client, "?s <urn:x:v> 1")
+
+
+def test_update_that_breaks_the_shapes_is_422_and_changes_nothing(client):
+    before = total(client)
+    update = f'PREFIX skos: <{SKOS}> DELETE {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> skos:prefLabel ?l }} }} WHERE {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> skos:prefLabel ?l FILTER (LANG(?l) = "zh") }} }}'
+    r = client.post("/update", content=update, headers=DIRECT)
+    body = assert_problem(r, 422, "validation-failed")
+    assert [(row["focusNode"], row["path"]) for row in body["results"] if row["severity"] == "Violation"] == [(UNFPA, "skos:prefLabel")]
+    assert body["changes"] == {"added": 0, "removed": 1, "graphs": [G_REGISTRY]}
+    assert ask(client, f'<{UNFPA}> skos:prefLabel "联合国人口基金"@zh')
+    assert total(client) == before
+
+
+def test_removing_a_type_is_caught_on_the_nodes_that_point_to_it(client):
+    """sh:class checks on the collaborations that name UNFPA read its type."""
+    update = f'DELETE DATA {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> a <{PK}UNEntity> }} }}'
+    body = assert_problem(client.post("/update", content=update, headers=DIRECT), 422, "validation-failed")
+    focus = {row["focusNode"] for row in body["results"] if row["severity"] == "Violation"}
+    assert UNFPA in focus
+    assert ask(client, f"<{UNFPA}> a pk:UNEntity")
+
+
+def test_dry_run_update_reports_without_committing(client):
+    r = client.post("/update?dry-run=true", content=f"INSERT DATA {{ GRAPH <{B}graph/notes> {{ <urn:x:dry> <urn:x:p> 1 }} }}", headers=DIRECT)
+    assert r.status_code == 200
+    assert r.json()["conforms"] is True and r.json()["changes"]["added"] == 1
+    assert not ask(client, "<urn:x:dry> ?p ?o")
+
+
+@pytest.mark.parametrize(
+    "update,slug",
+    [
+        (f"LOAD <file:///etc/passwd> INTO GRAPH <{B}graph/x>", "feature-disabled"),
+        ("LOAD <http://example.org/data.ttl>", "feature-disabled"),
+        ("INSERT { ?s ?p ?o } WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "feature-disabled"),
+        ("INSERT DATA { GRAPH <file:///tmp/x> { <urn:x:a> <urn:x:b> <urn:x:c> } }", "feature-disabled"),
+        ("DELETE { ?s ?p ?o } USING <file:///etc/passwd> WHERE { ?s ?p ?o }", "feature-disabled"),
+        ("SELECT * WHERE { ?s ?p ?o }", "query-syntax"),
+    ],
+    ids=["load-file", "load-http", "service", "file-graph", "using-file", "a-query"],
+)
+def test_updates_that_reach_outside_are_refused(client, update, slug):
+    before = total(client)
+    assert_problem(client.post("/update", content=update, headers=DIRECT), 400, slug)
+    assert total(client) == before
+
+
+def test_update_that_does_not_parse_is_400_with_its_position(client):
+    body = assert_problem(client.post("/update", content="INSERT DATA {\n  <urn:x:a> <urn:x:b> \n}", headers=DIRECT), 400, "query-syntax")
+    assert (body["line"], body["column"]) == (3, 1)
+
+
+def test_updates_may_not_touch_the_change_log(client):
+    before = total(client)
+    for update in (f"INSERT DATA {{ GRAPH <{G_CHANGES}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}", f"CLEAR GRAPH <{G_CHANGES}>", "DROP ALL"):
+        assert_problem(client.post("/update", content=update, headers=DIRECT), 403, "forbidden")
+    assert total(client) == before
+
+
+def test_protocol_errors_are_problems(client):
+    assert_problem(client.post("/update", content="INSERT DATA {}", headers={**AUTH, "Content-Type": "text/plain"}), 415, "unsupported-media-type")
+    assert_problem(client.post("/update", data={"query": "x"}, headers=AUTH), 400, "parameter")
+    assert_problem(
+        client.post("/update?using-graph-uri=" + B + "graph/plan", content="DELETE WHERE { ?s <urn:x:no> ?o }", headers=DIRECT), 400, "parameter"
+    )
+    r = client.get("/update")
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    assert_problem(client.post("/update", content="INSERT DATA {}", headers={"Content-Type": "application/sparql-update"}), 401, "unauthorized")
+
+
+def test_named_query_answers_and_etags_follow_an_update(client):
+    def partners():
+        r = client.get("/queries/partners-by-area", params={"area": "evaw"}, headers={"Accept": "application/sparql-results+json"})
+        return {b["agency"]["value"] for b in r.json()["results"]["bindings"]}, r.headers["etag"]
+
+    known, etag = partners()
+    assert partners() == (known, etag)  # cached, same version
+    org = B + "id/org/Update-Partner"
+    update = f"""PREFIX pk: <{PK}> PREFIX skos: <{SKOS}> PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    INSERT DATA {{ GRAPH <{B}graph/partners-by-update> {{
+      <{org}> a pk:NonUNActor ; skos:prefLabel "Update Partner"@en , "更新伙伴"@zh ; rdfs:label "Update Partner"@en , "更新伙伴"@zh .
+      <{B}id/collaboration/55-5/Update-Partner> a pk:Collaboration ; pk:collaborator <{org}> ;
+        pk:intervention <{B}id/intervention/55-5> ; pk:sourceParagraph <{B}id/para/55> ;
+        prov:wasDerivedFrom <{B}id/para/55/item/5> ; pk:surfaceForm "伙伴关系"@zh .
+      <{B}id/intervention/55-5> pk:hasCollaborator <{org}> . }} }}"""
+    r = client.post("/update", content=update, headers=DIRECT)
+    assert r.status_code == 204, r.text
+    now, new_etag = partners()
+    assert now == known | {org} and new_etag != etag
