@@ -74,7 +74,13 @@ def run_query(
         # pyoxigraph lets the union flag override FROM, so set it only without FROM
         kwargs["use_default_graph_as_union"] = True
     if bindings:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        # The same leading VALUES block as on remote stores (terms written by
+        # pyoxigraph, so no value can leave its term): one binding semantics for
+        # every store, and pyoxigraph pushes it into UNION branches, where its
+        # substitutions are not (instruments-by-area: 485 ms -> 14 ms).
+        from plankg.store.remote import with_bindings
+
+        sparql = with_bindings(sparql, bindings)
     try:
         return mem.query(sparql, **kwargs)
     except SyntaxError as exc:
