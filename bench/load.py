@@ -386,6 +386,19 @@ def render(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _run_loop(make_coroutine):
+    """asyncio.run, also from a thread whose event loop is already running (a test
+    session that drove a browser through Playwright's sync API has one)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def run(
     *,
     url: str | None = None,
@@ -400,12 +413,14 @@ def run(
 ) -> dict:
     """Run the load (starting a server when ``url`` is None) and return the summary."""
     if url is not None:
-        return asyncio.run(run_load(url, pid, clients, duration, max_requests, seed, request_timeout))
+        return _run_loop(lambda: run_load(url, pid, clients, duration, max_requests, seed, request_timeout))
     with tempfile.TemporaryDirectory(prefix="plankg-load-") as tmp:
         server = Server(store_path, Path(tmp), workers)
         try:
             server.wait_ready()
-            summary = asyncio.run(run_load(server.url, server.pid, clients, duration, max_requests, seed, request_timeout))
+            summary = _run_loop(
+                lambda: run_load(server.url, server.pid, clients, duration, max_requests, seed, request_timeout)
+            )
             if summary["errors"]:
                 summary["server_log"] = server.log_tail()
             return summary
