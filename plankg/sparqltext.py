@@ -138,10 +138,20 @@ def check_query(text: str, *, max_chars: int, max_depth: int = 64, allow_service
     form = _form(found.words)
     if "SERVICE" in found.words and not allow_service:
         raise FeatureDisabled("Federated queries (SERVICE) are switched off on this endpoint.")
-    # a dataset IRI can be a file: IRI in disguise: \u-escaped, or relative to a file: BASE or PREFIX
-    named = list(found.dataset_iris) + iris_after(text, {"BASE"}) + list(declared_prefixes(text).values())
-    check_iris_local([unescaped(iri) for iri in named + escaped_iris(text)])
+    check_iris_local(list(found.dataset_iris))
+    check_iris_local(list(_disguised_iris(text) if len(text) <= _REMEMBERED_CHARS else _find_disguised_iris(text)))
     return form
+
+
+@lru_cache(maxsize=1024)
+def _disguised_iris(text: str) -> tuple[str, ...]:
+    return _find_disguised_iris(text)
+
+
+def _find_disguised_iris(text: str) -> tuple[str, ...]:
+    # a dataset IRI can be a file: IRI in disguise: \u-escaped, or relative to a file: BASE or PREFIX
+    named = list(scan(text).dataset_iris) + iris_after(text, {"BASE"}) + list(declared_prefixes(text).values())
+    return tuple(unescaped(iri) for iri in named + escaped_iris(text))
 
 
 def iris_in_dataset_clauses(text: str) -> list[str]:
@@ -199,8 +209,10 @@ def unescaped(iri: str) -> str:
 
 def escaped_iris(text: str) -> list[str]:
     """IRIs written with ``\\u`` escapes, which the token scan does not read as IRIs."""
+    if "\\u" not in text and "\\U" not in text:
+        return []
     blanked = list(text)
-    for m in TOKEN.finditer(text):
+    for m in _SCAN_TOKEN.finditer(text):
         if m.lastgroup in ("comment", "string"):
             blanked[m.start() : m.end()] = " " * (m.end() - m.start())
     return [m.group(1) for m in re.finditer(r"<([^<>\"{}|^`\s]*\\[uU][^<>\"{}|^`\s]*)>", "".join(blanked))]
@@ -208,7 +220,9 @@ def escaped_iris(text: str) -> list[str]:
 
 def declared_prefixes(text: str) -> dict[str, str]:
     """``PREFIX p: <iri>`` declarations: prefix -> namespace IRI (as written)."""
-    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    if "PREFIX" not in text.upper():
+        return {}
+    tokens = [m for m in _SCAN_TOKEN.finditer(text) if m.lastgroup not in ("comment", "space") and not m.group(0).isspace()]
     prefixes: dict[str, str] = {}
     for i, m in enumerate(tokens[:-2]):
         if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
@@ -220,10 +234,15 @@ def declared_prefixes(text: str) -> dict[str, str]:
 
 def iris_after(text: str, words: set[str]) -> list[str]:
     """IRIs written right after one of ``words`` (e.g. ``GRAPH <…>``, ``USING NAMED <…>``)."""
+    upper = text.upper()
+    if not any(word in upper for word in words):
+        return []
     out: list[str] = []
     pending = False
-    for m in TOKEN.finditer(text):
+    for m in _SCAN_TOKEN.finditer(text):
         kind = m.lastgroup
+        if kind == "space":
+            continue
         if kind == "word":
             pending = m.group("word").upper() in words
         elif kind == "iri":
