@@ -58,7 +58,7 @@ from plankg.store.results import serialize_graph
 from plankg.writes import GRAPH_CHANGES, WriteOutcome, WritePipeline
 from service.auth import reject_method_override, writer
 from service.context import AppContext, get_ctx
-from service.negotiation import GRAPH_OFFERS, choose, parse_accept
+from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
 
 router = APIRouter(tags=["Graph Store and Update"])
@@ -132,7 +132,7 @@ async def graphs_get(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
     version = ctx.store.version
     etag = 'W/"' + hashlib.sha256(f"{version}\x1f{graph}\x1f{fmt}".encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if _not_modified(request.headers.get("if-none-match"), etag):
+    if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     node = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
     quads = await ctx.executor.run(ctx.store.quads_matching, [(None, None, None, node)])
@@ -217,7 +217,7 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
     dry_run = _dry_run(request)
     answer = _report_format(request)
     url_params = list(request.query_params.multi_items())
-    media, charset = _content_type(request.headers.get("content-type"))
+    media, charset = content_type(request.headers.get("content-type"))
     if charset not in (None, "utf-8", "utf8"):
         raise UnsupportedMediaType("Updates must be sent in UTF-8.")
     body = await request.body()
@@ -270,7 +270,7 @@ def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
 
 
 async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> list[ox.Quad]:
-    media, charset = _content_type(request.headers.get("content-type"))
+    media, charset = content_type(request.headers.get("content-type"))
     if media in DATASET_BODY_TYPES:
         raise UnsupportedMediaType(f"The body is one graph: send Turtle, N-Triples, JSON-LD or RDF/XML, not {media}.")
     if media not in GRAPH_BODY_TYPES:
@@ -385,23 +385,4 @@ def _report_format(request: Request) -> str:
     return picked[1] if picked else "summary"
 
 
-def _content_type(header: str | None) -> tuple[str | None, str | None]:
-    if not header:
-        return None, None
-    media, *params = header.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"').lower()
-    return media.strip().lower() or None, charset
-
-
-def _not_modified(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 

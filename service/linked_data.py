@@ -29,7 +29,7 @@ from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
 from plankg.store import Store
 from plankg.store.rdfio import compact_jsonld, dataset_bytes, jsonld_context, serialize_triples
 from service.context import AppContext, get_ctx
-from service.negotiation import choose, parse_accept, prefers_html
+from service.negotiation import choose, not_modified, parse_accept, prefers_html
 from service.page_data import anchor
 from service.pages import render_page, request_lang
 
@@ -145,8 +145,7 @@ def _alternates(path: str, formats: Iterable[str]) -> str:
 
 
 def _not_modified(request: Request, etag: str) -> bool:
-    sent = request.headers.get("if-none-match", "")
-    return etag in [tag.strip() for tag in sent.split(",")] or sent.strip() == "*"
+    return not_modified(request.headers.get("if-none-match"), etag)
 
 
 def _headers(fmt: str, *, etag: str, path: str, negotiated: bool, formats: Iterable[str], extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -13,6 +13,7 @@ A ``format`` query parameter (``?format=csv``, or a media type) overrides
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -248,3 +249,38 @@ def prefers_html(accept: str | None) -> bool:
     # a browser's */* matches RDF types as well; only an explicit, heavier html counts
     explicit = any(r.type == "text" and r.subtype == "html" for r in ranges)
     return explicit and html > max(others, default=0.0)
+
+
+# ---------------------------------------------------------------- conditional requests and bodies
+
+
+def content_type(header: str | None) -> tuple[str | None, str | None]:
+    """``Content-Type`` as (media type, charset), both lower-cased; (None, None) when absent."""
+    if not header:
+        return None, None
+    media, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower() or None, charset
+
+
+def weak_etag(*parts: str) -> str:
+    """A weak ETag from the parts that decide a response (data version first)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1e")
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def not_modified(header: str | None, etag: str) -> bool:
+    """If-None-Match matches (weak comparison, RFC 9110 13.1.2)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))

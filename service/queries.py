@@ -35,7 +35,7 @@ from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
 from service.answer_cache import Answer, ResultCache, answer_cache
 from service.context import AppContext, allowed_methods, get_ctx
-from service.negotiation import choose, formats_for, parse_accept, prefers_html
+from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
 __all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes", "router"]
 
@@ -155,7 +155,7 @@ async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_
         raise NotAcceptable("The query text is served as text/plain or application/sparql-query.")
     etag = 'W/"' + hashlib.sha256(query.sparql.encode("utf-8")).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if _not_modified(request.headers.get("if-none-match"), etag):
+    if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(query.sparql.encode("utf-8"), media_type=picked[1], headers=headers)
 
@@ -254,7 +254,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
         "Vary": "Accept",
         "Link": f'<{BASE}{query.name}.rq>; rel="describedby"; type="application/sparql-query"',
     }
-    if _not_modified(request.headers.get("if-none-match"), etag):
+    if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
     cache = answer_cache(request.app, "named")
@@ -272,20 +272,9 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
 
 
 def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int) -> str:
-    digest = hashlib.sha256()
-    for part in (version, name, repr(bound), fmt, str(cap)):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x1e")
-    return f'W/"{digest.hexdigest()[:32]}"'
+    return weak_etag(version, name, repr(bound), fmt, str(cap))
 
 
-def _not_modified(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 
 
 def _with_charset(media_type: str) -> str:

@@ -30,7 +30,6 @@ in ``/openapi.json`` (and serve an app that includes only ``router``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import parse_qsl
 
@@ -45,7 +44,7 @@ from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache
 from service.context import AppContext, allowed_methods, get_ctx
-from service.negotiation import GRAPH_OFFERS, choose, formats_for, parse_accept, prefers_html
+from service.negotiation import GRAPH_OFFERS, choose, content_type, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -125,7 +124,7 @@ async def sparql_get(request: Request) -> Response:
 )
 async def sparql_post(request: Request) -> Response:
     ctx = await get_ctx(request)
-    media, charset = _content_type(request.headers.get("content-type"))
+    media, charset = content_type(request.headers.get("content-type"))
     url_params = list(request.query_params.multi_items())
     if media == FORM:
         if charset not in (None, "utf-8", "utf8"):
@@ -192,7 +191,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     version = ctx.store.version
     etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if _not_modified(request.headers.get("if-none-match"), etag):
+    if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
     cacheable = len(text) <= _CACHED_QUERY_CHARS and not scan(text).volatile
@@ -236,33 +235,12 @@ def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
     return values
 
 
-def _content_type(header: str | None) -> tuple[str | None, str | None]:
-    if not header:
-        return None, None
-    media, *params = header.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"').lower()
-    return media.strip().lower() or None, charset
 
 
 def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int) -> str:
-    digest = hashlib.sha256()
-    for part in (version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap)):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x1e")
-    return f'W/"{digest.hexdigest()[:32]}"'
+    return weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap))
 
 
-def _not_modified(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
 
 
 def _with_charset(media_type: str) -> str:
