@@ -340,6 +340,10 @@ class WorkerPool:
                     self._zygote.wait()
                 self._zygote = None
 
+    def _zygote_gone(self) -> bool:
+        zygote = self._zygote
+        return zygote is None or zygote.poll() is not None
+
     def processes(self) -> tuple[int | None, list[int]]:
         """(zygote pid, worker pids): for diagnostics and tests."""
         with self._control_lock:
@@ -366,8 +370,11 @@ class WorkerPool:
                 self._replace(worker)
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 self._replace(worker)
+                if attempt == 1 and zygote_gone:
+                    continue  # it died with its zygote, not of this query: once more on a new worker
                 raise self._crashed() from None
         self._give_back(worker)
         return _unpack(reply)
@@ -393,8 +400,11 @@ class WorkerPool:
                 await anyio.to_thread.run_sync(self._replace, worker)
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 await anyio.to_thread.run_sync(self._replace, worker)
+                if attempt == 1 and zygote_gone:
+                    continue  # it died with its zygote, not of this query: once more on a new worker
                 raise self._crashed() from None
             except BaseException:
                 # cancelled half-way: the worker's state is unknown, so it goes
