@@ -50,6 +50,8 @@ class Scan:
     words: tuple[str, ...]  # upper-cased bare words, in order
     depth: int  # deepest nesting of ( and {
     dataset_iris: tuple[str, ...]  # IRIs after FROM / FROM NAMED
+    base_iris: tuple[str, ...] = ()  # IRIs right after BASE, as iris_after(text, {"BASE"})
+    prefix_iris: tuple[str, ...] = ()  # namespaces, as declared_prefixes(text).values()
 
     @property
     def volatile(self) -> bool:
@@ -71,8 +73,11 @@ def _remembered_scan(text: str) -> Scan:
 def _scan(text: str) -> Scan:
     words: list[str] = []
     dataset: list[str] = []
+    base: list[str] = []
+    prefixes: dict[str, str] = {}
     depth = best = 0
-    pending = False
+    pending = after_base = False
+    before = last = None  # the two tokens before this one, white space and comments left out
     for m in _SCAN_TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "space" or kind == "comment":
@@ -84,19 +89,30 @@ def _scan(text: str) -> Scan:
                 pending = True
             elif word != "NAMED":
                 pending = False
-            continue
-        if kind == "iri":
+            after_base = word == "BASE"
+        elif kind == "iri":
+            iri = m.group("iri")[1:-1]
             if pending:
-                dataset.append(m.group("iri")[1:-1])
-        elif kind == "open":
-            depth += 1
-            best = max(best, depth)
-        elif kind == "close":
-            depth -= 1
+                dataset.append(iri)
+            if after_base:
+                base.append(iri)
+            if (
+                before is not None and before.lastgroup == "word" and before.group("word").upper() == "PREFIX"
+                and last.lastgroup == "pname" and last.group(0).endswith(":")
+            ):
+                prefixes[last.group(0)[:-1]] = iri
+            pending = after_base = False
         elif m.group(0).isspace():  # white space that \s does not match alone
             continue
-        pending = False
-    return Scan(tuple(words), best, tuple(dataset))
+        else:
+            if kind == "open":
+                depth += 1
+                best = max(best, depth)
+            elif kind == "close":
+                depth -= 1
+            pending = after_base = False
+        before, last = last, m
+    return Scan(tuple(words), best, tuple(dataset), tuple(base), tuple(prefixes.values()))
 
 
 def keywords(text: str) -> list[str]:
@@ -150,7 +166,8 @@ def _disguised_iris(text: str) -> tuple[str, ...]:
 
 def _find_disguised_iris(text: str) -> tuple[str, ...]:
     # a dataset IRI can be a file: IRI in disguise: \u-escaped, or relative to a file: BASE or PREFIX
-    named = list(scan(text).dataset_iris) + iris_after(text, {"BASE"}) + list(declared_prefixes(text).values())
+    found = scan(text)
+    named = list(found.dataset_iris) + list(found.base_iris) + list(found.prefix_iris)
     return tuple(unescaped(iri) for iri in named + escaped_iris(text))
 
 
