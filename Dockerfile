@@ -7,13 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN useradd --create-home --uid 10001 plankg
 WORKDIR /app
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
+# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml or constraints.txt changes.
+COPY pyproject.toml README.md constraints.txt ./
 RUN python - <<'PY' > /tmp/requirements.txt
 import tomllib
 print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
 PY
-RUN pip install -r /tmp/requirements.txt
+RUN pip install -c constraints.txt -r /tmp/requirements.txt
 
 COPY plankg ./plankg
 COPY loaders ./loaders

@@ -97,6 +97,7 @@ _WRITE_PARAMETERS = [
 _GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
 
 GSP_RESPONSES = {
+    200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
     400: {"description": "Bad parameters, RDF that does not parse (with `line`), or a method override", "content": {PROBLEM_JSON: {}}},
     401: {"description": "No valid bearer token", "content": {PROBLEM_JSON: {}}},
     403: {"description": "Writing is switched off, or the graph may not be written", "content": {PROBLEM_JSON: {}}},
