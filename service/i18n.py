@@ -56,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "area.interventions": {"en": "Key interventions", "zh": "关键干预措施"},
     "area.agencies": {"en": "Agencies named in this area", "zh": "本领域提及的机构"},
     "area.instruments": {"en": "Instruments cited", "zh": "引用的文书"},
+    "area.underpinned_by": {"en": "Instruments the area rests on (curated)", "zh": "该领域所依据的文书(整理)"},
     "area.sdgs": {"en": "SDG goals, targets and indicators", "zh": "可持续发展目标、具体目标和指标"},
     "area.with": {"en": "With", "zh": "合作方"},
     "area.none": {"en": "none named", "zh": "未提及"},

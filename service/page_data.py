@@ -256,6 +256,7 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr WHERE {
         "interventions": interventions,
         "agencies": agencies,
         "instruments": _area_references(data, node, "pk:cites"),
+        "underpinned_by": _area_underpinnings(data, node),
         "sdgs": _area_references(data, node, "pk:invokesSDG"),
         "themes": _area_references(data, node, "pk:touchesTheme"),
     }
@@ -297,6 +298,43 @@ SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator="
                 "paragraphs": paras,
             }
         )
+    out.sort(key=lambda x: (x["notation"] or x["label"]["en"]).lower())
+    return out
+
+
+def _area_underpinnings(data: PageData, area_node: ox.NamedNode) -> list[dict]:
+    """Instruments curated as underpinning the area (pk:underpins), with every paragraph that cites them.
+
+    The text often cites an area's founding instruments outside the area's own
+    paragraphs (the WPS resolutions in paragraphs 4 and 62 and in footnote 1,
+    say), so the paragraphs here come from the whole plan, not from the area.
+    """
+    rows = data.select(
+        """
+SELECT ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator=",") AS ?paras) WHERE {
+  ?x pk:underpins ?area .
+  OPTIONAL { ?x skos:notation ?notation }
+  OPTIONAL {
+    # cited in the paragraph, in one of its items, or in a footnote whose marker it carries
+    { ?para pk:cites ?x } UNION { ?part dcterms:isPartOf ?para ; pk:cites ?x }
+    UNION { ?note pk:cites ?x . { ?para pk:hasFootnote ?note } UNION { ?part dcterms:isPartOf ?para ; pk:hasFootnote ?note } }
+    ?para a pk:Paragraph ; pk:paragraphNumber ?pnum .
+  }
+"""
+        + labels_of("x")
+        + "} GROUP BY ?x ?notation ?en ?zh",
+        area=area_node,
+    )
+    out = [
+        {
+            "iri": _v(r["x"]),
+            "href": data.href(_v(r["x"])),
+            "notation": _v(r["notation"]),
+            "label": _labels(r),
+            "paragraphs": sorted({int(p) for p in _v(r["paras"]).split(",") if p}),
+        }
+        for r in rows
+    ]
     out.sort(key=lambda x: (x["notation"] or x["label"]["en"]).lower())
     return out
 

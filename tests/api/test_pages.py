@@ -159,6 +159,15 @@ def test_area_page_answers_which_agencies_co_deliver_with_paragraphs(seed_pages)
     assert "Evidence-based prevention engaging men and boys" in html  # our English title
 
 
+def test_wps_area_page_lists_the_curated_wps_resolutions_with_the_paragraphs_citing_them(live_server):
+    # its own request: a lang cookie on the shared client would change what later tests see
+    html = httpx.get(live_server + "/area/wps?lang=en", timeout=60).text
+    section = html.split("Instruments the area rests on (curated)", 1)[1].split("</section>", 1)[0]
+    assert "S/RES/1325 (2000)" in section
+    # the resolutions are cited in paragraph 4 and footnote 1, outside the area's own paragraphs
+    assert 'href="/read#para-4"' in section
+
+
 def test_agency_page_lists_partners_with_counts_wikidata_and_quotes(seed_pages):
     html = seed_pages["/agency/UNFPA"].text
     partners = html[html.index('id="h-partners"') : html.index('id="h-interventions"')]
