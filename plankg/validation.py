@@ -1,8 +1,10 @@
 """SHACL validation of plankg data, with a bilingual report for data stewards.
 
 ``validate_quads(settings, quads)`` checks quads against the shapes in ``shapes/``
-(pySHACL, no inference) and, when an SDG KOS dump is configured, checks every
-UN SDG IRI the data cites against it. Everything ends up in one ``Report``:
+(no inference) and, when an SDG KOS dump is configured, checks every UN SDG IRI
+the data cites against it. The report is pySHACL's: ``plankg.shacl`` writes it in
+a fraction of pySHACL's time, and pySHACL itself runs where that engine cannot
+promise the same report (see its docstring). Everything ends up in one ``Report``:
 rows for people (label, path, value, severity, message in English and Chinese)
 and the W3C report graph for machines (Turtle, JSON-LD).
 
@@ -11,8 +13,9 @@ writes, and the ontology's class hierarchy (its rdfs:subClassOf triples, nothing
 else) is added to every data graph for the sh:class checks, so a steward's data
 file validates the same whether or not the ontology comes with it, and pySHACL
 does not spend seconds on an RDFS closure. The ontology graph itself is checked
-by shapes/ontology-shapes.ttl in a second, small run; everything else by the
-other shape files.
+by shapes/ontology-shapes.ttl in a second, small run (one run cannot do: the data
+shapes must not see the ontology's terms, nor the ontology shapes the data);
+everything else by the other shape files.
 
 Only ``sh:Violation`` makes ``conforms`` false; warnings and infos are reported
 and never fail the build.
@@ -24,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -156,7 +160,7 @@ class Report:
             groups[row.focus].append(row)
         rank = {name: i for i, name in enumerate(SEVERITIES)}
         for rows in groups.values():
-            rows.sort(key=lambda r: (rank.get(r.severity, 9), r.path or "", r.value or ""))
+            rows.sort(key=lambda r: (rank.get(r.severity, 9), *_row_order(r)[2:]))
         return sorted(
             groups.items(),
             key=lambda item: (min(rank.get(r.severity, 9) for r in item[1]), item[1][0].label("en") or item[0], item[0]),
@@ -219,6 +223,8 @@ def validate_quads(
     quads: Iterable[ox.Quad | ox.Triple],
     shapes: Shapes | Sequence[str | Path] | None = None,
     context: Iterable[ox.Quad | ox.Triple] | None = None,
+    *,
+    engine: str = "auto",
 ) -> Report:
     """Validate data against the shapes (default: the project's) and the SDG KOS, if configured.
 
@@ -226,11 +232,14 @@ def validate_quads(
     steward's file that adds a collaboration with an organization defined elsewhere):
     it is validated along, so references resolve, but only results about the nodes
     ``quads`` describes are reported (and violations about nodes it refers to).
+
+    ``engine``: "auto" runs ``plankg.shacl`` and pySHACL only where that engine
+    cannot promise pySHACL's report; "pyshacl" always runs pySHACL.
     """
     import time
 
-    from plankg.store.rdflib_bridge import from_rdflib_graph, to_rdflib_graph
-
+    if engine not in ("auto", "pyshacl"):
+        raise ValueError(f"engine must be 'auto' or 'pyshacl', not {engine!r}")
     start = time.perf_counter()
     quads = list(quads)
     checked = list(quads)
@@ -244,16 +253,16 @@ def validate_quads(
         # The ontology graph gets the ontology shapes, everything else the data shapes; an
         # input without that named graph (a steward's file) is all data, unless it is itself
         # an ontology (then it gets both).
-        ontology_graph = ns.graph(GRAPH_ONTOLOGY)
-        data = [q for q in quads if not _in_graph(q, ontology_graph)]
-        ontology = [q for q in quads if _in_graph(q, ontology_graph)] or (quads if _declares_terms(quads) else [])
+        ontology_graph = ox.NamedNode(ns.graph(GRAPH_ONTOLOGY))
+        data, ontology = [], []
+        for q in quads:
+            (ontology if isinstance(q, ox.Quad) and q.graph_name == ontology_graph else data).append(q)
+        ontology = ontology or (quads if _declares_terms(quads) else [])
     else:
         data, ontology = quads, []
-    report_graph = _run_pyshacl(to_rdflib_graph(data + hierarchy), to_rdflib_graph(shapes.quads), shapes)
-    triples = from_rdflib_graph(report_graph)
+    triples = _report_graph(data + hierarchy, shapes.quads, shapes, engine)
     if ontology:
-        more = from_rdflib_graph(_run_pyshacl(to_rdflib_graph(ontology), to_rdflib_graph(shapes.ontology_quads), shapes))
-        triples = _merge_reports(triples, more)
+        triples = _merge_reports(triples, _report_graph(ontology, shapes.ontology_quads, shapes, engine))
     labels = _LabelIndex(quads, ns)
     rows = _rows(triples, labels)
     if context is not None:
@@ -294,6 +303,20 @@ def _only_about(checked: list, rows: list[ResultRow], triples: list[ox.Triple]) 
     return [r for r in rows if wanted(r.focus, r.severity)], kept
 
 
+def _report_graph(data: list, shape_quads: Sequence[ox.Quad], shapes: Shapes, engine: str) -> list[ox.Triple]:
+    """The W3C validation report of one run, as pySHACL writes it."""
+    if engine == "auto":
+        from plankg.shacl import Unsupported, validate
+
+        try:
+            return validate(shape_quads, data)
+        except Unsupported:
+            pass  # pySHACL decides: it may accept what this engine does not reproduce, or explain the error
+    from plankg.store.rdflib_bridge import from_rdflib_graph, to_rdflib_graph
+
+    return from_rdflib_graph(_run_pyshacl(to_rdflib_graph(data), to_rdflib_graph(shape_quads), shapes))
+
+
 def _run_pyshacl(data_graph, shapes_graph, shapes: Shapes):
     import pyshacl
 
@@ -325,10 +348,6 @@ def _unusable(shapes: Shapes, reason: str) -> RDFSyntaxError:
     return RDFSyntaxError(", ".join(shapes.sources[:3]), 0, f"the shapes cannot be used: {first[:300]}")
 
 
-def _in_graph(q, graph: str) -> bool:
-    return isinstance(q, ox.Quad) and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
-
-
 OWL = EXTERNAL_PREFIXES["owl"]
 TERM_TYPES = {OWL + "Ontology", OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty"}
 
@@ -358,14 +377,24 @@ def class_hierarchy(settings: Settings) -> list[ox.Triple]:
     pk:Organization, …); pySHACL follows rdfs:subClassOf only in the data graph,
     so these few triples go with every validation, whatever the data holds.
     """
-    ns = Namespaces.of(settings)
+    files = sorted(settings.ontology_dir.glob("*.ttl"))
+    # parsed again only when a file changes: a write validates a few dozen triples, and
+    # parsing the ontology for them took longer than validating them
+    stamp = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    return list(_class_hierarchy(settings.base_iri, stamp))
+
+
+@lru_cache(maxsize=4)
+def _class_hierarchy(base_iri: str, stamp: tuple) -> tuple[ox.Triple, ...]:
+    ns = Namespaces(base_iri)
     triples: list[ox.Triple] = []
-    for path in sorted(settings.ontology_dir.glob("*.ttl")):
+    for name, _, _ in stamp:
+        path = Path(name)
         text = ns.rebase(path.read_text(encoding="utf-8"))
         for q in parse_rdf(text.encode(), ox.RdfFormat.TURTLE, name=str(path)):
             if q.predicate.value == RDFS + "subClassOf" and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 triples.append(q.triple)
-    return triples
+    return tuple(triples)
 
 
 def shapes_namespace(ns: Namespaces) -> str:
@@ -404,15 +433,24 @@ def _rows(triples: list[ox.Triple], labels: "_LabelIndex") -> list[ResultRow]:
                 component=labels.compact(component.value) if isinstance(component, ox.NamedNode) else None,
             )
         )
-    return sorted(rows, key=lambda row: (SEVERITIES.index(row.severity) if row.severity in SEVERITIES else 9, row.focus, row.path or "", row.value or ""))
+    return sorted(rows, key=_row_order)
+
+
+def _row_order(row: ResultRow) -> tuple:
+    # the tail breaks ties, so equal-looking rows keep one order from run to run (and engine to engine)
+    rank = SEVERITIES.index(row.severity) if row.severity in SEVERITIES else 9
+    return (
+        rank, row.focus, row.path or "", row.value or "",
+        row.component or "", row.source_shape or "", row.message_in("en"), row.message_in("zh"),
+    )
 
 
 def _messages(literals: list) -> dict[str, str]:
     found: dict[str, str] = {}
     untagged: list[str] = []
-    for lit in literals:
-        if not isinstance(lit, ox.Literal):
-            continue
+    # sorted: with two messages in one language, the one shown must not depend on the
+    # order the report graph happens to list them in
+    for lit in sorted((lit for lit in literals if isinstance(lit, ox.Literal)), key=lambda lit: (lit.value, lit.language or "")):
         lang = (lit.language or "").lower().split("-")[0]
         if lang in ("en", "zh"):
             found.setdefault(lang, lit.value)
@@ -511,6 +549,7 @@ class _LabelIndex:
         self._prefixes = sorted({**ns.prefixes(), "pksh": shapes_namespace(ns)}.items(), key=lambda kv: -len(kv[1]))
         self._pk = ns.pk
         self._props: dict[object, dict[str, list]] = {}
+        self._by_subject: dict[object, list] | None = None
 
     def prepare(self, nodes: Iterable) -> None:
         """Index the properties of these nodes and of the nodes their fallback labels use."""
@@ -526,11 +565,18 @@ class _LabelIndex:
     def _index(self, nodes: set) -> None:
         if not nodes:
             return
-        for q in self._quads:
-            if q.subject in nodes:
-                self._props.setdefault(q.subject, defaultdict(list))[q.predicate.value].append(q.object)
+        if self._by_subject is None:
+            # one pass over the data, however many times the report asks for labels
+            by_subject: dict[object, list] = {}
+            for q in self._quads:
+                by_subject.setdefault(q.subject, []).append(q)
+            self._by_subject = by_subject
         for node in nodes:
-            self._props.setdefault(node, defaultdict(list))
+            if node in self._props:
+                continue
+            props = self._props[node] = defaultdict(list)
+            for q in self._by_subject.get(node, ()):
+                props[q.predicate.value].append(q.object)
 
     def _own(self, node) -> dict[str, str]:
         props = self._props.get(node, {})

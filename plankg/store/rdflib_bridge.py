@@ -19,6 +19,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from plankg.errors import FeatureDisabled
+from plankg.store.memory import report_bnode_label
 
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -135,7 +136,7 @@ def _back(term: Node, cache: dict[Node, object]):
     if isinstance(term, URIRef):
         made: object = ox.NamedNode(str(term))
     elif isinstance(term, BNode):
-        made = ox.BlankNode(_bnode_id(str(term)))
+        made = ox.BlankNode(report_bnode_label(str(term)))
     elif isinstance(term, Literal):
         if term.language:
             made = ox.Literal(str(term), language=term.language)
@@ -147,10 +148,3 @@ def _back(term: Node, cache: dict[Node, object]):
         raise TypeError(f"cannot convert {type(term).__name__} from rdflib")
     cache[term] = made
     return made
-
-
-def _bnode_id(value: str) -> str:
-    # pyoxigraph accepts only [A-Za-z0-9_-]-ish ids; rdflib ids are already of that kind
-    # but may start with a digit or carry other characters when parsed from files.
-    clean = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in value)
-    return "b" + clean
