@@ -118,6 +118,9 @@ def measure_scale(nquads: Path, work: Path, *, query_limit_s: float = 60.0) -> d
                     out["queries"][event.pop("query")] = event
                     skip.append(current)
                     current = None
+                    # the time to the next query's start (or the child's exit) has its own allowance;
+                    # left at the finished query's deadline, a slow query's tail read as a load timeout
+                    deadline = time.monotonic() + query_limit_s
                 elif kind == "rss":
                     out["rss_after_queries_bytes"] = event["rss_bytes"]
         finally:

@@ -280,6 +280,124 @@ def test_search_text_finds_chinese_text_and_english_labels(store, catalog):
     assert all("United Nations Population Fund" in r["matched"] for r in english)
 
 
+# ---------------------------------------------------------------- answers recomputed from the quads
+# The queries are shaped for pyoxigraph's planner (sub-SELECTs per figure, OPTIONAL held to a
+# BOUND test in place of a join, a property path); these tests work out from the quads what
+# each answer means, so that a rewrite for speed cannot change it unnoticed.
+DCT = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+UNIT_KINDS = {PK + k for k in ("Paragraph", "BulletItem", "DecisionItem", "Footnote", "SummaryParagraph")}
+
+
+@pytest.fixture(scope="module")
+def facts(built_graph) -> dict[str, set[tuple[str, str]]]:
+    """predicate IRI -> {(subject, object)} over all graphs, terms as their values."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for quad in built_graph.quads:
+        out.setdefault(quad.predicate.value, set()).add((quad.subject.value, quad.object.value))
+    return out
+
+
+def objects(facts, predicate: str, subject: str) -> set[str]:
+    return {o for s, o in facts.get(predicate, ()) if s == subject}
+
+
+def subjects(facts, predicate: str, obj: str) -> set[str]:
+    return {s for s, o in facts.get(predicate, ()) if o == obj}
+
+
+def carriers(facts, unit: str) -> set[tuple[str, str]]:
+    """(paragraph, number) carrying a unit: itself, its parent, its footnote's marker, or the marker's parent."""
+    markers = subjects(facts, PK + "hasFootnote", unit)
+    candidates = {unit} | objects(facts, DCT + "isPartOf", unit) | markers
+    candidates |= {p for m in markers for p in objects(facts, DCT + "isPartOf", m)}
+    return {(p, n) for p in candidates for n in objects(facts, PK + "paragraphNumber", p)}
+
+
+def test_organizations_counts_are_those_of_the_quads(store, catalog, facts):
+    found = run(store, catalog, "organizations")
+    assert {r["organization"] for r in found} == {o for _, o in facts[PK + "namesOrganization"]}
+    assert any(r["interventions"] == "0" for r in found), "no organization without interventions to check"
+    for r in found:
+        org = r["organization"]
+        units = subjects(facts, PK + "namesOrganization", org)
+        assert int(r["units"]) == len(units), org
+        assert int(r["interventions"]) == len(subjects(facts, PK + "hasCollaborator", org)), org
+        numbers = {n for u in units for p in {u} | objects(facts, DCT + "isPartOf", u)
+                   for n in objects(facts, PK + "paragraphNumber", p)}
+        if numbers:
+            first = str(min(numbers, key=int))
+            assert r["first_paragraph_number"] == first, org
+            assert r["first_paragraph"] in subjects(facts, PK + "paragraphNumber", first), org
+        else:
+            assert "first_paragraph" not in r, org
+    assert [int(r["units"]) for r in found] == sorted((int(r["units"]) for r in found), reverse=True)
+
+
+@pytest.mark.parametrize("q", ["安全理事会", "violence", "Population Fund", "数字"])
+def test_search_text_matches_are_those_of_the_quads(store, catalog, facts, q):
+    needle = q.lower()
+    expected: dict[str, set[str]] = {}
+    for unit, text in facts[PK + "text"]:
+        if needle in text.lower():
+            expected.setdefault(unit, set()).add("text")
+    links = {(u, e) for p in ("namesOrganization", "cites", "invokesSDG", "touchesTheme") for u, e in facts.get(PK + p, ())}
+    links |= {(u, e) for e, u in facts[PK + "sourceItem"]}
+    for unit, entity in links:
+        for label in objects(facts, SKOS + "prefLabel", entity):
+            if needle in label.lower():
+                expected.setdefault(unit, set()).add(f"label of <{entity}>: {label}")
+    typed = {s for s, o in facts[RDF_TYPE] if o in UNIT_KINDS}
+    expected = {u: how for u, how in expected.items() if u in typed}
+    found = run(store, catalog, "search-text", q=q)
+    matched: dict[str, set[str]] = {}
+    for r in found:
+        matched.setdefault(r["unit"], set()).update(r["matched"].split("; "))
+    assert matched == expected
+
+
+PARAGRAPH_CASES = [
+    ("agency-profile", {"agency": "UNDP"}), ("agency-profile", {"agency": "UN-Women"}),
+    ("mentions", {"entity": "org/UNFPA"}), ("mentions", {"entity": "instrument/S-RES-1325-2000"}),
+    ("search-text", {"q": "安全理事会"}), ("sdg-indicators", {}), ("instruments-by-area", {"area": "wps"}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), PARAGRAPH_CASES)
+def test_a_units_paragraph_is_its_own_its_parents_or_its_footnote_markers(store, catalog, facts, name, params):
+    found = run(store, catalog, name, **params)
+    assert found
+    per_unit: dict[str, set] = {}
+    for r in found:
+        per_unit.setdefault(r["unit"], set()).add((r["paragraph"], r["paragraph_number"]) if "paragraph" in r else None)
+    assert any(u.startswith(ID + "footnote/") for u in per_unit) or name in ("agency-profile", "mentions", "sdg-indicators")
+    for unit, got in per_unit.items():
+        assert got == (carriers(facts, unit) or {None}), unit
+
+
+def test_footnote_citations_surface_forms_are_those_of_the_mentions(store, catalog, facts):
+    for r in run(store, catalog, "footnote-citations"):
+        mentions = subjects(facts, PK + "inText", r["footnote"]) & subjects(facts, PK + "mentionOf", r["instrument"])
+        forms = {f for m in mentions for f in objects(facts, PK + "surfaceForm", m)}
+        assert set(r["surface_forms"].split("; ") if forms else ()) == forms, r["footnote"]
+        assert {(r["paragraph"], r["paragraph_number"])} <= carriers(facts, r["footnote"])
+
+
+@pytest.mark.parametrize("area", ["governance", "wee", "evaw", "wps"])
+def test_instruments_cited_in_an_area_are_cited_by_its_units(store, catalog, facts, area):
+    parts = objects(facts, PK + "describedIn", ID + "area/" + area)
+    units = parts | {u for p in parts for u in subjects(facts, DCT + "isPartOf", p)}
+    units |= {f for u in set(units) for f in objects(facts, PK + "hasFootnote", u)}
+    expected = set()
+    for unit in units:
+        for cited in objects(facts, PK + "cites", unit):
+            expected.add((cited, unit))
+            expected |= {(i, unit) for i in subjects(facts, PK + "partOfFamily", cited)}
+    found = run(store, catalog, "instruments-by-area", area=area)
+    assert {(r["instrument"], r["unit"]) for r in found if r["basis"] == "cited in the area"} == expected
+
+
 # ---------------------------------------------------------------- injection
 INJECTIONS = [
     "evaw> } ; DROP ALL ; #",
