@@ -23,6 +23,9 @@ COPY shapes ./shapes
 COPY queries ./queries
 COPY data ./data
 RUN pip install --no-deps -e . && mkdir -p /app/var /app/dist && chown -R plankg:plankg /app/var /app/dist
+# Bytecode once, here: PYTHONDONTWRITEBYTECODE (and a read-only /app for the plankg user) meant
+# every start compiled the project's modules from source again (~0.13 s of `plankg serve`).
+RUN python -m compileall -q plankg loaders service
 
 USER plankg
 EXPOSE 8000

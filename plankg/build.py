@@ -130,6 +130,21 @@ def build(settings: Settings, store: Store | None, progress: Progress = lambda s
     return result
 
 
+def open_built_store(settings: Settings, progress: Progress = lambda step: None) -> Store:
+    """The configured store, with the graph built into it first when it is empty
+    (``plankg serve`` on a fresh clone builds, then serves)."""
+    from plankg.store import open_store
+
+    store = open_store(settings)
+    try:
+        if store.is_empty():
+            build(settings, store, progress=progress)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
     """Fail the build, with the report, when the graph breaks its shapes."""
     if not any(settings.shapes_dir.glob("*.ttl")):

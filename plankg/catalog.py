@@ -338,6 +338,19 @@ class Catalog:
 # ------------------------------------------------------------------ parsing
 
 
+def _yaml_header(text: str) -> object:
+    """``yaml.safe_load`` through libyaml when PyYAML has it (8x faster: the pure-Python
+    parser was most of ``Catalog.load``); a header libyaml refuses is read again by the
+    pure-Python parser, whose error messages and line numbers are the ones reported."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_000) -> NamedQuery:
     """Read one ``.rq`` file's text; QueryFileError(path, line, reason) when it is wrong."""
     path = path or f"{name}.rq"
@@ -363,7 +376,7 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         return start + 1
 
     try:
-        meta = yaml.safe_load("\n".join(header_lines))
+        meta = _yaml_header("\n".join(header_lines))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         line = min(line, len(header_lines))  # "unexpected end" points past the header

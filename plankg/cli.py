@@ -58,25 +58,38 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+    import logging
 
-    from service.app import create_app, ensure_built
+    from plankg.build import open_built_store
 
     if args.host:
         settings = settings.model_copy(update={"host": args.host})
     if args.port:
         settings = settings.model_copy(update={"port": args.port})
-    ensure_built(settings)  # a failed build is one line on the terminal, not a start-up traceback
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-        proxy_headers=False,
-        server_header=False,
-    )
+    log = logging.getLogger("plankg.service")
+    # built here, not in the app's start-up: a failed build is one line on the terminal, not a traceback
+    store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
+    try:
+        # before the web stack is imported: the store's replica and query workers get ready
+        # in a thread (the disk is read outside the GIL, the zygote is a process of its own)
+        # while FastAPI and the routers are imported and the app is made
+        store.start_query_workers(settings.query_workers, wait=False)
+        import uvicorn
+
+        from service.app import create_app
+
+        app = create_app(settings, store=store)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+            proxy_headers=False,
+            server_header=False,
+        )
+    finally:
+        store.close()  # the app's shutdown closes it too; this is for a start that failed before
     return 0
 
 

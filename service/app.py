@@ -3,6 +3,10 @@
 The lifespan opens the store (building the graph first when the store is
 empty, so ``plankg serve`` on a fresh clone builds and then serves), starts the
 store's query workers, and puts one ``AppContext`` on ``app.state.ctx``.
+``plankg serve`` (and ``create_app_from_env``) instead open the store and start
+its workers in the background before the routers are imported, and hand the
+store to ``create_app``: the disk read and the zygote's load then overlap the
+imports, which were most of the start-up.
 
 API docs: ``/openapi.json`` always; ``/docs`` is Swagger UI served from the
 assets that the ``fastapi-offline`` package ships (FastAPI's own ``/docs``
@@ -31,6 +35,7 @@ import plankg
 from plankg.errors import ParameterError, PayloadTooLarge
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
+from plankg.store import Store
 from service import problems
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
@@ -62,14 +67,37 @@ SECURITY_HEADERS = (
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory service.app:create_app_from_env``: settings from the environment."""
-    return create_app(Settings())
+    """Factory for ``uvicorn --factory service.app:create_app_from_env``: settings from the environment.
+
+    As ``plankg serve`` does, an embedded store is opened first and its query workers
+    get ready in the background while the routers are imported and the app is made
+    (a remote store has nothing to load: the lifespan opens it, as before).
+    """
+    from plankg.build import open_built_store
+
+    settings = Settings()
+    if settings.store != "embedded":
+        return create_app(settings)
+    store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
+    try:
+        store.start_query_workers(settings.query_workers, wait=False)
+        return create_app(settings, store=store)
+    except BaseException:
+        store.close()
+        raise
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """A fresh app. ``store``: an opened store for its one lifespan to serve and then
+    close; by default the lifespan opens (and when empty, builds) the configured one."""
+    from plankg.catalog import Catalog
+
+    # read once per app: the typed routes, the fast routes and the context share it
+    catalog = Catalog.load(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        ctx = await run_in_threadpool(open_context, settings)
+        ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
         try:
             yield
@@ -94,11 +122,11 @@ def create_app(settings: Settings) -> FastAPI:
         # routing and dependency resolution cost more than answering a cached query
         build_fast_routes = getattr(module, "fast_routes", None)
         if build_fast_routes is not None:
-            app.router.routes.extend(build_fast_routes(settings))
+            app.router.routes.extend(build_fast_routes(settings, catalog))
     for module in modules:
         # a router whose routes come from the settings (one per named query) is built per app
         build_router = getattr(module, "build_router", None)
-        app.include_router(build_router(settings) if build_router else module.router)
+        app.include_router(build_router(settings, catalog) if build_router else module.router)
     _install_docs(app)
 
     # the last added middleware is the outermost
@@ -120,32 +148,23 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def ensure_built(settings: Settings) -> None:
-    """Build into an empty store before the server starts (``plankg serve``), so a
-    build error is reported as one line by the CLI rather than as a start-up traceback."""
-    from plankg.build import build
-    from plankg.store import open_store
-
-    store = open_store(settings)
-    try:
-        if store.is_empty():
-            build(settings, store, progress=lambda step: log.warning("build: %s", step))
-    finally:
-        store.close()
-
-
-def open_context(settings: Settings) -> AppContext:
-    from plankg.build import build
+def open_context(settings: Settings, catalog=None, store: Store | None = None) -> AppContext:
+    """The store (opened unless one is given; built first when empty) with its query
+    workers, and the catalog (``create_app`` passes the one its routes were made from)."""
     from plankg.catalog import Catalog
     from plankg.store import open_store
 
-    store = open_store(settings)
+    if store is None:
+        store = open_store(settings)
     try:
         if store.is_empty():
+            from plankg.build import build
+
             log.warning("the store is empty: building the graph first")
             build(settings, store, progress=lambda step: log.warning("build: %s", step))
         store.start_query_workers(settings.query_workers)
-        catalog = Catalog.load(settings)
+        if catalog is None:
+            catalog = Catalog.load(settings)
     except BaseException:
         store.close()
         raise

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
@@ -55,11 +56,13 @@ from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import check_update
 from plankg.store.rdfio import parse_rdf
 from plankg.store.results import serialize_graph
-from plankg.writes import GRAPH_CHANGES, WriteOutcome, WritePipeline
 from service.auth import reject_method_override, writer
 from service.context import AppContext, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
+
+if TYPE_CHECKING:
+    from plankg.writes import WriteOutcome, WritePipeline
 
 router = APIRouter(tags=["Graph Store and Update"])
 
@@ -145,6 +148,8 @@ async def graphs_get(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
 
 
 def _listing(ctx: AppContext) -> dict:
+    from plankg.writes import GRAPH_CHANGES
+
     changes = ctx.ns.graph(GRAPH_CHANGES)
     sizes = ctx.store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
     modified = {
@@ -265,6 +270,9 @@ def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
     """The app's one pipeline (its lock serializes writes); made in the event loop, so only once."""
     pipeline = getattr(request.app.state, "write_pipeline", None)
     if pipeline is None or pipeline.store is not ctx.store:
+        # imported on first use: plankg.writes is ~20 ms of every server start, for steward writes only
+        from plankg.writes import WritePipeline
+
         pipeline = WritePipeline(ctx.settings, ctx.store)
         request.app.state.write_pipeline = pipeline
     return pipeline

@@ -60,9 +60,10 @@ RESPONSES: dict = {
 
 
 # ---------------------------------------------------------------- routers
-def build_router(settings: Settings) -> APIRouter:
+def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRouter:
     """The routes of one app: a typed route per named query of ``settings.queries_dir``."""
-    catalog = Catalog.load(settings)
+    if catalog is None:
+        catalog = Catalog.load(settings)
     r = APIRouter(tags=[TAG])
     _add_listing(r)
     for query in catalog:
@@ -83,7 +84,7 @@ def build_router(settings: Settings) -> APIRouter:
     return r
 
 
-def fast_routes(settings: Settings) -> list[Route]:
+def fast_routes(settings: Settings, catalog: Catalog | None = None) -> list[Route]:
     """A plain Starlette route per named query, which the app matches before any router.
 
     Matching a path against FastAPI's included routers walked every route of
@@ -92,7 +93,9 @@ def fast_routes(settings: Settings) -> list[Route]:
     ``build_router`` do, which stay for ``/openapi.json`` (and for names that
     are not in the catalog, and the ``.rq`` texts).
     """
-    return [Route(BASE + query.name, _fast_endpoint(query), methods=["GET"], include_in_schema=False) for query in Catalog.load(settings)]
+    if catalog is None:
+        catalog = Catalog.load(settings)
+    return [Route(BASE + query.name, _fast_endpoint(query), methods=["GET"], include_in_schema=False) for query in catalog]
 
 
 def _fast_endpoint(query: NamedQuery) -> Callable:

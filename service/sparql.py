@@ -167,7 +167,7 @@ async def sparql_endpoint(request: Request) -> Response:
     return await sparql_get(request)
 
 
-def fast_routes(settings: object = None) -> list[Route]:
+def fast_routes(settings: object = None, catalog: object = None) -> list[Route]:
     return [Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
 
 

@@ -21,7 +21,7 @@ parser refuses remote contexts), and uploaded shapes may not reach out either
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -31,11 +31,13 @@ from starlette.datastructures import UploadFile
 
 from plankg.errors import BadRequest, LocatedError, NotAcceptable, ParameterError, PlanKGError, UnsupportedMediaType
 from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES, parse_rdf
-from plankg.validation import Report, load_shapes, shapes_from_bytes, validate_quads
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
 from service.pages import render_page, request_lang
 from service.problems import status_for
+
+if TYPE_CHECKING:
+    from plankg.validation import Report
 
 router = APIRouter()
 
@@ -240,6 +242,9 @@ def _with_graph(value: str | None) -> bool:
 def _validate(
     ctx: AppContext, data: bytes, data_format: ox.RdfFormat, data_name: str, shapes_bytes, shapes_name, with_graph: bool
 ) -> Report:
+    # imported on first use: plankg.validation is ~20 ms of every server start, for a rare request
+    from plankg.validation import load_shapes, shapes_from_bytes, validate_quads
+
     quads = parse_rdf(data, data_format, name=data_name)
     if shapes_bytes is not None:
         shapes = shapes_from_bytes(shapes_bytes, _shapes_format(shapes_name), name=shapes_name)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from plankg.namespaces import Namespaces
-from plankg.settings import Settings
+from typing import TYPE_CHECKING
+
 from plankg.store.base import Store, Term
 from plankg.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResponse
+
+if TYPE_CHECKING:
+    from plankg.settings import Settings
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "QueryResponse", "Store", "Term", "open_store"]
 
 
 def open_store(settings: Settings) -> Store:
+    # imported here, not above: the query-worker zygote imports this package and
+    # should start without pydantic (settings), which was most of its start-up
+    from plankg.namespaces import Namespaces
+
     prefixes = Namespaces.of(settings).prefixes()
     if settings.store == "remote":
         from plankg.store.remote import RemoteStore

@@ -98,11 +98,13 @@ class Store(ABC):
     def version(self) -> str:
         """Changes whenever the data changes; used for ETags and caches."""
 
-    def start_query_workers(self, count: int) -> None:  # noqa: B027 - optional
+    def start_query_workers(self, count: int, *, wait: bool = True) -> None:  # noqa: B027 - optional
         """Make ``query`` enforce ``timeout_s`` by stopping the query, not just abandoning it.
 
         The service calls this once at start-up. Stores whose engine enforces
-        time limits itself (a remote endpoint) need not do anything.
+        time limits itself (a remote endpoint) need not do anything. ``wait=False``:
+        the store may get ready in the background; a later call with ``wait=True``
+        returns once it is (``plankg serve`` overlaps that with importing the app).
         """
 
     def close(self) -> None:  # noqa: B027 - optional for stores without resources

@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -144,12 +145,38 @@ class EmbeddedStore(Store):
             raise StoreUnavailable(
                 f"The store at {path} cannot be opened (is another plankg process using it?)."
             ) from exc
-        self._mem = ox.Store()
-        if self._disk is not None:
-            self._mem.bulk_extend(self._disk.quads_for_pattern(None, None, None, None))
+        # the replica is filled from disk on first use, not here: opening the store only
+        # to check that it is empty (``plankg serve`` before it builds) or to replace its
+        # content (``plankg load``) copied the whole dataset into memory for nothing
+        self._replica: ox.Store | None = ox.Store() if self._disk is None else None
+        # lock order: _write_lock, then _replica_lock, then the worker pool's own
+        self._replica_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
         self._workers = None  # plankg.store.workers.WorkerPool once started
+        self._starting: Future | None = None  # set by the first start_query_workers
+        self._start_lock = threading.Lock()
+
+    @property
+    def _mem(self) -> ox.Store:
+        mem = self._replica
+        if mem is None:
+            with self._replica_lock:
+                if self._replica is None:
+                    self._replica = _replica_from(self._dump_disk())
+                mem = self._replica
+        return mem
+
+    @_mem.setter
+    def _mem(self, mem: ox.Store) -> None:
+        # under the lock: a first fill still running must not land after this one
+        with self._replica_lock:
+            self._replica = mem
+
+    def _dump_disk(self) -> bytes:
+        # pyoxigraph writes the dump without holding the GIL, so the rest of the
+        # server's start-up goes on meanwhile (iterating the disk's quads held it)
+        return self._disk.dump(format=ox.RdfFormat.N_QUADS) if self._disk is not None else b""
 
     # ------------------------------------------------------------ reading
     def query(
@@ -164,7 +191,7 @@ class EmbeddedStore(Store):
         row_cap: int | None = None,
     ) -> QueryResponse:
         request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap)
-        pool = self._workers
+        pool = self._pool()
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
         # without workers the deadline is only checked between rows
@@ -173,6 +200,10 @@ class EmbeddedStore(Store):
 
     async def query_async(self, sparql: str, **kwargs) -> QueryResponse:
         pool = self._workers
+        if pool is None and self._starting is not None:
+            import anyio.to_thread
+
+            pool = await anyio.to_thread.run_sync(self._pool)  # a start under way is waited for off the loop
         if pool is None:
             return await super().query_async(sparql, **kwargs)
         timeout_s = kwargs.pop("timeout_s", None)
@@ -196,6 +227,8 @@ class EmbeddedStore(Store):
         return list(self._mem.quads_for_pattern(None, None, None, g))
 
     def is_empty(self) -> bool:
+        if self._replica is None and self._disk is not None:
+            return next(iter(self._disk.quads_for_pattern(None, None, None, None)), None) is None
         return len(self._mem) == 0
 
     def __len__(self) -> int:
@@ -206,19 +239,66 @@ class EmbeddedStore(Store):
         return self._version
 
     # ------------------------------------------------------------ query workers
-    def start_query_workers(self, count: int) -> None:
+    def start_query_workers(self, count: int, *, wait: bool = True) -> None:
+        """Start the worker processes (once); with ``wait=False`` in a thread of their own.
+
+        ``plankg serve`` starts them that way before it imports the web stack, so the
+        disk is read and the zygote loads while the app is made. A later call with
+        ``wait=True`` (the app's start-up), any query and ``close`` wait for that start
+        and raise its error.
+        """
+        with self._start_lock:
+            starting = self._starting
+            if starting is None:
+                starting = self._starting = Future()
+                if wait:
+                    self._start_workers(count, starting)
+                else:
+                    threading.Thread(target=self._start_workers, args=(count, starting), name="plankg-query-workers", daemon=True).start()
+        if wait:
+            starting.result()
+
+    def _start_workers(self, count: int, starting: Future) -> None:
         from plankg.store.workers import WorkerPool
 
-        if self._workers is not None:
-            return
         pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot)
-        pool.start()
-        self._workers = pool
+        try:
+            # under the write lock: a write lands before the workers load (they get its
+            # data) or after they are counted in ``_workers`` (they reload)
+            with self._write_lock:
+                with self._replica_lock:
+                    first_fill = self._replica is None
+                    if first_fill:
+                        # the zygote's interpreter starts while the disk is dumped, then it
+                        # parses the dump while the replica is parsed from the same bytes
+                        pool.launch()
+                        dump = self._dump_disk()
+
+                        def fill() -> None:
+                            self._replica = _replica_from(dump)
+
+                        pool.start(snapshot=dump, meanwhile=fill)
+                if not first_fill:
+                    pool.start()
+                self._workers = pool
+        except BaseException as exc:
+            pool.close()
+            starting.set_exception(exc)
+        else:
+            starting.set_result(None)
+
+    def _pool(self):
+        """The worker pool, once a start that is under way has finished; None without workers."""
+        pool = self._workers
+        if pool is None and self._starting is not None:
+            self._starting.result()
+            pool = self._workers
+        return pool
 
     @property
     def workers(self):
         """The WorkerPool once started (diagnostics, tests), else None."""
-        return self._workers
+        return self._pool()
 
     def _snapshot(self) -> bytes:
         """The replica as N-Quads: what a fresh worker zygote loads."""
@@ -227,6 +307,7 @@ class EmbeddedStore(Store):
     def _data_changed(self) -> None:
         """Every write ends here (under the write lock): new version, fresh workers."""
         self._version = uuid.uuid4().hex[:12]
+        # not self._pool(): a start under way waits for this lock, and loads the new data
         if self._workers is not None:
             self._workers.reload()
 
@@ -264,12 +345,30 @@ class EmbeddedStore(Store):
             self._data_changed()
 
     def close(self) -> None:
+        if self._starting is not None:
+            try:
+                self._starting.result()  # a start under way ends before its pool is closed
+            except BaseException:  # noqa: BLE001 - its error was (or will be) raised where it was awaited
+                pass
         pool, self._workers = self._workers, None
         if pool is not None:
             pool.close()
         if self._disk is not None:
             self._disk.flush()
             self._disk = None
+
+
+def _replica_from(dump: bytes) -> ox.Store:
+    """An in-memory store holding the quads of an N-Quads dump of the disk store.
+
+    Parsed and bulk-added (``ox.parse`` keeps blank-node labels, ``Store.load``
+    renames them), 2-3x faster than adding the disk's quads one by one.
+    ``lenient``: the dump was written by pyoxigraph from data it had checked.
+    """
+    mem = ox.Store()
+    if dump:
+        mem.bulk_extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS, lenient=True))
+    return mem
 
 
 def _request(

@@ -259,6 +259,30 @@ class _Idle:
         self.put(None)
 
 
+async def _surely_in_thread(fn: Callable, *args: object) -> object:
+    """``fn(*args)`` in a worker thread; if the task is cancelled before the thread
+    takes it (anyio checks for cancellation first), it runs here all the same: a dead
+    worker that is never replaced was a worker lost to the pool, and its socket leaked."""
+    import anyio.to_thread
+
+    taken = False
+
+    def run() -> object:
+        nonlocal taken
+        taken = True
+        return fn(*args)
+
+    try:
+        return await anyio.to_thread.run_sync(run)
+    except BaseException:
+        if not taken:
+            try:
+                fn(*args)
+            except errors.PlanKGError:
+                pass  # what it would have told the caller, who was cancelled meanwhile
+        raise
+
+
 def _call_on(loop: asyncio.AbstractEventLoop, fn: Callable, *args: object) -> None:
     """Run ``fn`` on ``loop``: at once when this is the loop's thread, else scheduled there."""
     try:
@@ -294,9 +318,21 @@ class WorkerPool:
         self._closed = False
 
     # -- life cycle
-    def start(self) -> None:
+    def launch(self) -> None:
+        """Start the zygote's interpreter, which takes a while, before there is a snapshot to send."""
         with self._control_lock:
-            self._start_zygote()
+            if self._zygote is None:
+                self._spawn_zygote()
+
+    def start(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
+        """Load the zygote (``snapshot``, else a fresh one) and fork the workers.
+
+        ``meanwhile`` runs while the zygote parses the snapshot.
+        """
+        with self._control_lock:
+            if self._zygote is None:
+                self._spawn_zygote()
+            self._load_zygote(snapshot, meanwhile)
             for _ in range(self.count):
                 self._idle.put(self._fork())
 
@@ -381,28 +417,26 @@ class WorkerPool:
 
     async def query_async(self, sparql: str, request: dict, timeout_s: float | None) -> QueryResponse:
         """``query`` for the event loop: waits on the worker's socket, not in a thread."""
-        import anyio.to_thread
-
         for attempt in (1, 2):
             worker = await self._aborrow(timeout_s)
             try:
                 await _asend(worker.sock, (sparql, request))
             except OSError:
-                await anyio.to_thread.run_sync(self._lost_idle, worker, attempt)
+                await _surely_in_thread(self._lost_idle, worker, attempt)
                 continue
             try:
                 reply = await _areply(worker.sock, timeout_s)
                 break
             except ConnectionResetError:
                 # reset, not EOF: the worker died with our request unread
-                await anyio.to_thread.run_sync(self._lost_idle, worker, attempt)
+                await _surely_in_thread(self._lost_idle, worker, attempt)
             except TimeoutError:
-                await anyio.to_thread.run_sync(self._replace, worker)
+                await _surely_in_thread(self._replace, worker)
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
                 zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
-                await anyio.to_thread.run_sync(self._replace, worker)
+                await _surely_in_thread(self._replace, worker)
                 if attempt == 1 and zygote_gone:
                     continue  # it died with its zygote, not of this query: once more on a new worker
                 raise self._crashed() from None
@@ -477,6 +511,10 @@ class WorkerPool:
     # -- zygote conversation (all under _control_lock)
 
     def _start_zygote(self) -> None:
+        self._spawn_zygote()
+        self._load_zygote()
+
+    def _spawn_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self._zygote = subprocess.Popen(
@@ -489,7 +527,9 @@ class WorkerPool:
         finally:
             theirs.close()
         self._control = ours
-        self._call(("load", self._snapshot(), self.prefixes))
+
+    def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
+        self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile)
 
     def _restart_zygote(self) -> None:
         log.warning("query worker zygote is gone; starting a new one")
@@ -502,12 +542,14 @@ class WorkerPool:
         self._live.clear()
         self._start_zygote()
 
-    def _call(self, message: tuple, fd: int | None = None) -> object:
+    def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> object:
         if self._control is None:
             raise OSError("no zygote")
         _send(self._control, message)
         if fd is not None:
             socket.send_fds(self._control, [b"F"], [fd])
+        if meanwhile is not None:
+            meanwhile()
         reply = _recv(self._control)
         if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
             raise OSError(f"zygote refused {message[0]!r}: {reply!r}")
@@ -598,7 +640,8 @@ def zygote_main(control_fd: int) -> None:
         command = message[0]
         if command == "load":
             fresh = ox.Store()
-            fresh.load(message[1], format=ox.RdfFormat.N_QUADS)
+            # lenient (no IRI checks, ~1/3 faster): pyoxigraph wrote these N-Quads from data it had checked
+            fresh.load(message[1], format=ox.RdfFormat.N_QUADS, lenient=True)
             store, prefixes = fresh, message[2]
             _send(control, ("ok",))
         elif command == "fork":

@@ -99,6 +99,27 @@ def test_bad_header_names_the_file_and_line(text, line, reason):
     assert str(err).startswith(f"queries/sample.rq:{line}: ")
 
 
+def test_headers_read_by_libyaml_equal_the_pure_python_reading(monkeypatch):
+    import yaml
+
+    if getattr(yaml, "CSafeLoader", None) is None:
+        pytest.skip("PyYAML without libyaml: only the pure-Python reading exists")
+    settings = Settings()
+    fast = Catalog.load(settings)
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert Catalog.load(settings) == fast and len(fast) > 0
+
+
+def test_a_header_libyaml_refuses_is_reported_as_the_pure_python_parser_says_it():
+    import yaml
+
+    header = "summary: s\ntags: [a, b"
+    with pytest.raises(yaml.MarkedYAMLError) as pure:
+        yaml.safe_load(header)
+    err = header_error("#+ summary: s\n#+ tags: [a, b\nSELECT * WHERE { ?s ?p ?o }\n")
+    assert err.reason == f"header is not valid YAML: {pure.value.problem}"
+
+
 @pytest.mark.parametrize(
     ("declaration", "reason"),
     [

@@ -108,3 +108,14 @@ def test_answer_gives_the_same_bytes_whichever_way_it_writes(cap):
     slow = answer(store, SELECT_ROWS, deadline=10**12, **store_wide)  # a deadline: our own writer, row by row
     assert (fast.body, fast.rows, fast.truncated) == (slow.body, slow.rows, slow.truncated)
     assert fast.rows == min(cap, len(rows)) and fast.truncated == (cap < len(rows))
+
+
+def test_xml_escaping_is_that_of_xml_sax_saxutils():
+    from xml.sax import saxutils
+
+    from plankg.store.results import escape, quoteattr
+
+    samples = ["", "plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tnew\nline\rret", "中文 &amp;"]
+    for text in samples:
+        assert escape(text) == saxutils.escape(text)
+        assert quoteattr(text) == saxutils.quoteattr(text)

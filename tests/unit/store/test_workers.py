@@ -264,3 +264,79 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
         await asyncio.gather(runaway, return_exceptions=True)
 
     run_async(scenario)
+
+
+# ---------------------------------------------------------------- an on-disk store: lazy replica, start in the background
+BLANK = ox.Quad(ox.BlankNode("kept"), ox.NamedNode(f"{EX}p"), ox.Literal("b"), ox.NamedNode(f"{EX}g0"))
+
+
+@pytest.fixture
+def disk_path(tmp_path):
+    path = tmp_path / "store"
+    s = EmbeddedStore(path, prefixes={"ex": EX})
+    s.replace_dataset([*quads(300), BLANK])
+    s.close()
+    return path
+
+
+def test_opening_a_disk_store_reads_nothing_until_it_is_used(disk_path):
+    s = EmbeddedStore(disk_path)
+    try:
+        assert not s.is_empty() and s._replica is None
+        assert len(s) == 301 and s._replica is not None
+    finally:
+        s.close()
+
+
+def test_the_replica_holds_the_disk_quads_with_their_blank_node_labels(disk_path):
+    s = EmbeddedStore(disk_path)
+    try:
+        assert BLANK in s.quads(f"{EX}g0")
+        assert set(s.quads()) == set(quads(300)) | {BLANK}
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("wait", [True, False], ids=["inline", "background"])
+def test_workers_started_on_a_disk_store_answer_from_its_data(disk_path, wait):
+    s = EmbeddedStore(disk_path)
+    try:
+        s.start_query_workers(2, wait=wait)
+        assert b'"301"' in count(s)
+        assert b'"301"' in run_async(lambda: s.query_async(COUNT, formats=F, timeout_s=30)).body
+        assert len(s.workers.processes()[1]) == 2
+        assert BLANK in s.quads(f"{EX}g0")
+    finally:
+        s.close()
+
+
+def test_a_write_during_a_background_start_reaches_the_workers(disk_path):
+    s = EmbeddedStore(disk_path)
+    try:
+        s.start_query_workers(2, wait=False)
+        s.replace_dataset(quads(7))
+        assert b'"7"' in count(s)
+        s.start_query_workers(2)
+        assert b'"7"' in count(s)
+        assert len(s.workers.processes()[1]) == 2
+    finally:
+        s.close()
+
+
+def test_closing_during_a_background_start_ends_every_process(disk_path, monkeypatch):
+    from plankg.store.workers import WorkerPool
+
+    started: list = []
+    start = WorkerPool.start
+
+    def recording(self, *args, **kwargs):
+        start(self, *args, **kwargs)
+        started.append(self.processes())
+
+    monkeypatch.setattr(WorkerPool, "start", recording)
+    s = EmbeddedStore(disk_path)
+    s.start_query_workers(2, wait=False)
+    s.close()  # waits for the start, then stops what it started
+    assert s.workers is None
+    ((zygote, workers),) = started
+    assert len(workers) == 2 and not any(alive(pid) for pid in [zygote, *workers])
