@@ -266,6 +266,10 @@ def plankg_service(workdir: Path, *, workers: int = 1, remote_url: str | None = 
             time.sleep(5)
             if engine.process.poll() is not None:
                 raise EngineFailed(f"{name} stopped after start-up (exit {engine.process.returncode}).\n{_first_error(engine.log_path)}")
+            # uvicorn's supervisor restarts a worker that dies, so a worker that cannot open the
+            # store crash-loops while its sibling answers: that is not a two-worker server
+            if "StoreUnavailable" in engines.log_tail(engine.log_path, 400):
+                raise EngineFailed(f"{name}: a worker cannot open the store and is restarted in a loop.\n{_first_error(engine.log_path)}")
             engines.wait_for_sparql(engine, 30)
     except BaseException:
         engine.stop()
