@@ -201,9 +201,41 @@ def profile_serve(scale: str, route: str, seconds: float) -> None:
     _save(profiler, f"profile-{route}-{scale}.txt", "\n".join(lines))
 
 
+def profile_named(scale: str, names: list[str]) -> None:
+    """The named queries over the 1M target, in-process, as bench.inprocess times them."""
+    import pyoxigraph as ox
+
+    from plankg.catalog import Catalog
+    from plankg.namespaces import Namespaces
+    from plankg.store.embedded import EmbeddedStore
+
+    nq = WORK.parent / f"plankg-{scale}-s7.nq"  # what bench.generate writes
+    store_dir = WORK / scale / "named-store"
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings = _settings(store_dir)
+    store = EmbeddedStore(store_dir, prefixes=Namespaces.of(settings).prefixes())
+    if len(store) == 0:
+        store.replace_dataset(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS))
+    catalog = Catalog.load(settings)
+    formats = {"select": "json", "ask": "json", "graph": "ntriples"}
+    for name in names:
+        query = catalog.get(name)
+        bindings = query.bind((list(query.examples) or [{}])[0])
+        store.query(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap)  # warm
+        profiler = Profiler(interval=0.001)
+        t = time.perf_counter()
+        with profiler:
+            for _ in range(3):
+                response = store.query(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap)
+        _save(profiler, f"profile-named-{name}-{scale}.txt",
+              f"named query {name} at {scale} ({len(store)} quads), 3 warm runs: {(time.perf_counter() - t) / 3 * 1000:.0f} ms each, {response.rows} rows")
+    store.close()
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.profile")
-    p.add_argument("what", choices=["start", "validate", "build", "serve"])
+    p.add_argument("what", choices=["start", "validate", "build", "serve", "named"])
+    p.add_argument("--names", default="key-interventions,search-text,partners-by-area,organizations,co-delivery-network,statistics", help="named queries to profile (named)")
     p.add_argument("--scale", default="100k")
     p.add_argument("--route", default="sparql", choices=["sparql", "named"])
     p.add_argument("--seconds", type=float, default=15)
@@ -214,6 +246,8 @@ def main(argv=None) -> int:
         profile_validate()
     elif args.what == "build":
         profile_build()
+    elif args.what == "named":
+        profile_named(args.scale, [n for n in args.names.split(",") if n])
     else:
         profile_serve(args.scale, args.route, args.seconds)
     return 0
