@@ -202,28 +202,24 @@ class _Index:
         return items
 
     def transitive_objects(self, start, p) -> list:
-        found, stack = [], [start]
-        seen = set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            found.append(node)
-            stack.extend(self.objects(node, p))
-        return found
+        return _reachable(start, lambda node: self.objects(node, p))
 
     def transitive_subjects(self, p, start) -> list:
-        found, stack = [], [start]
-        seen = set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            found.append(node)
-            stack.extend(self.subjects(p, node))
-        return found
+        return _reachable(start, lambda node: self.subjects(p, node))
+
+
+def _reachable(start, step: Callable) -> list:
+    """``start`` and every node reachable from it by ``step``, depth first, each once."""
+    found, stack = [], [start]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        found.append(node)
+        stack.extend(step(node))
+    return found
 
 
 def _data_triples(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[list[tuple], bool]:

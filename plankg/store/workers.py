@@ -450,15 +450,7 @@ class WorkerPool:
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
         worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)
-        if self._closed:
-            if worker is not None:
-                self._give_back(worker)
-            raise errors.StoreUnavailable("The store is shutting down.")
-        if worker is None:
-            raise errors.StoreUnavailable(
-                "Every query worker is busy with a long query; try again in a few seconds."
-            )
-        return worker
+        return self._taken(worker)
 
     def _lost_idle(self, worker: _Worker, attempt: int) -> None:
         """The worker died while idle, so the query never reached it: try another once."""
@@ -479,7 +471,10 @@ class WorkerPool:
         return errors.StoreUnavailable("The query worker stopped unexpectedly; it has been replaced. Try again.")
 
     def _borrow(self, timeout_s: float | None) -> _Worker:
-        worker = self._idle.take(timeout_s or None, lambda: self._closed)
+        return self._taken(self._idle.take(timeout_s or None, lambda: self._closed))
+
+    def _taken(self, worker: _Worker | None) -> _Worker:
+        """What a wait for an idle worker gave: the worker, or why there is none."""
         if self._closed:
             if worker is not None:
                 self._give_back(worker)
