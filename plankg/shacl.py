@@ -766,34 +766,26 @@ def _count(shape: _Shape, name: str) -> int:
     return value
 
 
-def _min_count(shape: _Shape):
-    minimum = _count(shape, "minCount")
-    component = _sh("MinCountConstraintComponent")
+def _cardinality(name: str, component_name: str, word: str, within: Callable[[int, int], bool]):
+    def build(shape: _Shape):
+        bound = _count(shape, name)
+        component = _sh(component_name)
 
-    def generic(result: _Result) -> list[str]:
-        return [f"Less than {minimum} values on {_n3(result.focus)}->{_n3(shape.path)}"]
+        def generic(result: _Result) -> list[str]:
+            return [f"{word} than {bound} values on {_n3(result.focus)}->{_n3(shape.path)}"]
 
-    def check(run, focus, values):
-        if minimum == 0 or len(values) >= minimum:
-            return False, []
-        return True, [_Result(shape, focus, component=component, generic=generic)]
+        def check(run, focus, values):
+            if within(len(values), bound):
+                return False, []
+            return True, [_Result(shape, focus, component=component, generic=generic)]
 
-    return check
+        return check
+
+    return build
 
 
-def _max_count(shape: _Shape):
-    maximum = _count(shape, "maxCount")
-    component = _sh("MaxCountConstraintComponent")
-
-    def generic(result: _Result) -> list[str]:
-        return [f"More than {maximum} values on {_n3(result.focus)}->{_n3(shape.path)}"]
-
-    def check(run, focus, values):
-        if len(values) <= maximum:
-            return False, []
-        return True, [_Result(shape, focus, component=component, generic=generic)]
-
-    return check
+_min_count = _cardinality("minCount", "MinCountConstraintComponent", "Less", lambda n, least: least == 0 or n >= least)
+_max_count = _cardinality("maxCount", "MaxCountConstraintComponent", "More", lambda n, most: n <= most)
 
 
 def _range(name: str, component_name: str, accept: Callable[[int], bool]):
