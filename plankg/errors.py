@@ -82,6 +82,47 @@ class QueryTooComplex(PlanKGError):
     title = "The query is too long or too deeply nested"
 
 
+class InputTooComplex(PlanKGError):
+    """Untrusted input past a structural limit (nesting depth, XML entities, a regex
+    that can backtrack without bound), refused before any parser or engine sees it."""
+
+    title = "The input is nested too deeply or uses a refused construct"
+
+
+class ResourceLimitExceeded(PlanKGError):
+    """Work on untrusted input used more memory than its sandbox allows; it was stopped."""
+
+    title = "The input needs more memory than this service allows"
+
+
+class WorkTimeout(PlanKGError):
+    """Work on untrusted input (parsing, validation, an update's candidate) ran past its limit."""
+
+    title = "The work ran past the time limit"
+
+
+class TooManyRequests(PlanKGError):
+    """A client is over its share of expensive work; ``retry_after`` seconds is a fair wait."""
+
+    title = "Too many requests from this client"
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ConfirmationRequired(PlanKGError):
+    """A destructive write (a whole graph, most of the data) needs an explicit confirmation."""
+
+    title = "This write needs an explicit confirmation"
+
+
+class WriteBusy(PlanKGError):
+    """Another write held the write lock past the wait limit; nothing was changed."""
+
+    title = "Another write is in progress"
+
+
 class NotAcceptable(PlanKGError):
     title = "No acceptable representation"
 

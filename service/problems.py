@@ -43,6 +43,12 @@ PROBLEMS: dict[type[errors.PlanKGError], tuple[int, str]] = {
     errors.FeatureDisabled: (400, "feature-disabled"),
     errors.QueryTooComplex: (400, "query-too-complex"),
     errors.QueryTimeout: (503, "query-timeout"),
+    errors.InputTooComplex: (400, "input-too-complex"),
+    errors.ResourceLimitExceeded: (413, "resource-limit"),
+    errors.WorkTimeout: (503, "work-timeout"),
+    errors.TooManyRequests: (429, "too-many-requests"),
+    errors.ConfirmationRequired: (428, "confirmation-required"),
+    errors.WriteBusy: (503, "write-busy"),
     errors.NotAcceptable: (406, "not-acceptable"),
     errors.UnsupportedMediaType: (415, "unsupported-media-type"),
     errors.PayloadTooLarge: (413, "payload-too-large"),
@@ -66,6 +72,7 @@ PROBLEMS: dict[type[errors.PlanKGError], tuple[int, str]] = {
 EXTRA_HEADERS: dict[type[errors.PlanKGError], dict[str, str]] = {
     errors.Unauthorized: {"WWW-Authenticate": 'Bearer realm="plankg"'},
     errors.StoreUnavailable: {"Retry-After": "5"},
+    errors.WriteBusy: {"Retry-After": "2"},
 }
 
 # attributes of an exception that are safe and useful to send as extension members
@@ -107,6 +114,9 @@ def from_domain_error(exc: errors.PlanKGError, instance: str | None = None) -> J
     headers: dict[str, str] = {}
     for cls in type(exc).__mro__:
         headers = {**EXTRA_HEADERS.get(cls, {}), **headers}  # type: ignore[arg-type]
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     members = {name: getattr(exc, name) for name in _MEMBERS if isinstance(getattr(exc, name, None), int)}
     return problem_response(status, slug, exc.title, exc.detail, instance=instance, headers=headers or None, **members)
 
