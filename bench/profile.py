@@ -70,9 +70,10 @@ def profile_start() -> None:
     t = time.perf_counter()
     profiler.start()
     from plankg.build import open_built_store
+    from plankg.store.workers import WorkerOptions
 
     store = open_built_store(settings)
-    store.start_query_workers(settings.query_workers, wait=False)
+    store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
     from service.app import create_app
 
     app = create_app(settings, store=store)

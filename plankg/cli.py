@@ -61,6 +61,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import logging
 
     from plankg.build import open_built_store
+    from plankg.store.workers import WorkerOptions
 
     if args.host:
         settings = settings.model_copy(update={"host": args.host})
@@ -73,7 +74,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # before the web stack is imported: the store's replica and query workers get ready
         # in a thread (the disk is read outside the GIL, the zygote is a process of its own)
         # while FastAPI and the routers are imported and the app is made
-        store.start_query_workers(settings.query_workers, wait=False)
+        store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
         import uvicorn
 
         from service.app import create_app

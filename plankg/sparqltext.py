@@ -15,16 +15,25 @@ from functools import lru_cache
 
 from plankg.errors import FeatureDisabled, QuerySyntaxError, QueryTooComplex, UpdateNotAllowed
 
+# The terminals of the SPARQL 1.1 grammar (section 19.8) that can hide text from a
+# scan: a comment runs to the end of the line, and a line ends at CR as well as LF; a
+# prefixed name's local part may hold backslash escapes (PN_LOCAL_ESC, so `ex:a\#b`
+# is one name, not a name and a comment) and %-escapes (PLX). The scan must cut the
+# text exactly where the engine does, or a keyword it does not see still runs.
+PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 TOKEN = re.compile(
     r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
-  | (?P<pname>[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*)
+  | (?P<pname>(?:[^\W\d_][\w.\u00b7-]*)?:(?:[\w.:%\u00b7-]|"""
+    + PN_LOCAL_ESC
+    + r""")*)
   | (?P<word>[A-Za-z_]+)
-  | (?P<open>[{(])
-  | (?P<close>[})])
+  | (?P<open>[{(\[]|<<)
+  | (?P<close>[})\]]|>>)
+  | (?P<unary>[!^](?!=)|[-+](?![0-9.]))
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -48,7 +57,7 @@ class Scan:
     """What one pass over a query's tokens tells."""
 
     words: tuple[str, ...]  # upper-cased bare words, in order
-    depth: int  # deepest nesting of ( and {
+    depth: int  # deepest nesting of ( { [ <<, and of unary operators (! - + ^) within them
     dataset_iris: tuple[str, ...]  # IRIs after FROM / FROM NAMED
     base_iris: tuple[str, ...] = ()  # IRIs right after BASE, as iris_after(text, {"BASE"})
     prefix_iris: tuple[str, ...] = ()  # namespaces, as declared_prefixes(text).values()
@@ -75,13 +84,20 @@ def _scan(text: str) -> Scan:
     dataset: list[str] = []
     base: list[str] = []
     prefixes: dict[str, str] = {}
-    depth = best = 0
+    depth = best = run = 0
     pending = after_base = False
     before = last = None  # the two tokens before this one, white space and comments left out
     for m in _SCAN_TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "space" or kind == "comment":
             continue
+        if kind == "unary":
+            # `!!!…x`, `-(-(…`, `^^^p` nest expressions as deeply as brackets do, for the parser
+            run += 1
+            best = max(best, depth + run)
+            pending = after_base = False
+            continue
+        run = 0
         if kind == "word":
             word = m.group("word").upper()
             words.append(word)
@@ -150,13 +166,23 @@ def check_query(text: str, *, max_chars: int, max_depth: int = 64, allow_service
         raise QueryTooComplex(f"The query is {len(text)} characters long; the limit is {max_chars}.")
     found = scan(text)
     if found.depth > max_depth:
-        raise QueryTooComplex(f"The query nests groups more than {max_depth} levels deep.")
+        raise QueryTooComplex(f"The query nests groups or operators more than {max_depth} levels deep.")
     form = _form(found.words)
-    if "SERVICE" in found.words and not allow_service:
+    if "SERVICE" in _all_words(text, found) and not allow_service:
         raise FeatureDisabled("Federated queries (SERVICE) are switched off on this endpoint.")
     check_iris_local(list(found.dataset_iris))
     check_iris_local(list(_disguised_iris(text) if len(text) <= _REMEMBERED_CHARS else _find_disguised_iris(text)))
     return form
+
+
+def _all_words(text: str, found: Scan) -> frozenset[str]:
+    """The bare words of the text as written and as read with its codepoint escapes
+    resolved (``\\u0053ERVICE``): the SPARQL specification resolves them before parsing,
+    and an engine that follows it would run the keyword a scan of the raw text misses."""
+    words = frozenset(found.words)
+    if "\\u" in text or "\\U" in text:
+        words |= frozenset(scan(unescaped(text)).words)
+    return words
 
 
 @lru_cache(maxsize=1024)
@@ -197,14 +223,16 @@ def check_update(text: str, *, max_chars: int, max_depth: int = 64) -> None:
     """
     if len(text) > max_chars:
         raise QueryTooComplex(f"The update is {len(text)} characters long; the limit is {max_chars}.")
-    if nesting_depth(text) > max_depth:
-        raise QueryTooComplex(f"The update nests groups more than {max_depth} levels deep.")
-    words = keywords(text)
-    if "LOAD" in words:
+    found = scan(text)
+    if found.depth > max_depth:
+        raise QueryTooComplex(f"The update nests groups or operators more than {max_depth} levels deep.")
+    words = list(found.words)
+    every_word = _all_words(text, found)
+    if "LOAD" in every_word:
         raise FeatureDisabled(
             "LOAD is refused: an update may not fetch documents. Send the data itself with PUT or POST /graphs."
         )
-    if "SERVICE" in words:
+    if "SERVICE" in every_word:
         raise FeatureDisabled("SERVICE is refused in updates: an update may not query other endpoints.")
     first = next((w for w in words if w in UPDATE_WORDS or w in QUERY_FORMS), None)
     if first is None:
@@ -309,9 +337,9 @@ def update_graphs(text: str) -> set[str] | None:
                 found.add(iri)
             elif kind == "pname" and not (i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group("word").upper() == "PREFIX"):
                 prefix, _, local = m.group(0).partition(":")
-                if prefix not in prefixes or text[m.end() : m.end() + 1] == "\\":
-                    return None  # undeclared, or a local name with escapes the scan does not read
-                found.add(prefixes[prefix] + local)
+                if prefix not in prefixes:
+                    return None
+                found.add(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC stands for its character
         pending = False
         previous = ""
     return found

@@ -74,13 +74,14 @@ def create_app_from_env() -> FastAPI:
     (a remote store has nothing to load: the lifespan opens it, as before).
     """
     from plankg.build import open_built_store
+    from plankg.store.workers import WorkerOptions
 
     settings = Settings()
     if settings.store != "embedded":
         return create_app(settings)
     store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
     try:
-        store.start_query_workers(settings.query_workers, wait=False)
+        store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
         return create_app(settings, store=store)
     except BaseException:
         store.close()
@@ -153,6 +154,7 @@ def open_context(settings: Settings, catalog=None, store: Store | None = None) -
     workers, and the catalog (``create_app`` passes the one its routes were made from)."""
     from plankg.catalog import Catalog
     from plankg.store import open_store
+    from plankg.store.workers import WorkerOptions
 
     if store is None:
         store = open_store(settings)
@@ -162,7 +164,7 @@ def open_context(settings: Settings, catalog=None, store: Store | None = None) -
 
             log.warning("the store is empty: building the graph first")
             build(settings, store, progress=lambda step: log.warning("build: %s", step))
-        store.start_query_workers(settings.query_workers)
+        store.start_query_workers(settings.query_workers, options=WorkerOptions.of(settings))
         if catalog is None:
             catalog = Catalog.load(settings)
     except BaseException:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from plankg.errors import NotAcceptable, WritesUnsupported
 from plankg.store.results import QueryResponse
+
+if TYPE_CHECKING:
+    from plankg.store.workers import WorkerOptions, WorkerPool
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 # (subject, predicate, object, graph) for Store.quads_matching; None matches anything
@@ -54,11 +58,14 @@ class Store(ABC):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        fast_lane: bool = False,
     ) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
 
         Stores that can wait without a thread (the embedded store's worker
         processes) override it to spare the event loop a thread hop per query.
+        ``fast_lane``: the caller's client may use a reserved worker when the
+        others are busy (stores without one ignore it).
         """
         import anyio.to_thread
 
@@ -98,7 +105,7 @@ class Store(ABC):
     def version(self) -> str:
         """Changes whenever the data changes; used for ETags and caches."""
 
-    def start_query_workers(self, count: int, *, wait: bool = True) -> None:  # noqa: B027 - optional
+    def start_query_workers(self, count: int, *, wait: bool = True, options: WorkerOptions | None = None) -> None:  # noqa: B027 - optional
         """Make ``query`` enforce ``timeout_s`` by stopping the query, not just abandoning it.
 
         The service calls this once at start-up. Stores whose engine enforces
@@ -106,9 +113,33 @@ class Store(ABC):
         the store may get ready in the background; a later call with ``wait=True``
         returns once it is (``plankg serve`` overlaps that with importing the app).
         """
+        self.__dict__["_worker_options"] = options  # for the sandbox, which such a store still needs
+
+    def sandbox(self) -> WorkerPool:
+        """Worker processes for work on untrusted input (``WorkerPool.run_job``).
+
+        This store's engine is elsewhere, so its sandbox holds no data: a job that
+        needs the stored graph is handed it. Started on first use.
+        """
+        pool = self.__dict__.get("_sandbox_pool")
+        if pool is None:
+            from plankg.store.workers import WorkerPool
+
+            pool = WorkerPool(0, prefixes={}, snapshot=lambda: b"", options=self.__dict__.get("_worker_options"))
+            pool.options = pool.options.without_lanes()
+            pool.start()
+            self.__dict__["_sandbox_pool"] = pool
+        return pool
+
+    @property
+    def sandbox_has_data(self) -> bool:
+        """Whether a sandbox job sees the stored data as its ``store`` argument."""
+        return False
 
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
-        pass
+        pool = self.__dict__.pop("_sandbox_pool", None)
+        if pool is not None:
+            pool.close()
 
     # ------------------------------------------------------------ steward writes (plankg.writes)
     def quads_matching(self, patterns: Iterable[Pattern]) -> list[ox.Quad]:

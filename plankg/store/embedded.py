@@ -207,7 +207,8 @@ class EmbeddedStore(Store):
         if pool is None:
             return await super().query_async(sparql, **kwargs)
         timeout_s = kwargs.pop("timeout_s", None)
-        return await pool.query_async(sparql, _request(**kwargs), timeout_s)
+        fast_lane = kwargs.pop("fast_lane", False)
+        return await pool.query_async(sparql, _request(**kwargs), timeout_s, fast_lane=fast_lane)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         result = run_query(self._mem, sparql, bindings)
@@ -239,7 +240,7 @@ class EmbeddedStore(Store):
         return self._version
 
     # ------------------------------------------------------------ query workers
-    def start_query_workers(self, count: int, *, wait: bool = True) -> None:
+    def start_query_workers(self, count: int, *, wait: bool = True, options=None) -> None:
         """Start the worker processes (once); with ``wait=False`` in a thread of their own.
 
         ``plankg serve`` starts them that way before it imports the web stack, so the
@@ -252,16 +253,16 @@ class EmbeddedStore(Store):
             if starting is None:
                 starting = self._starting = Future()
                 if wait:
-                    self._start_workers(count, starting)
+                    self._start_workers(count, starting, options)
                 else:
-                    threading.Thread(target=self._start_workers, args=(count, starting), name="plankg-query-workers", daemon=True).start()
+                    threading.Thread(target=self._start_workers, args=(count, starting, options), name="plankg-query-workers", daemon=True).start()
         if wait:
             starting.result()
 
-    def _start_workers(self, count: int, starting: Future) -> None:
+    def _start_workers(self, count: int, starting: Future, options=None) -> None:
         from plankg.store.workers import WorkerPool
 
-        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot)
+        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options)
         try:
             # under the write lock: a write lands before the workers load (they get its
             # data) or after they are counted in ``_workers`` (they reload)
@@ -299,6 +300,18 @@ class EmbeddedStore(Store):
     def workers(self):
         """The WorkerPool once started (diagnostics, tests), else None."""
         return self._pool()
+
+    def sandbox(self):
+        """The query workers' pool: its jobs see the data as it is (the zygote's replica)."""
+        pool = self._pool()
+        if pool is None:
+            self.start_query_workers(1)
+            pool = self._pool()
+        return pool
+
+    @property
+    def sandbox_has_data(self) -> bool:
+        return True
 
     def _snapshot(self) -> bytes:
         """The replica as N-Quads: what a fresh worker zygote loads."""

@@ -13,6 +13,24 @@ worker therefore costs a ``fork()``, not a reload. When the data changes the
 zygote reloads and every worker is replaced, so no query sees stale data
 after a write returns.
 
+The same zygote forks the **sandbox** for work on untrusted input that is
+not a query: parsing request bodies, uploaded shapes and their SPARQL,
+SHACL validation of uploads, the candidate of a steward's write
+(``run_job``). A job gets a worker of its own, forked for it and killed after
+it, whatever happened: it runs with a memory ceiling (``RLIMIT_AS``), a large
+stack, the time limit, and is killed when the caller is cancelled (a client
+that hangs up). A crash there (a parser's stack overflow, an allocation past
+the ceiling) ends that worker only; the caller gets a domain error.
+
+Every worker runs without network access (``plankg.store.isolation``), unless
+SPARQL federation is switched on, and then only query workers keep it.
+
+**Fast lane**: ``fast_lane`` extra workers take a query only when every
+regular worker is busy and the caller says the client may use it (the
+service's fairness policy). Its deadline is short, so a client looping
+time-limit queries holds the regular workers, never this one, and a cheap
+query from anyone else is still answered at once.
+
 Wire format: length-prefixed pickles over Unix socket pairs. Only the server
 and its own children ever hold these sockets.
 """
@@ -41,7 +59,38 @@ from plankg.store.results import QueryResponse
 log = logging.getLogger("plankg.store.workers")
 
 _HEADER = struct.Struct("!Q")
-_ZYGOTE_BOOT = "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); from plankg.store.workers import zygote_main; zygote_main(int(sys.argv[2]))"
+_ZYGOTE_BOOT = (
+    "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); from plankg.store.workers import zygote_main; "
+    "zygote_main(int(sys.argv[2]), allow_network=sys.argv[3] == '1')"
+)
+JOB = "job"  # first item of a job message; a query message starts with its text
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How the worker processes are set up (from the settings, once)."""
+
+    allow_network: bool = False  # query workers keep the network (SPARQL SERVICE switched on)
+    fast_lane: int = 0  # extra workers for cheap queries while the regular ones are busy
+    fast_lane_timeout_s: float = 1.0
+    job_slots: int = 2  # sandboxed jobs at once
+    job_memory_bytes: int = 1 << 30  # address space a job may add to its worker's
+    job_stack_bytes: int = 256 << 20  # the thread a job runs on: deep input recurses in native parsers
+
+    def without_lanes(self) -> WorkerOptions:
+        from dataclasses import replace
+
+        return replace(self, fast_lane=0)
+
+    @classmethod
+    def of(cls, settings) -> WorkerOptions:
+        return cls(
+            allow_network=settings.enable_service,
+            fast_lane=settings.fast_lane_workers,
+            fast_lane_timeout_s=min(settings.fast_lane_timeout_s, settings.query_timeout_s),
+            job_slots=settings.job_workers,
+            job_memory_bytes=settings.job_memory_mb << 20,
+        )
 
 
 # ---------------------------------------------------------------- framing
@@ -153,6 +202,7 @@ class _Worker:
     pid: int
     sock: socket.socket
     generation: int
+    lane: str = "regular"
 
 
 class _Idle:
@@ -188,6 +238,18 @@ class _Idle:
             if worker is not None:
                 self._items.append(worker)
                 self._cond.notify()
+
+    def try_take(self) -> _Worker | None:
+        """An idle worker now, or None; never waits (for the lock either)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if not self._items:
+                return None
+            self.busy += 1
+            return self._items.pop()
+        finally:
+            self._lock.release()
 
     def take(self, timeout: float | None, closed: Callable[[], bool]) -> _Worker | None:
         with self._cond:
@@ -305,12 +367,18 @@ def _settle(waiter: asyncio.Future, worker: _Worker | None, idle: _Idle | None) 
 class WorkerPool:
     """``count`` worker processes; ``query`` borrows one, kills it at the deadline."""
 
-    def __init__(self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes]) -> None:
+    def __init__(
+        self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None
+    ) -> None:
         self.count = count
         self.prefixes = dict(prefixes)
         self._snapshot = snapshot
+        self.options = options or WorkerOptions()
         self._control_lock = threading.RLock()
         self._idle = _Idle(self._control_lock)
+        self._fast = _Idle(self._control_lock)
+        self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
+        self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._generation = 0
@@ -335,6 +403,8 @@ class WorkerPool:
             self._load_zygote(snapshot, meanwhile)
             for _ in range(self.count):
                 self._idle.put(self._fork())
+            for _ in range(self.options.fast_lane):
+                self._fast.put(self._fork("fast"))
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -346,11 +416,12 @@ class WorkerPool:
                 self._call(("load", self._snapshot(), self.prefixes))
             except (OSError, EOFError):
                 self._restart_zygote()
-            for worker in self._idle.drain():
-                self._retire(worker)
-            # busy workers of the old generation are replaced when they come back
-            for _ in range(self.count - self._idle.busy):
-                self._idle.put(self._fork())
+            for lane, idle, count in (("regular", self._idle, self.count), ("fast", self._fast, self.options.fast_lane)):
+                for worker in idle.drain():
+                    self._retire(worker)
+                # busy workers of the old generation are replaced when they come back
+                for _ in range(count - idle.busy):
+                    idle.put(self._fork(lane))
 
     def close(self) -> None:
         with self._control_lock:
@@ -358,9 +429,10 @@ class WorkerPool:
                 return
             self._closed = True
             self._live.clear()
-            for worker in self._idle.drain():
-                worker.sock.close()
-            self._idle.wake_all()
+            for idle in (self._idle, self._fast):
+                for worker in idle.drain():
+                    worker.sock.close()
+                idle.wake_all()
             if self._control is not None:
                 try:
                     self._call(("quit",))
@@ -415,10 +487,24 @@ class WorkerPool:
         self._give_back(worker)
         return _unpack(reply)
 
-    async def query_async(self, sparql: str, request: dict, timeout_s: float | None) -> QueryResponse:
-        """``query`` for the event loop: waits on the worker's socket, not in a thread."""
+    async def query_async(
+        self, sparql: str, request: dict, timeout_s: float | None, *, fast_lane: bool = False
+    ) -> QueryResponse:
+        """``query`` for the event loop: waits on the worker's socket, not in a thread.
+
+        ``fast_lane``: the client may use the fast lane when every regular worker
+        is busy; there the query gets the lane's short deadline.
+        """
         for attempt in (1, 2):
-            worker = await self._aborrow(timeout_s)
+            worker = None
+            if fast_lane and self.options.fast_lane and not self._closed:
+                worker = self._idle.try_take()
+                if worker is None:
+                    worker = self._fast.try_take()
+                    if worker is not None:
+                        timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
+            if worker is None:
+                worker = await self._aborrow(timeout_s)
             try:
                 await _asend(worker.sock, (sparql, request))
             except OSError:
@@ -447,6 +533,70 @@ class WorkerPool:
         worker.sock.setblocking(True)
         self._give_back(worker)
         return _unpack(reply)
+
+    # -- sandboxed jobs
+    async def run_job(self, target: str, args: tuple, timeout_s: float) -> object:
+        """``target(store, prefixes, *args)`` in a worker forked for it, then killed.
+
+        ``target`` is ``"module:function"``, named by the server's own code, never by
+        a client. The worker has the data as it is now (``store``, an in-memory
+        pyoxigraph store: a job may change it, nobody else sees that), the memory
+        ceiling and stack of ``WorkerOptions`` and no network. Raises the job's own
+        domain errors, ``WorkTimeout`` past ``timeout_s``, ``ResourceLimitExceeded``
+        when the worker died (an overflowed stack, an allocation past the ceiling),
+        ``StoreUnavailable`` when every job slot stays taken. Cancelling the caller
+        kills the worker.
+        """
+        if self._closed:
+            raise errors.StoreUnavailable("The store is shutting down.")
+        await self._job_slot(timeout_s)
+        try:
+            worker = await _surely_in_thread(self._fork, "job")
+            try:
+                limits = {
+                    "memory": self.options.job_memory_bytes,
+                    "stack": self.options.job_stack_bytes,
+                    "cpu_s": int(timeout_s) + 2,
+                    "deny_network": self.options.allow_network,  # else the zygote took it already
+                }
+                try:
+                    await _asend(worker.sock, (JOB, target, args, limits))
+                    reply = await _areply(worker.sock, timeout_s)
+                except TimeoutError:
+                    raise errors.WorkTimeout(
+                        f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
+                        "Send less data, or simpler shapes (a regular expression that backtracks, a SPARQL "
+                        "constraint or update that joins everything with everything)."
+                    ) from None
+                except (OSError, EOFError):
+                    raise errors.ResourceLimitExceeded(
+                        "Processing this input went past the service's limits (memory "
+                        f"{self.options.job_memory_bytes >> 20} MB, or a structure nested too deeply for the "
+                        "parser) and was stopped; nothing was changed."
+                    ) from None
+            finally:
+                await _surely_in_thread(self._end_job, worker)
+        finally:
+            self._job_slots.release()
+        if reply[0] == "crash":  # type: ignore[index]
+            log.error("sandboxed job %s failed: %s", target, reply[1])  # type: ignore[index]
+            raise errors.BadRequest("The input could not be processed, so it was refused; nothing was changed.")
+        return _unpack_job(reply)
+
+    async def _job_slot(self, timeout_s: float) -> None:
+        """A place among the jobs that run at once; waited for on the loop, never in a thread."""
+        if self._job_slots.acquire(blocking=False):
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            if self._job_slots.acquire(blocking=False):
+                return
+        raise errors.StoreUnavailable("Every sandbox worker is busy with other uploads or writes; try again in a few seconds.")
+
+    def _end_job(self, worker: _Worker) -> None:
+        with self._control_lock:
+            self._kill(worker)
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
         worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)
@@ -485,23 +635,28 @@ class WorkerPool:
             )
         return worker
 
+    def _lane(self, worker: _Worker) -> _Idle:
+        return self._fast if worker.lane == "fast" else self._idle
+
     def _give_back(self, worker: _Worker) -> None:
         with self._control_lock:
-            self._idle.busy -= 1
+            idle = self._lane(worker)
+            idle.busy -= 1
             if self._closed:
                 worker.sock.close()
             elif worker.generation == self._generation:
-                self._idle.put(worker)
+                idle.put(worker)
             else:
                 self._retire(worker)
-                self._idle.put(self._fork())
+                idle.put(self._fork(worker.lane))
 
     def _replace(self, worker: _Worker) -> None:
         with self._control_lock:
-            self._idle.busy -= 1
+            idle = self._lane(worker)
+            idle.busy -= 1
             self._kill(worker)
             if not self._closed:
-                self._idle.put(self._fork())
+                idle.put(self._fork(worker.lane))
 
     # -- zygote conversation (all under _control_lock)
 
@@ -513,7 +668,7 @@ class WorkerPool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self._zygote = subprocess.Popen(
-                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno())],
+                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno()), "1" if self.options.allow_network else "0"],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in a terminal reaches the server only
@@ -524,7 +679,9 @@ class WorkerPool:
         self._control = ours
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
-        self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile)
+        self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
+        if not self.options.allow_network and not self.isolation:
+            log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
     def _restart_zygote(self) -> None:
         log.warning("query worker zygote is gone; starting a new one")
@@ -550,7 +707,7 @@ class WorkerPool:
             raise OSError(f"zygote refused {message[0]!r}: {reply!r}")
         return reply[1] if len(reply) > 1 else None
 
-    def _fork(self) -> _Worker:
+    def _fork(self, lane: str = "regular") -> _Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             try:
@@ -561,7 +718,7 @@ class WorkerPool:
         finally:
             theirs.close()
         self._live.add(int(pid))
-        return _Worker(int(pid), ours, self._generation)
+        return _Worker(int(pid), ours, self._generation, lane)
 
     def _kill(self, worker: _Worker) -> None:
         worker.sock.close()
@@ -586,9 +743,13 @@ def _json_path() -> str:
 
 
 def _unpack(reply: object) -> QueryResponse:
+    return QueryResponse(*_unpack_job(reply))  # type: ignore[misc]
+
+
+def _unpack_job(reply: object) -> object:
     status, *rest = reply  # type: ignore[misc]
     if status == "ok":
-        return QueryResponse(*rest[0])
+        return rest[0]
     if status == "error":
         name, detail, extra = rest
         cls = getattr(errors, name, None)
@@ -602,8 +763,13 @@ def _unpack(reply: object) -> QueryResponse:
 
 
 # ---------------------------------------------------------------- zygote side
-def zygote_main(control_fd: int) -> None:
+def zygote_main(control_fd: int, allow_network: bool = False) -> None:
     """Hold the replica, fork workers on request, reap them; exit when the server goes."""
+    isolation: list[str] = []
+    if not allow_network:
+        from plankg.store.isolation import deny_network
+
+        isolation = deny_network()  # first, while this process has one thread
     import pyoxigraph as ox
 
     from plankg.store import embedded  # imported once here, so workers start warm
@@ -638,7 +804,7 @@ def zygote_main(control_fd: int) -> None:
             # lenient (no IRI checks, ~1/3 faster): pyoxigraph wrote these N-Quads from data it had checked
             fresh.load(message[1], format=ox.RdfFormat.N_QUADS, lenient=True)
             store, prefixes = fresh, message[2]
-            _send(control, ("ok",))
+            _send(control, ("ok", isolation))
         elif command == "fork":
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
             pid = os.fork()
@@ -679,9 +845,16 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
     _die_with_parent()
     while True:
         try:
-            sparql, request = _recv(sock)
+            message = _recv(sock)
         except (EOFError, OSError):
             return
+        if len(message) == 4 and message[0] == JOB:
+            # one job per worker: it may have changed the store or hit a limit
+            try:
+                _send(sock, _run_job(store, prefixes, *message[1:]))
+            finally:
+                return
+        sparql, request = message
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)
             reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated))
@@ -694,6 +867,56 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             _send(sock, reply)
         except OSError:
             return
+
+
+def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> tuple:
+    """Run a job under its limits, on a thread with a large stack; the reply to send."""
+    import importlib
+    import resource
+
+    if limits.get("deny_network"):
+        from plankg.store.isolation import deny_network
+
+        deny_network()
+    module_name, _, name = target.partition(":")
+    fn = getattr(importlib.import_module(module_name), name)
+    stack = int(limits["stack"])
+    # the ceiling counts what the worker maps already (the replica) plus the job's stack and budget
+    ceiling = _address_space() + stack + int(limits["memory"])
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    resource.setrlimit(resource.RLIMIT_CPU, (int(limits["cpu_s"]), int(limits["cpu_s"]) + 1))
+    outcome: list[tuple] = []
+
+    def run() -> None:
+        sys.setrecursionlimit(20_000)
+        try:
+            outcome.append(("ok", fn(store, prefixes, *args)))
+        except errors.PlanKGError as exc:
+            extra = {k: v for k, v in vars(exc).items() if k != "detail" and _plain(v)}
+            outcome.append(("error", type(exc).__name__, exc.detail, extra))
+        except RecursionError:
+            outcome.append(("error", "InputTooComplex", "The input is nested too deeply to be processed.", {}))
+        except MemoryError:
+            outcome.append(("error", "ResourceLimitExceeded", "Processing this input needs more memory than the service allows.", {}))
+        except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
+            outcome.append(("crash", f"{type(exc).__name__}: {exc}"))
+
+    threading.stack_size(stack)
+    thread = threading.Thread(target=run, name="plankg-job")
+    thread.start()
+    thread.join()
+    return outcome[0] if outcome else ("crash", "the job ended without an answer")
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _plain(value: object) -> bool:
