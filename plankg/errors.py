@@ -123,6 +123,12 @@ class WriteBusy(PlanKGError):
     title = "Another write is in progress"
 
 
+class ClientDisconnected(PlanKGError):
+    """The client hung up before its work ended; the work was stopped and nobody is answered."""
+
+    title = "The client disconnected"
+
+
 class NotAcceptable(PlanKGError):
     title = "No acceptable representation"
 

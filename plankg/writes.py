@@ -284,121 +284,154 @@ class WritePipeline:
     # -------------------------------------------------------------- the operations
     def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
         """Replace a graph's content (Graph Store PUT)."""
-        new = _in_graph(quads, graph)
-
-        def propose() -> Change:
-            self._check_writable(graph)
-            old = set(self.store.quads_matching([(None, None, None, graph_node(graph))]))
-            fresh = set(new)
-            return Change(
-                operation or f"Replaced {_graph_words(graph)} ({len(fresh)} triples).",
-                removed=sorted(old - fresh, key=str),
-                added=sorted(fresh - old, key=str),
-                graphs=(graph,),
-                existed={graph: bool(old)},
-            )
-
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("put", graph, quads, operation=operation), agent=agent, dry_run=dry_run)
 
     def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
         """Add triples to a graph (Graph Store POST, ``plankg load``)."""
-        new = sorted(set(_in_graph(quads, graph)), key=str)
-
-        def propose() -> Change:
-            self._check_writable(graph)
-            present = set(self.store.quads_matching([(q.subject, q.predicate, q.object, q.graph_name) for q in new]))
-            added = [q for q in new if q not in present]
-            return Change(
-                operation or f"Added {len(added)} triples to {_graph_words(graph)}.",
-                removed=[],
-                added=added,
-                graphs=(graph,),
-                existed={graph: self._graph_exists(graph)},
-            )
-
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("post", graph, quads, operation=operation), agent=agent, dry_run=dry_run)
 
     def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False) -> WriteOutcome:
         """Remove a graph and everything in it (Graph Store DELETE); NotFound when it has no triples."""
-
-        def propose() -> Change:
-            self._check_writable(graph)
-            old = sorted(self.store.quads_matching([(None, None, None, graph_node(graph))]), key=str)
-            if not old and graph is not None:
-                raise NotFound(f"There is no graph <{graph}> in the store (it has no triples).")
-            return Change(
-                f"Deleted {_graph_words(graph)} ({len(old)} triples).",
-                removed=old,
-                added=[],
-                graphs=(graph,),
-                drop_graphs=(graph,),
-                existed={graph: bool(old)},
-            )
-
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("delete", graph), agent=agent, dry_run=dry_run)
 
     def update(self, sparql: str, *, agent: str, dry_run: bool = False) -> WriteOutcome:
         """Run a SPARQL Update (already through ``sparqltext.check_update``) on a candidate first."""
+        return self._run(self.proposal("update", None, update=sparql), agent=agent, dry_run=dry_run)
 
-        def propose() -> Change:
-            removed, added = self.store.preview_update(sparql)
-            graphs = tuple(sorted({graph_key(q) for q in (*removed, *added)}, key=lambda k: (k is not None, k or "")))
-            for graph in graphs:
+    def proposal(
+        self,
+        kind: str,
+        graph: GraphKey,
+        quads: Iterable[ox.Quad] = (),
+        *,
+        update: str | None = None,
+        operation: str | None = None,
+    ) -> Callable[[], Change]:
+        """The candidate step of a write: a function that works the ``Change`` out against the data as it is then."""
+        if kind == "put":
+            new = _in_graph(quads, graph)
+
+            def propose() -> Change:
                 self._check_writable(graph)
-            return Change(
-                "SPARQL Update: " + _abridged(sparql),
-                removed=removed,
-                added=added,
-                graphs=graphs,
-                existed={g: self._graph_exists(g) for g in graphs},
-            )
+                old = set(self.store.quads_matching([(None, None, None, graph_node(graph))]))
+                fresh = set(new)
+                return Change(
+                    operation or f"Replaced {_graph_words(graph)} ({len(fresh)} triples).",
+                    removed=sorted(old - fresh, key=str),
+                    added=sorted(fresh - old, key=str),
+                    graphs=(graph,),
+                    existed={graph: bool(old)},
+                )
 
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        elif kind == "post":
+            added_quads = sorted(set(_in_graph(quads, graph)), key=str)
+
+            def propose() -> Change:
+                self._check_writable(graph)
+                present = set(self.store.quads_matching([(q.subject, q.predicate, q.object, q.graph_name) for q in added_quads]))
+                added = [q for q in added_quads if q not in present]
+                return Change(
+                    operation or f"Added {len(added)} triples to {_graph_words(graph)}.",
+                    removed=[],
+                    added=added,
+                    graphs=(graph,),
+                    existed={graph: self._graph_exists(graph)},
+                )
+
+        elif kind == "delete":
+
+            def propose() -> Change:
+                self._check_writable(graph)
+                old = sorted(self.store.quads_matching([(None, None, None, graph_node(graph))]), key=str)
+                if not old and graph is not None:
+                    raise NotFound(f"There is no graph <{graph}> in the store (it has no triples).")
+                return Change(
+                    f"Deleted {_graph_words(graph)} ({len(old)} triples).",
+                    removed=old,
+                    added=[],
+                    graphs=(graph,),
+                    drop_graphs=(graph,),
+                    existed={graph: bool(old)},
+                )
+
+        elif kind == "update":
+            assert update is not None
+            sparql = update
+
+            def propose() -> Change:
+                removed, added = self.store.preview_update(sparql)
+                graphs = tuple(sorted({graph_key(q) for q in (*removed, *added)}, key=lambda k: (k is not None, k or "")))
+                for touched in graphs:
+                    self._check_writable(touched)
+                return Change(
+                    "SPARQL Update: " + _abridged(sparql),
+                    removed=removed,
+                    added=added,
+                    graphs=graphs,
+                    existed={g: self._graph_exists(g) for g in graphs},
+                )
+
+        else:
+            raise ValueError(f"unknown write kind {kind!r}")
+        return propose
 
     # -------------------------------------------------------------- the steps
-    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool) -> WriteOutcome:
+    def require_writable_store(self) -> None:
+        """``WritesUnsupported`` now, before any work: a candidate on a store that cannot commit would be wasted."""
         if type(self.store).apply_changes is Store.apply_changes:
-            # before any work: a candidate on a store that cannot commit would be wasted
             self.store.apply_changes([], [])
+
+    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool) -> WriteOutcome:
+        """Candidate, validation and commit in this process (``plankg load``; the server
+        prepares in its sandbox and calls ``commit`` itself)."""
+        self.require_writable_store()
         with self._lock:
             started = _now()
-            t0 = time.perf_counter()
-            change = propose()
-            t1 = time.perf_counter()
-            data, checked, active = self.affected_data(change)
-            report = self._validate(data, checked, active)
-            t2 = time.perf_counter()
-            outcome = WriteOutcome(
-                change,
-                report,
-                dry_run=dry_run,
-                validated_triples=len(data),
-                focus_nodes=len(checked),
-                seconds={"candidate": t1 - t0, "validate": t2 - t1},
-            )
-            if not report.conforms:  # type: ignore[attr-defined]
-                violations = report.counts()["Violation"]  # type: ignore[attr-defined]
-                exc = ValidationFailed(
-                    f"The write was not applied: the data would break the shapes ({violations} violation"
-                    f"{'' if violations == 1 else 's'}).\n\n" + report.text("en"),  # type: ignore[attr-defined]
-                    report,
-                )
-                exc.outcome = outcome  # type: ignore[attr-defined]
-                raise exc
-            if dry_run or change.empty:
+            outcome = self.prepare(propose, dry_run=dry_run)
+            if dry_run or outcome.change.empty:
                 return outcome
-            exists_after = {g: self._exists_after(change, g) for g in change.touched_graphs()}
-            outcome.created = any(not change.existed.get(g, True) and exists_after.get(g, False) for g in change.graphs)
-            record_removed, record_added, activity = self.record(change, agent, started, exists_after)
-            self.store.apply_changes(
-                [*change.removed, *record_removed],
-                [*change.added, *record_added],
-                drop_graphs=change.drop_graphs,
-            )
-            outcome.committed = True
-            outcome.activity = activity
-            outcome.seconds["commit"] = time.perf_counter() - t2
-            return outcome
+            return self._commit(outcome, agent, started)
+
+    def prepare(self, propose: Callable[[], Change], *, dry_run: bool, role: str = "steward", confirm: str | None = None) -> WriteOutcome:
+        """Steps 1 and 2: the change and its report; ``ValidationFailed`` (carrying the outcome) if it breaks the shapes."""
+        t0 = time.perf_counter()
+        change = propose()
+        t1 = time.perf_counter()
+        data, checked, active = self.affected_data(change)
+        report = self._validate(data, checked, active)
+        t2 = time.perf_counter()
+        outcome = WriteOutcome(
+            change,
+            report,
+            dry_run=dry_run,
+            validated_triples=len(data),
+            focus_nodes=len(checked),
+            seconds={"candidate": t1 - t0, "validate": t2 - t1},
+        )
+        if not report.conforms:  # type: ignore[attr-defined]
+            raise refusal(outcome)
+        return outcome
+
+    def commit(self, outcome: WriteOutcome, agent: str, started: str) -> WriteOutcome:
+        """Steps 3 and 4 for an outcome prepared elsewhere (the sandbox) against this store's current data."""
+        with self._lock:
+            return self._commit(outcome, agent, started)
+
+    def _commit(self, outcome: WriteOutcome, agent: str, started: str) -> WriteOutcome:
+        t2 = time.perf_counter()
+        change = outcome.change
+        exists_after = {g: self._exists_after(change, g) for g in change.touched_graphs()}
+        outcome.created = any(not change.existed.get(g, True) and exists_after.get(g, False) for g in change.graphs)
+        record_removed, record_added, activity = self.record(change, agent, started, exists_after)
+        self.store.apply_changes(
+            [*change.removed, *record_removed],
+            [*change.added, *record_added],
+            drop_graphs=change.drop_graphs,
+        )
+        outcome.committed = True
+        outcome.activity = activity
+        outcome.seconds["commit"] = time.perf_counter() - t2
+        return outcome
 
     def _check_writable(self, graph: GraphKey) -> None:
         if graph == self.changes_graph:
@@ -693,6 +726,24 @@ def _prune_report_graph(triples: list[ox.Triple], checked: set[str], conforms: b
                 stack.append(t.object)
     # the shapes and nodes a result names stay as the validator wrote them
     return keep
+
+
+def refusal(outcome: WriteOutcome) -> ValidationFailed:
+    """The error for a write whose outcome breaks the shapes (it carries the report and the outcome)."""
+    report = outcome.report
+    violations = report.counts()["Violation"]  # type: ignore[attr-defined]
+    exc = ValidationFailed(
+        f"The write was not applied: the data would break the shapes ({violations} violation"
+        f"{'' if violations == 1 else 's'}).\n\n" + report.text("en"),  # type: ignore[attr-defined]
+        report,
+    )
+    exc.outcome = outcome  # type: ignore[attr-defined]
+    return exc
+
+
+def now() -> str:
+    """A write's start time, as the change log records it."""
+    return _now()
 
 
 def agent_slug(name: str) -> str:

@@ -32,6 +32,7 @@ the service's own and refuses writes (403).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from typing import TYPE_CHECKING
@@ -50,16 +51,17 @@ from plankg.errors import (
     PlanKGError,
     QuerySyntaxError,
     UnsupportedMediaType,
-    ValidationFailed,
+    WriteBusy,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import check_update
-from plankg.store.rdfio import parse_rdf
 from plankg.store.results import serialize_graph
+from plankg.untrusted import Upload, WriteRequest
 from service.auth import reject_method_override, writer
 from service.context import AppContext, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
+from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
     from plankg.writes import WriteOutcome, WritePipeline
@@ -179,24 +181,21 @@ def _listing(ctx: AppContext) -> dict:
 @router.put("/graphs", summary="Replace a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The graph was replaced"}, **GSP_RESPONSES})
 async def graphs_put(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     agent, graph, dry_run, answer = _writing(request, ctx)
-    quads = await _graph_body(request, ctx, graph)
-    pipeline = _pipeline(request, ctx)
-    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.put_graph(graph, quads, agent=agent, dry_run=dry_run), graph)
+    body = await _graph_body(request, ctx, graph)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("put", graph, body=body), agent, graph)
 
 
 @router.post("/graphs", summary="Add triples to a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES})
 async def graphs_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     agent, graph, dry_run, answer = _writing(request, ctx)
-    quads = await _graph_body(request, ctx, graph)
-    pipeline = _pipeline(request, ctx)
-    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.post_graph(graph, quads, agent=agent, dry_run=dry_run), graph)
+    body = await _graph_body(request, ctx, graph)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("post", graph, body=body), agent, graph)
 
 
 @router.delete("/graphs", summary="Delete a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS}, responses={204: {"description": "The graph was deleted"}, 404: {"description": "No such graph"}, **GSP_RESPONSES})
 async def graphs_delete(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     agent, graph, dry_run, answer = _writing(request, ctx)
-    pipeline = _pipeline(request, ctx)
-    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.delete_graph(graph, agent=agent, dry_run=dry_run), None)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("delete", graph), agent, None)
 
 
 # ---------------------------------------------------------------- writing: SPARQL Update
@@ -250,9 +249,8 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
         )
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
         raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
-    check_update(text, max_chars=ctx.settings.max_query_chars)
-    pipeline = _pipeline(request, ctx)
-    return await _perform(request, ctx, answer, dry_run, lambda: pipeline.update(text, agent=agent, dry_run=dry_run), None)
+    check_update(text, max_chars=ctx.settings.max_query_chars, max_depth=ctx.settings.max_nesting_depth)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text), agent, None)
 
 
 # ---------------------------------------------------------------- the steps every write shares
@@ -264,6 +262,14 @@ def _writing(request: Request, ctx: AppContext) -> tuple[str, str | None, bool, 
     if kind == "none":
         raise ParameterError("Name the graph: ?graph=<IRI> or ?default.")
     return agent, graph, _dry_run(request), _report_format(request)
+
+
+def _write_lock(request: Request) -> asyncio.Lock:
+    """The app's one write lock, held from the candidate to the commit (made on the event loop, so only once)."""
+    lock = getattr(request.app.state, "write_lock", None)
+    if lock is None:
+        lock = request.app.state.write_lock = asyncio.Lock()
+    return lock
 
 
 def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
@@ -278,7 +284,8 @@ def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
     return pipeline
 
 
-async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> list[ox.Quad]:
+async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> Upload:
+    """The body as it is: the sandbox parses it (``plankg.untrusted``)."""
     media, charset = content_type(request.headers.get("content-type"))
     if media in DATASET_BODY_TYPES:
         raise UnsupportedMediaType(f"The body is one graph: send Turtle, N-Triples, JSON-LD or RDF/XML, not {media}.")
@@ -289,18 +296,33 @@ async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> l
     if charset not in (None, "utf-8", "utf8"):
         raise UnsupportedMediaType("RDF bodies must be UTF-8.")
     body = await request.body()
-    quads = await run_in_threadpool(parse_rdf, body, GRAPH_BODY_TYPES[media], name="request body", base_iri=graph or ctx.ns.base)
-    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        raise BadRequest("The body names graphs of its own; PUT and POST take one graph, addressed by ?graph= or ?default.")
-    return quads
+    return Upload(body, GRAPH_BODY_TYPES[media].media_type, "request body")
 
 
-async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write, graph: str | None) -> Response:
+async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write: WriteRequest, agent: str, graph: str | None) -> Response:
+    """Prepare the write in the sandbox, commit it here; one write at a time, waited for a bounded time."""
+    from plankg.writes import now, refusal
+
+    pipeline = _pipeline(request, ctx)
+    pipeline.require_writable_store()
+    lock = _write_lock(request)
     try:
-        outcome: WriteOutcome = await run_in_threadpool(write)
-    except ValidationFailed as exc:
-        outcome = getattr(exc, "outcome", None)
-        return _report_response(request, ctx, exc.report, answer, 422, outcome, exc)
+        async with asyncio.timeout(ctx.settings.write_wait_s):
+            await lock.acquire()
+    except TimeoutError:
+        raise WriteBusy(
+            f"Another write has been in progress for more than {ctx.settings.write_wait_s:g} s; nothing was changed. Try again shortly."
+        ) from None
+    try:
+        started = now()
+        verdict, outcome = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)  # type: ignore[misc]
+        if verdict == "invalid":
+            exc = refusal(outcome)
+            return _report_response(request, ctx, exc.report, answer, 422, outcome, exc)
+        if not dry_run and not outcome.change.empty:
+            outcome = await run_in_threadpool(pipeline.commit, outcome, agent, started)
+    finally:
+        lock.release()
     headers = {"X-PlanKG-Added": str(len(outcome.change.added)), "X-PlanKG-Removed": str(len(outcome.change.removed))}
     if _prefers_dry_run(request):
         headers["Preference-Applied"] = "dry-run"

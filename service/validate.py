@@ -14,9 +14,12 @@
 - ``GET /validate`` is the page with the form.
 
 Validating never writes to the store (it reads it only for ``context=graph``);
-the posted data lives in the request only. JSON-LD contexts are never fetched (pyoxigraph's
-parser refuses remote contexts), and uploaded shapes may not reach out either
-(no SERVICE, FROM, owl:imports, SHACL-AF); see plankg.validation.
+the posted data lives in the request only. The data and any uploaded shapes are
+parsed and validated in the store's sandbox (``plankg.untrusted``, a worker
+process with memory, stack and time limits and no network), never in the
+server process; a client that hangs up stops its validation. JSON-LD contexts
+are never fetched, and uploaded shapes may not reach out either (no SERVICE,
+FROM, owl:imports, SHACL-AF); see plankg.validation.
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from plankg.errors import BadRequest, LocatedError, NotAcceptable, ParameterError, PlanKGError, UnsupportedMediaType
-from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES, parse_rdf
+from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
 from service.pages import render_page, request_lang
 from service.problems import status_for
+from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
     from plankg.validation import Report
@@ -164,7 +168,7 @@ async def validate_post(request: Request, ctx: AppContext = Depends(get_ctx)) ->
                 else "The request has no Content-Type; send RDF (e.g. text/turtle) or a form."
             )
         with_graph = _with_graph(request.query_params.get("context") or form_values.get("context"))
-        report = await run_in_threadpool(_validate, ctx, data, data_format, data_name, shapes_bytes, shapes_name, with_graph)
+        report = await _validate(request, ctx, data, data_format, data_name, shapes_bytes, shapes_name, with_graph)
     except PlanKGError as exc:
         if answer != "html":
             raise  # a problem document, from the one table in service.problems
@@ -239,19 +243,17 @@ def _with_graph(value: str | None) -> bool:
     return True
 
 
-def _validate(
-    ctx: AppContext, data: bytes, data_format: ox.RdfFormat, data_name: str, shapes_bytes, shapes_name, with_graph: bool
+async def _validate(
+    request: Request, ctx: AppContext, data: bytes, data_format: ox.RdfFormat, data_name: str, shapes_bytes, shapes_name, with_graph: bool
 ) -> Report:
-    # imported on first use: plankg.validation is ~20 ms of every server start, for a rare request
-    from plankg.validation import load_shapes, shapes_from_bytes, validate_quads
+    """Parse and validate in the sandbox: the data, the shapes and their SPARQL are the client's."""
+    from plankg.untrusted import Upload
 
-    quads = parse_rdf(data, data_format, name=data_name)
-    if shapes_bytes is not None:
-        shapes = shapes_from_bytes(shapes_bytes, _shapes_format(shapes_name), name=shapes_name)
-    else:
-        shapes = load_shapes(ctx.settings)
-    context = ctx.store.quads() if with_graph else None  # read only: nothing is written back
-    return validate_quads(ctx.settings, quads, shapes, context=context)
+    upload = Upload(data, data_format.media_type, data_name)
+    shapes = Upload(shapes_bytes, _shapes_format(shapes_name).media_type, shapes_name or "shapes") if shapes_bytes is not None else None
+    # a sandbox without the data (remote store) is handed the stored graph; read only, nothing is written back
+    context = await run_in_threadpool(ctx.store.quads) if with_graph and not ctx.store.sandbox_has_data else None
+    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context)  # type: ignore[return-value]
 
 
 def _shapes_format(name: str | None) -> ox.RdfFormat:

@@ -157,6 +157,13 @@ class EmbeddedStore(Store):
         self._starting: Future | None = None  # set by the first start_query_workers
         self._start_lock = threading.Lock()
 
+    @classmethod
+    def over(cls, mem: ox.Store, prefixes: Mapping[str, str] | None = None) -> EmbeddedStore:
+        """A store with no disk and no workers over an in-memory pyoxigraph store (a sandbox's copy)."""
+        store = cls(None, prefixes)
+        store._replica = mem
+        return store
+
     @property
     def _mem(self) -> ox.Store:
         mem = self._replica

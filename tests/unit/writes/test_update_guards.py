@@ -71,7 +71,7 @@ def test_length_and_depth_are_limited():
         ("CLEAR NAMED", None),
         ("BASE <http://g/> INSERT DATA { GRAPH <x> { <a> <b> <c> } }", None),
         ("INSERT DATA { GRAPH undeclared:g { <urn:x:a> <urn:x:b> <urn:x:c> } }", None),
-        ("PREFIX g: <http://g/> INSERT DATA { GRAPH g:a\\/b { <urn:x:a> <urn:x:b> <urn:x:c> } }", None),
+        ("PREFIX g: <http://g/> INSERT DATA { GRAPH g:a\\/b { <urn:x:a> <urn:x:b> <urn:x:c> } }", {"http://g/a/b"}),
         ("INSERT { GRAPH <http://g/n> { ?s ?p ?o } } WHERE { GRAPH <http\\u003a//g/plan> { ?s ?p ?o } }", None),
     ],
     ids=["graph", "with-pname", "using", "add", "copy-default", "in-a-string", "graph-variable", "drop-all", "clear-named", "base", "undeclared-prefix", "escaped-local-name", "escaped-iri"],

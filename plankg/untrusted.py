@@ -1,0 +1,130 @@
+"""Work on a client's input, as it runs inside the sandbox (``WorkerPool.run_job``).
+
+Every function here is a job: the server names it, a worker forked for it runs
+it (``fn(store, prefixes, *args)``, ``store`` being the worker's own copy of the
+data) under a memory ceiling, a large stack, a time limit and without network,
+and the worker is killed afterwards. Native parsers (pyoxigraph's for every RDF
+syntax and for SPARQL updates, rdflib's for the SPARQL of uploaded shapes) and
+unbounded algorithms (SHACL validation, ``sh:pattern`` regular expressions,
+SHACL-SPARQL constraints, the WHERE of an update) run only here, never in the
+server process. The structural limits (``plankg.inputlimits``) come first, so
+deep input gets a clear answer rather than a crashed worker.
+
+Arguments and results cross a pipe as pickles: formats travel as media types,
+data as bytes, the answer as a ``Report`` or a ``WriteOutcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from plankg.errors import InputTooComplex, UnsupportedMediaType
+from plankg.inputlimits import check_rdf
+from plankg.settings import Settings
+from plankg.store.rdfio import parse_rdf
+
+
+@dataclass(frozen=True)
+class Upload:
+    """RDF a client sent: bytes, the media type of their syntax, the name to report errors with."""
+
+    data: bytes
+    media_type: str
+    name: str
+
+    def rdf_format(self) -> ox.RdfFormat:
+        found = ox.RdfFormat.from_media_type(self.media_type)
+        if found is None:
+            raise UnsupportedMediaType(f"{self.name}: {self.media_type} is not an RDF syntax.")
+        return found
+
+    def parse(self, settings: Settings, *, base_iri: str | None = None) -> list[ox.Quad]:
+        fmt = self.rdf_format()
+        data = check_rdf(self.data, fmt, max_depth=settings.max_nesting_depth, name=self.name)
+        return parse_rdf(data, fmt, name=self.name, base_iri=base_iri)
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """A steward's write, as the sandbox prepares it (``plankg.writes.WritePipeline``)."""
+
+    operation: str  # "put" | "post" | "delete" | "update"
+    graph: str | None = None  # the addressed graph (None: the default graph)
+    body: Upload | None = None  # PUT / POST
+    update: str | None = None  # SPARQL Update text, through sparqltext.check_update already
+    role: str = "steward"
+    confirm: str | None = None
+
+
+def validate_upload(
+    store: ox.Store,
+    prefixes: dict,
+    settings: Settings,
+    data: Upload,
+    shapes: Upload | None,
+    with_graph: bool,
+    context: list[ox.Quad] | None,
+):
+    """``POST /validate``: the report on ``data`` (with the stored graph as context if asked)."""
+    from plankg.validation import Shapes, load_shapes, validate_quads
+
+    quads = data.parse(settings)
+    if shapes is not None:
+        parsed = shapes.parse(settings)
+        _check_shape_queries(parsed, settings.max_nesting_depth, shapes.name)
+        shape_model = Shapes(tuple(parsed), (shapes.name,))
+    else:
+        shape_model = load_shapes(settings)
+    if with_graph and context is None:
+        context = list(store.quads_for_pattern(None, None, None, None))
+    return validate_quads(settings, quads, shape_model, context=context if with_graph else None)
+
+
+def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: WriteRequest, dry_run: bool):
+    """The candidate of a write and its validation: ``("ok", outcome)`` or ``("invalid", outcome)``.
+
+    Runs on the worker's copy of the data, which is the store's data as it is
+    while the server holds the write lock; the server commits an "ok" outcome.
+    """
+    from plankg.errors import ValidationFailed
+    from plankg.store.embedded import EmbeddedStore
+    from plankg.writes import WritePipeline
+
+    pipeline = WritePipeline(settings, EmbeddedStore.over(store, prefixes))
+    try:
+        if request.operation in ("put", "post"):
+            assert request.body is not None
+            quads = request.body.parse(settings, base_iri=request.graph or settings.base_iri)
+            if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+                from plankg.errors import BadRequest
+
+                raise BadRequest("The body names graphs of its own; PUT and POST take one graph, addressed by ?graph= or ?default.")
+            propose = pipeline.proposal(request.operation, request.graph, quads)
+        elif request.operation == "delete":
+            propose = pipeline.proposal("delete", request.graph)
+        elif request.operation == "update":
+            assert request.update is not None
+            propose = pipeline.proposal("update", None, update=request.update)
+        else:
+            raise ValueError(f"unknown write operation {request.operation!r}")
+        return "ok", pipeline.prepare(propose, dry_run=dry_run, role=request.role, confirm=request.confirm)
+    except ValidationFailed as exc:
+        return "invalid", exc.outcome  # type: ignore[attr-defined]
+
+
+def _check_shape_queries(quads: list[ox.Quad], max_depth: int, name: str) -> None:
+    """The SPARQL of uploaded SHACL-SPARQL constraints goes to rdflib's recursive parser: depth first."""
+    from plankg.sparqltext import scan
+
+    sh = "http://www.w3.org/ns/shacl#"
+    for q in quads:
+        if q.predicate.value in (sh + "select", sh + "ask", sh + "construct", sh + "update") and isinstance(q.object, ox.Literal):
+            if scan(q.object.value).depth > max_depth:
+                raise InputTooComplex(
+                    f"{name}: a SPARQL constraint nests groups or operators more than {max_depth} levels deep."
+                )
+
+
+__all__ = ["Upload", "WriteRequest", "prepare_write", "validate_upload"]
