@@ -89,10 +89,8 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
     while the server holds the write lock; the server commits an "ok" outcome.
     """
     from plankg.errors import ValidationFailed
-    from plankg.store.embedded import EmbeddedStore
-    from plankg.writes import WritePipeline
 
-    pipeline = WritePipeline(settings, EmbeddedStore.over(store, prefixes))
+    pipeline = _pipeline(settings, store, prefixes)
     try:
         if request.operation in ("put", "post"):
             assert request.body is not None
@@ -112,6 +110,32 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
         return "ok", pipeline.prepare(propose, dry_run=dry_run, role=request.role, confirm=request.confirm)
     except ValidationFailed as exc:
         return "invalid", exc.outcome  # type: ignore[attr-defined]
+
+
+def warm(store: ox.Store, prefixes: dict, settings: Settings) -> None:
+    """Run once in the sandbox's zygote: every job forked from it finds the imports done and the
+    project's shapes parsed and analysed (about a second a job otherwise)."""
+    import pyshacl  # noqa: F401 - imported for the jobs that will need it
+
+    import plankg.validation  # noqa: F401
+
+    _pipeline(settings, store, prefixes)._load_shapes()
+
+
+# the write pipeline of the zygote's settings, with its shapes analysed; a job's fork gets a copy
+_PIPELINES: dict[tuple, object] = {}
+
+
+def _pipeline(settings: Settings, store: ox.Store, prefixes: dict):
+    from plankg.store.embedded import EmbeddedStore
+    from plankg.writes import WritePipeline
+
+    key = (settings.base_iri, str(settings.shapes_dir), str(settings.sdg_kos_path))
+    pipeline = _PIPELINES.get(key)
+    if pipeline is None:
+        pipeline = _PIPELINES[key] = WritePipeline(settings, EmbeddedStore.over(store, prefixes))
+    pipeline.store = EmbeddedStore.over(store, prefixes)  # type: ignore[attr-defined]
+    return pipeline
 
 
 def _check_shape_queries(quads: list[ox.Quad], max_depth: int, name: str) -> None:

@@ -76,6 +76,9 @@ class WorkerOptions:
     job_slots: int = 2  # sandboxed jobs at once
     job_memory_bytes: int = 1 << 30  # address space a job may add to its worker's
     job_stack_bytes: int = 256 << 20  # the thread a job runs on: deep input recurses in native parsers
+    # ("module:function", args) the zygote runs once, so that every job forked from it starts warm
+    # (imports, parsed shapes): trusted code on the server's own files, never a client's input
+    warm: tuple[str, tuple] | None = None
 
     def without_lanes(self) -> WorkerOptions:
         from dataclasses import replace
@@ -90,6 +93,7 @@ class WorkerOptions:
             fast_lane_timeout_s=min(settings.fast_lane_timeout_s, settings.query_timeout_s),
             job_slots=settings.job_workers,
             job_memory_bytes=settings.job_memory_mb << 20,
+            warm=("plankg.untrusted:warm", (settings,)),
         )
 
 
@@ -379,6 +383,7 @@ class WorkerPool:
         self._fast = _Idle(self._control_lock)
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
+        self._warmed: subprocess.Popen | None = None  # the zygote that ran options.warm
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._generation = 0
@@ -680,6 +685,12 @@ class WorkerPool:
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
+        if self.options.warm is not None and self._warmed is not self._zygote:
+            self._warmed = self._zygote
+            try:
+                self._call(("warm", *self.options.warm))
+            except OSError as exc:  # jobs still run, only slower to start
+                log.warning("the sandbox could not be warmed: %s", exc)
         if not self.options.allow_network and not self.isolation:
             log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
@@ -805,6 +816,15 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
             fresh.load(message[1], format=ox.RdfFormat.N_QUADS, lenient=True)
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
+        elif command == "warm":
+            try:
+                module_name, _, name = message[1].partition(":")
+                import importlib
+
+                getattr(importlib.import_module(module_name), name)(store, prefixes, *message[2])
+                _send(control, ("ok",))
+            except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
+                _send(control, ("failed", f"{type(exc).__name__}: {exc}"))
         elif command == "fork":
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
             pid = os.fork()

@@ -73,3 +73,66 @@ def test_guards_still_refuse_with_a_remembered_scan():
 def test_long_texts_are_scanned_without_being_remembered():
     text = "SELECT * { ?s ?p ?o } " + "#" * 20_000
     assert scan(text) == scan(text) and scan(text) is not scan(text)
+
+
+# ---------------------------------------------------------------- the scan cuts text where the engine does
+import pytest as _pytest  # noqa: E402
+
+from plankg.errors import FeatureDisabled as _FeatureDisabled  # noqa: E402
+from plankg.errors import QueryTooComplex as _QueryTooComplex  # noqa: E402
+from plankg.sparqltext import check_query as _check_query  # noqa: E402
+from plankg.sparqltext import check_update as _check_update  # noqa: E402
+
+_HIDDEN_SERVICE = [
+    r"PREFIX ex: <http://x/> SELECT * WHERE { BIND(ex:a\#b AS ?k) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    r"PREFIX ex: <http://x/> SELECT * WHERE { BIND(ex:\#b AS ?k) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    r"PREFIX ex: <http://x/> SELECT * WHERE { BIND(ex:a\.\#\~ AS ?k) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    r"PREFIX ex: <http://x/> SELECT * WHERE { BIND(ex:a\' AS ?k) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } } # '",
+    "SELECT * WHERE { ?s ?p ?o } # a comment\rSERVICE <http://127.0.0.1:9/x> { ?s ?p ?o }",
+    r"SELECT * WHERE { \u0053ERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    r"SELECT * WHERE { \U00000053ERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    "SELECT * WHERE { service silent <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
+]
+
+
+@_pytest.mark.parametrize("text", _HIDDEN_SERVICE)
+def test_a_service_clause_is_found_however_it_is_escaped(text):
+    with _pytest.raises(_FeatureDisabled):
+        _check_query(text, max_chars=10_000)
+
+
+@_pytest.mark.parametrize(
+    "text",
+    [
+        r"PREFIX ex: <http://x/> INSERT DATA { GRAPH <http://g/> { ex:a\#b ex:p 1 } } ; LOAD <http://127.0.0.1:9/x>",
+        "INSERT DATA { GRAPH <http://g/> { <http://a> <http://b> 1 } } # x\rLOAD <http://127.0.0.1:9/x>",
+        r"\u004cOAD <http://127.0.0.1:9/x>",
+        "load silent <http://127.0.0.1:9/x> into graph <http://g/>",
+    ],
+)
+def test_a_load_is_found_however_it_is_escaped(text):
+    with _pytest.raises(_FeatureDisabled):
+        _check_update(text, max_chars=10_000)
+
+
+@_pytest.mark.parametrize(
+    "expression",
+    ["!" * 200 + "true", "-(" * 100 + "1" + ")" * 100, "+" * 200 + "1", "! " * 200 + "true"],
+    ids=["not", "minus-parens", "plus", "spaced-not"],
+)
+def test_unary_operators_count_as_nesting(expression):
+    with _pytest.raises(_QueryTooComplex):
+        _check_query(f"SELECT * WHERE {{ FILTER({expression}) }}", max_chars=10_000)
+    with _pytest.raises(_QueryTooComplex):
+        _check_update(f"DELETE WHERE {{ GRAPH <http://g/> {{ ?s ?p ?o FILTER({expression}) }} }}", max_chars=10_000)
+
+
+def test_inverse_path_chains_count_as_nesting():
+    with _pytest.raises(_QueryTooComplex):
+        _check_query("SELECT * WHERE { ?s " + "^" * 200 + "<http://p> ?o }", max_chars=10_000)
+
+
+def test_ordinary_operators_do_not_count_as_nesting():
+    query = "SELECT * WHERE { ?s ?p ?o FILTER(?o != 1 && -1 < 2 && !BOUND(?x) && ?o - -3 > +4) } LIMIT 1"
+    assert _check_query(query, max_chars=10_000, max_depth=8) == "select"
