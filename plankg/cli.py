@@ -88,6 +88,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             access_log=settings.access_log,
             proxy_headers=False,
             server_header=False,
+            # SIGTERM ends the server within this, whatever is running: requests still open
+            # then are cancelled, and a cancelled sandbox job kills its worker
+            timeout_graceful_shutdown=settings.shutdown_grace_s,
         )
     finally:
         store.close()  # the app's shutdown closes it too; this is for a start that failed before

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     write_wait_s: float = Field(default=30.0, gt=0)  # a write waits out one that runs to the time limit
     fast_lane_workers: int = Field(default=1, ge=0, le=8)  # cheap queries while the others are busy
     fast_lane_timeout_s: float = Field(default=1.0, gt=0)
+    shutdown_grace_s: float = Field(default=5.0, ge=0)  # SIGTERM: open requests get this long, then are cancelled
 
     @field_validator("cors_origins", mode="before")
     @classmethod

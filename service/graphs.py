@@ -249,7 +249,7 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
         )
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
         raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
-    check_update(text, max_chars=ctx.settings.max_query_chars, max_depth=ctx.settings.max_nesting_depth)
+    check_update(text, max_chars=ctx.settings.max_query_chars)
     return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text), agent, None)
 
 

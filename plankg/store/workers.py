@@ -556,7 +556,7 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            worker = await _surely_in_thread(self._fork, "job")
+            worker = await _surely_in_thread(self._fork_job)
             try:
                 limits = {
                     "memory": self.options.job_memory_bytes,
@@ -598,6 +598,10 @@ class WorkerPool:
             if self._job_slots.acquire(blocking=False):
                 return
         raise errors.StoreUnavailable("Every sandbox worker is busy with other uploads or writes; try again in a few seconds.")
+
+    def _fork_job(self) -> _Worker:
+        with self._control_lock:  # one conversation with the zygote at a time
+            return self._fork("job")
 
     def _end_job(self, worker: _Worker) -> None:
         with self._control_lock:
