@@ -115,11 +115,18 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
 def warm(store: ox.Store, prefixes: dict, settings: Settings) -> None:
     """Run once in the sandbox's zygote: every job forked from it finds the imports done and the
     project's shapes parsed and analysed (about a second a job otherwise)."""
-    import pyshacl  # noqa: F401 - imported for the jobs that will need it
-
-    import plankg.validation  # noqa: F401
-
-    _pipeline(settings, store, prefixes)._load_shapes()
+    # one small validation and one dry-run write: the first of each fills caches (the class
+    # hierarchy, compiled shapes, rdflib's plugins) that every fork then finds filled
+    sample = Upload(
+        f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{settings.base_iri}id/org/SANDBOX-WARM-UP> a <{settings.base_iri}ontology#UNEntity> ;
+    skos:prefLabel "Warm-up"@en, "预热"@zh ; skos:notation "SANDBOX-WARM-UP" .
+""".encode(),
+        "text/turtle",
+        "warm-up",
+    )
+    validate_upload(store, prefixes, settings, sample, None, False, None)
+    prepare_write(store, prefixes, settings, WriteRequest("post", settings.base_iri + "graph/sandbox-warm-up", body=sample), True)
 
 
 # the write pipeline of the zygote's settings, with its shapes analysed; a job's fork gets a copy

@@ -410,6 +410,7 @@ class WorkerPool:
                 self._idle.put(self._fork())
             for _ in range(self.options.fast_lane):
                 self._fast.put(self._fork("fast"))
+            self._warm()  # after the workers exist: queries are answered meanwhile
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -672,6 +673,7 @@ class WorkerPool:
     def _start_zygote(self) -> None:
         self._spawn_zygote()
         self._load_zygote()
+        self._warm()
 
     def _spawn_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -689,12 +691,20 @@ class WorkerPool:
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
-        if self.options.warm is not None and self._warmed is not self._zygote:
-            self._warmed = self._zygote
-            try:
-                self._call(("warm", *self.options.warm))
-            except OSError as exc:  # jobs still run, only slower to start
-                log.warning("the sandbox could not be warmed: %s", exc)
+
+    def _warm(self) -> None:
+        """Have the zygote run ``options.warm`` once, after its first load: jobs forked later start warm.
+
+        Sent without waiting for an answer (the zygote sends none): the workers already exist, and
+        the zygote's next request (a fork, seldom needed in the first second) simply waits its turn.
+        """
+        if self.options.warm is None or self._warmed is self._zygote or self._control is None:
+            return
+        self._warmed = self._zygote
+        try:
+            _send(self._control, ("warm", *self.options.warm))
+        except OSError as exc:  # jobs still run, only slower to start
+            log.warning("the sandbox could not be warmed: %s", exc)
         if not self.options.allow_network and not self.isolation:
             log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
@@ -820,15 +830,16 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
             fresh.load(message[1], format=ox.RdfFormat.N_QUADS, lenient=True)
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
-        elif command == "warm":
+        elif command == "warm":  # no answer: the server does not wait for it
             try:
                 module_name, _, name = message[1].partition(":")
                 import importlib
 
                 getattr(importlib.import_module(module_name), name)(store, prefixes, *message[2])
-                _send(control, ("ok",))
-            except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
-                _send(control, ("failed", f"{type(exc).__name__}: {exc}"))
+            except Exception:  # noqa: BLE001 - jobs still run, only slower to start
+                import traceback
+
+                traceback.print_exc()
         elif command == "fork":
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
             pid = os.fork()
