@@ -104,6 +104,7 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
             propose = pipeline.proposal("delete", request.graph)
         elif request.operation == "update":
             assert request.update is not None
+            _refuse_reaching_out(request.update)
             propose = pipeline.proposal("update", None, update=request.update)
         else:
             raise ValueError(f"unknown write operation {request.operation!r}")
@@ -143,6 +144,36 @@ def _pipeline(settings: Settings, store: ox.Store, prefixes: dict):
         pipeline = _PIPELINES[key] = WritePipeline(settings, EmbeddedStore.over(store, prefixes))
     pipeline.store = EmbeddedStore.over(store, prefixes)  # type: ignore[attr-defined]
     return pipeline
+
+
+def _refuse_reaching_out(update: str) -> None:
+    """LOAD and SERVICE found in the parsed update, not its text: the second of three layers
+    (the text scan of ``sparqltext.check_update`` before it, no network in this process after).
+
+    rdflib's parser is the one at hand (pyoxigraph exposes none). Where it cannot read an update
+    that pyoxigraph can, the other two layers stand alone.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    from plankg.errors import FeatureDisabled
+
+    try:
+        parsed = parseUpdate(update)
+    except (ParseException, ValueError, TypeError):
+        return
+    stack: list = [parsed]
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "name", None)
+        if name == "Load":
+            raise FeatureDisabled("LOAD is refused: an update may not fetch documents. Send the data itself with PUT or POST /graphs.")
+        if name == "ServiceGraphPattern":
+            raise FeatureDisabled("SERVICE is refused in updates: an update may not query other endpoints.")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or hasattr(node, "as_list"):
+            stack.extend(node)
 
 
 def _check_shape_queries(quads: list[ox.Quad], max_depth: int, name: str) -> None:
