@@ -384,6 +384,7 @@ class WorkerPool:
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
         self._warmed: subprocess.Popen | None = None  # the zygote that ran options.warm
+        self._spare: _Worker | None = None  # a job worker forked ahead of the next job
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._generation = 0
@@ -434,6 +435,9 @@ class WorkerPool:
             if self._closed:
                 return
             self._closed = True
+            if self._spare is not None:
+                self._spare.sock.close()
+                self._spare = None
             self._live.clear()
             for idle in (self._idle, self._fast):
                 for worker in idle.drain():
@@ -557,7 +561,8 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            worker = await _surely_in_thread(self._fork_job)
+            worker = self._spare_job() or await _surely_in_thread(self._fork_job)
+            answered = False
             try:
                 limits = {
                     "memory": self.options.job_memory_bytes,
@@ -568,6 +573,7 @@ class WorkerPool:
                 try:
                     await _asend(worker.sock, (JOB, target, args, limits))
                     reply = await _areply(worker.sock, timeout_s)
+                    answered = True
                 except TimeoutError:
                     raise errors.WorkTimeout(
                         f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
@@ -581,7 +587,12 @@ class WorkerPool:
                         "parser) and was stopped; nothing was changed."
                     ) from None
             finally:
-                await _surely_in_thread(self._end_job, worker)
+                if answered:
+                    self._retire(worker)  # it exits by itself after its answer; the zygote reaps it
+                else:
+                    await _surely_in_thread(self._end_job, worker)
+                if not self._closed:
+                    threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
         finally:
             self._job_slots.release()
         if reply[0] == "crash":  # type: ignore[index]
@@ -603,6 +614,31 @@ class WorkerPool:
     def _fork_job(self) -> _Worker:
         with self._control_lock:  # one conversation with the zygote at a time
             return self._fork("job")
+
+    def _spare_job(self) -> _Worker | None:
+        """The worker forked ahead for the next job, if it holds the data as it is now."""
+        if not self._control_lock.acquire(blocking=False):
+            return None  # a reload or fork is under way: fork our own, in a thread
+        try:
+            spare, self._spare = self._spare, None
+            if spare is not None and spare.generation != self._generation:
+                self._retire(spare)
+                return None
+            return spare
+        finally:
+            self._control_lock.release()
+
+    def _refill_spare_job(self) -> None:
+        """Fork the next job's worker now, off the request's path (the fork is most of a small job's cost)."""
+        with self._control_lock:
+            if self._closed or (self._spare is not None and self._spare.generation == self._generation):
+                return
+            if self._spare is not None:
+                self._retire(self._spare)
+            try:
+                self._spare = self._fork("job")
+            except (OSError, EOFError):
+                self._spare = None
 
     def _end_job(self, worker: _Worker) -> None:
         with self._control_lock:
