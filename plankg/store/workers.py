@@ -876,6 +876,11 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
                 import traceback
 
                 traceback.print_exc()
+            import gc
+
+            # what the warm-up made is kept out of the collector's passes, which would touch
+            # (and so copy) every page of it in each forked worker
+            gc.freeze()
         elif command == "fork":
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
             pid = os.fork()
