@@ -133,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"plankg: invalid setting PLANKG_{str(first['loc'][0]).upper()}: {first['msg']}", file=sys.stderr)
+        where = f"setting PLANKG_{str(first['loc'][0]).upper()}" if first["loc"] else "settings"
+        print(f"plankg: invalid {where}: {first['msg']}", file=sys.stderr)
         return 2
     try:
         return args.func(settings, args)

@@ -34,13 +34,12 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
+from plankg import write_policy
 from plankg.errors import Forbidden, NotFound, ValidationFailed
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
-from plankg.settings import Settings
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
+from plankg.settings import STEWARD, Settings
 from plankg.store import Store
 from plankg.store.changes import GraphKey, graph_key, graph_node
-
-GRAPH_CHANGES = "changes"
 
 RDF_TYPE = ox.NamedNode(EXTERNAL_PREFIXES["rdf"] + "type")
 RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
@@ -65,6 +64,7 @@ class Change:
     added: list[ox.Quad]
     graphs: tuple[GraphKey, ...]  # the graphs the request addressed
     drop_graphs: tuple[GraphKey, ...] = ()  # emptied whole (their quads are in ``removed`` too)
+    replaced: tuple[GraphKey, ...] = ()  # content replaced as a whole (PUT), whatever the difference
     existed: dict[GraphKey, bool] = field(default_factory=dict)  # addressed graph had triples before
 
     @property
@@ -282,7 +282,7 @@ class WritePipeline:
         self._shapes_without: dict[frozenset, object] = {}
 
     # -------------------------------------------------------------- the operations
-    def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+    def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Replace a graph's content (Graph Store PUT)."""
         new = _in_graph(quads, graph)
 
@@ -295,12 +295,13 @@ class WritePipeline:
                 removed=sorted(old - fresh, key=str),
                 added=sorted(fresh - old, key=str),
                 graphs=(graph,),
+                replaced=(graph,),
                 existed={graph: bool(old)},
             )
 
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(propose, agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+    def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Add triples to a graph (Graph Store POST, ``plankg load``)."""
         new = sorted(set(_in_graph(quads, graph)), key=str)
 
@@ -316,9 +317,9 @@ class WritePipeline:
                 existed={graph: self._graph_exists(graph)},
             )
 
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(propose, agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+    def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Remove a graph and everything in it (Graph Store DELETE); NotFound when it has no triples."""
 
         def propose() -> Change:
@@ -335,9 +336,9 @@ class WritePipeline:
                 existed={graph: bool(old)},
             )
 
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(propose, agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def update(self, sparql: str, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+    def update(self, sparql: str, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Run a SPARQL Update (already through ``sparqltext.check_update``) on a candidate first."""
 
         def propose() -> Change:
@@ -353,10 +354,10 @@ class WritePipeline:
                 existed={g: self._graph_exists(g) for g in graphs},
             )
 
-        return self._run(propose, agent=agent, dry_run=dry_run)
+        return self._run(propose, agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
     # -------------------------------------------------------------- the steps
-    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool) -> WriteOutcome:
+    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         if type(self.store).apply_changes is Store.apply_changes:
             # before any work: a candidate on a store that cannot commit would be wasted
             self.store.apply_changes([], [])
@@ -364,6 +365,8 @@ class WritePipeline:
             started = _now()
             t0 = time.perf_counter()
             change = propose()
+            # before validation: a write that removes everything leaves nothing to fail the shapes
+            write_policy.check(change, role=role, confirm=confirm, ns=self.ns, sizes=self._triples_in)
             t1 = time.perf_counter()
             data, checked, active = self.affected_data(change)
             report = self._validate(data, checked, active)
@@ -407,6 +410,17 @@ class WritePipeline:
             raise Forbidden(
                 f"Stewards write graphs named under <{self.ns.graph('')}> (or the default graph); <{graph}> is not one."
             )
+
+    def _triples_in(self, graph: GraphKey) -> int:
+        """Triples in a graph, or in all of them for ``write_policy.DATASET``, counted by the store."""
+        if graph is None:
+            return len(self.store.quads_matching([(None, None, None, ox.DefaultGraph())]))
+        if graph == write_policy.DATASET:
+            # GRAPH ?g leaves out the store's own default graph (an unnamed pattern would read the union)
+            named = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            return int(named[0]["n"].value) + self._triples_in(None)  # type: ignore[union-attr]
+        rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"].value)  # type: ignore[union-attr]
 
     def _graph_exists(self, graph: GraphKey) -> bool:
         if graph is None:
