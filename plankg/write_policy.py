@@ -69,9 +69,12 @@ def check(change: Change, *, role: str = STEWARD, confirm: str | None = None, ns
         raise Forbidden(f"This write {why}; only an admin may do that (with ?confirm={expected}).")
     if confirm != expected:
         given = "" if confirm is None else f" (confirm={confirm!r} does not name it)"
-        raise ConfirmationRequired(
+        asked = ConfirmationRequired(
             f"This write {why}. To do it, send it again with the query parameter confirm={expected}{given}; nothing was changed."
         )
+        # for callers that ask in their own words (plankg load --force)
+        asked.reason, asked.expected = why, expected  # type: ignore[attr-defined]
+        raise asked
 
 
 def destructive_targets(change: Change, *, ns: Namespaces, sizes: Sizes) -> tuple[list[GraphKey], str]:
