@@ -142,6 +142,7 @@ def commit(
         return mem
     if disk is not None:
         step = "update"
+        failed = False
         try:
             disk.update(text)
             step = "flush"
@@ -149,34 +150,28 @@ def commit(
             # files and syncs them, so an acknowledged write survives a power cut too
             disk.flush()
         except STORE_ERRORS as exc:
-            log.error("commit to disk failed at the %s: %s", step, exc)
+            log.error("commit to disk failed at the %s: %s", step, str(exc))  # not exc: a kept log record would keep the handle
+            failed = True
+        if failed:
+            # out of the except block: its traceback would keep the failed handle, and its
+            # directory lock, alive through the reopen
+            disk = None
             if reopen is None:
-                raise StoreUnavailable("The change could not be saved; nothing was changed.") from None
-            disk = None  # the failed handle holds the directory's lock; the reopen needs it
-            if step == "update":
-                refused = "The change could not be saved: the store's disk refused it (is it full?); nothing was changed."
-            else:
-                refused = (
-                    "The change reached the store's log, but the disk refused the rest (is it full?): it shows once "
-                    "the store can be reopened, which the next write tries."
-                )
-            try:
-                disk = reopen()
-            except StoreUnavailable:
-                raise StoreUnavailable(refused + " Writes resume by themselves once the disk has space.") from None
+                raise StoreUnavailable("The change could not be saved; nothing was changed.")
+            disk = _reopened(reopen, step)
             landed = _landed(disk, mem, removed, added, drop_graphs, drop_all)
             if landed is False:
                 raise StoreUnavailable(
                     "The change could not be saved: the store's disk refused it (is it full?); nothing was changed. "
                     "The store was reopened, so the next write is tried afresh."
-                ) from None
+                )
             if landed is None:
                 unsure = StoreUnavailable(
                     "The change may or may not have been saved: the disk refused part of it. The data now shows what the store holds."
                 )
                 unsure.replica = replica_of(disk)  # type: ignore[attr-defined]
-                raise unsure from None
-            log.warning("the change was in the store's log after all; reopened, it is saved")
+                raise unsure
+            log.warning("the change was in the store's log after all; reopened, the store holds it")
     try:
         mem.update(text)
     except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
@@ -188,6 +183,17 @@ def commit(
 
 
 STORE_ERRORS = (OSError, ValueError, SyntaxError, RuntimeError)
+
+
+def _reopened(reopen: Callable[[], ox.Store], step: str) -> ox.Store:
+    try:
+        return reopen()
+    except StoreUnavailable:
+        if step == "update":
+            why = "The change could not be saved: the store's disk refused it (is it full?); nothing was changed."
+        else:
+            why = "The change reached the store's log, but the disk refused the rest (is it full?): it shows once the store can be reopened."
+        raise StoreUnavailable(why + " Writes resume by themselves once the disk has space.") from None
 _MARKERS = 64  # the change is one transaction: any quad it adds or removes tells whether it is in
 
 
