@@ -22,8 +22,11 @@ A steward asking for a destructive write gets 403 (``Forbidden``); an admin
 without the right confirmation gets 428 (``ConfirmationRequired``) whose
 detail says which ``confirm=`` to send. Nothing is changed either way.
 
-``check`` reads the store only through ``sizes`` (triples in a graph, or in
-the dataset for ``DATASET``), so it works on any store and in any process.
+``check`` reads the store only through ``sizes(graph, cap)``: the triples in
+a graph (``None``: the default graph; ``DATA``: every graph but the change
+log), counted no further than ``cap``. So it works on any store and in any
+process, and a small edit of a large graph costs a count of a few triples,
+not of the graph.
 """
 
 from __future__ import annotations
@@ -40,13 +43,13 @@ from plankg.store.changes import GraphKey, graph_key
 if TYPE_CHECKING:
     from plankg.writes import Change
 
-DATASET = "urn:plankg:dataset"  # not a graph: ``sizes(DATASET)`` counts every triple of every graph
+DATA = "urn:plankg:data"  # not a graph: ``sizes(DATA, cap)`` counts the triples of every graph but the change log
 CONFIRM_ALL = "all"
 CONFIRM_DEFAULT = "default"
 
-Sizes = Callable[[GraphKey], int]
+Sizes = Callable[[GraphKey, int], int]  # (graph or DATA, cap) -> min(triples, cap)
 
-__all__ = ["CONFIRM_ALL", "CONFIRM_DEFAULT", "DATASET", "check", "confirm_value", "destructive_targets"]
+__all__ = ["CONFIRM_ALL", "CONFIRM_DEFAULT", "DATA", "check", "confirm_value", "destructive_targets"]
 
 
 def check(change: Change, *, role: str = STEWARD, confirm: str | None = None, ns: Namespaces, sizes: Sizes) -> None:
@@ -87,12 +90,12 @@ def destructive_targets(change: Change, *, ns: Namespaces, sizes: Sizes) -> tupl
     emptied = [
         g
         for g in sorted(set(removed) | set(change.drop_graphs), key=_order)
-        if not added[g] and removed[g] and removed[g] >= sizes(g)
+        if not added[g] and removed[g] and sizes(g, removed[g] + 1) <= removed[g]
     ]
     replaced = [g for g in change.replaced if g in built and g not in emptied and change.existed.get(g, True)]
     total = sum(removed.values())
     if total:
-        data = sizes(DATASET) - sizes(ns.graph(GRAPH_CHANGES))
+        data = sizes(DATA, 2 * total + 1)
         if 2 * total > data:
             graphs = sorted(removed, key=_order)
             return graphs, f"removes {total} of the {data} triples of the data, more than half ({_names(graphs)})"

@@ -411,16 +411,20 @@ class WritePipeline:
                 f"Stewards write graphs named under <{self.ns.graph('')}> (or the default graph); <{graph}> is not one."
             )
 
-    def _triples_in(self, graph: GraphKey) -> int:
-        """Triples in a graph, or in all of them for ``write_policy.DATASET``, counted by the store."""
+    def _triples_in(self, graph: GraphKey, cap: int) -> int:
+        """Triples in a graph (``write_policy.DATA``: outside the change log), counted up to ``cap``."""
+        cap = max(int(cap), 0)
+        default = len(self.store.quads_matching([(None, None, None, ox.DefaultGraph())])) if graph in (None, write_policy.DATA) else 0
         if graph is None:
-            return len(self.store.quads_matching([(None, None, None, ox.DefaultGraph())]))
-        if graph == write_policy.DATASET:
+            return min(default, cap)
+        if graph == write_policy.DATA:
             # GRAPH ?g leaves out the store's own default graph (an unnamed pattern would read the union)
-            named = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-            return int(named[0]["n"].value) + self._triples_in(None)  # type: ignore[union-attr]
-        rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
-        return int(rows[0]["n"].value)  # type: ignore[union-attr]
+            pattern = f"GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {ox.NamedNode(self.changes_graph)})"
+        else:
+            pattern = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}"
+        # the LIMIT stops the count at what the policy needs to know
+        rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT * WHERE {{ {pattern} }} LIMIT {cap} }} }}")
+        return min(int(rows[0]["n"].value) + default, cap)  # type: ignore[union-attr]
 
     def _graph_exists(self, graph: GraphKey) -> bool:
         if graph is None:

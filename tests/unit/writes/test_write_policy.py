@@ -31,10 +31,10 @@ def quads(graph: str | None, n: int, start: int = 0) -> list[ox.Quad]:
 SIZES = {G_PLAN: 400, G_REGISTRY: 300, G_ONTOLOGY: 200, G_CHANGES: 50, G_NOTES: 10, G_OTHER: 10, None: 0}
 
 
-def sizes(graph):
-    if graph == write_policy.DATASET:
-        return sum(SIZES.values())
-    return SIZES.get(graph, 0)
+def sizes(graph, cap):
+    if graph == write_policy.DATA:
+        return min(sum(n for g, n in SIZES.items() if g != G_CHANGES), cap)
+    return min(SIZES.get(graph, 0), cap)
 
 
 def judge(change: Change, role: str = "steward", confirm: str | None = None) -> None:
@@ -216,3 +216,24 @@ def test_a_put_of_a_built_graph_by_an_admin_needs_its_iri(pipeline):
         pipeline.put_graph(G_REGISTRY, registry, agent="root", role="admin")
     with pytest.raises(Forbidden):
         pipeline.put_graph(G_REGISTRY, registry, agent="t")
+
+
+def test_the_pipeline_counts_only_as_far_as_the_policy_needs(pipeline, plan_quads):
+    in_plan = sum(1 for q in plan_quads if q.graph_name == ox.NamedNode(G_PLAN))
+    assert pipeline._triples_in(G_PLAN, 10**9) == in_plan
+    assert pipeline._triples_in(G_PLAN, 5) == 5
+    assert pipeline._triples_in(write_policy.DATA, 10**9) == len(plan_quads)
+    pipeline.post_graph(G_NOTES, quads(None, 2), agent="t")  # now there is a change log, which is not data
+    assert pipeline._triples_in(write_policy.DATA, 10**9) == len(plan_quads) + 2
+    assert pipeline._triples_in(None, 10**9) == 0
+
+
+def test_clear_default_with_data_in_it_needs_confirm_default(pipeline):
+    pipeline.put_graph(None, quads(None, 3), agent="t")
+    with pytest.raises(Forbidden):
+        pipeline.update("CLEAR DEFAULT", agent="t")
+    with pytest.raises(ConfirmationRequired, match="confirm=default"):
+        pipeline.update("CLEAR DEFAULT", agent="root", role="admin")
+    assert pipeline.update("CLEAR DEFAULT", agent="root", role="admin", confirm="default").committed
+    assert pipeline.store.quads_matching([(None, None, None, ox.DefaultGraph())]) == []
+    assert pipeline.update("CLEAR DEFAULT", agent="t").change.empty  # nothing left to remove: nothing to confirm
