@@ -71,7 +71,8 @@ def check(change: Change, *, role: str = STEWARD, confirm: str | None = None, ns
     if role != ADMIN:
         raise Forbidden(f"This write {why}; only an admin may do that (with ?confirm={expected}).")
     if confirm != expected:
-        given = "" if confirm is None else f" (confirm={confirm!r} does not name it)"
+        shown = confirm if confirm is None or len(confirm) <= 80 else confirm[:79] + "…"
+        given = "" if confirm is None else f" (confirm={shown!r} does not name it)"
         asked = ConfirmationRequired(
             f"This write {why}. To do it, send it again with the query parameter confirm={expected}{given}; nothing was changed."
         )

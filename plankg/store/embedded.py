@@ -322,9 +322,18 @@ class EmbeddedStore(Store):
         with self._write_lock:
             self._resume_disk()
             if self._disk is not None:
-                self._disk.clear()
-                self._disk.bulk_extend(quads)
-                self._disk.flush()
+                try:
+                    self._disk.clear()
+                    self._disk.bulk_extend(quads)
+                    self._disk.flush()
+                except (OSError, RuntimeError) as exc:
+                    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                    self._disk = None  # RocksDB refuses all writes after a failed one: reopen before the next
+                    self._disk_lost = True
+                    raise StoreUnavailable(
+                        f"The data could not be written to the store at {self.path} ({reason}); it may hold part of it. "
+                        "Run the build again once the cause (a full disk?) is fixed."
+                    ) from None
             fresh = ox.Store()
             fresh.bulk_extend(quads)
             self._mem = fresh

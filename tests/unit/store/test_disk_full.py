@@ -183,3 +183,17 @@ def test_writes_resume_once_a_full_disk_has_space_again(small_disk):
         store.close()
     on_file = on_disk(small_disk / "store")
     assert on_file == saved and not (set(failed) & on_file)
+
+
+class RefusingBulk(Refusing):
+    def bulk_extend(self, quads) -> None:
+        raise OSError("IO error: No space left on device: While appending to file: 000020.sst: No space left on device")
+
+
+def test_a_build_that_fills_the_disk_is_one_clear_error_and_the_store_recovers(store):
+    store._disk = RefusingBulk(store._disk, "none")
+    with pytest.raises(StoreUnavailable, match="could not be written to the store.*No space left"):
+        store.replace_dataset(quads("built", 3))
+    store.replace_dataset(quads("built", 3))  # reopened before the next write
+    store.close()
+    assert on_disk(store.path) == set(quads("built", 3))
