@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.errors import OntologyError, RDFSyntaxError
-from plankg.namespaces import GRAPH_ONTOLOGY, Namespaces
+from plankg.errors import OntologyError, RDFSyntaxError, StoreUnavailable
+from plankg.namespaces import GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
 from plankg.settings import Settings
 from plankg.store import Store
 from plankg.store.rdfio import dataset_bytes, jsonld_context, parse_rdf
@@ -127,22 +127,77 @@ def build(settings: Settings, store: Store | None, progress: Progress = lambda s
         start = time.perf_counter()
         store.replace_dataset(result.quads)
         result.seconds["load the store"] = time.perf_counter() - start
+        if getattr(store, "path", None) is not None:
+            from plankg.store import ledger
+
+            ledger.forget(store.path)  # type: ignore[attr-defined]  # it holds the build alone now
     return result
+
+
+def guard_rebuild(settings: Settings, store: Store, *, force: bool = False) -> None:
+    """Refuse (exit 3) to build into a store whose steward writes the build would lose.
+
+    A build replaces the whole dataset. That loses steward writes when the store
+    holds a change log, and also when the store is empty but its ledger says it
+    held writes: its files were deleted, and building would hide that and carry
+    on with writes enabled. ``force`` (``plankg build --force``) starts again
+    from the source all the same.
+    """
+    where = getattr(store, "path", None)  # a store on disk; a remote one keeps no ledger
+    if force or where is None:
+        return
+    from plankg.store import ledger
+
+    changes = Namespaces.of(settings).graph(GRAPH_CHANGES)
+    if store.is_empty():
+        if ledger.held_writes(where):
+            since = (ledger.read(where) or {}).get("firstWrite")
+            raise StoreUnavailable(
+                f"The store at {where} is empty, but its ledger ({ledger.ledger_path(where)}) says it has held steward writes"
+                + (f" (since {since})" if since else "")
+                + ": they were lost with its files, and building would hide that. Restore the last dump (plankg restore FILE), "
+                "or start again from the source with plankg build --force."
+            )
+    elif store.holds_graph(changes):
+        raise StoreUnavailable(
+            f"The store at {where} holds steward writes (its change log <{changes}> is not empty), which a build would replace "
+            "with the source. Keep them with plankg dump -o FILE first; plankg build --force then starts again from the source."
+        )
 
 
 def open_built_store(settings: Settings, progress: Progress = lambda step: None) -> Store:
     """The configured store, with the graph built into it first when it is empty
-    (``plankg serve`` on a fresh clone builds, then serves)."""
+    (``plankg serve`` on a fresh clone builds, then serves), unless it has held
+    steward writes (``guard_rebuild``)."""
     from plankg.store import open_store
 
     store = open_store(settings)
     try:
         if store.is_empty():
+            guard_rebuild(settings, store)
             build(settings, store, progress=progress)
+        else:
+            _note_existing_writes(settings, store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _note_existing_writes(settings: Settings, store: Store) -> None:
+    """A store written before the ledger existed gets one, so that losing it later is noticed."""
+    where = getattr(store, "path", None)
+    if where is None:
+        return
+    from plankg.store import ledger
+
+    if ledger.read(where) is None and store.holds_graph(Namespaces.of(settings).graph(GRAPH_CHANGES)):
+        try:
+            ledger.note(where, "write")
+        except OSError as exc:
+            import logging
+
+            logging.getLogger("plankg.store").warning("the store's ledger could not be written: %s", exc)
 
 
 def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:

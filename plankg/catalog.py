@@ -36,9 +36,11 @@ RESERVED_PARAMS = {"format"}
 # project's own IRIs (org/UNDP, area/evaw, instrument/S-RES-1325-2000, sdg/5.1.1)
 SHORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
 ABSOLUTE_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
-INTEGER = re.compile(r"[+-]?\d{1,15}")
-DECIMAL = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})")
-YEAR = re.compile(r"\d{4}")
+# ASCII digits only, written out: Python's \d, int() and Decimal() also take other scripts'
+# digits (١٢, １２), and int() takes "+12", " 12" and "1_2"; a number means one spelling here
+INTEGER = re.compile(r"-?[0-9]{1,15}")
+DECIMAL = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+YEAR = re.compile(r"[0-9]{4}")
 BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 DEFAULT_MAX_LENGTH = 200
 
@@ -114,7 +116,8 @@ class Param:
             if self.type == "lang-string":
                 return ox.Literal(raw, language=self.lang or "zh")
             return ox.Literal(raw)
-        value = raw.strip()
+        # numbers are taken as sent: " 12" is not a number a client meant to send
+        value = raw if self.type in ("integer", "decimal", "year") else raw.strip()
         if self.type == "iri":
             return ox.NamedNode(self._iri(value, refuse))
         if self.enum and value not in self.enum:
@@ -132,7 +135,7 @@ class Param:
             except InvalidOperation:
                 raise refuse() from None
             self._check_range(number, refuse)
-            return ox.Literal(value.lstrip("+"), datatype=ox.NamedNode(XSD + "decimal"))
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
         if self.type == "boolean":
             if value.lower() not in BOOLEANS:
                 raise refuse()

@@ -25,12 +25,13 @@ def _console():
 def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from plankg.build import build
+    from plankg.build import build, guard_rebuild
     from plankg.store import open_store
 
     console = _console()
     store = open_store(settings)
     try:
+        guard_rebuild(settings, store, force=args.force)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=False) as bar:
             task = bar.add_task("build", total=None)
             result = build(settings, store, progress=lambda step: bar.update(task, description=step), validate=not args.no_validate)
@@ -104,9 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the graph into dist/ and the store")
     p.add_argument("--no-validate", action="store_true", help="skip the SHACL check (not for releases)")
     p.add_argument("--json", action="store_true", help="print counts as JSON")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build even over a store that holds steward writes, or that lost them (its ledger says so): they are replaced by the source",
+    )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if the store is empty)")
+    p = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if the store is empty and never held steward writes)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
@@ -137,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"plankg: invalid setting PLANKG_{str(first['loc'][0]).upper()}: {first['msg']}", file=sys.stderr)
+        where = f"setting PLANKG_{str(first['loc'][0]).upper()}" if first["loc"] else "settings"
+        print(f"plankg: invalid {where}: {first['msg']}", file=sys.stderr)
         return 2
     try:
         return args.func(settings, args)

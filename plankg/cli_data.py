@@ -6,13 +6,20 @@
   it conforms; the change is recorded in ``graph/changes`` with the agent
   ``--as NAME`` (default ``cli``). ``--dry-run`` validates only. Exit 0: loaded
   (or would load); 1: does not conform (the report is printed); 2: a file
-  could not be read or parsed (``file:line: reason``).
+  could not be read or parsed (``file:line: reason``), or the load needs
+  ``--force``. Whoever runs plankg on the server's machine holds the store
+  itself, so ``load`` writes with the admin role (it may add to the built
+  graphs), but what ``plankg.write_policy`` calls destructive (``--replace`` of
+  a built graph, or of a graph with data that empties it or removes most of the
+  data) needs ``--force``, the command line's ``?confirm=``.
 - ``plankg dump [--format nquads|trig] [-o FILE]`` writes the whole dataset,
   every graph including the change log, sorted (equal data, equal bytes).
 - ``plankg restore FILE`` replaces the whole dataset with a dump in one
   transaction: a restore that fails or is killed leaves the old dataset. It
   puts back exactly what the dump holds (its change log included) and adds
   no record of its own, so ``dump`` after ``restore`` gives the same data.
+  An empty dump would empty the store: that needs ``--force``. Every restore
+  is noted in the store's ledger (``plankg.store.ledger``).
 
 All three open the store themselves, so they run while the server is stopped
 (the on-disk store admits one process at a time; a running server makes them
@@ -46,6 +53,7 @@ def register(subparsers) -> None:
     p.add_argument("--replace", action="store_true", help="replace the graph's content instead of adding to it")
     p.add_argument("--format", choices=INPUT_FORMATS, help="RDF syntax of the files")
     p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p.add_argument("--force", action="store_true", help="confirm a destructive load: --replace of a built graph, or one that removes most of the data")
     p.add_argument("--as", dest="agent", default="cli", metavar="NAME", help="name recorded as the agent of the change (default: cli)")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the report (default: en)")
     p.set_defaults(func=cmd_load)
@@ -58,6 +66,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("restore", help="replace the whole dataset with a dump, in one transaction")
     p.add_argument("file", metavar="FILE", help="a dump (.nq or .trig; or give --format)")
     p.add_argument("--format", choices=DUMP_FORMATS, help="syntax of the dump when the extension does not tell")
+    p.add_argument("--force", action="store_true", help="restore even a dump with no data (it empties the store)")
     p.set_defaults(func=cmd_restore)
 
 
@@ -65,7 +74,9 @@ def cmd_load(settings: Settings, args: argparse.Namespace) -> int:
     import pyoxigraph as ox
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from plankg.errors import ParameterError, ValidationFailed
+    from plankg.errors import ConfirmationRequired, ParameterError, ValidationFailed
+    from plankg.settings import ADMIN
+    from plankg.write_policy import confirm_value
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
     from plankg.writes import WritePipeline
@@ -92,7 +103,13 @@ def cmd_load(settings: Settings, args: argparse.Namespace) -> int:
             operation = f"plankg load {' '.join(Path(f).name for f in args.files)}" + (" --replace" if args.replace else "")
             write = pipeline.put_graph if args.replace else pipeline.post_graph
             try:
-                outcome = write(graph, quads, agent=args.agent, dry_run=args.dry_run, operation=operation)
+                outcome = write(
+                    graph, quads, agent=args.agent, dry_run=args.dry_run, operation=operation,
+                    role=ADMIN, confirm=confirm_value([graph]) if args.force else None,
+                )
+            except ConfirmationRequired as exc:
+                bar.update(task, description="refused: needs --force")
+                raise ConfirmationRequired(f"this load {getattr(exc, 'reason', 'removes data')}; run it again with --force to do it (nothing was changed).") from None
             except ValidationFailed as exc:
                 bar.update(task, description="refused: the data does not conform")
                 _print_report(exc.report, args.lang)
@@ -136,7 +153,11 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
 
+    from plankg.errors import ConfirmationRequired
+
     quads = parse_rdf_file(args.file, args.format)
+    if not quads and not args.force:
+        raise ConfirmationRequired(f"{args.file} holds no data: restoring it would empty the store. Run again with --force to do that (nothing was changed).")
     store = open_store(settings)
     try:
         store.apply_changes([], quads, drop_all=True)

@@ -74,3 +74,7 @@ class Namespaces:
 GRAPH_ONTOLOGY = "ontology"
 GRAPH_PLAN = "plan"
 GRAPH_REGISTRY = "registry"
+# what ``plankg build`` writes, rebuilt from the source: stewards may not change these graphs
+BUILT_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY)
+# the change log, written by the service only (plankg.writes)
+GRAPH_CHANGES = "changes"

@@ -9,12 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
+
+# what a write token may do (plankg.write_policy): a steward writes graphs of their own;
+# an admin may also change the built graphs and, with an explicit confirmation, remove data
+STEWARD = "steward"
+ADMIN = "admin"
+ROLES = (STEWARD, ADMIN)
+Role = Literal["steward", "admin"]
 
 
 def _split_csv(value: object) -> object:
@@ -55,8 +62,10 @@ class Settings(BaseSettings):
     access_log: bool = True  # uvicorn's request log (request lines only; tokens travel in headers)
     cors_origins: Annotated[list[str], NoDecode] = []
     enable_service: bool = False  # SPARQL federation (SERVICE) is off unless switched on
-    # "name:token" pairs; the name is recorded with every write. None: writing is off.
+    # "name:token[:role]" entries; the name is recorded with every write. None: writing is off.
     write_tokens: Annotated[dict[str, str], NoDecode] = {}
+    # name -> role, filled from the third field of PLANKG_WRITE_TOKENS; a name not listed is a steward
+    write_roles: dict[str, Role] = {}
 
     # --- the sandbox: work on untrusted input in killable worker processes (plankg.store.workers)
     job_workers: int = Field(default=2, ge=1, le=16)  # uploads, writes' candidates at once
@@ -73,18 +82,30 @@ class Settings(BaseSettings):
     def _origins(cls, value: object) -> object:
         return _split_csv(value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _roles(cls, data: object) -> object:
+        # one entry gives both a token and its role: the roles are taken here, the tokens
+        # (and any error, reported against PLANKG_WRITE_TOKENS) in the field validator
+        if isinstance(data, dict) and isinstance(data.get("write_tokens"), str):
+            try:
+                _, roles = parse_write_tokens(data["write_tokens"])
+            except ValueError:
+                return data
+            data = {**data, "write_roles": {**roles, **dict(data.get("write_roles") or {})}}
+        return data
+
     @field_validator("write_tokens", mode="before")
     @classmethod
     def _tokens(cls, value: object) -> object:
-        if isinstance(value, str):
-            pairs = {}
-            for part in _split_csv(value):  # type: ignore[union-attr]
-                name, sep, token = part.partition(":")
-                if not sep or not name or len(token) < 8:
-                    raise ValueError("write_tokens must be 'name:token' pairs, tokens of 8+ characters")
-                pairs[name] = token
-            return pairs
-        return value
+        return parse_write_tokens(value)[0] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _roles_name_tokens(self) -> "Settings":
+        unknown = sorted(set(self.write_roles) - set(self.write_tokens))
+        if unknown:
+            raise ValueError(f"write_roles names {', '.join(unknown)}, which has no write token")
+        return self
 
     @field_validator("base_iri")
     @classmethod
@@ -92,6 +113,9 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
         return value
+
+    def role_of(self, name: str) -> str:
+        return self.write_roles.get(name, STEWARD)
 
     # --- derived locations
     @property
@@ -129,3 +153,27 @@ class Settings(BaseSettings):
     @property
     def writes_enabled(self) -> bool:
         return bool(self.write_tokens)
+
+
+def parse_write_tokens(value: str) -> tuple[dict[str, str], dict[str, str]]:
+    """``"amina:<token>,li:<token>:admin"`` -> ({name: token}, {name: role}).
+
+    A token may not hold ``:`` or ``,`` (they separate the fields); the role is
+    ``steward`` when left out. Anything else is refused rather than guessed at:
+    a typo in a role must not give or take away the right to remove data.
+    """
+    tokens: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    for part in _split_csv(value):  # type: ignore[union-attr]
+        fields = part.split(":")
+        if len(fields) not in (2, 3) or not fields[0].strip() or len(fields[1]) < 8:
+            raise ValueError("write_tokens must be 'name:token' or 'name:token:role' entries, tokens of 8+ characters without ':'")
+        name, token = fields[0].strip(), fields[1]
+        role = fields[2].strip() if len(fields) == 3 else STEWARD
+        if role not in ROLES:
+            raise ValueError(f"the role of {name!r} must be {' or '.join(ROLES)}, not {role!r}")
+        if name in tokens:
+            raise ValueError(f"{name!r} is given more than once")
+        tokens[name] = token
+        roles[name] = role
+    return tokens, roles

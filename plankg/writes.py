@@ -34,13 +34,12 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
+from plankg import write_policy
 from plankg.errors import Forbidden, NotFound, ValidationFailed
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
-from plankg.settings import Settings
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
+from plankg.settings import STEWARD, Settings
 from plankg.store import Store
 from plankg.store.changes import GraphKey, graph_key, graph_node
-
-GRAPH_CHANGES = "changes"
 
 RDF_TYPE = ox.NamedNode(EXTERNAL_PREFIXES["rdf"] + "type")
 RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
@@ -65,6 +64,7 @@ class Change:
     added: list[ox.Quad]
     graphs: tuple[GraphKey, ...]  # the graphs the request addressed
     drop_graphs: tuple[GraphKey, ...] = ()  # emptied whole (their quads are in ``removed`` too)
+    replaced: tuple[GraphKey, ...] = ()  # content replaced as a whole (PUT), whatever the difference
     existed: dict[GraphKey, bool] = field(default_factory=dict)  # addressed graph had triples before
 
     @property
@@ -282,21 +282,21 @@ class WritePipeline:
         self._shapes_without: dict[frozenset, object] = {}
 
     # -------------------------------------------------------------- the operations
-    def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+    def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Replace a graph's content (Graph Store PUT)."""
-        return self._run(self.proposal("put", graph, quads, operation=operation), agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("put", graph, quads, operation=operation), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None) -> WriteOutcome:
+    def post_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Add triples to a graph (Graph Store POST, ``plankg load``)."""
-        return self._run(self.proposal("post", graph, quads, operation=operation), agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("post", graph, quads, operation=operation), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+    def delete_graph(self, graph: GraphKey, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Remove a graph and everything in it (Graph Store DELETE); NotFound when it has no triples."""
-        return self._run(self.proposal("delete", graph), agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("delete", graph), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def update(self, sparql: str, *, agent: str, dry_run: bool = False) -> WriteOutcome:
+    def update(self, sparql: str, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Run a SPARQL Update (already through ``sparqltext.check_update``) on a candidate first."""
-        return self._run(self.proposal("update", None, update=sparql), agent=agent, dry_run=dry_run)
+        return self._run(self.proposal("update", None, update=sparql), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
     def proposal(
         self,
@@ -320,6 +320,7 @@ class WritePipeline:
                     removed=sorted(old - fresh, key=str),
                     added=sorted(fresh - old, key=str),
                     graphs=(graph,),
+                    replaced=(graph,),
                     existed={graph: bool(old)},
                 )
 
@@ -381,21 +382,23 @@ class WritePipeline:
         if type(self.store).apply_changes is Store.apply_changes:
             self.store.apply_changes([], [])
 
-    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool) -> WriteOutcome:
+    def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Candidate, validation and commit in this process (``plankg load``; the server
         prepares in its sandbox and calls ``commit`` itself)."""
         self.require_writable_store()
         with self._lock:
             started = _now()
-            outcome = self.prepare(propose, dry_run=dry_run)
+            outcome = self.prepare(propose, dry_run=dry_run, role=role, confirm=confirm)
             if dry_run or outcome.change.empty:
                 return outcome
             return self._commit(outcome, agent, started)
 
-    def prepare(self, propose: Callable[[], Change], *, dry_run: bool, role: str = "steward", confirm: str | None = None) -> WriteOutcome:
-        """Steps 1 and 2: the change and its report; ``ValidationFailed`` (carrying the outcome) if it breaks the shapes."""
+    def prepare(self, propose: Callable[[], Change], *, dry_run: bool, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
+        """Steps 1 and 2: the change and its report; ``ValidationFailed`` (carrying the outcome) if it breaks
+        the shapes. The write policy comes first: a write that removes everything leaves nothing to fail the shapes."""
         t0 = time.perf_counter()
         change = propose()
+        write_policy.check(change, role=role, confirm=confirm, ns=self.ns, sizes=self._triples_in)
         t1 = time.perf_counter()
         data, checked, active = self.affected_data(change)
         report = self._validate(data, checked, active)
@@ -440,6 +443,21 @@ class WritePipeline:
             raise Forbidden(
                 f"Stewards write graphs named under <{self.ns.graph('')}> (or the default graph); <{graph}> is not one."
             )
+
+    def _triples_in(self, graph: GraphKey, cap: int) -> int:
+        """Triples in a graph (``write_policy.DATA``: outside the change log), counted up to ``cap``."""
+        cap = max(int(cap), 0)
+        default = len(self.store.quads_matching([(None, None, None, ox.DefaultGraph())])) if graph in (None, write_policy.DATA) else 0
+        if graph is None:
+            return min(default, cap)
+        if graph == write_policy.DATA:
+            # GRAPH ?g leaves out the store's own default graph (an unnamed pattern would read the union)
+            pattern = f"GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {ox.NamedNode(self.changes_graph)})"
+        else:
+            pattern = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}"
+        # the LIMIT stops the count at what the policy needs to know
+        rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT * WHERE {{ {pattern} }} LIMIT {cap} }} }}")
+        return min(int(rows[0]["n"].value) + default, cap)  # type: ignore[union-attr]
 
     def _graph_exists(self, graph: GraphKey) -> bool:
         if graph is None:

@@ -292,12 +292,12 @@ class BodyLimit:
         declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
+                # ASCII digits only (bytes.isdigit): int() would also take b" 12", b"+12" and b"1_2"
+                if not value.isdigit() or len(value) > 18:
                     response = problems.problem_response(400, "bad-request", "Bad request", "Content-Length is not a number.")
                     await response(scope, receive, send)
                     return
+                declared = int(value)
         if declared is not None and declared > self.limit:
             response = problems.from_domain_error(self._error(), scope.get("path"))
             await response(scope, receive, send)

@@ -3,7 +3,9 @@
 - No tokens configured: writing is off (403 ``WritesDisabled``), whatever the request carries.
 - No ``Authorization: Bearer …`` header, or a token that matches none: 401 with
   ``WWW-Authenticate: Bearer`` (from the problem table), and nothing is read or changed.
-- A matching token gives its *name*, which the change log records; the token
+- A matching token gives a ``Writer``: its *name*, which the change log
+  records, and its *role* (``steward`` or ``admin``, from the third field of
+  ``PLANKG_WRITE_TOKENS``), which ``plankg.write_policy`` reads. The token
   itself is never logged, echoed or stored.
 
 Tokens are compared in constant time: each configured token is compared (as
@@ -21,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import Request
 
 from plankg.errors import BadRequest, Forbidden, Unauthorized, WritesDisabled
+from plankg.settings import STEWARD
 
 OVERRIDE_HEADERS = ("x-http-method-override", "x-http-method", "x-method-override")
 OVERRIDE_PARAMS = ("_method", "method")
@@ -41,8 +45,14 @@ def token_name(tokens: Mapping[str, str], presented: str) -> str | None:
     return found
 
 
-def writer(request: Request, tokens: Mapping[str, str]) -> str:
-    """The name of the token this request carries; raises 403 / 401 problems otherwise."""
+@dataclass(frozen=True)
+class Writer:
+    name: str
+    role: str = STEWARD
+
+
+def writer(request: Request, tokens: Mapping[str, str], roles: Mapping[str, str] | None = None) -> Writer:
+    """Who sent this request (its token's name and role); raises 403 / 401 problems otherwise."""
     if not tokens:
         raise WritesDisabled(
             "Writing is switched off on this server: no write tokens are configured (PLANKG_WRITE_TOKENS)."
@@ -56,7 +66,7 @@ def writer(request: Request, tokens: Mapping[str, str]) -> str:
     name = token_name(tokens, credentials.strip())
     if name is None:
         raise Unauthorized("The token is not valid for writing.")
-    return name
+    return Writer(name, (roles or {}).get(name, STEWARD))
 
 
 def reject_method_override(request: Request) -> None:

@@ -18,6 +18,12 @@ Writing needs a steward's bearer token (``service.auth``):
   is the union of all graphs): name graphs with ``GRAPH``, ``WITH`` or ``USING``.
   ``using-graph-uri`` / ``using-named-graph-uri`` are not supported (400).
 
+Roles and confirmation (``plankg.write_policy``): the built graphs
+(``graph/ontology``, ``graph/plan``, ``graph/registry``) are read-only to
+stewards (403). A write that removes a whole graph or most of the data needs an
+admin token and ``?confirm=<graph IRI>`` (``default``, or ``all`` when it spans
+several graphs); without it, 428 says what to confirm, and nothing changes.
+
 Every write is validated before it is committed (``plankg.writes``): a write
 that breaks the shapes gets **422** with the report, in the formats of
 ``/validate`` by ``Accept`` (JSON summary as ``application/problem+json``,
@@ -57,7 +63,7 @@ from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import check_update
 from plankg.store.results import serialize_graph
 from plankg.untrusted import Upload, WriteRequest
-from service.auth import reject_method_override, writer
+from service.auth import Writer, reject_method_override, writer
 from service.context import AppContext, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
@@ -98,6 +104,15 @@ _GRAPH_PARAMETERS = [
 _WRITE_PARAMETERS = [
     *_GRAPH_PARAMETERS,
     {"name": "dry-run", "in": "query", "required": False, "schema": {"type": "boolean"}, "description": "Validate and report; commit nothing (also: header Prefer: dry-run)"},
+    {
+        "name": "confirm",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Needed (with an admin token) by a write that removes a whole graph, replaces a built graph or removes more than half of the data: "
+        "the IRI of the graph it removes, 'default' for the default graph, or 'all' when it removes from several graphs. "
+        "Without it such a write answers 428 naming the value to send.",
+    },
 ]
 _GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
 
@@ -105,9 +120,10 @@ GSP_RESPONSES = {
     200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
     400: {"description": "Bad parameters, RDF that does not parse (with `line`), or a method override", "content": {PROBLEM_JSON: {}}},
     401: {"description": "No valid bearer token", "content": {PROBLEM_JSON: {}}},
-    403: {"description": "Writing is switched off, or the graph may not be written", "content": {PROBLEM_JSON: {}}},
+    403: {"description": "Writing is switched off, or the graph may not be written with this token's role", "content": {PROBLEM_JSON: {}}},
     415: {"description": "The body is not one RDF graph", "content": {PROBLEM_JSON: {}}},
     422: {"description": "The write would break the shapes; nothing changed. The SHACL report, by Accept", "content": {media: {} for media, _ in REPORT_OFFERS}},
+    428: {"description": "A destructive write without ?confirm= naming what it removes; nothing changed", "content": {PROBLEM_JSON: {}}},
     501: {"description": "The configured store does not take writes through plankg", "content": {PROBLEM_JSON: {}}},
 }
 
@@ -180,22 +196,22 @@ def _listing(ctx: AppContext) -> dict:
 # ---------------------------------------------------------------- writing: the Graph Store
 @router.put("/graphs", summary="Replace a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The graph was replaced"}, **GSP_RESPONSES})
 async def graphs_put(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    agent, graph, dry_run, answer = _writing(request, ctx)
+    who, graph, dry_run, answer, confirm = _writing(request, ctx)
     body = await _graph_body(request, ctx, graph)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("put", graph, body=body), agent, graph)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("put", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
 
 
 @router.post("/graphs", summary="Add triples to a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES})
 async def graphs_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    agent, graph, dry_run, answer = _writing(request, ctx)
+    who, graph, dry_run, answer, confirm = _writing(request, ctx)
     body = await _graph_body(request, ctx, graph)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("post", graph, body=body), agent, graph)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("post", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
 
 
 @router.delete("/graphs", summary="Delete a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS}, responses={204: {"description": "The graph was deleted"}, 404: {"description": "No such graph"}, **GSP_RESPONSES})
 async def graphs_delete(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    agent, graph, dry_run, answer = _writing(request, ctx)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("delete", graph), agent, None)
+    who, graph, dry_run, answer, confirm = _writing(request, ctx)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("delete", graph, role=who.role, confirm=confirm), who.name, None)
 
 
 # ---------------------------------------------------------------- writing: SPARQL Update
@@ -218,8 +234,9 @@ async def graphs_delete(request: Request, ctx: AppContext = Depends(get_ctx)) ->
 )
 async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     reject_method_override(request)
-    agent = writer(request, ctx.settings.write_tokens)
+    who = writer(request, ctx.settings.write_tokens, ctx.settings.write_roles)
     dry_run = _dry_run(request)
+    confirm = _confirm(request)
     answer = _report_format(request)
     url_params = list(request.query_params.multi_items())
     media, charset = content_type(request.headers.get("content-type"))
@@ -250,18 +267,18 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
         raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
     check_update(text, max_chars=ctx.settings.max_query_chars)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text), agent, None)
+    return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text, role=who.role, confirm=confirm), who.name, None)
 
 
 # ---------------------------------------------------------------- the steps every write shares
-def _writing(request: Request, ctx: AppContext) -> tuple[str, str | None, bool, str]:
+def _writing(request: Request, ctx: AppContext) -> tuple[Writer, str | None, bool, str, str | None]:
     """Checks before any body is read: override, token, target, flags."""
     reject_method_override(request)
-    agent = writer(request, ctx.settings.write_tokens)
+    who = writer(request, ctx.settings.write_tokens, ctx.settings.write_roles)
     kind, graph = _target(request)
     if kind == "none":
         raise ParameterError("Name the graph: ?graph=<IRI> or ?default.")
-    return agent, graph, _dry_run(request), _report_format(request)
+    return who, graph, _dry_run(request), _report_format(request), _confirm(request)
 
 
 def _write_lock(request: Request) -> asyncio.Lock:
@@ -399,6 +416,14 @@ def _dry_run(request: Request) -> bool:
             return False
         raise ParameterError(f"dry-run is true or false, not {values[0]!r}.")
     return _prefers_dry_run(request)
+
+
+def _confirm(request: Request) -> str | None:
+    """``?confirm=``: what a destructive write may remove (plankg.write_policy compares it)."""
+    values = request.query_params.getlist("confirm")
+    if len(values) > 1:
+        raise ParameterError("Give 'confirm' once.")
+    return values[0] if values else None
 
 
 def _prefers_dry_run(request: Request) -> bool:

@@ -14,11 +14,15 @@ A ``format`` query parameter (``?format=csv``, or a media type) overrides
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from plankg.errors import NotAcceptable, ParameterError
+
+# a q-value written in ASCII digits (then clamped to 0..1); float() would also take "nan", "inf", "1e0" and "１"
+QVALUE = re.compile(r"-?[0-9]{1,5}(?:\.[0-9]{0,5})?")
 
 # offers in the server's order of preference: (media type, format key of plankg.store.results)
 RESULT_OFFERS: tuple[tuple[str, str], ...] = (
@@ -107,10 +111,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
             if not eq or not name:
                 continue
             if name == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
+                q = min(max(float(value), 0.0), 1.0) if QVALUE.fullmatch(value) else 0.0
                 break  # what follows q are accept-extensions, not media type parameters
             if name != "charset":  # a charset never changes which format fits
                 params.append((name, value))

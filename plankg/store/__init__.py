@@ -25,5 +25,10 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings, prefixes=prefixes)
     from plankg.store.embedded import EmbeddedStore
 
-    settings.store_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.store_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from plankg.errors import StoreUnavailable
+
+        raise StoreUnavailable(f"The store at {settings.store_dir} cannot be opened: its directory cannot be made ({exc.strerror or exc}).") from None
     return EmbeddedStore(settings.store_dir, prefixes=prefixes)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -121,33 +121,111 @@ def commit(
     added: Sequence[ox.Quad],
     drop_graphs: Iterable[GraphKey] = (),
     drop_all: bool = False,
+    reopen: Callable[[], ox.Store] | None = None,
 ) -> ox.Store:
     """Disk first (one transaction, flushed), then the replica; returns the replica to use.
 
     A failure on disk changes nothing. The replica takes the same update; should
     that fail after the disk took it, the replica is reloaded from disk, so what
     queries see never differs from what a restart would load.
+
+    After a write has failed (a full disk), RocksDB refuses every later write
+    until the store is opened again, so the service would stay read-only until
+    a restart. ``reopen`` drops the store and opens it again (raising
+    ``StoreUnavailable`` while the disk still refuses); the reopened store has
+    replayed its write-ahead log, and ``_landed`` tells from it whether the
+    change got in: a flush can fail after the transaction committed.
     """
+    drop_graphs = tuple(drop_graphs)
     text = change_update(mem, removed, added, drop_graphs, drop_all)
     if text is None:
         return mem
     if disk is not None:
+        step = "update"
+        failed = False
         try:
             disk.update(text)
+            step = "flush"
             # the WAL already survives a killed process; flushing also writes the SST
             # files and syncs them, so an acknowledged write survives a power cut too
             disk.flush()
-        except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
-            log.error("commit to disk failed: %s", exc)
-            raise StoreUnavailable("The change could not be saved; nothing was changed.") from None
+        except STORE_ERRORS as exc:
+            log.error("commit to disk failed at the %s: %s", step, str(exc))  # not exc: a kept log record would keep the handle
+            failed = True
+        if failed:
+            # out of the except block: its traceback would keep the failed handle, and its
+            # directory lock, alive through the reopen
+            disk = None
+            if reopen is None:
+                raise StoreUnavailable("The change could not be saved; nothing was changed.")
+            disk = _reopened(reopen, step)
+            landed = _landed(disk, mem, removed, added, drop_graphs, drop_all)
+            if landed is False:
+                raise StoreUnavailable(
+                    "The change could not be saved: the store's disk refused it (is it full?); nothing was changed. "
+                    "The store was reopened, so the next write is tried afresh."
+                )
+            if landed is None:
+                unsure = StoreUnavailable(
+                    "The change may or may not have been saved: the disk refused part of it. The data now shows what the store holds."
+                )
+                unsure.replica = replica_of(disk)  # type: ignore[attr-defined]
+                raise unsure
+            log.warning("the change was in the store's log after all; reopened, the store holds it")
     try:
         mem.update(text)
     except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
         if disk is None:
             raise StoreUnavailable("The change could not be applied; nothing was changed.") from None
         log.error("the in-memory replica did not take a committed change (%s); reloading it from disk", exc)
-        mem = ox.Store()
-        mem.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        mem = replica_of(disk)
+    return mem
+
+
+STORE_ERRORS = (OSError, ValueError, SyntaxError, RuntimeError)
+
+
+def _reopened(reopen: Callable[[], ox.Store], step: str) -> ox.Store:
+    try:
+        return reopen()
+    except StoreUnavailable:
+        if step == "update":
+            why = "The change could not be saved: the store's disk refused it (is it full?); nothing was changed."
+        else:
+            why = "The change reached the store's log, but the disk refused the rest (is it full?): it shows once the store can be reopened."
+        raise StoreUnavailable(why + " Writes resume by themselves once the disk has space.") from None
+_MARKERS = 64  # the change is one transaction: any quad it adds or removes tells whether it is in
+
+
+def _landed(
+    disk: ox.Store, before: ox.Store, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], drop_graphs: tuple[GraphKey, ...], drop_all: bool
+) -> bool | None:
+    """Whether ``disk`` holds the change (True), the data before it (False), or cannot tell (None).
+
+    Only quads without blank nodes are evidence (the disk relabels blank nodes).
+    """
+    incoming = set(added)
+    new = [q for q in added if not has_blank_node(q) and q not in before][:_MARKERS]
+    leaving: list[ox.Quad] = [q for q in removed if q not in incoming and not has_blank_node(q)][:_MARKERS]
+    patterns = [(None, None, None, None)] if drop_all else [(None, None, None, graph_node(g)) for g in drop_graphs]
+    for pattern in patterns:
+        for q in before.quads_for_pattern(*pattern):
+            if len(leaving) >= 2 * _MARKERS:
+                break
+            if q not in incoming and not has_blank_node(q):
+                leaving.append(q)
+    if not new and not leaving:
+        return None
+    if all(q in disk for q in new) and not any(q in disk for q in leaving):
+        return True
+    if not any(q in disk for q in new) and all(q in disk for q in leaving):
+        return False
+    return None
+
+
+def replica_of(disk: ox.Store) -> ox.Store:
+    mem = ox.Store()
+    mem.bulk_extend(disk.quads_for_pattern(None, None, None, None))
     return mem
 
 

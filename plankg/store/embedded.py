@@ -12,6 +12,7 @@ replica and can be killed at the deadline (``plankg.store.workers``).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -37,6 +38,7 @@ from plankg.store.results import (
 )
 
 _POSITION = re.compile(r"(\d+):(\d+)")
+log = logging.getLogger("plankg.store")
 
 
 def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
@@ -139,12 +141,10 @@ class EmbeddedStore(Store):
     def __init__(self, path: Path | None, prefixes: Mapping[str, str] | None = None) -> None:
         self.path = path
         self.prefixes = dict(prefixes or {})
-        try:
-            self._disk = ox.Store(str(path)) if path is not None else None
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"The store at {path} cannot be opened (is another plankg process using it?)."
-            ) from exc
+        self._disk = open_disk(path) if path is not None else None
+        # True after a failed write whose reopen failed too: the next write reopens first
+        self._disk_lost = False
+        self._ledger_noted: bool | None = None  # read from the ledger on the first write
         # the replica is filled from disk on first use, not here: opening the store only
         # to check that it is empty (``plankg serve`` before it builds) or to replace its
         # content (``plankg load``) copied the whole dataset into memory for nothing
@@ -233,6 +233,11 @@ class EmbeddedStore(Store):
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
         g = ox.NamedNode(graph) if graph else None
         return list(self._mem.quads_for_pattern(None, None, None, g))
+
+    def holds_graph(self, graph: str) -> bool:
+        if self._replica is None and self._disk is not None:
+            return next(iter(self._disk.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
+        return next(iter(self._mem.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
 
     def is_empty(self) -> bool:
         if self._replica is None and self._disk is not None:
@@ -335,10 +340,20 @@ class EmbeddedStore(Store):
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
         with self._write_lock:
+            self._resume_disk()
             if self._disk is not None:
-                self._disk.clear()
-                self._disk.bulk_extend(quads)
-                self._disk.flush()
+                try:
+                    self._disk.clear()
+                    self._disk.bulk_extend(quads)
+                    self._disk.flush()
+                except (OSError, RuntimeError) as exc:
+                    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                    self._disk = None  # RocksDB refuses all writes after a failed one: reopen before the next
+                    self._disk_lost = True
+                    raise StoreUnavailable(
+                        f"The data could not be written to the store at {self.path} ({reason}); it may hold part of it. "
+                        "Run the build again once the cause (a full disk?) is fixed."
+                    ) from None
             fresh = ox.Store()
             fresh.bulk_extend(quads)
             self._mem = fresh
@@ -361,8 +376,63 @@ class EmbeddedStore(Store):
         from plankg.store.changes import commit
 
         with self._write_lock:
-            self._mem = commit(self._disk, self._mem, removed, added, drop_graphs, drop_all)
+            self._resume_disk()
+            if removed or added or drop_graphs or drop_all:
+                self._note_in_ledger(restore=drop_all, quads=len(added))
+            reopen = self._reopen_disk if self._disk is not None else None
+            try:
+                self._mem = commit(self._disk, self._mem, removed, added, drop_graphs, drop_all, reopen=reopen)
+            except StoreUnavailable as exc:
+                replica = getattr(exc, "replica", None)
+                if replica is not None:  # the disk's state could not be told apart: show what it holds
+                    self._mem = replica
+                    self._data_changed()
+                raise
             self._data_changed()
+
+    def _reopen_disk(self) -> ox.Store:
+        """The disk store opened afresh; StoreUnavailable (and the next write tries again) if it cannot be."""
+        self._disk = None  # the only other handle: RocksDB's directory lock goes with it
+        self._disk_lost = True
+        disk = open_disk(self.path)  # type: ignore[arg-type]
+        self._disk, self._disk_lost = disk, False
+        return disk
+
+    def _resume_disk(self) -> None:
+        """Before a write, after a failed one left the disk closed: reopen it, and reload the replica
+        from it (a change whose flush failed is in the disk's log, and replayed by the open)."""
+        if not self._disk_lost:
+            return
+        from plankg.store.changes import replica_of
+
+        try:
+            disk = self._reopen_disk()
+        except StoreUnavailable:
+            raise StoreUnavailable(
+                "The store's disk still refuses writes (is it full?); nothing was changed. Writes resume by themselves once it has space."
+            ) from None
+        log.warning("the store at %s is writable again", self.path)
+        self._mem = replica_of(disk)
+        self._data_changed()
+
+    def _note_in_ledger(self, *, restore: bool, quads: int) -> None:
+        """Before the first write (and every restore): the ledger beside the store says it holds writes."""
+        if self.path is None:
+            return
+        from plankg.store import ledger
+
+        if not restore:
+            if self._ledger_noted is None:
+                self._ledger_noted = ledger.held_writes(self.path)
+            if self._ledger_noted:
+                return
+        try:
+            ledger.note(self.path, "restore" if restore else "write", **({"quads": quads} if restore else {}))
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"The change was not saved: the store's ledger ({ledger.ledger_path(self.path)}) could not be written: {exc.strerror or exc}."
+            ) from None
+        self._ledger_noted = True
 
     def close(self) -> None:
         if self._starting is not None:
@@ -376,6 +446,79 @@ class EmbeddedStore(Store):
         if self._disk is not None:
             self._disk.flush()
             self._disk = None
+
+
+def open_disk(path: Path) -> ox.Store:
+    """pyoxigraph's on-disk store at ``path``, or ``StoreUnavailable`` saying why it cannot be opened.
+
+    RocksDB's errors carry no errno (pyoxigraph raises OSError with only a
+    message, and RuntimeError for corruption), so the reason is read from the
+    directory first, and from the message for what only the open can tell
+    (a lock held by another process, permissions when running as root).
+    """
+    path = Path(path)
+    why = _unopenable(path)
+    if why is None:
+        try:
+            return ox.Store(str(path))
+        except (OSError, RuntimeError) as exc:
+            why = _reason(str(exc))
+    raise StoreUnavailable(f"The store at {path} cannot be opened: {why}")
+
+
+# what RocksDB keeps in a store directory; a directory with these but no CURRENT is a damaged store
+_ROCKSDB_FILES = re.compile(r"^(?:\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+|CURRENT|IDENTITY|LOCK|LOG(?:\.old\.\d+)?)$")
+_DAMAGED = "it is damaged ({}). Move it away, then restore a dump into a fresh one (plankg restore FILE) or build it again from the source (plankg build --force)."
+_PERMISSION = "the user running plankg may not read and write it; give that user the directory and its files (chown), or point PLANKG_STORE_PATH elsewhere."
+
+
+def _unopenable(path: Path) -> str | None:
+    """Why the directory cannot hold a store, told from outside; None when an open may work."""
+    import os
+
+    if not path.exists():
+        return None if path.parent.is_dir() or not path.parent.exists() else "its parent is not a directory."
+    if not path.is_dir():
+        return "it is a file, not a directory. Point PLANKG_STORE_PATH at a directory, or move the file away."
+    try:
+        names = set(os.listdir(path))
+    except PermissionError:
+        return _PERMISSION
+    except OSError as exc:
+        return f"its directory cannot be read ({exc.strerror or exc})."
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        return _PERMISSION
+    if not names:
+        return None
+    if "CURRENT" not in names:
+        if any(_ROCKSDB_FILES.match(name) for name in names):
+            return _DAMAGED.format("its CURRENT file, which names the live MANIFEST, is missing")
+        return "it holds other files, not a store. Point PLANKG_STORE_PATH at an empty directory or at a store."
+    try:
+        manifest = (path / "CURRENT").read_text(encoding="ascii", errors="replace").strip()
+    except OSError as exc:
+        return _PERMISSION if isinstance(exc, PermissionError) else _DAMAGED.format(f"CURRENT cannot be read: {exc.strerror or exc}")
+    if not re.fullmatch(r"MANIFEST-\d+", manifest):
+        return _DAMAGED.format("its CURRENT file does not name a MANIFEST")
+    if manifest not in names:
+        return _DAMAGED.format(f"{manifest}, its list of data files, is missing")
+    return None
+
+
+def _reason(message: str) -> str:
+    """Why RocksDB refused to open a store, in the user's words, from its message."""
+    lowered = message.lower()
+    if "lock" in lowered and ("temporarily unavailable" in lowered or "lock hold by" in lowered or "no locks available" in lowered):
+        return "another process is using it (a running plankg serve, load, dump or restore?). Stop that one first: a store on disk admits one process at a time."
+    if "permission denied" in lowered:
+        return _PERMISSION
+    if "no space left" in lowered:
+        return "the disk is full. Free some space and try again."
+    if "read-only file system" in lowered:
+        return "it is on a read-only file system."
+    if "corruption" in lowered or "manifest" in lowered or "no such file" in lowered:
+        return _DAMAGED.format(message.splitlines()[0][:200])
+    return message.splitlines()[0][:300] if message else "the storage engine refused it."
 
 
 def _replica_from(dump: bytes) -> ox.Store:

@@ -23,11 +23,12 @@ OTHER_TOKEN = "curator-token-9876543210"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TURTLE = {"Content-Type": "text/turtle"}
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ADMIN = {"Authorization": f"Bearer {OTHER_TOKEN}"}  # the curator's token has the admin role
 
 
 @pytest.fixture(scope="module")
 def server(live_server_factory) -> str:
-    return live_server_factory(write_tokens={"steward": TOKEN, "curator": OTHER_TOKEN}, cors_origins=["http://allowed.example"])
+    return live_server_factory(write_tokens={"steward": TOKEN, "curator": OTHER_TOKEN}, write_roles={"curator": "admin"}, cors_origins=["http://allowed.example"])
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +287,8 @@ def test_post_adds_put_replaces_delete_removes(client):
     assert count(client, graph) == 2
     r = client.get(graph_url(graph), headers={"Accept": "application/n-triples"})
     assert sum(1 for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES) if isinstance(t.subject, ox.BlankNode)) == 1
-    r = client.delete(graph_url(graph), headers=AUTH)
+    assert_problem(client.delete(graph_url(graph), headers=AUTH), 403, "forbidden")  # removing a graph is an admin's
+    r = client.delete(graph_url(graph, confirm=quote(graph, safe="")), headers=ADMIN)
     assert r.status_code == 204 and r.headers["x-plankg-removed"] == "2"
     assert count(client, graph) == 0
     assert_problem(client.delete(graph_url(graph), headers=AUTH), 404, "not-found")
@@ -297,7 +299,7 @@ def test_default_graph_can_be_written_and_shows_in_queries(client):
     assert r.status_code == 204, r.text  # the default graph always exists: never "created"
     ask = client.get("/sparql", params={"query": "ASK { <urn:x:default> <urn:x:p> <urn:x:o> }"})
     assert ask.json()["boolean"] is True
-    assert client.delete("/graphs?default", headers=AUTH).status_code == 204
+    assert client.delete("/graphs?default&confirm=default", headers=ADMIN).status_code == 204
     assert client.get("/sparql", params={"query": "ASK { <urn:x:default> ?p ?o }"}).json()["boolean"] is False
 
 
@@ -322,7 +324,7 @@ def test_every_committed_write_is_in_the_change_log(client):
     assert (row["added"], row["removed"], row["generated"]) == ("3", "0", graph)
     assert row["start"] <= row["end"] == row["modified"]
     assert graph in row["what"]
-    r = client.delete(graph_url(graph), headers=AUTH)
+    r = client.delete(graph_url(graph, confirm=quote(graph, safe="")), headers=ADMIN)
     q = f"PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?u ?g WHERE {{ <{r.headers['x-plankg-activity']}> prov:used ?u OPTIONAL {{ <{r.headers['x-plankg-activity']}> prov:generated ?g }} }}"
     rows = client.get("/sparql", params={"query": q}).json()["results"]["bindings"]
     assert [(row["u"]["value"], "g" in row) for row in rows] == [(graph, False)]
@@ -344,3 +346,45 @@ def test_a_dataset_body_is_415(client):
 
 def test_writes_unsupported_is_a_501_problem():
     assert status_for(errors.WritesUnsupported("remote")) == (501, "writes-unsupported")
+
+
+# ------------------------------------------------------------------ roles and confirmation (plankg.write_policy)
+@pytest.mark.parametrize("graph", [B + "graph/ontology", B + "graph/plan", G_REGISTRY])
+def test_built_graphs_are_read_only_to_stewards(client, graph):
+    before = count(client, graph)
+    note = b"<urn:x:a> <urn:x:b> <urn:x:c> ."
+    for r in (put(client, graph, note), client.post(graph_url(graph), content=note, headers={**TURTLE, **AUTH}), client.delete(graph_url(graph), headers=AUTH)):
+        body = assert_problem(r, 403, "forbidden")
+        assert graph in body["detail"] and "read-only to stewards" in body["detail"]
+    assert count(client, graph) == before
+
+
+def test_an_admin_removing_a_built_graph_is_asked_to_confirm_it_by_name(client):
+    before = count(client, G_REGISTRY)
+    body = assert_problem(client.delete(graph_url(G_REGISTRY), headers=ADMIN), 428, "confirmation-required")
+    assert f"confirm={G_REGISTRY}" in body["detail"]
+    for wrong in ("all", "yes", quote(B + "graph/plan", safe="")):
+        body = assert_problem(client.delete(graph_url(G_REGISTRY, confirm=wrong), headers=ADMIN), 428, "confirmation-required")
+        assert f"confirm={G_REGISTRY}" in body["detail"]
+    body = assert_problem(put(client, G_REGISTRY, b"<urn:x:a> <urn:x:b> <urn:x:c> .", ADMIN), 428, "confirmation-required")
+    assert f"confirm={G_REGISTRY}" in body["detail"] and "replaces" in body["detail"]
+    assert count(client, G_REGISTRY) == before
+
+
+def test_a_put_that_empties_a_graph_needs_an_admin_and_confirmation(client):
+    graph = B + "graph/to-empty"
+    assert put(client, graph, b"<urn:x:a> <urn:x:b> <urn:x:c> .").status_code == 201
+    assert_problem(put(client, graph, b""), 403, "forbidden")
+    assert_problem(put(client, graph, b"", ADMIN), 428, "confirmation-required")
+    assert count(client, graph) == 1
+    assert put(client, graph, b"", ADMIN, confirm=quote(graph, safe="")).status_code == 204
+    assert count(client, graph) == 0
+
+
+def test_the_confirm_parameter_is_documented(client):
+    spec = client.get("/openapi.json").json()
+    for method in ("put", "post", "delete"):
+        operation = spec["paths"]["/graphs"][method]
+        assert "confirm" in {p["name"] for p in operation["parameters"]}
+        assert "428" in operation["responses"]
+    assert "confirm" in {p["name"] for p in spec["paths"]["/update"]["post"]["parameters"]}

@@ -196,6 +196,12 @@ def test_unknown_parameter_is_400_naming_it(client):
         ("/queries/partners-by-area", {"area": "mars"}, "area"),
         ("/queries/statistics", {"paragraph_number": "1.5"}, "paragraph_number"),
         ("/queries/search-text", {"q": "x" * 101}, "q"),
+        # int() reads each of these as 49; a parameter takes ASCII digits only
+        ("/queries/paragraph", {"paragraph_number": "٤٩"}, "paragraph_number"),
+        ("/queries/paragraph", {"paragraph_number": "４９"}, "paragraph_number"),
+        ("/queries/paragraph", {"paragraph_number": "+49"}, "paragraph_number"),
+        ("/queries/paragraph", {"paragraph_number": " 49"}, "paragraph_number"),
+        ("/queries/paragraph", {"paragraph_number": "4_9"}, "paragraph_number"),
     ],
 )
 def test_wrong_type_or_missing_value_is_400_naming_the_parameter(client, path, params, named):

@@ -12,12 +12,14 @@ UNFPA = B + "id/org/UNFPA"
 TOKEN = "steward-token-for-updates"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 DIRECT = {"Content-Type": "application/sparql-update", **AUTH}
+ADMIN_TOKEN = "admin-token-for-updates"
+AS_ADMIN = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {ADMIN_TOKEN}"}
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
 @pytest.fixture(scope="module")
 def client(live_server_factory):
-    url = live_server_factory(write_tokens={"steward": TOKEN})
+    url = live_server_factory(write_tokens={"steward": TOKEN, "root": ADMIN_TOKEN}, write_roles={"root": "admin"})
     with httpx.Client(base_url=url, timeout=120) as c:
         yield c
 
@@ -72,7 +74,7 @@ def test_delete_insert_where_changes_what_it_matches(client):
 def test_update_that_breaks_the_shapes_is_422_and_changes_nothing(client):
     before = total(client)
     update = f'PREFIX skos: <{SKOS}> DELETE {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> skos:prefLabel ?l }} }} WHERE {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> skos:prefLabel ?l FILTER (LANG(?l) = "zh") }} }}'
-    r = client.post("/update", content=update, headers=DIRECT)
+    r = client.post("/update", content=update, headers=AS_ADMIN)  # the registry is built: an admin's to change
     body = assert_problem(r, 422, "validation-failed")
     assert [(row["focusNode"], row["path"]) for row in body["results"] if row["severity"] == "Violation"] == [(UNFPA, "skos:prefLabel")]
     assert body["changes"] == {"added": 0, "removed": 1, "graphs": [G_REGISTRY]}
@@ -83,7 +85,7 @@ def test_update_that_breaks_the_shapes_is_422_and_changes_nothing(client):
 def test_removing_a_type_is_caught_on_the_nodes_that_point_to_it(client):
     """sh:class checks on the collaborations that name UNFPA read its type."""
     update = f'DELETE DATA {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> a <{PK}UNEntity> }} }}'
-    body = assert_problem(client.post("/update", content=update, headers=DIRECT), 422, "validation-failed")
+    body = assert_problem(client.post("/update", content=update, headers=AS_ADMIN), 422, "validation-failed")
     focus = {row["focusNode"] for row in body["results"] if row["severity"] == "Violation"}
     assert UNFPA in focus
     assert ask(client, f"<{UNFPA}> a pk:UNEntity")
@@ -157,3 +159,51 @@ def test_named_query_answers_and_etags_follow_an_update(client):
     assert r.status_code == 204, r.text
     now, new_etag = partners()
     assert now == known | {org} and new_etag != etag
+
+
+# ------------------------------------------------------------------ roles and confirmation (plankg.write_policy)
+def test_a_steward_may_not_change_a_built_graph(client):
+    before = total(client)
+    update = f'INSERT DATA {{ GRAPH <{G_REGISTRY}> {{ <{UNFPA}> <{SKOS}altLabel> "一个新的别名"@zh }} }}'
+    body = assert_problem(client.post("/update", content=update, headers=DIRECT), 403, "forbidden")
+    assert G_REGISTRY in body["detail"] and "read-only to stewards" in body["detail"]
+    assert total(client) == before
+
+
+@pytest.fixture(scope="module")
+def fresh(live_server_factory):
+    """A store holding only the build: no change log yet, as on the first day."""
+    url = live_server_factory(write_tokens={"steward": TOKEN, "root": ADMIN_TOKEN}, write_roles={"root": "admin"})
+    with httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+REMOVE_THE_BUILD = f"DROP GRAPH <{B}graph/ontology> ; DROP GRAPH <{G_PLAN}> ; DROP GRAPH <{G_REGISTRY}>"
+
+
+@pytest.mark.parametrize("update", ["CLEAR ALL", "DROP ALL", REMOVE_THE_BUILD], ids=["clear-all", "drop-all", "drop-built-graphs"])
+def test_removing_everything_is_refused_though_nothing_would_be_left_to_fail_the_shapes(fresh, update):
+    before = total(fresh)
+    body = assert_problem(fresh.post("/update", content=update, headers=DIRECT), 403, "forbidden")
+    assert "stewards" in body["detail"]
+    body = assert_problem(fresh.post("/update", content=update, headers=AS_ADMIN), 428, "confirmation-required")
+    assert "confirm=all" in body["detail"]
+    body = assert_problem(fresh.post(f"/update?confirm={G_PLAN}", content=update, headers=AS_ADMIN), 428, "confirmation-required")
+    assert "confirm=all" in body["detail"]
+    assert_problem(fresh.post("/update?dry-run=true", content=update, headers=AS_ADMIN), 428, "confirmation-required")
+    assert total(fresh) == before > 1000
+
+
+def test_confirm_is_given_once(fresh):
+    assert_problem(fresh.post("/update?confirm=all&confirm=all", content="CLEAR ALL", headers=AS_ADMIN), 400, "parameter")
+
+
+def test_an_admin_who_confirms_clears_a_graph_and_it_is_recorded(fresh):
+    graph = B + "graph/scratch"
+    assert fresh.post("/update", content=f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:a> <urn:x:b> 1 , 2 }} }}", headers=DIRECT).status_code == 204
+    body = assert_problem(fresh.post("/update", content=f"CLEAR GRAPH <{graph}>", headers=AS_ADMIN), 428, "confirmation-required")
+    assert f"confirm={graph}" in body["detail"]
+    r = fresh.post("/update", params={"confirm": graph}, content=f"CLEAR GRAPH <{graph}>", headers=AS_ADMIN)
+    assert r.status_code == 204 and r.headers["x-plankg-removed"] == "2"
+    activity = r.headers["x-plankg-activity"]
+    assert ask(fresh, f"GRAPH <{G_CHANGES}> {{ <{activity}> <http://www.w3.org/ns/prov#wasAssociatedWith> <{B}id/agent/root> }}")

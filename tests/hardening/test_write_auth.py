@@ -33,7 +33,7 @@ INSERT = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:x:auth-note2> <http://www.w3.o
 
 @pytest.fixture(scope="module")
 def server(live_server_factory):
-    return live_server_factory(write_tokens={"steward": TOKEN, **OTHER_TOKENS}, cors_origins=[ALLOWED_ORIGIN])
+    return live_server_factory(write_tokens={"steward": TOKEN, **OTHER_TOKENS}, write_roles={"importer": "admin"}, cors_origins=[ALLOWED_ORIGIN])
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,8 @@ def test_tokens_never_reach_any_log(server, every_log):
         assert_problem(basic, 401)
         broken = c.post("/update", content=b"INSERT DATA { nonsense", headers={**UPDATE, **AUTH})
         assert_problem(broken, 400)
-        gone = c.delete("/graphs", params={"graph": GRAPH}, headers=AUTH)
+        # removing a graph is an admin's, confirmed
+        gone = c.delete("/graphs", params={"graph": GRAPH, "confirm": GRAPH}, headers={"Authorization": f"Bearer {OTHER_TOKENS['importer']}"})
         assert gone.status_code == 204, gone.text
         dump = c.get("/dumps/plankg.nq").text
     assert any("PUT /graphs" in line for line in every_log.lines), "the access log was not captured"

@@ -127,3 +127,9 @@ def test_repeated_and_comma_separated_format_values_as_sparqlwrapper_sends_them(
 
 def test_unknown_values_beside_a_known_one_are_ignored():
     assert formats_for(None, ["application/x-json+ld", "csv"], kinds=("select",)) == {"select": "csv"}
+
+
+def test_q_values_are_ascii_numbers_only():
+    """float() takes these; a NaN q-value would make the ranking depend on the order of comparisons."""
+    ranges = parse_accept("text/csv;q=nan, text/turtle;q=inf, application/ld+json;q=１, text/html;q=1e0, application/rdf+xml;q=0.5")
+    assert [r.q for r in ranges] == [0.0, 0.0, 0.0, 0.0, 0.5]

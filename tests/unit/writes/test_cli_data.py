@@ -117,3 +117,49 @@ def test_load_takes_graphs_not_datasets(store_env, tmp_path, capsys):
     dataset.write_text("<urn:x:a> <urn:x:b> <urn:x:c> <urn:x:g> .\n")
     assert main(["load", str(dataset), "--graph", G_PARTNERS]) == 2
     assert "restore" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ what a local admin must confirm (--force)
+G_REGISTRY = B + "graph/registry"
+
+
+def test_load_adds_to_a_built_graph_without_force(store_env, tmp_path):
+    """plankg load runs where the store is: the admin role, so the built graphs take additions (validated)."""
+    extra = tmp_path / "alias.nt"
+    extra.write_text(f'<{B}id/org/UNFPA> <http://www.w3.org/2004/02/skos/core#altLabel> "人口基金别名"@zh .\n')
+    assert main(["load", str(extra), "--graph", G_REGISTRY]) == 0
+    assert len(quads_of(store_env, G_REGISTRY)) == len(set(quads_of(store_env, G_REGISTRY)))
+
+
+def test_load_replace_of_a_built_graph_needs_force(store_env, tmp_path, capsys):
+    registry = tmp_path / "registry.nt"
+    registry.write_bytes(b"".join(f"{q.triple} .\n".encode() for q in quads_of(store_env, G_REGISTRY)))
+    before = quads_of(store_env)
+    assert main(["load", str(registry), "--graph", G_REGISTRY, "--replace"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("plankg: this load replaces") and G_REGISTRY in err and "--force" in err
+    assert quads_of(store_env) == before
+    assert main(["load", str(registry), "--graph", G_REGISTRY, "--replace", "--force"]) == 0
+
+
+def test_load_replace_that_empties_a_graph_needs_force(store_env, tmp_path, capsys):
+    assert main(["load", str(FIXTURES / "new_partner.ttl"), "--graph", G_PARTNERS]) == 0
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+    assert main(["load", str(empty), "--graph", G_PARTNERS, "--replace"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert len(quads_of(store_env, G_PARTNERS)) == 13
+    assert main(["load", str(empty), "--graph", G_PARTNERS, "--replace", "--force"]) == 0
+    assert quads_of(store_env, G_PARTNERS) == []
+
+
+def test_restore_of_an_empty_dump_needs_force(store_env, tmp_path, capsys):
+    empty = tmp_path / "empty.nq"
+    empty.write_text("")
+    before = quads_of(store_env)
+    assert main(["restore", str(empty)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "empty the store" in err[0] and "--force" in err[0]
+    assert quads_of(store_env) == before
+    assert main(["restore", str(empty), "--force"]) == 0
+    assert quads_of(store_env) == []

@@ -96,7 +96,7 @@ def test_the_affected_part_finds_what_a_full_validation_finds(memory_store, plan
     store = memory_store(plan_quads)
     pipeline = WritePipeline(settings, store)
     with pytest.raises(ValidationFailed) as refused:
-        pipeline.update(PLAN_UPDATES[name], agent="t")
+        pipeline.update(PLAN_UPDATES[name], agent="t", role="admin")
     found = violations(refused.value.report)
     assert refused.value.outcome.validated_triples < len(plan_quads) / 2
 
@@ -123,7 +123,7 @@ def test_global_constraints_run_only_when_their_predicates_change(memory_store, 
     plan_shape = ox.NamedNode(B + "shapes#StrategicPlanShape")
     assert not [q for q in counting.shapes[-1].quads if q.subject == plan_shape and q.predicate == sparql]
     with pytest.raises(ValidationFailed) as refused:
-        pipeline.update(PLAN_UPDATES["paragraph-renumbered"], agent="t")
+        pipeline.update(PLAN_UPDATES["paragraph-renumbered"], agent="t", role="admin")
     assert len([q for q in counting.shapes[-1].quads if q.subject == plan_shape and q.predicate == sparql]) == 3  # the footnote one stays out
     assert (B + "id/plan", "pk:paragraphNumber") in {(f, p) for f, p, _ in violations(refused.value.report)}
 
@@ -156,7 +156,7 @@ def test_dry_run_and_empty_changes_commit_nothing(memory_store, plan_quads):
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="t", dry_run=True)
     assert outcome.report.conforms and not outcome.committed and outcome.activity is None
     assert (store.version, len(store)) == (version, size)
-    outcome = pipeline.post_graph(G_REGISTRY, [q for q in plan_quads if q.graph_name == ox.NamedNode(G_REGISTRY)][:5], agent="t")
+    outcome = pipeline.post_graph(G_REGISTRY, [q for q in plan_quads if q.graph_name == ox.NamedNode(G_REGISTRY)][:5], agent="t", role="admin")
     assert outcome.change.empty and not outcome.committed
     assert (store.version, len(store)) == (version, size)
 
@@ -216,7 +216,7 @@ def test_removing_any_one_triple_is_judged_as_a_full_validation_judges_it(memory
     after = sorted(set(plan_quads) - {q}, key=str)
     full = violations(validate_quads(settings, after))
     try:
-        outcome = WritePipeline(settings, store).update(update, agent="t", dry_run=True)
+        outcome = WritePipeline(settings, store).update(update, agent="t", dry_run=True, role="admin")
         found = violations(outcome.report)
     except ValidationFailed as refused:
         found = violations(refused.report)
@@ -230,8 +230,8 @@ def test_a_change_to_the_ontology_is_judged_with_the_whole_ontology(memory_store
     rdfs = "http://www.w3.org/2000/01/rdf-schema#"
     unlabelled = f"INSERT DATA {{ GRAPH {ontology} {{ <{PK}Newcomer> a <http://www.w3.org/2002/07/owl#Class> ; <{rdfs}isDefinedBy> <{B}ontology> }} }}"
     with pytest.raises(ValidationFailed) as refused:
-        pipeline.update(unlabelled, agent="t")
+        pipeline.update(unlabelled, agent="t", role="admin")
     assert {f for f, _, _ in violations(refused.value.report)} == {B + "ontology"}
     assert any(PK + "Newcomer" in (r.value or "") or "Newcomer" in r.message_in("en") for r in refused.value.report.results)
     commented = f'INSERT DATA {{ GRAPH {ontology} {{ <{PK}Collaboration> <{rdfs}comment> "Also added by stewards."@en }} }}'
-    assert pipeline.update(commented, agent="t").committed
+    assert pipeline.update(commented, agent="t", role="admin").committed
