@@ -160,7 +160,7 @@ class Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, grace: float = 5.0) -> None:
+    def stop(self, grace: float = 3.0) -> None:
         proc, self.proc = self.proc, None
         if proc is None:
             return
@@ -216,6 +216,18 @@ class ServerPool:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def settle(self, before: str | None = None) -> None:
+        """After an attack: keep the server only if it is alive, answers, and (given ``before``) its data is unchanged."""
+        server = self._server
+        if server is None:
+            return
+        try:
+            keep = server.alive() and (before is None or dump_hash(server.url) == before)
+        except (httpx.HTTPError, AssertionError):
+            keep = False
+        if not keep:
+            self.discard()
 
     def close(self) -> None:
         self.discard()
