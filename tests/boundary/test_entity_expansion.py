@@ -92,7 +92,11 @@ def _attack(server, target: str, doc: bytes, harmless_ok: bool = False) -> httpx
     attack = Attack(_send(target, doc), server.url, timeout=LIMIT + 20)
     probe = Probe(server.url)
     probe.sample(count=8, every=0.3, attack=attack)
-    r = finished(attack, LIMIT, server)
+    try:
+        r = finished(attack, LIMIT, server)
+    except AssertionError as exc:
+        peak = watch.stop()
+        raise AssertionError(f"{exc}\n(tree RSS {baseline / MB:.0f} MB before, {peak / MB:.0f} MB at the peak)") from None
     peak = watch.stop()
     assert peak < baseline + CEILING, f"tree RSS rose from {baseline / MB:.0f} MB to {peak / MB:.0f} MB"
     probe.assert_fast()
