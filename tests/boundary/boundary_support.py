@@ -193,6 +193,11 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=timeout, **kwargs)
 
     def why(self) -> str:
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=1)  # a crash may be a moment from showing: report it as one
+            except subprocess.TimeoutExpired:
+                pass
         state = "alive" if self.alive() else f"exited ({self.proc.returncode if self.proc else 'stopped'})"
         return f"[server {state}; log tail]\n{self.log(2500)}"
 
