@@ -151,13 +151,7 @@ def guard_rebuild(settings: Settings, store: Store, *, force: bool = False) -> N
     changes = Namespaces.of(settings).graph(GRAPH_CHANGES)
     if store.is_empty():
         if ledger.held_writes(where):
-            since = (ledger.read(where) or {}).get("firstWrite")
-            raise StoreUnavailable(
-                f"The store at {where} is empty, but its ledger ({ledger.ledger_path(where)}) says it has held steward writes"
-                + (f" (since {since})" if since else "")
-                + ": they were lost with its files, and building would hide that. Restore the last dump (plankg restore FILE), "
-                "or start again from the source with plankg build --force."
-            )
+            raise _lost_writes(where)
     elif store.holds_graph(changes):
         raise StoreUnavailable(
             f"The store at {where} holds steward writes (its change log <{changes}> is not empty), which a build would replace "
@@ -165,12 +159,27 @@ def guard_rebuild(settings: Settings, store: Store, *, force: bool = False) -> N
         )
 
 
+def _lost_writes(where) -> StoreUnavailable:
+    from plankg.store import ledger
+
+    since = (ledger.read(where) or {}).get("firstWrite")
+    return StoreUnavailable(
+        f"The store at {where} is empty, but its ledger ({ledger.ledger_path(where)}) says it has held steward writes"
+        + (f" (since {since})" if since else "")
+        + ": they were lost with its files, and building would hide that. Restore the last dump (plankg restore FILE), "
+        "or start again from the source with plankg build --force."
+    )
+
+
 def open_built_store(settings: Settings, progress: Progress = lambda step: None) -> Store:
     """The configured store, with the graph built into it first when it is empty
     (``plankg serve`` on a fresh clone builds, then serves), unless it has held
     steward writes (``guard_rebuild``)."""
-    from plankg.store import open_store
+    from plankg.store import ledger, open_store
 
+    where = settings.store_dir
+    if settings.store == "embedded" and not (where.is_dir() and any(where.iterdir())) and ledger.held_writes(where):
+        raise _lost_writes(where)  # before opening it: an open makes a new, empty store in its place
     store = open_store(settings)
     try:
         if store.is_empty():

@@ -7,6 +7,10 @@ a client over its share is told so with 429 and ``Retry-After``. ``ASK {}``
 itself is served from the answer cache; a variant that differs in a comment
 misses the cache and needs a worker, which is what fairness is about: both
 distributions are measured and reported.
+
+Fairness is per client, and a client is its address: each attacker and each
+prober connects from its own loopback address (127.0.0.10+, 127.0.0.2/3), as
+separate machines would.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ WINDOW = 10.0
 SAMPLES = 100
 
 
+def from_address(server, address: str, timeout: float) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.0.0.0/8 address is this machine)."""
+    return httpx.Client(base_url=server.url, timeout=timeout, transport=httpx.HTTPTransport(local_address=address))
+
+
 @pytest.fixture(scope="module")
 def server(module_server_factory):
     return module_server_factory(PLANKG_QUERY_TIMEOUT_S=2)
@@ -39,7 +48,7 @@ def contention(server) -> dict:
     lock = threading.Lock()
 
     def attacker(i: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=15) as client:
+        with from_address(server, f"127.0.0.{10 + i}", 15) as client:
             n = 0
             while not stop.is_set() and n < 200:
                 n += 1
@@ -63,9 +72,9 @@ def contention(server) -> dict:
     failures: dict[str, list[str]] = {"cached": [], "uncached": []}
     deadline = time.monotonic() + WINDOW + 5
 
-    def prober(make_query, into: list[float], fails: list[str]) -> None:
+    def prober(make_query, into: list[float], fails: list[str], address: str) -> None:
         # one thread per kind: a slow uncached ASK must not thin out the cached samples
-        with httpx.Client(base_url=server.url, timeout=5) as client:
+        with from_address(server, address, 5) as client:
             for i in range(SAMPLES):
                 if time.monotonic() > deadline:
                     break
@@ -80,8 +89,8 @@ def contention(server) -> dict:
                 time.sleep(max(0.0, WINDOW / SAMPLES - 0.01))
 
     probers = [
-        threading.Thread(target=prober, args=(lambda i: "ASK {}", cached, failures["cached"]), daemon=True),
-        threading.Thread(target=prober, args=(lambda i: f"ASK {{}} # probe {i}", uncached, failures["uncached"]), daemon=True),
+        threading.Thread(target=prober, args=(lambda i: "ASK {}", cached, failures["cached"], "127.0.0.2"), daemon=True),
+        threading.Thread(target=prober, args=(lambda i: f"ASK {{}} # probe {i}", uncached, failures["uncached"], "127.0.0.3"), daemon=True),
     ]
     for t in probers:
         t.start()
@@ -120,7 +129,7 @@ def test_client_over_its_share_gets_429_with_retry_after(contention, server) -> 
     limited = [retry for status, retry in contention["attack"] if status == 429]
     if not limited:
         # the loop alone did not trip it: one client, eight at once
-        with ThreadPoolExecutor(8) as pool, httpx.Client(base_url=server.url, timeout=15) as client:
+        with ThreadPoolExecutor(8) as pool, from_address(server, "127.0.0.20", 15) as client:
             answers = list(pool.map(lambda i: client.post("/sparql", data={"query": f"{EXPENSIVE} # burst {i}"}), range(8)))
         limited = [r.headers.get("retry-after") for r in answers if r.status_code == 429]
     assert limited, "no client was told it is over its share (429)"

@@ -5,7 +5,7 @@ Python's ``re`` backtracks and holds the GIL while it does: ``^(a+)+$`` against
 behind it. ``/validate`` with a shapes file is anonymous, so a 300-byte upload
 could freeze the service. The check is on the *other* clients: ASK must keep
 answering within 1 s while the upload runs, and the upload must end with a
-problem. A fresh server per attack: a stalled one cannot serve the next test.
+problem (refused or stopped at the time limit), or with the right verdict. A fresh server per attack: a stalled one cannot serve the next test.
 """
 
 from __future__ import annotations
@@ -67,7 +67,10 @@ def test_backtracking_pattern(server_factory, name: str) -> None:
     r = finished(attack, UPLOAD_LIMIT, server)
     alive(server)
     if r.status_code == 200:
-        # a conforming verdict is wrong for every case here; only a refusal or a timeout is acceptable
-        pytest.fail(f"the pattern was evaluated to a report instead of being refused or stopped: {r.text[:300]}")
-    assert_problem(r, (400, 413, 503))
+        # an engine that does not backtrack (Rust's regex, behind a SPARQL REGEX) answers at once, and
+        # then the verdict must be the right one: no value here matches its pattern
+        body = r.json()
+        assert body["conforms"] is False and body["counts"]["Violation"] >= 1, f"a wrong verdict: {r.text[:300]}"
+    else:
+        assert_problem(r, (400, 413, 503))
     ask_fast(server.url)

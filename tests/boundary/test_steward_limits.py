@@ -62,7 +62,8 @@ def test_update_with_20000_nots_is_refused(pool) -> None:
 
 @pytest.mark.slow
 def test_expensive_update_is_stopped_at_the_time_limit(server_factory) -> None:
-    server = server_factory(PLANKG_QUERY_TIMEOUT_S=3)
+    # an update's candidate runs in the sandbox, under the sandbox's time limit
+    server = server_factory(PLANKG_QUERY_TIMEOUT_S=3, PLANKG_JOB_TIMEOUT_S=3)
     before = dump_hash(server.url)
     expensive = (
         f"INSERT {{ GRAPH <{SCRATCH}> {{ <{B}id/boundary/n> <http://www.w3.org/2000/01/rdf-schema#comment> ?n }} }} "
