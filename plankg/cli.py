@@ -77,6 +77,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         import uvicorn
 
         from service.app import create_app
+        from service.server import uvicorn_options
 
         app = create_app(settings, store=store)
         uvicorn.run(
@@ -85,8 +86,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
-            proxy_headers=False,
+            proxy_headers=False,  # X-Forwarded-For is read by service.fairness, from trusted proxies only
             server_header=False,
+            **uvicorn_options(settings),  # 431 past the header limit, the send timeout
         )
     finally:
         store.close()  # the app's shutdown closes it too; this is for a start that failed before

@@ -21,7 +21,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -40,6 +40,8 @@ from service import problems
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
+from service.fairness import Fairness, FairShare
+from service.server import ChunkedBodies
 
 log = logging.getLogger("plankg.service")
 
@@ -130,6 +132,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     _install_docs(app)
 
     # the last added middleware is the outermost
+    app.state.fairness = Fairness(settings)  # one per app: the routes and FairShare count the same shares
+    app.add_middleware(FairShare, fairness=app.state.fairness)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Utf8Target)
     if settings.cors_origins:
@@ -138,13 +142,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "HEAD", "POST"],  # reads only: no cross-origin writes
             allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Rows"],
+            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Byte-Cap", "X-PlanKG-Rows", "Retry-After"],
             max_age=600,
         )
         # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
         app.add_middleware(WriteEndpointsNoCORS)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostNotEchoed)
+    app.add_middleware(ChunkedBodies)  # outermost: every body reaches the server in pieces
     return app
 
 
@@ -206,6 +212,41 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HostNotEchoed:
+    """A ``Location`` never names the ``Host`` the client sent: an absolute one is made relative.
+
+    The service's own redirects are relative already; Starlette's trailing-slash
+    redirect (``/queries/`` → ``/queries``) is absolute, built from ``Host``, which
+    the client writes: a cache or a proxy in front would then send others off-site.
+    A path that starts with ``//`` or ``/\\`` would be read as another host, so it
+    starts with one ``/``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def relative_location(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                headers = MutableHeaders(scope=message)
+                location = headers.get("location")
+                if location and "//" in location:
+                    parts = urlsplit(location)
+                    if parts.netloc:
+                        path = "/" + _LEADING_SLASHES.sub("", parts.path)
+                        headers["location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+            await send(message)
+
+        await self.app(scope, receive, relative_location)
+
+
+_LEADING_SLASHES = re.compile(r"^[/\\]+")
 
 
 class CatchAll:

@@ -37,11 +37,13 @@ class Store(ABC):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResponse:
         """Run a query and serialize its answer.
 
         ``formats`` maps the query's kind ("select", "ask", "graph") to the
-        format to write; a kind missing from it raises NotAcceptable.
+        format to write; a kind missing from it raises NotAcceptable. The answer
+        is cut between rows at ``row_cap`` rows or ``max_bytes`` bytes, and says so.
         """
 
     async def query_async(
@@ -54,6 +56,7 @@ class Store(ABC):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
 
@@ -71,6 +74,7 @@ class Store(ABC):
             named_graph_uris=named_graph_uris,
             timeout_s=timeout_s,
             row_cap=row_cap,
+            max_bytes=max_bytes,
         )
         return await anyio.to_thread.run_sync(call)
 

@@ -1,0 +1,232 @@
+"""The connection-level limits: header size (431) and slow readers (send timeout).
+
+uvicorn leaves both open. Its default HTTP implementation (httptools, on
+llhttp) has no limit on the request line and headers at all: a client may send
+megabytes of them and they are all kept. Its h11 implementation stops at
+``h11_max_incomplete_event_size`` but answers 400. And a client that stops
+reading a response keeps its connection, and the unsent part of the response,
+for as long as it likes.
+
+``uvicorn_options(settings)`` gives ``uvicorn.run``/``uvicorn.Config`` the same
+implementation uvicorn would pick (httptools when installed, else h11), extended:
+
+- **Headers**: once the request line and headers pass ``max_header_bytes``, the
+  answer is 431 (a problem document) and the connection closes; what is kept
+  meanwhile is at most the limit plus one read from the socket. Both
+  implementations count the same way: bytes received before the headers end.
+- **Send timeout**: when the client takes no response bytes for
+  ``send_timeout_s`` (the socket's write buffer stays above its high-water mark),
+  the connection is aborted and the unsent bytes dropped, as nginx's
+  ``send_timeout`` does. A slow reader that keeps reading is not cut.
+
+``ChunkedBodies`` (an ASGI middleware the app installs) hands large bodies to the
+server in 64 KiB pieces: the server then waits for the client before it takes the
+next piece, so a stalled connection holds one piece in its buffer, not a copy of
+the whole answer (a cached answer's bytes stay shared with the cache).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from plankg.settings import Settings
+
+log = logging.getLogger("plankg.service")
+
+CHUNK_BYTES = 64 * 1024  # uvicorn's write high-water mark: one piece fills the socket buffer
+
+
+def _problem_431(limit: int) -> bytes:
+    body = json.dumps(
+        {
+            "type": "urn:plankg:problem:request-header-fields-too-large",
+            "title": "Request header fields too large",
+            "status": 431,
+            "detail": f"The request line and headers are limited to {limit} bytes.",
+        }
+    ).encode()
+    return (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"content-type: application/problem+json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\n"
+        b"connection: close\r\n\r\n" + body
+    )
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+class _Limits:
+    """Shared by both implementations: the 431 reply and the send timeout."""
+
+    max_header_bytes: int = 16 * 1024
+    send_timeout_s: float = 30.0
+    _send_timer = None
+
+    def _refuse_head(self) -> None:
+        transport = self.transport  # type: ignore[attr-defined]
+        if transport.is_closing():
+            return
+        log.warning("request headers over %d bytes from %s: 431", self.max_header_bytes, (self.client or ("?",))[0])  # type: ignore[attr-defined]
+        transport.write(_problem_431(self.max_header_bytes))
+        transport.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()  # type: ignore[misc]
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.send_timeout_s, self._send_timed_out)  # type: ignore[attr-defined]
+
+    def resume_writing(self) -> None:
+        super().resume_writing()  # type: ignore[misc]
+        self._stop_send_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_send_timer()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _send_timed_out(self) -> None:
+        self._send_timer = None
+        log.warning("client %s read nothing for %g s: connection closed", (self.client or ("?",))[0], self.send_timeout_s)  # type: ignore[attr-defined]
+        self.transport.abort()  # type: ignore[attr-defined]
+
+
+def _httptools_class():
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class LimitedHttpToolsProtocol(_Limits, HttpToolsProtocol):
+        # bytes received while a request's head is awaited (llhttp keeps partial header values itself)
+        _awaiting_head = True
+        _raw_head = 0
+        # the request line and headers as parsed so far
+        _head = 0
+        _head_too_large = False
+
+        def data_received(self, data: bytes) -> None:
+            if self._awaiting_head:
+                self._raw_head += len(data)
+            super().data_received(data)
+            if self._awaiting_head and self._raw_head > self.max_header_bytes:
+                self._refuse_head()
+
+        def send_400_response(self, msg: str) -> None:
+            if self._head_too_large:
+                self._refuse_head()
+            else:
+                super().send_400_response(msg)
+
+        def on_message_begin(self) -> None:
+            self._head = 0
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._count(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count(len(name) + len(value) + 4)
+            super().on_header(name, value)
+
+        def _count(self, size: int) -> None:
+            self._head += size
+            if self._head > self.max_header_bytes:
+                self._head_too_large = True
+                raise _HeadTooLarge  # llhttp stops; uvicorn's parser-error path answers (send_400_response)
+
+        def on_headers_complete(self) -> None:
+            self._awaiting_head = False
+            self._raw_head = 0
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._awaiting_head = True
+            self._raw_head = 0
+
+    return LimitedHttpToolsProtocol
+
+
+def _h11_class():
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class LimitedH11Protocol(_Limits, H11Protocol):
+        # h11 stops at h11_max_incomplete_event_size and says 431 in the error's hint; uvicorn answers 400
+        _error_hint = 400
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            next_event = self.conn.next_event
+
+            def watched_next_event():
+                try:
+                    return next_event()
+                except h11.RemoteProtocolError as exc:
+                    self._error_hint = exc.error_status_hint
+                    raise
+
+            self.conn.next_event = watched_next_event  # type: ignore[method-assign]
+
+        def send_400_response(self, msg: str) -> None:
+            if self._error_hint == 431:
+                self._refuse_head()
+            else:
+                super().send_400_response(msg)
+
+    return LimitedH11Protocol
+
+
+def protocol_class(settings: Settings, implementation: str = "auto") -> type:
+    """uvicorn's HTTP/1.1 protocol with the limits of ``settings``; "auto" picks as uvicorn does."""
+    if implementation == "auto":
+        try:
+            import httptools  # noqa: F401
+        except ImportError:
+            implementation = "h11"
+        else:
+            implementation = "httptools"
+    base = _httptools_class() if implementation == "httptools" else _h11_class()
+    return type(base.__name__, (base,), {"max_header_bytes": settings.max_header_bytes, "send_timeout_s": settings.send_timeout_s})
+
+
+def uvicorn_options(settings: Settings, implementation: str = "auto") -> dict:
+    """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config`` that apply the connection limits."""
+    return {
+        "http": protocol_class(settings, implementation),
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+    }
+
+
+class ChunkedBodies:
+    """Large response bodies go to the server in ``CHUNK_BYTES`` pieces (see the module's doc)."""
+
+    def __init__(self, app: ASGIApp, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.app = app
+        self.chunk_bytes = chunk_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size = self.chunk_bytes
+
+        async def in_pieces(message: Message) -> None:
+            body = message.get("body", b"") if message["type"] == "http.response.body" else b""
+            if len(body) <= size:
+                await send(message)
+                return
+            view = memoryview(body)
+            more = message.get("more_body", False)
+            for start in range(0, len(body), size):
+                last = start + size >= len(body)
+                await send({"type": "http.response.body", "body": bytes(view[start:start + size]), "more_body": more or not last})
+
+        await self.app(scope, receive, in_pieces)
