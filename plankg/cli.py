@@ -86,9 +86,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
-            proxy_headers=False,  # X-Forwarded-For is read by service.fairness, from trusted proxies only
             server_header=False,
-            **uvicorn_options(settings),  # 431 past the header limit, the send timeout
+            **uvicorn_options(settings),  # 431 past the header limit, the send timeout, no proxy headers
         )
     finally:
         store.close()  # the app's shutdown closes it too; this is for a start that failed before

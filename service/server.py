@@ -202,6 +202,9 @@ def uvicorn_options(settings: Settings, implementation: str = "auto") -> dict:
     return {
         "http": protocol_class(settings, implementation),
         "h11_max_incomplete_event_size": settings.max_header_bytes,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 and rewrite the peer; who the
+        # client is behind a proxy is service.fairness's call, from PLANKG_TRUSTED_PROXIES only
+        "proxy_headers": False,
     }
 
 

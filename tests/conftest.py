@@ -77,7 +77,8 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", server_header=False)
+        # proxy_headers off, as `plankg serve` has it: the peer is the client unless PLANKG_TRUSTED_PROXIES says
+        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", server_header=False, proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True, name=f"uvicorn:{self.port}")
 

@@ -1,0 +1,40 @@
+"""service.executor: the byte cap always travels with a query; the fast lane only to a store that has one."""
+
+from __future__ import annotations
+
+import asyncio
+
+from plankg.settings import Settings
+from service.executor import QueryExecutor
+
+
+class StoreWithoutLane:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    async def query_async(self, sparql: str, **kwargs):
+        self.calls.append(kwargs)
+        return "answer"
+
+
+class StoreWithLane(StoreWithoutLane):
+    async def query_async(self, sparql: str, *, fast_lane: bool = False, **kwargs):
+        self.calls.append({**kwargs, "fast_lane": fast_lane})
+        return "answer"
+
+
+def test_the_byte_cap_and_row_cap_go_to_the_store():
+    store = StoreWithoutLane()
+    executor = QueryExecutor(store, Settings(max_response_bytes=123_456, result_row_cap=42))
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}, fast_lane=True))
+    (call,) = store.calls
+    assert call["max_bytes"] == 123_456 and call["row_cap"] == 42
+    assert "fast_lane" not in call  # this store has no fast lane (a **kwargs catch-all does not count)
+
+
+def test_the_fast_lane_decision_reaches_a_store_that_takes_it():
+    store = StoreWithLane()
+    executor = QueryExecutor(store, Settings())
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}, fast_lane=True))
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}))
+    assert [c["fast_lane"] for c in store.calls] == [True, False]
