@@ -159,16 +159,24 @@ def _h11_class():
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class LimitedH11Protocol(_Limits, H11Protocol):
-        # h11 stops at h11_max_incomplete_event_size and says 431 in the error's hint; uvicorn answers 400
+        # h11 stops an incomplete head at h11_max_incomplete_event_size and says 431 in the
+        # error's hint, where uvicorn answers 400; a head that arrives whole is not measured
+        # by h11, so it is measured here
         _error_hint = 400
 
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             next_event = self.conn.next_event
+            limit = self.max_header_bytes
 
             def watched_next_event():
                 try:
-                    return next_event()
+                    event = next_event()
+                    if isinstance(event, h11.Request):
+                        size = len(event.method) + len(event.target) + sum(len(n) + len(v) + 4 for n, v in event.headers.raw_items())
+                        if size > limit:
+                            raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+                    return event
                 except h11.RemoteProtocolError as exc:
                     self._error_hint = exc.error_status_hint
                     raise

@@ -69,7 +69,7 @@ def app_factory(make_settings):
 class LiveServer:
     """uvicorn in a background thread, on a socket bound before it starts (no port race)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, **options) -> None:
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -78,7 +78,8 @@ class LiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         # proxy_headers off, as `plankg serve` has it: the peer is the client unless PLANKG_TRUSTED_PROXIES says
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", server_header=False, proxy_headers=False)
+        options = {"lifespan": "on", "log_level": "warning", "ws": "none", "server_header": False, "proxy_headers": False, **options}
+        config = uvicorn.Config(app, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True, name=f"uvicorn:{self.port}")
 
