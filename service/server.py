@@ -103,11 +103,10 @@ def _httptools_class():
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class LimitedHttpToolsProtocol(_Limits, HttpToolsProtocol):
-        # bytes received while a request's head is awaited (llhttp keeps partial header values itself)
+        # bytes received while a request's head is awaited: bounds what llhttp and uvicorn keep
+        # of a head that never ends; a head that ends is measured exactly when it does
         _awaiting_head = True
         _raw_head = 0
-        # the request line and headers as parsed so far
-        _head = 0
         _head_too_large = False
 
         def data_received(self, data: bytes) -> None:
@@ -123,27 +122,15 @@ def _httptools_class():
             else:
                 super().send_400_response(msg)
 
-        def on_message_begin(self) -> None:
-            self._head = 0
-            super().on_message_begin()
-
-        def on_url(self, url: bytes) -> None:
-            self._count(len(url))
-            super().on_url(url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._count(len(name) + len(value) + 4)
-            super().on_header(name, value)
-
-        def _count(self, size: int) -> None:
-            self._head += size
-            if self._head > self.max_header_bytes:
-                self._head_too_large = True
-                raise _HeadTooLarge  # llhttp stops; uvicorn's parser-error path answers (send_400_response)
-
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
             self._raw_head = 0
+            size = len(self.url)
+            for name, value in self.headers:
+                size += len(name) + len(value) + 4
+            if size > self.max_header_bytes:
+                self._head_too_large = True
+                raise _HeadTooLarge  # llhttp stops; uvicorn's parser-error path answers (send_400_response)
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
