@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
     # request line plus headers; past it 431, before the rest is read
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # a request's line and headers must arrive within this long of their first byte; else 408
+    header_timeout_s: float = Field(default=10.0, gt=0)
     # a client that takes no response bytes for this long is disconnected
     send_timeout_s: float = Field(default=30.0, gt=0)
     # expensive requests (engine queries, /validate, writes) one client may have in flight

@@ -14,6 +14,10 @@ implementation uvicorn would pick (httptools when installed, else h11), extended
   answer is 431 (a problem document) and the connection closes; what is kept
   meanwhile is at most the limit plus one read from the socket. Both
   implementations count the same way: bytes received before the headers end.
+- **Header timeout**: a request line and headers that take longer than
+  ``header_timeout_s`` from their first byte (from the connection's start, for
+  the first request) get 408 and the connection closes: a client sending one
+  byte now and then cannot hold a connection for ever (slowloris).
 - **Send timeout**: when the client takes no response bytes for
   ``send_timeout_s`` (the socket's write buffer stays above its high-water mark),
   the connection is aborted and the unsent bytes dropped, as nginx's
@@ -39,20 +43,14 @@ log = logging.getLogger("plankg.service")
 CHUNK_BYTES = 64 * 1024  # uvicorn's write high-water mark: one piece fills the socket buffer
 
 
-def _problem_431(limit: int) -> bytes:
-    body = json.dumps(
-        {
-            "type": "urn:plankg:problem:request-header-fields-too-large",
-            "title": "Request header fields too large",
-            "status": 431,
-            "detail": f"The request line and headers are limited to {limit} bytes.",
-        }
-    ).encode()
+def _problem(status: int, phrase: str, slug: str, detail: str) -> bytes:
+    """A whole problem response, written before the app ever sees the request."""
+    body = json.dumps({"type": f"urn:plankg:problem:{slug}", "title": phrase, "status": status, "detail": detail}).encode()
     return (
-        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-        b"content-type: application/problem+json\r\n"
-        b"content-length: " + str(len(body)).encode() + b"\r\n"
-        b"connection: close\r\n\r\n" + body
+        f"HTTP/1.1 {status} {phrase}\r\n".encode()
+        + b"content-type: application/problem+json\r\n"
+        + b"content-length: " + str(len(body)).encode() + b"\r\n"
+        + b"connection: close\r\n\r\n" + body
     )
 
 
@@ -61,18 +59,51 @@ class _HeadTooLarge(Exception):
 
 
 class _Limits:
-    """Shared by both implementations: the 431 reply and the send timeout."""
+    """Shared by both implementations: the 431 reply, the header timeout and the send timeout."""
 
     max_header_bytes: int = 16 * 1024
+    header_timeout_s: float = 10.0
     send_timeout_s: float = 30.0
     _send_timer = None
+    _head_timer = None
 
     def _refuse_head(self) -> None:
         transport = self.transport  # type: ignore[attr-defined]
         if transport.is_closing():
             return
         log.warning("request headers over %d bytes from %s: 431", self.max_header_bytes, (self.client or ("?",))[0])  # type: ignore[attr-defined]
-        transport.write(_problem_431(self.max_header_bytes))
+        detail = f"The request line and headers are limited to {self.max_header_bytes} bytes."
+        transport.write(_problem(431, "Request Header Fields Too Large", "request-header-fields-too-large", detail))
+        transport.close()
+
+    # a request's head must arrive within header_timeout_s of its first bytes (of the connection,
+    # for the first request): uvicorn has no such limit, and a client sending one byte now and
+    # then would hold a connection for ever. The clock starts only for a head that did not come
+    # whole, so a request that arrives in one piece costs no timer.
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._head_started()
+
+    def _head_started(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.header_timeout_s, self._head_timed_out)  # type: ignore[attr-defined]
+
+    def _head_complete(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        transport = self.transport  # type: ignore[attr-defined]
+        if transport.is_closing():
+            return
+        cycle = getattr(self, "cycle", None)
+        if cycle is not None and not cycle.response_complete:
+            self._head_started()  # a pipelined head behind a response still being written: after it
+            return
+        detail = f"The request line and headers must arrive within {self.header_timeout_s:g} s."
+        transport.write(_problem(408, "Request Timeout", "request-timeout", detail))
         transport.close()
 
     def pause_writing(self) -> None:
@@ -86,6 +117,7 @@ class _Limits:
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_send_timer()
+        self._head_complete()
         super().connection_lost(exc)  # type: ignore[misc]
 
     def _stop_send_timer(self) -> None:
@@ -113,8 +145,11 @@ def _httptools_class():
             if self._awaiting_head:
                 self._raw_head += len(data)
             super().data_received(data)
-            if self._awaiting_head and self._raw_head > self.max_header_bytes:
-                self._refuse_head()
+            if self._awaiting_head and self._raw_head:  # part of a head, still incomplete
+                if self._raw_head > self.max_header_bytes:
+                    self._refuse_head()
+                else:
+                    self._head_started()
 
         def send_400_response(self, msg: str) -> None:
             if self._head_too_large:
@@ -125,6 +160,7 @@ def _httptools_class():
         def on_headers_complete(self) -> None:
             self._awaiting_head = False
             self._raw_head = 0
+            self._head_complete()
             size = len(self.url)
             for name, value in self.headers:
                 size += len(name) + len(value) + 4
@@ -160,6 +196,7 @@ def _h11_class():
                 try:
                     event = next_event()
                     if isinstance(event, h11.Request):
+                        self._head_complete()
                         size = len(event.method) + len(event.target) + sum(len(n) + len(v) + 4 for n, v in event.headers.raw_items())
                         if size > limit:
                             raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
@@ -169,6 +206,11 @@ def _h11_class():
                     raise
 
             self.conn.next_event = watched_next_event  # type: ignore[method-assign]
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self._head_started()  # data came, and no request yet: part of a head
 
         def send_400_response(self, msg: str) -> None:
             if self._error_hint == 431:
@@ -189,7 +231,8 @@ def protocol_class(settings: Settings, implementation: str = "auto") -> type:
         else:
             implementation = "httptools"
     base = _httptools_class() if implementation == "httptools" else _h11_class()
-    return type(base.__name__, (base,), {"max_header_bytes": settings.max_header_bytes, "send_timeout_s": settings.send_timeout_s})
+    limits = {"max_header_bytes": settings.max_header_bytes, "header_timeout_s": settings.header_timeout_s, "send_timeout_s": settings.send_timeout_s}
+    return type(base.__name__, (base,), limits)
 
 
 def uvicorn_options(settings: Settings, implementation: str = "auto") -> dict:

@@ -1,4 +1,4 @@
-"""Connection limits of `plankg serve` (service.server): 431 past the header limit, the send timeout.
+"""Connection limits of `plankg serve` (service.server): 431 past the header limit, header and send timeouts.
 
 The servers run with the options `plankg serve` gives uvicorn, on each HTTP
 implementation uvicorn has (httptools is its default; h11 when httptools is missing).
@@ -6,6 +6,7 @@ implementation uvicorn has (httptools is its default; h11 when httptools is miss
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -13,13 +14,21 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from conftest import LiveServer
 
 HEADER_LIMIT = 4096
 SEND_TIMEOUT_S = 1.0
+HEADER_TIMEOUT_S = 1.5
 # every triple six times, ~10 MB of TSV: more than the kernel's socket buffers take in
 BIG = "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o VALUES ?n { 1 2 3 4 5 6 } }", "format": "tsv"})
+
+
+async def slow_answer(request):
+    await asyncio.sleep(HEADER_TIMEOUT_S * 1.5)
+    return PlainTextResponse("done")
 
 
 @pytest.fixture(scope="module", params=["httptools", "h11"])
@@ -27,8 +36,12 @@ def server(request, make_settings):
     from service.app import create_app
     from service.server import uvicorn_options
 
-    settings = make_settings(max_header_bytes=HEADER_LIMIT, send_timeout_s=SEND_TIMEOUT_S, result_row_cap=1_000_000)
-    live = LiveServer(create_app(settings), **uvicorn_options(settings, request.param))
+    settings = make_settings(
+        max_header_bytes=HEADER_LIMIT, header_timeout_s=HEADER_TIMEOUT_S, send_timeout_s=SEND_TIMEOUT_S, result_row_cap=1_000_000
+    )
+    app = create_app(settings)
+    app.router.routes.insert(0, Route("/slow", slow_answer))
+    live = LiveServer(app, **uvicorn_options(settings, request.param))
     live.start()
     yield live
     live.stop()
@@ -112,3 +125,37 @@ def test_a_client_that_reads_gets_the_whole_answer(server):
     head, _, body = reply.partition(b"\r\n\r\n")
     length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
     assert len(body) == length > 8_000_000
+
+
+def test_a_head_that_trickles_in_gets_408_after_the_header_timeout(server):
+    with connect(server) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /queries HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for _ in range(20):  # one header line a second, never the blank line
+                time.sleep(HEADER_TIMEOUT_S / 2)
+                sock.sendall(b"X-Slow: 1\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        reply = read_all(sock)
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert time.monotonic() - started < HEADER_TIMEOUT_S * 4
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(server):
+    with connect(server) as sock:
+        started = time.monotonic()
+        reply = read_all(sock)
+    assert reply.startswith(b"HTTP/1.1 408")
+    assert HEADER_TIMEOUT_S * 0.9 < time.monotonic() - started < HEADER_TIMEOUT_S * 4
+
+
+def test_a_slow_answer_is_not_cut_by_the_header_timeout(server):
+    """The clock stops when the head is complete: an answer that takes longer than it is still sent,
+    and the connection serves the next request."""
+    with connect(server) as sock:
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = sock.recv(65536)
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = first + read_all(sock)
+    assert reply.count(b"HTTP/1.1 200") == 2, reply[:300]
