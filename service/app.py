@@ -41,7 +41,7 @@ from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
 from service.fairness import Fairness, FairShare
-from service.server import ChunkedBodies
+from service.server import CHUNK_BYTES, send_in_pieces
 
 log = logging.getLogger("plankg.service")
 
@@ -149,8 +149,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.add_middleware(WriteEndpointsNoCORS)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(HostNotEchoed)
-    app.add_middleware(ChunkedBodies)  # outermost: every body reaches the server in pieces
     return app
 
 
@@ -195,33 +193,16 @@ def _optional_module(name: str):
 
 # ---------------------------------------------------------------- middleware
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """Every response leaves through here, in one wrapper (each ASGI layer costs every request):
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class HostNotEchoed:
-    """A ``Location`` never names the ``Host`` the client sent: an absolute one is made relative.
-
-    The service's own redirects are relative already; Starlette's trailing-slash
-    redirect (``/queries/`` → ``/queries``) is absolute, built from ``Host``, which
-    the client writes: a cache or a proxy in front would then send others off-site.
-    A path that starts with ``//`` or ``/\\`` would be read as another host, so it
-    starts with one ``/``.
+    - the security headers;
+    - a ``Location`` that never names the ``Host`` the client sent: an absolute one is made
+      relative. The service's own redirects are relative already; Starlette's trailing-slash
+      redirect (``/queries/`` → ``/queries``) is absolute, built from ``Host``, which the
+      client writes: a cache or a proxy in front would then send others off-site. A path
+      that starts with ``//`` or ``/\\`` would be read as another host, so it starts with one ``/``;
+    - bodies over ``CHUNK_BYTES`` go to the server in pieces (``service.server``): a client that
+      stops reading then holds one piece in the socket's buffer, not a copy of the whole answer.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -232,21 +213,32 @@ class HostNotEchoed:
             await self.app(scope, receive, send)
             return
 
-        async def relative_location(message: Message) -> None:
-            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+        async def send_guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                location = headers.get("location")
-                if location and "//" in location:
-                    parts = urlsplit(location)
-                    if parts.netloc:
-                        path = "/" + _LEADING_SLASHES.sub("", parts.path)
-                        headers["location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+                for name, value in SECURITY_HEADERS:
+                    if name not in headers:
+                        headers[name] = value
+                if 300 <= message["status"] < 400:
+                    _relative_location(headers)
+            elif len(message.get("body", b"")) > CHUNK_BYTES:
+                await send_in_pieces(send, message)
+                return
             await send(message)
 
-        await self.app(scope, receive, relative_location)
+        await self.app(scope, receive, send_guarded)
 
 
 _LEADING_SLASHES = re.compile(r"^[/\\]+")
+
+
+def _relative_location(headers: MutableHeaders) -> None:
+    location = headers.get("location")
+    if location and "//" in location:
+        parts = urlsplit(location)
+        if parts.netloc:
+            path = "/" + _LEADING_SLASHES.sub("", parts.path)
+            headers["location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 class CatchAll:

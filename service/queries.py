@@ -12,7 +12,7 @@
 - ``GET /queries/{name}.rq`` is the query text, for editors and the CLI.
 
 Answers go the way ``/sparql`` answers go: content negotiation (``Accept`` or
-``?format=``), the store's time limit and row cap, a weak ETag (data version +
+``?format=``), the store's time limit, row cap and byte cap, a weak ETag (data version +
 query + bound parameters + format) with ``If-None-Match`` → 304. Serialized
 bodies are kept in a small per-app LRU keyed by the same things and emptied
 when the data version changes: a named query is a small, repeated request, and

@@ -23,10 +23,11 @@ implementation uvicorn would pick (httptools when installed, else h11), extended
   the connection is aborted and the unsent bytes dropped, as nginx's
   ``send_timeout`` does. A slow reader that keeps reading is not cut.
 
-``ChunkedBodies`` (an ASGI middleware the app installs) hands large bodies to the
-server in 64 KiB pieces: the server then waits for the client before it takes the
-next piece, so a stalled connection holds one piece in its buffer, not a copy of
-the whole answer (a cached answer's bytes stay shared with the cache).
+``send_in_pieces`` (used by the app's outermost middleware, ``SecurityHeaders``)
+hands large bodies to the server in 64 KiB pieces: the server then waits for the
+client before it takes the next piece, so a stalled connection holds one piece in
+its buffer, not a copy of the whole answer (a cached answer's bytes stay shared
+with the cache).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from __future__ import annotations
 import json
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Send
 
 from plankg.settings import Settings
 
@@ -246,28 +247,15 @@ def uvicorn_options(settings: Settings, implementation: str = "auto") -> dict:
     }
 
 
-class ChunkedBodies:
-    """Large response bodies go to the server in ``CHUNK_BYTES`` pieces (see the module's doc)."""
+async def send_in_pieces(send: Send, message: Message, size: int = CHUNK_BYTES) -> None:
+    """Send an ``http.response.body`` message as several of at most ``size`` bytes each.
 
-    def __init__(self, app: ASGIApp, chunk_bytes: int = CHUNK_BYTES) -> None:
-        self.app = app
-        self.chunk_bytes = chunk_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        size = self.chunk_bytes
-
-        async def in_pieces(message: Message) -> None:
-            body = message.get("body", b"") if message["type"] == "http.response.body" else b""
-            if len(body) <= size:
-                await send(message)
-                return
-            view = memoryview(body)
-            more = message.get("more_body", False)
-            for start in range(0, len(body), size):
-                last = start + size >= len(body)
-                await send({"type": "http.response.body", "body": bytes(view[start:start + size]), "more_body": more or not last})
-
-        await self.app(scope, receive, in_pieces)
+    The server waits for the client to drain its buffer before it takes the next piece,
+    so a stalled connection holds one piece, not a copy of the whole body.
+    """
+    body = message.get("body", b"")
+    view = memoryview(body)
+    more = message.get("more_body", False)
+    for start in range(0, len(body), size):
+        last = start + size >= len(body)
+        await send({"type": "http.response.body", "body": bytes(view[start:start + size]), "more_body": more or not last})

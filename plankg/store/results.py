@@ -1,6 +1,6 @@
-"""SPARQL result and RDF serializations, with the row cap applied on the way.
+"""SPARQL result and RDF serializations, with the row cap and the byte cap applied on the way.
 
-Results are written here rather than by the engine so that the cap, the
+Results are written here rather than by the engine so that the caps, the
 truncation notice and the formats are the same whichever store answered.
 """
 
