@@ -50,6 +50,7 @@ def _problem(status: int, phrase: str, slug: str, detail: str) -> bytes:
     return (
         f"HTTP/1.1 {status} {phrase}\r\n".encode()
         + b"content-type: application/problem+json\r\n"
+        + b"x-content-type-options: nosniff\r\n"
         + b"content-length: " + str(len(body)).encode() + b"\r\n"
         + b"connection: close\r\n\r\n" + body
     )

@@ -9,7 +9,8 @@
   session, default settings, on 127.0.0.1 and a free port.
 - ``live_server_factory(customize=None, **overrides)``: a server of one's own
   (e.g. a short time limit), stopped at the end of the test module;
-  ``customize(app)`` may add routes before it starts.
+  ``customize(app)`` may add routes before it starts; ``http="httptools"|"h11"``
+  runs it with the connection limits of ``plankg serve`` on that implementation.
 """
 
 from __future__ import annotations
@@ -124,11 +125,17 @@ def live_server_factory(make_settings) -> Iterator[Callable[..., str]]:
 
     servers: list[LiveServer] = []
 
-    def start(customize: Callable | None = None, **overrides) -> str:
-        app = create_app(make_settings(**overrides))
+    def start(customize: Callable | None = None, http: str | None = None, **overrides) -> str:
+        settings = make_settings(**overrides)
+        app = create_app(settings)
         if customize is not None:
             customize(app)
-        server = LiveServer(app)
+        options = {}
+        if http is not None:
+            from service.server import uvicorn_options
+
+            options = uvicorn_options(settings, http)
+        server = LiveServer(app, **options)
         server.start()
         servers.append(server)
         return server.url

@@ -10,14 +10,12 @@ import asyncio
 import json
 import socket
 import time
-
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-
-from conftest import LiveServer
 
 HEADER_LIMIT = 4096
 SEND_TIMEOUT_S = 1.0
@@ -31,23 +29,25 @@ async def slow_answer(request):
     return PlainTextResponse("done")
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+
+
 @pytest.fixture(scope="module", params=["httptools", "h11"])
-def server(request, make_settings):
-    from service.app import create_app
-    from service.server import uvicorn_options
-
-    settings = make_settings(
-        max_header_bytes=HEADER_LIMIT, header_timeout_s=HEADER_TIMEOUT_S, send_timeout_s=SEND_TIMEOUT_S, result_row_cap=1_000_000
+def server(request, live_server_factory):
+    url = live_server_factory(
+        customize=lambda app: app.router.routes.insert(0, Route("/slow", slow_answer)),
+        http=request.param,
+        max_header_bytes=HEADER_LIMIT,
+        header_timeout_s=HEADER_TIMEOUT_S,
+        send_timeout_s=SEND_TIMEOUT_S,
+        result_row_cap=1_000_000,
     )
-    app = create_app(settings)
-    app.router.routes.insert(0, Route("/slow", slow_answer))
-    live = LiveServer(app, **uvicorn_options(settings, request.param))
-    live.start()
-    yield live
-    live.stop()
+    return Server(int(url.rsplit(":", 1)[1]))
 
 
-def connect(server: LiveServer, rcvbuf: int | None = None) -> socket.socket:
+def connect(server: Server, rcvbuf: int | None = None) -> socket.socket:
     sock = socket.socket()
     if rcvbuf:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connect: the window stays small
