@@ -1,8 +1,9 @@
 """Fair shares of expensive work: no few clients can starve the rest.
 
 Expensive work is what costs more than a lookup: a query that goes to the
-engine (``/sparql`` and named queries on a cache miss, the query form page),
-``POST /validate`` and steward writes. Each client may have
+engine (``/sparql`` and named queries on a cache miss, the query form page, the
+service description's graph count once per data version), ``POST /validate``
+and steward writes. Each client may have
 ``client_max_concurrent`` of those in flight; one more is refused at once with
 429 and ``Retry-After``, before any of its work starts. Answers from the cache,
 and requests that wait for an identical query already running
