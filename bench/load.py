@@ -197,6 +197,8 @@ class Server:
             "store_path": str(store_path or workdir / "store"),
             "dist_dir": str(workdir / "dist"),
             "query_workers": workers,
+            # every load-test client connects from 127.0.0.1: one client to the fair-share policy
+            "client_max_concurrent": 1024,
         }
         self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(

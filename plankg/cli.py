@@ -79,6 +79,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         import uvicorn
 
         from service.app import create_app
+        from service.server import uvicorn_options
 
         app = create_app(settings, store=store)
         uvicorn.run(
@@ -87,11 +88,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
-            proxy_headers=False,
             server_header=False,
-            # SIGTERM ends the server within this, whatever is running: requests still open
-            # then are cancelled, and a cancelled sandbox job kills its worker
-            timeout_graceful_shutdown=settings.shutdown_grace_s,
+            **uvicorn_options(settings),  # 431 past the header limit, the send timeout, no proxy headers
         )
     finally:
         store.close()  # the app's shutdown closes it too; this is for a start that failed before

@@ -154,6 +154,36 @@ class Settings(BaseSettings):
     def writes_enabled(self) -> bool:
         return bool(self.write_tokens)
 
+    # --- trust boundary: response size, headers, slow readers, fair shares (README "Security model")
+    # bytes of one query answer (SPARQL results or a graph, any format); past it the answer is cut
+    # at a row or triple boundary and flagged as the row cap flags it
+    max_response_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
+    # request line plus headers; past it 431, before the rest is read
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # a request's line and headers must arrive within this long of their first byte; else 408
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    # a client that takes no response bytes for this long is disconnected
+    send_timeout_s: float = Field(default=30.0, gt=0)
+    # expensive requests (engine queries, /validate, writes) one client may have in flight
+    client_max_concurrent: int = Field(default=8, ge=1)
+    # a client whose query ran past the time limit leaves the fast lane for this long
+    fast_lane_penalty_s: float = Field(default=30.0, ge=0)
+    # peers whose X-Forwarded-For is believed (IP addresses or networks); empty: the peer is the client
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        value = _split_csv(value)
+        if isinstance(value, list):
+            import ipaddress
+
+            for item in value:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"trusted_proxies: {item!r} is not an IP address or network") from None
+        return value
 
 def parse_write_tokens(value: str) -> tuple[dict[str, str], dict[str, str]]:
     """``"amina:<token>,li:<token>:admin"`` -> ({name: token}, {name: role}).

@@ -21,7 +21,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -40,6 +40,8 @@ from service import problems
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
+from service.fairness import Fairness, FairShare
+from service.server import CHUNK_BYTES, send_in_pieces
 
 log = logging.getLogger("plankg.service")
 
@@ -131,6 +133,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     _install_docs(app)
 
     # the last added middleware is the outermost
+    app.state.fairness = Fairness(settings)  # one per app: the routes and FairShare count the same shares
+    app.add_middleware(FairShare, fairness=app.state.fairness)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Utf8Target)
     if settings.cors_origins:
@@ -139,7 +143,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "HEAD", "POST"],  # reads only: no cross-origin writes
             allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Rows"],
+            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Byte-Cap", "X-PlanKG-Rows", "Retry-After"],
             max_age=600,
         )
         # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
@@ -191,6 +195,18 @@ def _optional_module(name: str):
 
 # ---------------------------------------------------------------- middleware
 class SecurityHeaders:
+    """Every response leaves through here, in one wrapper (each ASGI layer costs every request):
+
+    - the security headers;
+    - a ``Location`` that never names the ``Host`` the client sent: an absolute one is made
+      relative. The service's own redirects are relative already; Starlette's trailing-slash
+      redirect (``/queries/`` → ``/queries``) is absolute, built from ``Host``, which the
+      client writes: a cache or a proxy in front would then send others off-site. A path
+      that starts with ``//`` or ``/\\`` would be read as another host, so it starts with one ``/``;
+    - bodies over ``CHUNK_BYTES`` go to the server in pieces (``service.server``): a client that
+      stops reading then holds one piece in the socket's buffer, not a copy of the whole answer.
+    """
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -199,15 +215,32 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
                     if name not in headers:
                         headers[name] = value
+                if 300 <= message["status"] < 400:
+                    _relative_location(headers)
+            elif len(message.get("body", b"")) > CHUNK_BYTES:
+                await send_in_pieces(send, message)
+                return
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, send_guarded)
+
+
+_LEADING_SLASHES = re.compile(r"^[/\\]+")
+
+
+def _relative_location(headers: MutableHeaders) -> None:
+    location = headers.get("location")
+    if location and "//" in location:
+        parts = urlsplit(location)
+        if parts.netloc:
+            path = "/" + _LEADING_SLASHES.sub("", parts.path)
+            headers["location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 class CatchAll:

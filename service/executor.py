@@ -1,4 +1,4 @@
-"""Runs store queries off the event loop, with the service's time limit and row cap.
+"""Runs store queries off the event loop, with the service's time limit, row cap and byte cap.
 
 The store does the stopping (worker processes for the embedded store, see
 ``plankg.store.workers``) and waits without blocking the event loop
@@ -8,6 +8,7 @@ The store does the stopping (worker processes for the embedded store, see
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 from starlette.concurrency import run_in_threadpool
 
 from plankg.settings import Settings
@@ -19,6 +20,7 @@ class QueryExecutor:
         self.store = store
         self.timeout_s = settings.query_timeout_s
         self.row_cap = settings.result_row_cap
+        self.max_bytes = settings.max_response_bytes
 
     async def query(
         self,
@@ -29,8 +31,13 @@ class QueryExecutor:
         default_graph_uris: list[str] | None = None,
         named_graph_uris: list[str] | None = None,
         row_cap: int | None = None,
+        fast_lane: bool = False,
     ) -> QueryResponse:
-        """Run and serialize a query; raises the store's domain errors (timeout, syntax, 406)."""
+        """Run and serialize a query; raises the store's domain errors (timeout, syntax, 406).
+
+        ``fast_lane``: the client may use the store's reserved, short-deadline
+        worker (``service.fairness`` decides).
+        """
         return await self.store.query_async(
             sparql,
             formats=formats,
@@ -39,6 +46,8 @@ class QueryExecutor:
             named_graph_uris=named_graph_uris,
             timeout_s=self.timeout_s,
             row_cap=min(row_cap, self.row_cap) if row_cap else self.row_cap,
+            max_bytes=self.max_bytes,
+            fast_lane=fast_lane,
         )
 
     async def run(self, fn, *args, **kwargs):

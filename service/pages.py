@@ -20,8 +20,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
-from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout
+from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
+from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
+from service.fairness import fair_share
 from service.i18n import COOKIE, LANGS, STRINGS, labeller, pick_lang, translator
 from service.network import Network, build_network, render_svg
 from service.page_data import (
@@ -318,18 +320,24 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         bindings = query.bind(raw)
         if download:
             fmt, media = DOWNLOADS[download]
-            answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings)
+            async with fair_share(request) as lane:
+                answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings, fast_lane=lane.fast)
+            settings = ctx.settings
             return Response(
                 answer.body,
                 media_type=media,
-                headers={"Content-Disposition": f'attachment; filename="{name}.{download}"'},
+                headers={
+                    "Content-Disposition": f'attachment; filename="{name}.{download}"',
+                    **truncation_headers(answer.rows, answer.truncated, settings.result_row_cap, settings.max_response_bytes),
+                },
             )
-        answer = await ctx.executor.query(
-            query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings
-        )
+        async with fair_share(request) as lane:
+            answer = await ctx.executor.query(
+                query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings, fast_lane=lane.fast
+            )
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
-        if download:
-            raise
+        if download or isinstance(exc, TooManyRequests):
+            raise  # a 429 keeps its status and Retry-After
         context["error"] = exc.detail
         return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
     context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href)

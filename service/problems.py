@@ -204,6 +204,13 @@ PROBLEM_SCHEMA = {
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
+def _expensive(path: str, method: str) -> bool:
+    """Operations whose work counts against the client's share (service.fairness)."""
+    from service.fairness import EXPENSIVE_ROUTES
+
+    return path == "/sparql" or (path.startswith("/queries/") and not path.endswith(".rq")) or (method.upper(), path) in EXPENSIVE_ROUTES
+
+
 def _document_problems(app: FastAPI) -> None:
     """Declare in the API description the problems every operation can answer.
 
@@ -229,6 +236,8 @@ def _document_problems(app: FastAPI) -> None:
                 if "requestBody" in operation or method in ("post", "put", "patch"):
                     generic["413"] = "Request body too large"
                     generic["415"] = "Unsupported media type"
+                if _expensive(path, method):
+                    generic["429"] = "This client has too many expensive requests in progress (see Retry-After)"
                 for status, description in generic.items():
                     responses.setdefault(status, {"description": description})
                 pages = "text/html" in responses.get("200", {}).get("content", {})

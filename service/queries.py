@@ -12,7 +12,7 @@
 - ``GET /queries/{name}.rq`` is the query text, for editors and the CLI.
 
 Answers go the way ``/sparql`` answers go: content negotiation (``Accept`` or
-``?format=``), the store's time limit and row cap, a weak ETag (data version +
+``?format=``), the store's time limit, row cap and byte cap, a weak ETag (data version +
 query + bound parameters + format) with ``If-None-Match`` → 304. Serialized
 bodies are kept in a small per-app LRU keyed by the same things and emptied
 when the data version changes: a named query is a small, repeated request, and
@@ -33,8 +33,9 @@ from starlette.routing import Route
 from plankg.catalog import Catalog, NamedQuery
 from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
-from service.answer_cache import Answer, ResultCache, answer_cache
+from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
+from service.fairness import fair_share
 from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
 __all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes", "router"]
@@ -260,17 +261,14 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
-    cache = answer_cache(request.app, "named")
-    key = (query.name, bound, fmt)
-    hit = cache.get(version, key)
-    if hit is None:
-        result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings)
-        hit = Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
-        cache.put(version, key, hit)
+    async def run() -> Answer:
+        async with fair_share(request) as lane:
+            result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast)
+        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+
+    hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt), run=run)
     headers["X-PlanKG-Rows"] = str(hit.rows)
-    if hit.truncated:
-        headers["X-PlanKG-Truncated"] = "true"
-        headers["X-PlanKG-Row-Cap"] = str(cap)
+    headers.update(truncation_headers(hit.rows, hit.truncated, cap, ctx.settings.max_response_bytes))
     return Response(hit.body, media_type=hit.media_type, headers=headers)
 
 

@@ -10,9 +10,10 @@
 - ``GET`` without ``query`` answers the SPARQL Service Description (Turtle,
   N-Triples, JSON-LD or RDF/XML); a browser asking for HTML is sent (303) to
   the query page ``/query`` when the app has one.
-- Results are cut at ``result_row_cap`` rows. A cut result carries the
-  headers ``X-PlanKG-Truncated: true`` and ``X-PlanKG-Row-Cap: <cap>``, and
-  in SPARQL JSON/XML also the link ``urn:plankg:truncated`` in ``head``.
+- Results are cut at ``result_row_cap`` rows or ``max_response_bytes`` bytes,
+  between two rows. A cut result carries the header ``X-PlanKG-Truncated: true``
+  with ``X-PlanKG-Row-Cap: <cap>`` or ``X-PlanKG-Byte-Cap: <cap>``, and in
+  SPARQL JSON/XML also the link ``urn:plankg:truncated`` in ``head``.
 - Every answer has a weak ``ETag`` (data version + query + dataset + format)
   and ``Cache-Control: no-cache``: caches revalidate, ``If-None-Match`` gets a
   304 without running the query again. Answers are also kept in a per-app
@@ -42,8 +43,9 @@ from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import check_iris_local, check_query, scan
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
-from service.answer_cache import Answer, answer_cache
+from service.answer_cache import Answer, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
+from service.fairness import fair_share
 from service.negotiation import GRAPH_OFFERS, choose, content_type, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
 router = APIRouter(tags=["SPARQL"])
@@ -197,21 +199,20 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     cacheable = len(text) <= _CACHED_QUERY_CHARS and not scan(text).volatile
     # the whole formats map: the engine, not the lexical kind, has the last word on the kind
     key = (text, tuple(default_graphs), tuple(named_graphs), tuple(sorted(formats.items())))
-    cache = answer_cache(request.app, "sparql")
-    hit = cache.get(version, key) if cacheable else None
-    if hit is None:
-        result = await ctx.executor.query(
-            text,
-            formats=formats,
-            default_graph_uris=default_graphs or None,
-            named_graph_uris=named_graphs or None,
-        )
-        hit = Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
-        if cacheable:
-            cache.put(version, key, hit, extra=len(text))
-    if hit.truncated:
-        headers["X-PlanKG-Truncated"] = "true"
-        headers["X-PlanKG-Row-Cap"] = str(settings.result_row_cap)
+
+    async def run() -> Answer:
+        async with fair_share(request) as lane:
+            result = await ctx.executor.query(
+                text,
+                formats=formats,
+                default_graph_uris=default_graphs or None,
+                named_graph_uris=named_graphs or None,
+                fast_lane=lane.fast,
+            )
+        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+
+    hit = await answer_cache(request.app, "sparql").get_or_run(version, key, run, keep=cacheable, extra=len(text))
+    headers.update(truncation_headers(hit.rows, hit.truncated, settings.result_row_cap, settings.max_response_bytes))
     headers["X-PlanKG-Rows"] = str(hit.rows)
     return Response(hit.body, media_type=hit.media_type, headers=headers)
 
@@ -264,13 +265,21 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
     if picked is None:
         raise NotAcceptable("The service description is RDF: ask for text/turtle, application/n-triples, application/ld+json or application/rdf+xml.")
     media, fmt = picked
-    endpoint = str(request.base_url) + "sparql"
-    rows = await ctx.executor.run(ctx.store.select, _GRAPH_SIZES)
-    turtle = _describe(ctx, endpoint, rows)
-    triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
-    prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
-    body = serialize_graph(triples, fmt, prefixes)
-    return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+    # from the configured base, never from the request's Host header (which the client writes)
+    endpoint = ctx.settings.base_iri + "sparql"
+
+    async def run() -> Answer:
+        # counting every graph's triples is a scan of the store: a client's share, once per data version
+        async with fair_share(request):
+            rows = await ctx.executor.run(ctx.store.select, _GRAPH_SIZES)
+        turtle = _describe(ctx, endpoint, rows)
+        triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
+        prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
+        return Answer(serialize_graph(triples, fmt, prefixes), _with_charset(media), 0, False)
+
+    # a key no query's can be (those are 4-tuples)
+    described = await answer_cache(request.app, "sparql").get_or_run(ctx.store.version, ("service description", fmt), run)
+    return Response(described.body, media_type=described.media_type, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
 
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"

@@ -9,7 +9,8 @@
   session, default settings, on 127.0.0.1 and a free port.
 - ``live_server_factory(customize=None, **overrides)``: a server of one's own
   (e.g. a short time limit), stopped at the end of the test module;
-  ``customize(app)`` may add routes before it starts.
+  ``customize(app)`` may add routes before it starts; ``http="httptools"|"h11"``
+  runs it with the connection limits of ``plankg serve`` on that implementation.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def app_factory(make_settings):
 class LiveServer:
     """uvicorn in a background thread, on a socket bound before it starts (no port race)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, **options) -> None:
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -77,7 +78,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", server_header=False)
+        # proxy_headers off, as `plankg serve` has it: the peer is the client unless PLANKG_TRUSTED_PROXIES says
+        options = {"lifespan": "on", "log_level": "warning", "ws": "none", "server_header": False, "proxy_headers": False, **options}
+        config = uvicorn.Config(app, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True, name=f"uvicorn:{self.port}")
 
@@ -122,11 +125,17 @@ def live_server_factory(make_settings) -> Iterator[Callable[..., str]]:
 
     servers: list[LiveServer] = []
 
-    def start(customize: Callable | None = None, **overrides) -> str:
-        app = create_app(make_settings(**overrides))
+    def start(customize: Callable | None = None, http: str | None = None, **overrides) -> str:
+        settings = make_settings(**overrides)
+        app = create_app(settings)
         if customize is not None:
             customize(app)
-        server = LiveServer(app)
+        options = {}
+        if http is not None:
+            from service.server import uvicorn_options
+
+            options = uvicorn_options(settings, http)
+        server = LiveServer(app, **options)
         server.start()
         servers.append(server)
         return server.url

@@ -41,11 +41,13 @@ class Store(ABC):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResponse:
         """Run a query and serialize its answer.
 
         ``formats`` maps the query's kind ("select", "ask", "graph") to the
-        format to write; a kind missing from it raises NotAcceptable.
+        format to write; a kind missing from it raises NotAcceptable. The answer
+        is cut between rows at ``row_cap`` rows or ``max_bytes`` bytes, and says so.
         """
 
     async def query_async(
@@ -58,6 +60,7 @@ class Store(ABC):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
         fast_lane: bool = False,
     ) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
@@ -78,6 +81,7 @@ class Store(ABC):
             named_graph_uris=named_graph_uris,
             timeout_s=timeout_s,
             row_cap=row_cap,
+            max_bytes=max_bytes,
         )
         return await anyio.to_thread.run_sync(call)
 

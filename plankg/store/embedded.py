@@ -28,13 +28,13 @@ from plankg.sparqltext import iris_in_dataset_clauses
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
+    NO_CAP,
     QueryResponse,
     RESULT_FORMATS,
-    capped,
     native_select_json,
     serialize_ask,
-    serialize_graph,
-    serialize_select,
+    write_graph,
+    write_select,
 )
 
 _POSITION = re.compile(r"(\d+):(\d+)")
@@ -106,9 +106,16 @@ def answer(
     named_graph_uris: list[str] | None = None,
     deadline: float | None = None,
     row_cap: int | None = None,
+    max_bytes: int | None = None,
 ) -> QueryResponse:
-    """Run a query and serialize it: the whole job, in-process or in a worker."""
+    """Run a query and serialize it: the whole job, in-process or in a worker.
+
+    The answer is cut at ``row_cap`` rows or ``max_bytes`` bytes, whichever comes
+    first, between two rows (triples); a cut below ``row_cap`` rows is the byte cap's.
+    """
     result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris)
+    cap = row_cap or NO_CAP
+    size = max_bytes or NO_CAP
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = pick_format(formats, "ask")
@@ -117,19 +124,16 @@ def answer(
             fmt = pick_format(formats, "select")
             if fmt == "json" and deadline is None:
                 # without a deadline to check between rows (in a worker, the pool keeps time)
-                cap = row_cap or 10**12
-                fast = native_select_json(result, cap, _native_budget(cap))
+                fast = native_select_json(result, cap, min(_native_budget(cap), size))
                 if fast is not None:
                     return QueryResponse("select", fmt, RESULT_FORMATS[fmt], fast[0], fast[1], False)
                 result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris)
             variables = [v.value for v in result.variables]
-            rows, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
-            body = serialize_select(variables, rows, fmt, truncated)
-            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, len(rows), truncated)
+            body, rows, cut = write_select(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size)
+            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
         fmt = pick_format(formats, "graph")
-        triples, truncated = capped(_deadline(result, deadline), row_cap or 10**12)
-        body = serialize_graph(triples, fmt, dict(prefixes))
-        return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
+        body, rows, cut = write_graph(_deadline(result, deadline), fmt, dict(prefixes), row_cap=cap, max_bytes=size)
+        return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, rows, cut)
     except (OSError, RuntimeError) as exc:
         # evaluation errors surface while iterating (e.g. a bad regex, SERVICE ?unbound)
         raise QuerySyntaxError(f"The query could not be evaluated: {exc}") from None
@@ -196,8 +200,9 @@ class EmbeddedStore(Store):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap)
+        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes)
         pool = self._pool()
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
@@ -205,7 +210,7 @@ class EmbeddedStore(Store):
         deadline = time.monotonic() + timeout_s if timeout_s else None
         return answer(self._mem, sparql, prefixes=self.prefixes, deadline=deadline, **request)
 
-    async def query_async(self, sparql: str, **kwargs) -> QueryResponse:
+    async def query_async(self, sparql: str, *, fast_lane: bool = False, **kwargs) -> QueryResponse:
         pool = self._workers
         if pool is None and self._starting is not None:
             import anyio.to_thread
@@ -214,7 +219,6 @@ class EmbeddedStore(Store):
         if pool is None:
             return await super().query_async(sparql, **kwargs)
         timeout_s = kwargs.pop("timeout_s", None)
-        fast_lane = kwargs.pop("fast_lane", False)
         return await pool.query_async(sparql, _request(**kwargs), timeout_s, fast_lane=fast_lane)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
@@ -540,14 +544,16 @@ def _request(
     default_graph_uris: list[str] | None = None,
     named_graph_uris: list[str] | None = None,
     row_cap: int | None = None,
+    max_bytes: int | None = None,
 ) -> dict:
-    """The keyword arguments of ``answer`` as plain, picklable values."""
+    """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
     return dict(
         formats=dict(formats),
         bindings=dict(bindings) if bindings else None,
         default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
         named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
         row_cap=row_cap,
+        max_bytes=max_bytes,
     )
 
 

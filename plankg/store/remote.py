@@ -69,8 +69,8 @@ from plankg.store.results import (
     QueryResponse,
     capped,
     serialize_ask,
-    serialize_graph,
-    serialize_select,
+    write_graph,
+    write_select,
 )
 
 log = logging.getLogger(__name__)
@@ -148,23 +148,30 @@ class RemoteStore(Store):
         named_graph_uris: list[str] | None = None,
         timeout_s: float | None = None,
         row_cap: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResponse:
         kind = query_form(sparql)
         fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
         deadline = time.monotonic() + timeout_s if timeout_s else None
         cap = row_cap or NO_CAP
+        size = max_bytes or NO_CAP
         text = with_bindings(sparql, bindings)
         default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
+        # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":
-            triples, truncated = self._triples(text, default, named, timeout_s, deadline, cap)
-            body = serialize_graph(triples, fmt, self.prefixes)
-            return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, len(triples), truncated)
-        answer = self._solutions(text, kind, default, named, timeout_s, deadline, cap)
+            body, rows, cut = self._triples(
+                text, default, named, timeout_s, deadline, cap,
+                write=lambda triples: write_graph(triples, fmt, self.prefixes, row_cap=cap, max_bytes=size),
+            )
+            return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, rows, cut)
+        answer = self._solutions(
+            text, kind, default, named, timeout_s, deadline, cap,
+            write=lambda variables, solutions: write_select(variables, solutions, fmt, row_cap=cap, max_bytes=size),
+        )
         if kind == "ask":
             return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(answer, fmt), 1, False)
-        variables, rows, truncated = answer
-        body = serialize_select(variables, rows, fmt, truncated)
-        return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, len(rows), truncated)
+        body, rows, cut = answer
+        return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         if query_form(sparql) != "select":
@@ -314,9 +321,9 @@ class RemoteStore(Store):
 
     def _solutions(
         self, text: str, kind: str, default: list[str], named: list[str],
-        timeout_s: float | None, deadline: float | None, cap: int,
+        timeout_s: float | None, deadline: float | None, cap: int, write=None,
     ):
-        """``bool`` for ASK, else ``(variables, rows, truncated)``."""
+        """``bool`` for ASK, else ``(variables, rows, truncated)``, or what ``write(variables, rows)`` makes of them."""
         response = self._send(text, kind.upper(), RESULTS_ACCEPT, default, named, _remaining(timeout_s, deadline))
         try:
             fmt = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
@@ -325,6 +332,8 @@ class RemoteStore(Store):
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             variables = [v.value for v in parsed.variables]
+            if write is not None:
+                return write(variables, _until(parsed, deadline))
             rows, truncated = capped(_until(parsed, deadline), cap)
             return variables, rows, truncated
         except (SyntaxError, ValueError) as exc:
@@ -337,13 +346,15 @@ class RemoteStore(Store):
 
     def _triples(
         self, text: str, default: list[str], named: list[str],
-        timeout_s: float | None, deadline: float | None, cap: int,
-    ) -> tuple[list[ox.Triple], bool]:
+        timeout_s: float | None, deadline: float | None, cap: int, write=None,
+    ):
+        """``(triples, truncated)``, or what ``write(triples)`` makes of them."""
         response = self._send(text, "CONSTRUCT", GRAPH_ACCEPT, default, named, _remaining(timeout_s, deadline))
         try:
             fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
             quads = ox.parse(response, format=fmt)
-            return capped((q.triple for q in _until(quads, deadline)), cap)
+            triples = (q.triple for q in _until(quads, deadline))
+            return write(triples) if write is not None else capped(triples, cap)
         except (SyntaxError, ValueError) as exc:
             log.warning("unreadable graph from %s: %s", self.query_url, exc)
             raise StoreUnavailable("The triple store sent an answer that could not be read.") from None

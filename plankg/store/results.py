@@ -1,6 +1,6 @@
-"""SPARQL result and RDF serializations, with the row cap applied on the way.
+"""SPARQL result and RDF serializations, with the row cap and the byte cap applied on the way.
 
-Results are written here rather than by the engine so that the cap, the
+Results are written here rather than by the engine so that the caps, the
 truncation notice and the formats are the same whichever store answered.
 """
 
@@ -56,7 +56,7 @@ class QueryResponse:
     media_type: str
     body: bytes
     rows: int  # solutions or triples written
-    truncated: bool  # the row cap cut the result
+    truncated: bool  # the row cap or the byte cap cut the result (fewer rows than the row cap: the byte cap)
 
 
 def capped(items: Iterable, cap: int) -> tuple[list, bool]:
@@ -148,59 +148,107 @@ def _memo(render):
     return rendered
 
 
-def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool) -> bytes:
-    """Serialize solutions: pyoxigraph QuerySolutions, term sequences in variable order, or mappings."""
+NO_CAP = 10**12
+
+
+class _Lines(list):
+    """A csv writer's file: each ``writerow`` lands here as one string."""
+
+    write = list.append
+
+
+def _select_writer(variables: list[str], fmt: str):
+    """(head(truncated) -> str, row(values) -> str, separator, tail) of one result format."""
     if fmt == "json":
         # written as text from pre-encoded terms: json.dumps of the whole document was
         # most of the time a large result took
         term = _memo(lambda t: json.dumps(_json_term(t), ensure_ascii=False, separators=(",", ":")))
         keys = [json.dumps(v, ensure_ascii=False) + ":" for v in variables]
-        bindings = [
-            "{" + ",".join(key + term(value) for key, value in zip(keys, values) if value is not None) + "}"
-            for values in _values(variables, rows)
-        ]
-        head: dict = {"vars": variables}
-        extra = ""
-        if truncated:
-            # SPARQL JSON allows extra keys, but streaming parsers (pyoxigraph's) refuse
-            # any after "results", so the flag goes before it
-            head["link"] = ["urn:plankg:truncated"]
-            extra = ',"truncated":true'
-        return (
-            '{"head":' + json.dumps(head, ensure_ascii=False, separators=(",", ":")) + extra
-            + ',"results":{"bindings":[' + ",".join(bindings) + "]}}"
-        ).encode()
+
+        def json_head(truncated: bool) -> str:
+            head: dict = {"vars": variables}
+            extra = ""
+            if truncated:
+                # SPARQL JSON allows extra keys, but streaming parsers (pyoxigraph's) refuse
+                # any after "results", so the flag goes before it
+                head["link"] = ["urn:plankg:truncated"]
+                extra = ',"truncated":true'
+            return '{"head":' + json.dumps(head, ensure_ascii=False, separators=(",", ":")) + extra + ',"results":{"bindings":['
+
+        def json_row(values: list) -> str:
+            return "{" + ",".join(key + term(value) for key, value in zip(keys, values) if value is not None) + "}"
+
+        return json_head, json_row, ",", "]}}"
     if fmt == "xml":
-        term = _memo(_xml_term)
+        xml = _memo(_xml_term)
         names = [f"<binding name={quoteattr(v)}>" for v in variables]
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        if truncated:
-            out.append('<link href="urn:plankg:truncated"/>')
-        out.append("</head><results>")
-        for values in _values(variables, rows):
-            out.append("<result>")
-            for name, value in zip(names, values):
-                if value is not None:
-                    out.append(name + term(value) + "</binding>")
-            out.append("</result>")
-        out.append("</results></sparql>")
-        return "".join(out).encode()
+        declared = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+
+        def xml_head(truncated: bool) -> str:
+            link = '<link href="urn:plankg:truncated"/>' if truncated else ""
+            return '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>' + declared + link + "</head><results>"
+
+        def xml_row(values: list) -> str:
+            return "<result>" + "".join(name + xml(value) + "</binding>" for name, value in zip(names, values) if value is not None) + "</result>"
+
+        return xml_head, xml_row, "", "</results></sparql>"
     if fmt == "csv":
-        term = _memo(_csv_term)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
+        cell = _memo(_csv_term)
+        lines = _Lines()
+        writer = csv.writer(lines, lineterminator="\r\n")
         writer.writerow(variables)
-        for values in _values(variables, rows):
-            writer.writerow(["" if v is None else term(v) for v in values])
-        return buf.getvalue().encode()
+        header = lines.pop()
+
+        def csv_row(values: list) -> str:
+            writer.writerow(["" if v is None else cell(v) for v in values])
+            return lines.pop()
+
+        return (lambda truncated: header), csv_row, "", ""
     if fmt == "tsv":
-        term = _memo(_tsv_term)
-        lines = ["\t".join("?" + v for v in variables)]
-        for values in _values(variables, rows):
-            lines.append("\t".join("" if v is None else term(v) for v in values))
-        return ("\n".join(lines) + "\n").encode()
+        cell = _memo(_tsv_term)
+        header = "\t".join("?" + v for v in variables) + "\n"
+
+        def tsv_row(values: list) -> str:
+            return "\t".join("" if v is None else cell(v) for v in values) + "\n"
+
+        return (lambda truncated: header), tsv_row, "", ""
     raise ValueError(fmt)
+
+
+def write_select(
+    variables: list[str], rows: Iterable, fmt: str, *, row_cap: int = NO_CAP, max_bytes: int = NO_CAP, truncated: bool = False
+) -> tuple[bytes, int, bool]:
+    """Serialize solutions, at most ``row_cap`` of them and ``max_bytes`` in all.
+
+    Returns (body, rows written, cut). The rows are consumed one by one and the
+    cut falls between two rows, so the body stays a valid document of its format
+    and a huge result is never held whole; the truncation notice is in the head
+    whichever cap cut it. ``truncated`` forces the notice (a cut made upstream).
+    """
+    head, row, sep, tail = _select_writer(variables, fmt)
+    # room for the longer head, the one with the notice, whatever happens next
+    budget = max_bytes - len(head(True).encode()) - len(tail)
+    parts: list[bytes] = []
+    size = 0
+    cut = False
+    joiner = sep.encode()
+    for values in _values(variables, rows):
+        if len(parts) >= row_cap:
+            cut = True
+            break
+        data = row(values).encode()
+        size += len(data) + (len(joiner) if parts else 0)
+        if size > budget:
+            cut = True
+            break
+        parts.append(data)
+    body = head(cut or truncated).encode() + joiner.join(parts) + tail.encode()
+    return body, len(parts), cut
+
+
+def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool) -> bytes:
+    """Serialize solutions: pyoxigraph QuerySolutions, term sequences in variable order, or mappings."""
+    return write_select(variables, rows, fmt, truncated=truncated)[0]
 
 
 class _OverBudget(Exception):
@@ -277,9 +325,63 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: int | None = None) -> bytes | None:
+    """The graph in ``fmt``; with ``max_bytes``, None when it would be longer (the writer stops there)."""
     _, rdf_format = GRAPH_FORMATS[fmt]
     kwargs = {}
     if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
         kwargs["prefixes"] = prefixes
-    return ox.serialize(list(triples), format=rdf_format, **kwargs)
+    if max_bytes is None:
+        return ox.serialize(list(triples), format=rdf_format, **kwargs)
+    writer = _BudgetWriter(max_bytes)
+    try:
+        ox.serialize(list(triples), writer, rdf_format, **kwargs)
+    except _OverBudget:
+        return None
+    return b"".join(writer.parts)
+
+
+def _least_bytes(triple: ox.Triple) -> int:
+    """Bytes every graph format spends on a triple at least: its terms' text, each character one byte or more."""
+    return len(triple.subject.value) + len(triple.predicate.value) + len(triple.object.value)
+
+
+def write_graph(
+    triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, row_cap: int = NO_CAP, max_bytes: int = NO_CAP
+) -> tuple[bytes, int, bool]:
+    """Serialize a graph, at most ``row_cap`` triples and ``max_bytes`` in all: (body, triples, cut).
+
+    The engine writes the document (Turtle, JSON-LD and RDF/XML group and abbreviate,
+    so a triple has no size of its own there). Triples are taken until the cap, or
+    until their text alone passes ``max_bytes``; when the document is then too long,
+    a prefix of the triples is written again, its length guessed from the
+    N-Triples size and shrunk until it fits. The cut is at a triple boundary and
+    the document is whole either way.
+    """
+    taken: list = []
+    least = 0
+    cut = False
+    for triple in triples:
+        if len(taken) >= row_cap or least > max_bytes:
+            cut = True
+            break
+        taken.append(triple)
+        least += _least_bytes(triple)
+    if least <= max_bytes:
+        body = serialize_graph(taken, fmt, prefixes, max_bytes=max_bytes)
+        if body is not None:
+            return body, len(taken), cut
+    # N-Triples sizes of the prefixes; the first guess is the longest prefix whose N-Triples fit
+    total = 0
+    keep = 0
+    for triple in taken:
+        total += len(str(triple).encode()) + 3
+        if total > max_bytes:
+            break
+        keep += 1
+    while keep > 0:
+        body = serialize_graph(taken[:keep], fmt, prefixes, max_bytes=max_bytes)
+        if body is not None:
+            return body, keep, True
+        keep = keep * 3 // 4
+    return serialize_graph([], fmt, prefixes), 0, True

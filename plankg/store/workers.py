@@ -243,15 +243,18 @@ class _Idle:
                 self._items.append(worker)
                 self._cond.notify()
 
-    def try_take(self) -> _Worker | None:
-        """An idle worker now, or None; never waits (for the lock either)."""
+    def try_take(self) -> tuple[_Worker | None, bool]:
+        """(an idle worker now or None, whether the answer is sure); never waits, for the lock either.
+
+        Not sure: the lock was held, so there may be an idle worker all the same.
+        """
         if not self._lock.acquire(blocking=False):
-            return None
+            return None, False
         try:
             if not self._items:
-                return None
+                return None, True
             self.busy += 1
-            return self._items.pop()
+            return self._items.pop(), True
         finally:
             self._lock.release()
 
@@ -508,9 +511,9 @@ class WorkerPool:
         for attempt in (1, 2):
             worker = None
             if fast_lane and self.options.fast_lane and not self._closed:
-                worker = self._idle.try_take()
-                if worker is None:
-                    worker = self._fast.try_take()
+                worker, sure = self._idle.try_take()
+                if worker is None and sure:  # every regular worker is busy, not just the lock
+                    worker, _ = self._fast.try_take()
                     if worker is not None:
                         timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
             if worker is None:
@@ -528,6 +531,11 @@ class WorkerPool:
                 await _surely_in_thread(self._lost_idle, worker, attempt)
             except TimeoutError:
                 await _surely_in_thread(self._replace, worker)
+                if worker.lane == "fast":
+                    raise errors.QueryTimeout(
+                        f"Every query worker was busy, so the query ran in the fast lane, which stops queries after "
+                        f"{timeout_s:g} s. Try again in a few seconds: it will wait for a regular worker."
+                    ) from None
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
                 zygote_gone = self._zygote_gone()

@@ -394,6 +394,29 @@ def test_the_row_cap_truncates_a_graph(backend):
     assert len(triples(response.body, "ntriples")) == 3
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_the_byte_cap_cuts_a_select_between_rows_and_says_so(backend, fmt):
+    cap = 16 * 1024
+    response = backend.store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", formats={"select": fmt}, row_cap=100_000, max_bytes=cap)
+
+    assert response.truncated and 0 < response.rows < 100_000
+    assert len(response.body) <= cap
+    if fmt == "json":
+        assert len(json.loads(response.body)["results"]["bindings"]) == response.rows
+    if fmt == "xml":
+        assert b'<link href="urn:plankg:truncated"/>' in response.body
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
+def test_the_byte_cap_cuts_a_graph_between_triples(backend, fmt):
+    cap = 16 * 1024
+    response = backend.store.query("CONSTRUCT WHERE { ?s ?p ?o }", formats={"graph": fmt}, row_cap=100_000, max_bytes=cap)
+
+    assert response.truncated and 0 < response.rows < 100_000
+    assert len(response.body) <= cap
+    assert len(triples(response.body, fmt)) == response.rows
+
+
 # ---------------------------------------------------------------- failures
 def test_a_malformed_query_raises_query_syntax_error_with_its_line(backend):
     with pytest.raises(QuerySyntaxError) as caught:

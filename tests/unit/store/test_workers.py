@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -340,3 +341,70 @@ def test_closing_during_a_background_start_ends_every_process(disk_path, monkeyp
     assert s.workers is None
     ((zygote, workers),) = started
     assert len(workers) == 2 and not any(alive(pid) for pid in [zygote, *workers])
+
+
+# ---------------------------------------------------------------- the fast lane
+def _lane_store():
+    from plankg.store.workers import WorkerOptions
+
+    s = EmbeddedStore(None, prefixes={"ex": EX})
+    s.replace_dataset(quads(300))
+    s.start_query_workers(1, options=WorkerOptions(fast_lane=1, fast_lane_timeout_s=1.0))
+    return s
+
+
+def test_a_cheap_query_from_a_client_allowed_the_fast_lane_is_answered_while_the_regular_worker_is_busy():
+    store = _lane_store()
+    try:
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            answer = await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=True)
+            waited = time.monotonic() - started
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return answer, waited
+
+        answer, waited = run_async(scenario)
+        assert b"300" in answer.body
+        assert waited < 1.0
+    finally:
+        store.close()
+
+
+def test_a_client_not_allowed_the_fast_lane_waits_for_a_regular_worker():
+    store = _lane_store()
+    try:
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=2))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=False)
+            waited = time.monotonic() - started
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return waited
+
+        assert run_async(scenario) > 1.0
+    finally:
+        store.close()
+
+
+def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and_says_why():
+    store = _lane_store()
+    try:
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout, match="fast lane"):
+                await store.query_async(CARTESIAN, formats=F, timeout_s=5, fast_lane=True)
+            stopped = time.monotonic() - started
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return stopped
+
+        assert run_async(scenario) < 3.0
+    finally:
+        store.close()

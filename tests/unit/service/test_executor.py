@@ -1,0 +1,33 @@
+"""service.executor: the byte cap, the row cap and the fast-lane decision travel with every query (Store.query_async takes them all)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from plankg.settings import Settings
+from service.executor import QueryExecutor
+
+
+class RecordingStore:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    async def query_async(self, sparql: str, *, fast_lane: bool = False, **kwargs):
+        self.calls.append({**kwargs, "fast_lane": fast_lane})
+        return "answer"
+
+
+def test_the_byte_cap_and_row_cap_go_to_the_store():
+    store = RecordingStore()
+    executor = QueryExecutor(store, Settings(max_response_bytes=123_456, result_row_cap=42))
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}))
+    (call,) = store.calls
+    assert call["max_bytes"] == 123_456 and call["row_cap"] == 42
+
+
+def test_the_fast_lane_decision_reaches_a_store_that_takes_it():
+    store = RecordingStore()
+    executor = QueryExecutor(store, Settings())
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}, fast_lane=True))
+    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}))
+    assert [c["fast_lane"] for c in store.calls] == [True, False]
