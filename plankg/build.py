@@ -178,7 +178,8 @@ def open_built_store(settings: Settings, progress: Progress = lambda step: None)
     from plankg.store import ledger, open_store
 
     where = settings.store_dir
-    if settings.store == "embedded" and not (where.is_dir() and any(where.iterdir())) and ledger.held_writes(where):
+    gone = not where.exists() or (where.is_dir() and not any(where.iterdir()))  # a file is open_disk's to name
+    if settings.store == "embedded" and gone and ledger.held_writes(where):
         raise _lost_writes(where)  # before opening it: an open makes a new, empty store in its place
     store = open_store(settings)
     try:

@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     job_memory_mb: int = Field(default=1024, ge=64)  # memory a job may add to its worker
     max_nesting_depth: int = Field(default=256, ge=8, le=10_000)  # JSON(-LD), Turtle, RDF/XML, SPARQL
     write_wait_s: float = Field(default=40.0, gt=0)  # a write waits out one that runs to the time limit
-    fast_lane_workers: int = Field(default=1, ge=0, le=8)  # cheap queries while the others are busy
-    fast_lane_timeout_s: float = Field(default=1.0, gt=0)
+    fast_lane_workers: int = Field(default=2, ge=0, le=8)  # cheap queries while the others are busy
+    fast_lane_timeout_s: float = Field(default=0.5, gt=0)
     shutdown_grace_s: float = Field(default=5.0, ge=0)  # SIGTERM: open requests get this long, then are cancelled
 
     @field_validator("cors_origins", mode="before")

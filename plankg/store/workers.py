@@ -511,11 +511,9 @@ class WorkerPool:
         for attempt in (1, 2):
             worker = None
             if fast_lane and self.options.fast_lane and not self._closed:
-                worker, sure = self._idle.try_take()
-                if worker is None and sure:  # every regular worker is busy, not just the lock
-                    worker, _ = self._fast.try_take()
-                    if worker is not None:
-                        timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
+                worker = await self._either_lane(timeout_s)
+                if worker is not None and worker.lane == "fast":
+                    timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
             if worker is None:
                 worker = await self._aborrow(timeout_s)
             try:
@@ -651,6 +649,26 @@ class WorkerPool:
     def _end_job(self, worker: _Worker) -> None:
         with self._control_lock:
             self._kill(worker)
+
+    async def _either_lane(self, timeout_s: float | None) -> _Worker | None:
+        """A regular worker if one is idle, else a fast-lane one, whichever frees first.
+
+        Looked for again every few milliseconds rather than queued for: a fast-lane worker
+        is busy for at most the lane's short deadline, and this path is taken only while
+        every regular worker is busy. None: the lock was contended (then the caller queues).
+        """
+        deadline = time.monotonic() + (timeout_s or self.options.fast_lane_timeout_s)
+        while not self._closed:
+            worker, sure = self._idle.try_take()
+            if worker is not None or not sure:
+                return worker
+            worker, sure = self._fast.try_take()
+            if worker is not None:
+                return worker
+            if time.monotonic() >= deadline:
+                raise errors.StoreUnavailable("Every query worker is busy with a long query; try again in a few seconds.")
+            await asyncio.sleep(0.005)
+        return None
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
         worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)

@@ -37,7 +37,8 @@ def from_address(server, address: str, timeout: float) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def server(module_server_factory):
-    return module_server_factory(PLANKG_QUERY_TIMEOUT_S=2)
+    # a share of 2: each looping attacker stays within it, a burst of eight from one client does not
+    return module_server_factory(PLANKG_QUERY_TIMEOUT_S=2, PLANKG_CLIENT_MAX_CONCURRENT=2)
 
 
 @pytest.fixture(scope="module")
