@@ -386,7 +386,6 @@ class WorkerPool:
         self._fast = _Idle(self._control_lock)
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
-        self._warmed: subprocess.Popen | None = None  # the zygote that ran options.warm
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
@@ -414,7 +413,6 @@ class WorkerPool:
                 self._idle.put(self._fork())
             for _ in range(self.options.fast_lane):
                 self._fast.put(self._fork("fast"))
-            self._warm()  # after the workers exist: queries are answered meanwhile
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -655,14 +653,16 @@ class WorkerPool:
 
         Looked for again every few milliseconds rather than queued for: a fast-lane worker
         is busy for at most the lane's short deadline, and this path is taken only while
-        every regular worker is busy. None: the lock was contended (then the caller queues).
+        every regular worker is busy. None: the pool closed. A lock held by another thread
+        (a worker being replaced) is only a reason to look again, never to queue: a queued
+        request waits for a regular worker however long the busy ones take.
         """
         deadline = time.monotonic() + (timeout_s or self.options.fast_lane_timeout_s)
         while not self._closed:
-            worker, sure = self._idle.try_take()
-            if worker is not None or not sure:
+            worker, _ = self._idle.try_take()
+            if worker is not None:
                 return worker
-            worker, sure = self._fast.try_take()
+            worker, _ = self._fast.try_take()
             if worker is not None:
                 return worker
             if time.monotonic() >= deadline:
@@ -735,7 +735,6 @@ class WorkerPool:
     def _start_zygote(self) -> None:
         self._spawn_zygote()
         self._load_zygote()
-        self._warm()
 
     def _spawn_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -750,25 +749,28 @@ class WorkerPool:
         finally:
             theirs.close()
         self._control = ours
+        self._warm()
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
+        if not self.options.allow_network and not self.isolation:
+            log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
     def _warm(self) -> None:
-        """Have the zygote run ``options.warm`` once, after its first load: jobs forked later start warm.
+        """Have a new zygote run ``options.warm`` first: jobs forked from it start warm.
 
-        Sent without waiting for an answer (the zygote sends none): the workers already exist, and
-        the zygote's next request (a fork, seldom needed in the first second) simply waits its turn.
+        Sent as soon as the zygote exists and without waiting for an answer (it sends none), so
+        the warm-up overlaps the server's own start (reading the disk, importing the web stack);
+        the zygote's first load waits behind it. Once the workers exist the zygote must answer
+        at once: a kill or fork held up behind a warm-up holds the pool's lock, and with it
+        every query's hand-over of a worker.
         """
-        if self.options.warm is None or self._warmed is self._zygote or self._control is None:
+        if self.options.warm is None or self._control is None:
             return
-        self._warmed = self._zygote
         try:
             _send(self._control, ("warm", *self.options.warm))
         except OSError as exc:  # jobs still run, only slower to start
             log.warning("the sandbox could not be warmed: %s", exc)
-        if not self.options.allow_network and not self.isolation:
-            log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
     def _restart_zygote(self) -> None:
         log.warning("query worker zygote is gone; starting a new one")
