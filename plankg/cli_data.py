@@ -29,9 +29,7 @@ exit 3 with "is another plankg process using it?").
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from plankg.settings import Settings
@@ -144,7 +142,9 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        _write_atomically(args.output, data)
+        from plankg.store.ledger import write_atomically
+
+        write_atomically(Path(args.output).resolve(), data)
         _console().print(f"wrote {len(quads)} quads to {args.output}")
     return 0
 
@@ -170,20 +170,6 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 def _print_report(report, lang: str) -> None:
     sys.stdout.buffer.write(report.text(lang=lang).encode("utf-8"))
     sys.stdout.flush()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _console():

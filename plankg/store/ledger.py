@@ -64,7 +64,7 @@ def note(store_dir: Path, event: str, **details: object) -> dict:
         data["lastRestore"] = {"at": now, **details}
     else:
         data["lastNoted"] = now
-    _write_atomically(ledger_path(store_dir), (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+    write_atomically(ledger_path(store_dir), (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
     return data
 
 
@@ -73,7 +73,8 @@ def forget(store_dir: Path) -> None:
     ledger_path(store_dir).unlink(missing_ok=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all, and durably: a temporary file, fsync, rename, directory fsync."""
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
