@@ -237,6 +237,7 @@ def _service_env(workdir: Path, remote_url: str | None) -> dict[str, str]:
         PLANKG_QUERY_TIMEOUT_S="60",
         # every benchmark client connects from 127.0.0.1: one client to the fair-share policy
         PLANKG_CLIENT_MAX_CONCURRENT="1024",
+        PLANKG_CLIENT_MAX_JOBS="1024",
     )
     if remote_url:
         env.update(PLANKG_STORE="remote", PLANKG_REMOTE_QUERY_URL=remote_url)

@@ -199,6 +199,7 @@ class Server:
             "query_workers": workers,
             # every load-test client connects from 127.0.0.1: one client to the fair-share policy
             "client_max_concurrent": 1024,
+            "client_max_jobs": 1024,
         }
         self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(

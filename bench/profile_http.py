@@ -134,6 +134,7 @@ def _service_env(workdir: Path, access_log: bool, workers: int | None) -> dict[s
         PLANKG_ACCESS_LOG="true" if access_log else "false",
         # every benchmark client connects from 127.0.0.1: one client to the fair-share policy
         PLANKG_CLIENT_MAX_CONCURRENT="1024",
+        PLANKG_CLIENT_MAX_JOBS="1024",
     )
     if workers:
         env["PLANKG_QUERY_WORKERS"] = str(workers)

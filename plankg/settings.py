@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     send_timeout_s: float = Field(default=30.0, gt=0)
     # expensive requests (engine queries, /validate, writes) one client may have in flight
     client_max_concurrent: int = Field(default=8, ge=1)
+    # sandbox jobs (uploads to validate, writes' candidates) one client may have at once
+    client_max_jobs: int = Field(default=1, ge=1)
     # a client whose query ran past the time limit leaves the fast lane for this long
     fast_lane_penalty_s: float = Field(default=30.0, ge=0)
     # peers whose X-Forwarded-For is believed (IP addresses or networks); empty: the peer is the client

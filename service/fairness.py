@@ -58,6 +58,8 @@ class Fairness:
         self._proxies = tuple(ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies)
         self._in_flight: dict[str, int] = {}
         self._penalty_until: dict[str, float] = {}
+        self.max_jobs = settings.client_max_jobs
+        self._jobs: dict[str, int] = {}
 
     # ------------------------------------------------------------ who is asking
     def client(self, scope: Scope) -> str:
@@ -135,6 +137,33 @@ class Fairness:
                 self._in_flight[client] = left
             else:
                 del self._in_flight[client]
+
+
+    @asynccontextmanager
+    async def sandbox_slot(self, scope: Scope) -> AsyncIterator[None]:
+        """Hold one of the client's places in the sandbox while its job runs.
+
+        The sandbox has few slots for everyone (``PLANKG_JOB_WORKERS``), and a job may
+        run to its time limit: without a per-client bound one client's uploads would
+        hold every slot, and everybody else's validations would wait for them.
+        """
+        client = self.client(scope)
+        running = self._jobs.get(client, 0)
+        if running >= self.max_jobs:
+            raise TooManyRequests(
+                f"This client already has {running} upload or write being processed, the most one client may have; "
+                "wait for it to finish.",
+                retry_after=5,
+            )
+        self._jobs[client] = running + 1
+        try:
+            yield
+        finally:
+            left = self._jobs[client] - 1
+            if left:
+                self._jobs[client] = left
+            else:
+                del self._jobs[client]
 
 
 def _key(address: str) -> str:

@@ -14,10 +14,17 @@ from fastapi import Request
 
 from plankg.errors import ClientDisconnected
 from service.context import AppContext
+from service.fairness import fairness_of
 
 
 async def run_untrusted(request: Request, ctx: AppContext, target: str, *args: object) -> object:
-    """``target(store, prefixes, *args)`` in the sandbox; cancelled if the client disconnects."""
+    """``target(store, prefixes, *args)`` in the sandbox, within the client's place there
+    (``service.fairness``); cancelled if the client disconnects."""
+    async with fairness_of(request).sandbox_slot(request.scope):
+        return await _race(request, ctx, target, args)
+
+
+async def _race(request: Request, ctx: AppContext, target: str, args: tuple) -> object:
     job = asyncio.ensure_future(ctx.store.sandbox().run_job(target, args, ctx.settings.job_timeout_s))
     watch = asyncio.ensure_future(_disconnected(request))
     try:

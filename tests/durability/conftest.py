@@ -57,6 +57,7 @@ class ServerProcess:
             "PLANKG_MAX_BODY_BYTES": str(64 * 1024 * 1024),
             # the tests' many writers and readers all connect from 127.0.0.1: one client to the fair-share policy
             "PLANKG_CLIENT_MAX_CONCURRENT": "1024",
+            "PLANKG_CLIENT_MAX_JOBS": "1024",
             **self.env,
         }
         self.starts += 1

@@ -147,3 +147,35 @@ def test_the_penalty_memory_is_bounded(monkeypatch):
         f.ran_past_time_limit(f"192.0.2.{i}")
     assert len(f._penalty_until) <= 8
     assert f.penalized("192.0.2.49")  # the latest is remembered
+
+
+def test_a_client_holds_at_most_its_places_in_the_sandbox():
+    import asyncio
+
+    from plankg.errors import TooManyRequests
+    from plankg.settings import Settings
+    from service.fairness import Fairness
+
+    fairness = Fairness(Settings(client_max_jobs=1))
+    one = {"type": "http", "client": ("192.0.2.1", 1234), "headers": []}
+    other = {"type": "http", "client": ("192.0.2.2", 1234), "headers": []}
+
+    async def scenario() -> list[str]:
+        seen = []
+        async with fairness.sandbox_slot(one):
+            try:
+                async with fairness.sandbox_slot(one):
+                    seen.append("second job of the same client ran")
+            except TooManyRequests as exc:
+                seen.append(f"refused, retry after {exc.retry_after}")
+            async with fairness.sandbox_slot(other):
+                seen.append("another client ran")
+        async with fairness.sandbox_slot(one):
+            seen.append("the first client again, once its job ended")
+        return seen
+
+    assert asyncio.run(scenario()) == [
+        "refused, retry after 5",
+        "another client ran",
+        "the first client again, once its job ended",
+    ]
