@@ -13,6 +13,7 @@ import time
 
 import httpx
 import pytest
+from own_loop import run_in_own_loop
 
 TOKEN = "fairness-steward-token-1234"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -117,7 +118,7 @@ def test_after_a_write_identical_concurrent_named_queries_all_succeed_and_run_on
                 async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as c:
                     return await asyncio.gather(*(c.get("/queries/organizations", headers=JSON) for _ in range(143)))
 
-            responses = asyncio.run(burst())
+            responses = run_in_own_loop(burst())
             statuses = [r.status_code for r in responses]
             assert statuses.count(200) == 143, {s: statuses.count(s) for s in set(statuses)}
             assert len({r.content for r in responses}) == 1

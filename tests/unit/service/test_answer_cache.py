@@ -8,6 +8,7 @@ import pytest
 
 from plankg.errors import QueryTimeout, TooManyRequests
 from service.answer_cache import Answer, ResultCache, truncation_headers
+from own_loop import run_in_own_loop
 
 ANSWER = Answer(b"{}", "application/sparql-results+json", 0, False)
 
@@ -28,7 +29,7 @@ def test_concurrent_identical_misses_run_the_query_once_and_share_the_answer():
         # and the next one is a cache hit
         assert await cache.get_or_run("v1", ("q",), run) is ANSWER
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert runs == 1
 
 
@@ -46,7 +47,7 @@ def test_an_error_is_shared_too():
         results = await asyncio.gather(*(cache.get_or_run("v1", ("q",), run) for _ in range(10)), return_exceptions=True)
         assert all(isinstance(r, QueryTimeout) for r in results)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert runs == 1
 
 
@@ -69,7 +70,7 @@ def test_another_version_or_key_is_another_flight():
             cache.get_or_run("v1", ("b",), await run_for("v1b")),
         )
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert sorted(seen) == ["v1a", "v1b", "v2a"]
 
 
@@ -95,7 +96,7 @@ def test_a_refusal_of_the_first_client_is_not_shared_the_next_waiter_runs_instea
             await first
         assert await second is ANSWER
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert calls == ["refused", "fine"]
 
 
@@ -114,7 +115,7 @@ def test_a_cancelled_first_request_does_not_cancel_the_waiters():
         first.cancel()
         assert await second is ANSWER
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_answers_that_are_not_kept_are_not_merged():
@@ -130,7 +131,7 @@ def test_answers_that_are_not_kept_are_not_merged():
     async def scenario():
         await asyncio.gather(*(cache.get_or_run("v1", ("rand",), run, keep=False) for _ in range(3)))
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert runs == 3 and len(cache) == 0
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
 from service.app import SecurityHeaders
 from service.server import CHUNK_BYTES
+from own_loop import run_in_own_loop
 
 
 def respond(status: int, headers: list[tuple[bytes, bytes]], body: bytes = b""):
@@ -27,7 +27,7 @@ def run(app) -> list[dict]:
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    asyncio.run(SecurityHeaders(app)({"type": "http", "method": "GET", "path": "/"}, receive, send))
+    run_in_own_loop(SecurityHeaders(app)({"type": "http", "method": "GET", "path": "/"}, receive, send))
     return sent
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from plankg.settings import Settings
 from service.executor import QueryExecutor
+from own_loop import run_in_own_loop
 
 
 class RecordingStore:
@@ -20,7 +20,7 @@ class RecordingStore:
 def test_the_byte_cap_and_row_cap_go_to_the_store():
     store = RecordingStore()
     executor = QueryExecutor(store, Settings(max_response_bytes=123_456, result_row_cap=42))
-    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}))
+    run_in_own_loop(executor.query("ASK {}", formats={"ask": "json"}))
     (call,) = store.calls
     assert call["max_bytes"] == 123_456 and call["row_cap"] == 42
 
@@ -28,6 +28,6 @@ def test_the_byte_cap_and_row_cap_go_to_the_store():
 def test_the_fast_lane_decision_reaches_a_store_that_takes_it():
     store = RecordingStore()
     executor = QueryExecutor(store, Settings())
-    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}, fast_lane=True))
-    asyncio.run(executor.query("ASK {}", formats={"ask": "json"}))
+    run_in_own_loop(executor.query("ASK {}", formats={"ask": "json"}, fast_lane=True))
+    run_in_own_loop(executor.query("ASK {}", formats={"ask": "json"}))
     assert [c["fast_lane"] for c in store.calls] == [True, False]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
 from plankg.errors import QueryTimeout, TooManyRequests
 from plankg.settings import Settings
 from service.fairness import Fairness
+from own_loop import run_in_own_loop
 
 
 def fairness(**overrides) -> Fairness:
@@ -21,7 +21,7 @@ def scope(peer: str, forwarded: str | None = None) -> dict:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_in_own_loop(coro)
 
 
 # ---------------------------------------------------------------- who the client is
@@ -150,8 +150,6 @@ def test_the_penalty_memory_is_bounded(monkeypatch):
 
 
 def test_a_client_holds_at_most_its_places_in_the_sandbox():
-    import asyncio
-
     from plankg.errors import TooManyRequests
     from plankg.settings import Settings
     from service.fairness import Fairness
@@ -174,7 +172,7 @@ def test_a_client_holds_at_most_its_places_in_the_sandbox():
             seen.append("the first client again, once its job ended")
         return seen
 
-    assert asyncio.run(scenario()) == [
+    assert run_in_own_loop(scenario()) == [
         "refused, retry after 5",
         "another client ran",
         "the first client again, once its job ended",

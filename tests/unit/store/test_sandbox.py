@@ -14,6 +14,7 @@ from plankg.store.embedded import EmbeddedStore
 from plankg.store.workers import WorkerOptions
 from tcp_listener import Listener
 from test_workers import alive
+from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
 JOBS = "sandbox_jobs"
@@ -29,7 +30,7 @@ def store():
 
 
 def run(store, name: str, *args, timeout: float = 10.0):
-    return asyncio.run(store.sandbox().run_job(f"{JOBS}:{name}", args, timeout))
+    return run_in_own_loop(store.sandbox().run_job(f"{JOBS}:{name}", args, timeout))
 
 
 def test_a_job_sees_the_stored_data(store):
@@ -91,7 +92,7 @@ def test_cancelling_the_caller_kills_the_job_worker(store, tmp_path):
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     pid = int(pid_file.read_text())
     deadline = time.monotonic() + 5
     while alive(pid) and time.monotonic() < deadline:
@@ -111,7 +112,7 @@ def test_jobs_beyond_the_slots_wait_then_are_refused(store, tmp_path):
             with pytest.raises(WorkTimeout):
                 await task
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_an_unexpected_error_in_a_job_says_nothing_of_it(store):
