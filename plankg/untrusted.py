@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from plankg.errors import InputTooComplex, UnsupportedMediaType
+from plankg.errors import BadRequest, InputTooComplex, UnsupportedMediaType
 from plankg.inputlimits import check_rdf
 from plankg.settings import Settings
 from plankg.store.rdfio import parse_rdf
@@ -96,8 +96,6 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
             assert request.body is not None
             quads = request.body.parse(settings, base_iri=request.graph or settings.base_iri)
             if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-                from plankg.errors import BadRequest
-
                 raise BadRequest("The body names graphs of its own; PUT and POST take one graph, addressed by ?graph= or ?default.")
             propose = pipeline.proposal(request.operation, request.graph, quads)
         elif request.operation == "delete":

@@ -27,6 +27,18 @@ import pytest
 from plankg.settings import Settings
 
 
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 that records connections (tests/tcp_listener.py)."""
+    from tcp_listener import Listener
+
+    lst = Listener()
+    try:
+        yield lst
+    finally:
+        lst.close()
+
+
 @pytest.fixture(scope="session")
 def built_graph(tmp_path_factory: pytest.TempPathFactory):
     from plankg.build import build

@@ -963,8 +963,7 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             result = answer(store, sparql, prefixes=prefixes, **request)
             reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated))
         except errors.PlanKGError as exc:
-            extra = {k: v for k, v in vars(exc).items() if k != "detail" and _plain(v)}
-            reply = ("error", type(exc).__name__, exc.detail, extra)
+            reply = _error_reply(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
             reply = ("crash", f"{type(exc).__name__}: {exc}")
         try:
@@ -996,8 +995,7 @@ def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> t
         try:
             outcome.append(("ok", fn(store, prefixes, *args)))
         except errors.PlanKGError as exc:
-            extra = {k: v for k, v in vars(exc).items() if k != "detail" and _plain(v)}
-            outcome.append(("error", type(exc).__name__, exc.detail, extra))
+            outcome.append(_error_reply(exc))
         except RecursionError:
             outcome.append(("error", "InputTooComplex", "The input is nested too deeply to be processed.", {}))
         except MemoryError:
@@ -1021,6 +1019,12 @@ def _address_space() -> int:
     except OSError:
         pass
     return 0
+
+
+def _error_reply(exc: errors.PlanKGError) -> tuple:
+    """A domain error as the server's ``_unpack_job`` raises it again: class name, detail, plain attributes."""
+    extra = {k: v for k, v in vars(exc).items() if k != "detail" and _plain(v)}
+    return ("error", type(exc).__name__, exc.detail, extra)
 
 
 def _plain(value: object) -> bool:

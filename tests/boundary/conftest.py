@@ -6,7 +6,7 @@
 - ``module_server_factory(**env)``: a server kept for the module (stopped at its end).
 - ``pool``: the module's shared server for attacks that should not damage it;
   an attack that killed it (or ``pool.discard()``) gets the next test a fresh one.
-- ``listener``: a TCP listener on 127.0.0.1 that records any connection.
+- ``listener`` (from tests/conftest.py): a TCP listener on 127.0.0.1 that records any connection.
 
 The helpers the tests use are in ``boundary_support.py``.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from boundary_support import Listener, Server, ServerPool, build_store
+from boundary_support import Server, ServerPool, build_store
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +61,3 @@ def pool(module_server_factory) -> Iterator[ServerPool]:
     shared = ServerPool(module_server_factory)
     yield shared
     shared.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    lst = Listener()
-    try:
-        yield lst
-    finally:
-        lst.close()

@@ -15,13 +15,6 @@ from plankg.store.workers import WorkerOptions
 from tcp_listener import Listener
 
 
-@pytest.fixture
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
-
-
 def connections(listener: Listener) -> int:
     time.sleep(0.3)  # a connection started by a worker may still be on its way
     return len(listener.connections)

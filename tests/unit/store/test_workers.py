@@ -13,6 +13,7 @@ import pytest
 
 from plankg.errors import NotAcceptable, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from plankg.store.embedded import EmbeddedStore
+from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
 F = {"select": "json", "ask": "json", "graph": "ntriples"}
@@ -59,24 +60,6 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def run_async(make_coroutine):
-    """asyncio.run in a thread of its own, whatever loop the test's thread may hold."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(make_coroutine())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
 def count(store: EmbeddedStore) -> bytes:
     return store.query(COUNT, formats=F, timeout_s=30).body
 
@@ -93,7 +76,7 @@ def test_workers_answer_exactly_as_in_process():
     plain.start_query_workers(1)
     try:
         assert [comparable(plain.query(q, formats=F, timeout_s=30)) for q in queries] == expected
-        assert [comparable(run_async(lambda: plain.query_async(q, formats=F, timeout_s=30))) for q in queries] == expected
+        assert [comparable(run_in_own_loop(lambda: plain.query_async(q, formats=F, timeout_s=30))) for q in queries] == expected
     finally:
         plain.close()
 
@@ -112,7 +95,7 @@ def test_runaway_query_is_killed_and_replaced(store, use_async):
     zygote, before = store.workers.processes()
     with pytest.raises(QueryTimeout):
         if use_async:
-            run_async(lambda: store.query_async(CARTESIAN, formats=F, timeout_s=0.5))
+            run_in_own_loop(lambda: store.query_async(CARTESIAN, formats=F, timeout_s=0.5))
         else:
             store.query(CARTESIAN, formats=F, timeout_s=0.5)
     _, after = store.workers.processes()
@@ -127,7 +110,7 @@ def test_writes_reach_the_workers(store):
     assert b'"300"' in count(store)
     store.replace_dataset(quads(10))
     assert b'"10"' in count(store)
-    assert b'"10"' in run_async(lambda: store.query_async(COUNT, formats=F, timeout_s=30)).body
+    assert b'"10"' in run_in_own_loop(lambda: store.query_async(COUNT, formats=F, timeout_s=30)).body
     assert len(store.workers.processes()[1]) == 2
 
 
@@ -223,7 +206,7 @@ def test_async_callers_take_turns_on_a_single_worker(one_worker):
     async def many():
         return await asyncio.gather(*(one_worker.query_async(COUNT, formats=F, timeout_s=30) for _ in range(12)))
 
-    answers = run_async(many)
+    answers = run_in_own_loop(many)
     assert len(answers) == 12 and all(b'"300"' in a.body for a in answers)
     assert len(one_worker.workers.processes()[1]) == 1
     assert b'"300"' in count(one_worker)  # the worker is back in the pool for a plain caller too
@@ -244,7 +227,7 @@ def test_a_caller_that_gives_up_waiting_leaves_no_worker_behind(one_worker):
             await runaway
         return await one_worker.query_async(COUNT, formats=F, timeout_s=5)
 
-    assert b'"300"' in run_async(scenario).body
+    assert b'"300"' in run_in_own_loop(scenario).body
     assert len(one_worker.workers.processes()[1]) == 1
 
 
@@ -264,7 +247,7 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
         runaway.cancel()
         await asyncio.gather(runaway, return_exceptions=True)
 
-    run_async(scenario)
+    run_in_own_loop(scenario)
 
 
 # ---------------------------------------------------------------- an on-disk store: lazy replica, start in the background
@@ -304,7 +287,7 @@ def test_workers_started_on_a_disk_store_answer_from_its_data(disk_path, wait):
     try:
         s.start_query_workers(2, wait=wait)
         assert b'"301"' in count(s)
-        assert b'"301"' in run_async(lambda: s.query_async(COUNT, formats=F, timeout_s=30)).body
+        assert b'"301"' in run_in_own_loop(lambda: s.query_async(COUNT, formats=F, timeout_s=30)).body
         assert len(s.workers.processes()[1]) == 2
         assert BLANK in s.quads(f"{EX}g0")
     finally:
@@ -366,7 +349,7 @@ def test_a_cheap_query_from_a_client_allowed_the_fast_lane_is_answered_while_the
                 await runaway
             return answer, waited
 
-        answer, waited = run_async(scenario)
+        answer, waited = run_in_own_loop(scenario)
         assert b"300" in answer.body
         assert waited < 1.0
     finally:
@@ -386,7 +369,7 @@ def test_a_client_not_allowed_the_fast_lane_waits_for_a_regular_worker():
                 await runaway
             return waited
 
-        assert run_async(scenario) > 1.0
+        assert run_in_own_loop(scenario) > 1.0
     finally:
         store.close()
 
@@ -405,6 +388,6 @@ def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and
                 await runaway
             return stopped
 
-        assert run_async(scenario) < 3.0
+        assert run_in_own_loop(scenario) < 3.0
     finally:
         store.close()
