@@ -56,6 +56,9 @@ class WriteRequest:
     update: str | None = None  # SPARQL Update text, through sparqltext.check_update already
     role: str = "steward"
     confirm: str | None = None
+    base_iri: str | None = None  # relative IRIs of an update resolve against it (sparqltext.check_base_iri)
+    using: tuple[str, ...] = ()  # using-graph-uri: the default graph of the update's WHERE
+    using_named: tuple[str, ...] = ()  # using-named-graph-uri: its named graphs
 
 
 def validate_upload(
@@ -103,7 +106,9 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
         elif request.operation == "update":
             assert request.update is not None
             _refuse_reaching_out(request.update)
-            propose = pipeline.proposal("update", None, update=request.update)
+            propose = pipeline.proposal(
+                "update", None, update=request.update, base_iri=request.base_iri, using=request.using, using_named=request.using_named
+            )
         else:
             raise ValueError(f"unknown write operation {request.operation!r}")
         return "ok", pipeline.prepare(propose, dry_run=dry_run, role=request.role, confirm=request.confirm)

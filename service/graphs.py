@@ -50,7 +50,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from plankg.errors import (
-    BadRequest,
     NotAcceptable,
     NotFound,
     ParameterError,
@@ -60,7 +59,13 @@ from plankg.errors import (
     WriteBusy,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_update
+from plankg.sparqltext import (
+    MAX_BASE_IRI_CHARS,
+    check_iris_local,
+    check_update,
+    endpoint_base,
+    names_dataset,
+)
 from plankg.store.results import serialize_graph
 from plankg.untrusted import Upload, WriteRequest
 from service.auth import Writer, reject_method_override, writer
@@ -70,7 +75,7 @@ from service.problems import PROBLEM_JSON, problem_type, status_for
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
-    from plankg.writes import WriteOutcome, WritePipeline
+    from plankg.writes import WritePipeline
 
 router = APIRouter(tags=["Graph Store and Update"])
 
@@ -94,6 +99,7 @@ REPORT_OFFERS = (
     ("text/html", "html"),
 )
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_MAX_USING = 64  # dataset IRIs in one update request
 _TRUE = ("true", "1", "yes", "on", "")
 _FALSE = ("false", "0", "no", "off")
 
@@ -264,10 +270,34 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
             f"POST an update as {UPDATE} or as a form ({FORM}, update=…); "
             + (f"{media} is not accepted." if media else "the request has no Content-Type.")
         )
-    if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
-        raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
+    using = _using(params, "using-graph-uri")
+    using_named = _using(params, "using-named-graph-uri")
     check_update(text, max_chars=ctx.settings.max_query_chars)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text, role=who.role, confirm=confirm), who.name, None)
+    if (using or using_named) and names_dataset(text):
+        # SPARQL 1.1 Protocol 2.2.3: the request's dataset and the update's own may not both be given
+        raise ParameterError(
+            "using-graph-uri / using-named-graph-uri and USING / WITH in the update both name the dataset; give one of them."
+        )
+    write = WriteRequest(
+        "update", update=text, role=who.role, confirm=confirm, base_iri=endpoint_base(ctx.settings.base_iri, request.url.path), using=using, using_named=using_named
+    )
+    return await _perform(request, ctx, answer, dry_run, write, who.name, None)
+
+
+def _using(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The protocol's using-graph-uri / using-named-graph-uri: absolute IRIs, as valid graph names."""
+    values = tuple(v for k, v in params if k == name)
+    if len(values) > _MAX_USING:
+        raise ParameterError(f"Give at most {_MAX_USING} {name} values; this request has {len(values)}.")
+    for value in values:
+        if len(value) > MAX_BASE_IRI_CHARS or not _ABSOLUTE_IRI.match(value):
+            raise ParameterError(f"{name} must be an absolute IRI; {value[:80]!r} is not.")
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ParameterError(f"{name} must be a valid IRI: {exc}") from None
+    check_iris_local(list(values))
+    return values
 
 
 # ---------------------------------------------------------------- the steps every write shares
