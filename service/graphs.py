@@ -41,15 +41,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from plankg.errors import (
+    BadRequest,
     NotAcceptable,
     NotFound,
     ParameterError,
@@ -89,6 +91,11 @@ GRAPH_BODY_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 DATASET_BODY_TYPES = ("application/n-quads", "application/trig")
+MULTIPART = "multipart/form-data"
+_EXTENSIONS = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml"}
+_MAX_PARTS = 16
+# graphs made by POST /graphs without a graph: <base>graph/posted/<random>, in the stewards' namespace
+NEW_GRAPHS = "posted"
 FORM = "application/x-www-form-urlencoded"
 UPDATE = "application/sparql-update"
 REPORT_OFFERS = (
@@ -121,6 +128,15 @@ _WRITE_PARAMETERS = [
     },
 ]
 _GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
+_POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            **_GRAPH_BODY["requestBody"]["content"],
+            "multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}},
+        },
+    }
+}
 
 GSP_RESPONSES = {
     200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
@@ -207,11 +223,27 @@ async def graphs_put(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
     return await _perform(request, ctx, answer, dry_run, WriteRequest("put", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
 
 
-@router.post("/graphs", summary="Add triples to a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES})
+@router.post(
+    "/graphs",
+    summary="Add triples to a graph, or (without ?graph / ?default) create a new graph (steward token; validated first)",
+    response_class=Response,
+    status_code=204,
+    openapi_extra={"parameters": _WRITE_PARAMETERS, **_POST_BODY},
+    responses={201: {"description": "The graph was created; a new graph's IRI is in Location"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES},
+)
 async def graphs_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    who, graph, dry_run, answer, confirm = _writing(request, ctx)
-    body = await _graph_body(request, ctx, graph)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("post", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
+    who, graph, dry_run, answer, confirm = _writing(request, ctx, allow_none=True)
+    new = graph is None and _target(request)[0] == "none"
+    if new:
+        # Graph Store Protocol 5.5: POST to the service itself makes a graph, named by the service
+        graph = ctx.ns.graph(f"{NEW_GRAPHS}/{uuid.uuid4().hex}")
+    media, _ = content_type(request.headers.get("content-type"))
+    if media == MULTIPART:
+        body, parts = None, await _multipart_body(request, ctx)
+    else:
+        body, parts = await _graph_body(request, ctx, graph), ()
+    write = WriteRequest("post", graph, body=body, parts=parts, role=who.role, confirm=confirm)
+    return await _perform(request, ctx, answer, dry_run, write, who.name, graph, location=graph if new else None)
 
 
 @router.delete("/graphs", summary="Delete a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS}, responses={204: {"description": "The graph was deleted"}, 404: {"description": "No such graph"}, **GSP_RESPONSES})
@@ -301,12 +333,12 @@ def _using(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- the steps every write shares
-def _writing(request: Request, ctx: AppContext) -> tuple[Writer, str | None, bool, str, str | None]:
+def _writing(request: Request, ctx: AppContext, *, allow_none: bool = False) -> tuple[Writer, str | None, bool, str, str | None]:
     """Checks before any body is read: override, token, target, flags."""
     reject_method_override(request)
     who = writer(request, ctx.settings.write_tokens, ctx.settings.write_roles)
     kind, graph = _target(request)
-    if kind == "none":
+    if kind == "none" and not allow_none:
         raise ParameterError("Name the graph: ?graph=<IRI> or ?default.")
     return who, graph, _dry_run(request), _report_format(request), _confirm(request)
 
@@ -346,7 +378,43 @@ async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> U
     return Upload(body, GRAPH_BODY_TYPES[media].media_type, "request body")
 
 
-async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write: WriteRequest, agent: str, graph: str | None) -> Response:
+async def _multipart_body(request: Request, ctx: AppContext) -> tuple[Upload, ...]:
+    """``multipart/form-data`` (Graph Store Protocol 5.5): every part is RDF added to the graph.
+
+    Each part is kept as it is (the sandbox parses it, like any body), at most
+    ``_MAX_PARTS`` of them; the body as a whole is within ``PLANKG_MAX_BODY_BYTES``.
+    A part's syntax is its Content-Type, else its file name's extension.
+    """
+    from starlette.datastructures import UploadFile
+
+    limit = ctx.settings.max_body_bytes
+    try:
+        form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS, max_part_size=limit)
+    except HTTPException as exc:  # Starlette's own refusal: too many parts, a malformed body
+        raise BadRequest(f"The multipart body was refused: {exc.detail}") from None
+    try:
+        parts: list[Upload] = []
+        for name, value in form.multi_items():
+            if not isinstance(value, UploadFile):
+                raise BadRequest(f"Part {name[:80]!r} is a form field; every part must be an RDF file (with a filename).")
+            media, charset = content_type(value.content_type)
+            if media not in GRAPH_BODY_TYPES:
+                media = next((m for ext, m in _EXTENSIONS.items() if (value.filename or "").lower().endswith(ext)), media)
+            if media not in GRAPH_BODY_TYPES:
+                raise UnsupportedMediaType(
+                    f"Part {name[:80]!r}: send each part as " + ", ".join(GRAPH_BODY_TYPES) + (f", not {media}." if media else " (it has no Content-Type).")
+                )
+            if charset not in (None, "utf-8", "utf8"):
+                raise UnsupportedMediaType("RDF parts must be UTF-8.")
+            parts.append(Upload(await value.read(), GRAPH_BODY_TYPES[media].media_type, f"part {(value.filename or name)[:80]!r}"))
+    finally:
+        await form.close()
+    if not parts:
+        raise BadRequest("The multipart body has no parts.")
+    return tuple(parts)
+
+
+async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write: WriteRequest, agent: str, graph: str | None, *, location: str | None = None) -> Response:
     """Prepare the write in the sandbox, commit it here; one write at a time, waited for a bounded time."""
     from plankg.writes import now, refusal
 
@@ -380,7 +448,8 @@ async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool
     if outcome.activity:
         headers["X-PlanKG-Activity"] = outcome.activity
     if outcome.created and graph is not None and request.method in ("PUT", "POST"):
-        headers["Location"] = "/graphs?graph=" + quote(graph, safe="")
+        # a graph the service named: Location is its IRI (the protocol's); else where to GET it
+        headers["Location"] = location or "/graphs?graph=" + quote(graph, safe="")
         return Response(status_code=201, headers=headers)
     return Response(status_code=204, headers=headers)
 
