@@ -435,7 +435,8 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
         lines = text.splitlines() or [""]
         if 1 <= line <= len(lines):
             rest = lines[line - 1][max(column - 1, 0) :].strip()
-            near = f" near «{rest[:40]}»" if rest else " at the end of the line"
+            before = lines[line - 1][: max(column - 1, 0)].strip()
+            near = f" near «{rest[:40]}»" if rest else f" after «{before[-40:]}», at the end of the line"
     return f"SPARQL syntax error{where}{near}: the text there does not fit the grammar (the parser {_expected_words(expected)}).", line, column
 
 
