@@ -395,7 +395,7 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
     expected = message
     if found:
         line, column, expected = int(found.group(1)), int(found.group(2)), " ".join(found.group(3).split())
-    where = f" at line {line}, column {column}" if line is not None else ""
+    where = f" at line {line}, column {column}" if line is not None else " in the text"
     for m in TOKEN.finditer(text):
         if m.lastgroup != "iri":
             continue
@@ -417,19 +417,18 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
             iri_line,
             iri_column,
         )
-    if "Prefix not found" in expected:
-        declared = declared_prefixes(text)
-        for m in TOKEN.finditer(text):
-            if m.lastgroup == "pname":
-                prefix = m.group(0).partition(":")[0]
-                if prefix not in declared:
-                    pl, pc = _position(text, m.start())
-                    return (
-                        f"SPARQL syntax error: the prefix '{prefix}:' at line {pl}, column {pc} is not declared; "
-                        f"add PREFIX {prefix}: <…>.",
-                        pl,
-                        pc,
-                    )
+    declared = declared_prefixes(text)
+    previous = None
+    for m in TOKEN.finditer(text):
+        if m.lastgroup == "comment" or m.group(0).isspace():
+            continue
+        after_prefix_word = previous is not None and previous.lastgroup == "word" and previous.group(0).upper() == "PREFIX"
+        blank = previous is not None and previous.group(0).endswith("_") and previous.end() == m.start()  # _:b0
+        previous = m
+        if m.lastgroup == "pname" and not after_prefix_word and not blank and m.group(0).partition(":")[0] not in declared:
+            prefix = m.group(0).partition(":")[0]
+            pl, pc = _position(text, m.start())
+            return f"SPARQL syntax error: the prefix '{prefix}:' at line {pl}, column {pc} is not declared; add PREFIX {prefix}: <…>.", pl, pc
     near = ""
     if line is not None and column is not None:
         lines = text.splitlines() or [""]
@@ -437,7 +436,7 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
             rest = lines[line - 1][max(column - 1, 0) :].strip()
             before = lines[line - 1][: max(column - 1, 0)].strip()
             near = f" near «{rest[:40]}»" if rest else f" after «{before[-40:]}», at the end of the line"
-    return f"SPARQL syntax error{where}{near}: the text there does not fit the grammar (the parser {_expected_words(expected)}).", line, column
+    return f"SPARQL syntax error: the text{where}{near} does not fit the grammar (the parser {_expected_words(expected)}).", line, column
 
 
 def _expected_words(expected: str) -> str:
