@@ -10,13 +10,20 @@ Writing needs a steward's bearer token (``service.auth``):
 - ``PUT /graphs?graph=IRI`` replaces the graph, ``POST`` adds to it, ``DELETE``
   removes it (``?default`` for the default graph). The body of PUT and POST is
   one graph: Turtle, N-Triples, JSON-LD or RDF/XML by ``Content-Type``;
-  relative IRIs resolve against the graph's IRI.
+  relative IRIs resolve against the graph's IRI. ``POST`` also takes
+  ``multipart/form-data``, every part one graph (its own Content-Type or file
+  extension), all added together. ``POST /graphs`` without ``?graph`` / ``?default``
+  creates a graph ``<base>graph/posted/<random>`` and answers 201 with its IRI
+  in ``Location`` (Graph Store Protocol 5.5).
 - ``POST /update`` takes ``application/sparql-update`` or a form with
   ``update=``. LOAD and SERVICE are refused, as are ``file:`` graph names
-  (``plankg.sparqltext.check_update``). In an update the default graph is the
-  store's own default graph, which the build leaves empty (on ``/sparql`` it
-  is the union of all graphs): name graphs with ``GRAPH``, ``WITH`` or ``USING``.
-  ``using-graph-uri`` / ``using-named-graph-uri`` are not supported (400).
+  (``plankg.sparqltext.check_update``). The WHERE of every operation reads what
+  ``/sparql`` reads: the union of all graphs as its default graph, the named
+  graphs by ``GRAPH``; ``WITH`` / ``USING`` in the update, or the protocol's
+  ``using-graph-uri`` / ``using-named-graph-uri`` (not both: 400), set another
+  dataset. Templates without ``GRAPH`` write the store's own default graph.
+  Relative IRIs resolve against the endpoint, ``<base>update``. ``CLEAR ALL``,
+  ``DROP NAMED`` and the like leave the change log; naming it is refused.
 
 Roles and confirmation (``plankg.write_policy``): the built graphs
 (``graph/ontology``, ``graph/plan``, ``graph/registry``) are read-only to
@@ -127,12 +134,13 @@ _WRITE_PARAMETERS = [
         "Without it such a write answers 428 naming the value to send.",
     },
 ]
-_GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
+_GRAPH_CONTENT: dict[str, dict] = {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
+_GRAPH_BODY = {"requestBody": {"required": True, "content": _GRAPH_CONTENT}}
 _POST_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            **_GRAPH_BODY["requestBody"]["content"],
+            **_GRAPH_CONTENT,
             "multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}},
         },
     }

@@ -5,6 +5,8 @@
   POST body type is 415. ``default-graph-uri`` / ``named-graph-uri`` (repeatable)
   set the dataset and win over FROM / FROM NAMED; without them the default
   graph is the union of all graphs.
+- Relative IRIs in a query resolve against the endpoint's IRI, ``<base>sparql``
+  (from ``PLANKG_BASE_IRI``, never the Host header); a ``BASE`` in the query wins.
 - Updates (``update=``, ``application/sparql-update``, or an update in
   ``query=``) are refused with 400 before anything runs.
 - ``GET`` without ``query`` answers the SPARQL Service Description (Turtle,

@@ -278,7 +278,7 @@ def preview_update(
     if named is not None and rewrite:
         named = None if union and not (using or using_named) else named | set(using) | set(using_named)
     if named is None:
-        patterns = [(None, None, None, None)]
+        patterns: list[tuple] = [(None, None, None, None)]
     else:
         patterns = [(None, None, None, ox.DefaultGraph())] + [(None, None, None, ox.NamedNode(g)) for g in sorted(named)]
     before = [q for pattern in patterns for q in mem.quads_for_pattern(*pattern)]
