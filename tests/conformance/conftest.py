@@ -23,9 +23,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import engines
 import pytest
 
+import engines
 from plankg.settings import Settings
 
 

@@ -19,17 +19,11 @@ import time
 from collections import defaultdict
 from typing import NamedTuple
 
-import engines
 import pyoxigraph as ox
 import pytest
 
-from plankg.errors import (
-    BadRequest,
-    QuerySyntaxError,
-    QueryTimeout,
-    StoreUnavailable,
-    UpdateNotAllowed,
-)
+import engines
+from plankg.errors import BadRequest, QuerySyntaxError, QueryTimeout, StoreUnavailable, UpdateNotAllowed
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.store import GRAPH_FORMATS, RESULT_FORMATS, Store
