@@ -18,6 +18,7 @@ from plankg.errors import BuildError, RegistryError
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 
 from loaders.model import Document, Mention, Organization, Registry, TextUnit
+from loaders.roles import decide_roles
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
@@ -155,7 +156,7 @@ def build_quads(ns: Namespaces, document: Document, registry: Registry, mentions
     concept_of_heading = _plan_concepts(b, document, registry)
     interventions = _key_interventions(b, document, registry, concept_of_heading)
     _registry(b, registry)
-    _mentions(b, mentions, units, interventions, {o.id: o for o in registry.organizations})
+    _mentions(b, mentions, units, interventions, registry)
     _statistics(b, registry, units, mentions)
     return b.quads
 
@@ -403,6 +404,21 @@ def _registry(b: GraphBuilder, registry: Registry) -> None:
         _labels(b, node, theme.en_label, theme.zh_label, theme.zh_forms)
         b.add(g, node, SKOS + "definition", en(theme.en_definition))
         b.add(g, node, SKOS + "definition", zh(theme.zh_definition))
+    scheme = b.iri("role")
+    b.add(g, scheme, RDF + "type", ox.NamedNode(SKOS + "ConceptScheme"))
+    b.add(g, scheme, RDFS + "label", en("Roles of a collaboration"))
+    b.add(g, scheme, RDFS + "label", zh("合作关系中的角色"))
+    b.add(g, scheme, SKOS + "prefLabel", en("Roles of a collaboration"))
+    b.add(g, scheme, SKOS + "prefLabel", zh("合作关系中的角色"))
+    for role in registry.roles:
+        node = b.iri("role/" + role.id)
+        b.add(g, node, RDF + "type", b.pk("CollaborationRole"))
+        _labels(b, node, role.en_label, role.zh_label, ())
+        b.add(g, node, SKOS + "definition", en(role.en_definition))
+        b.add(g, node, SKOS + "definition", zh(role.zh_definition))
+        b.add(g, node, SKOS + "notation", ox.Literal(role.id))
+        b.add(g, node, SKOS + "inScheme", scheme)
+        b.add(g, node, b.pk("membershipRole"), typed("true" if role.membership else "false", "boolean"))
     for unit_id, (en_label, zh_label) in UNIT_LABELS.items():
         node = b.iri("unit/" + unit_id)
         b.add(g, node, RDF + "type", b.pk("UnitOfMeasure"))
@@ -421,9 +437,11 @@ def _mentions(
     mentions: list[Mention],
     units: dict[str, TextUnit],
     interventions: dict[str, str],
-    organizations: dict[str, Organization],
+    registry: Registry,
 ) -> None:
     g = GRAPH_PLAN
+    organizations: dict[str, Organization] = {o.id: o for o in registry.organizations}
+    membership_roles = {r.id for r in registry.roles if r.membership}
     seen_direct: set[tuple[str, str]] = set()
     collaborations: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -448,6 +466,11 @@ def _mentions(
             b.add(g, text_node, b.pk(MENTION_PROPERTY[m.kind]), target)
         if m.kind == "organization" and m.unit_key in interventions and m.entity_id != UN_WOMEN_ID:
             collaborations[(m.unit_key, m.entity_id)].append(m)
+    notations = {key: key[len("para-") :].replace("-item-", ".") for key, _ in collaborations}
+    unit_mentions: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        unit_mentions[m.unit_key].append(m)
+    roles = decide_roles(registry, units, collaborations, notations, unit_mentions)
     for (item_key, org_id), found in sorted(collaborations.items()):
         unit = units[item_key]
         paragraph = units[unit.parent] if unit.parent else unit
@@ -467,6 +490,17 @@ def _mentions(
         for m in found:
             b.add(g, node, b.pk("surfaceForm"), zh(m.surface))
         b.add(g, intervention, b.pk("hasCollaborator"), org)
+        decision = roles[(item_key, org_id)]
+        role = b.iri("role/" + decision.role)
+        b.add(g, node, PROV + "hadRole", role)
+        b.add(g, node, b.pk("roleEvidence"), zh(decision.evidence))
+        b.add(g, node, b.pk("roleBasis"), ox.Literal(decision.basis))
+        if decision.role in membership_roles:
+            # UN-Women holds the role inside the collaborator: a W3C ORG membership as well
+            b.add(g, node, RDF + "type", ox.NamedNode(ORG + "Membership"))
+            b.add(g, node, ORG + "member", b.iri("org/" + UN_WOMEN_ID))
+            b.add(g, node, ORG + "organization", org)
+            b.add(g, node, ORG + "role", role)
 
 
 def _paragraph_of(unit: TextUnit, units: dict[str, TextUnit]) -> TextUnit | None:

@@ -188,6 +188,43 @@ class PlanConcept:
     source_row: int = 0
 
 
+@dataclass(frozen=True)
+class Role:
+    """A kind of link between UN-Women and a collaborator (``roles.csv``)."""
+
+    id: str  # "co-delivers", "chairs", ...
+    en_label: str
+    zh_label: str
+    en_definition: str
+    zh_definition: str
+    membership: bool  # UN-Women holds this role inside the collaborator (W3C ORG membership)
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """One pattern of ``role_rules.csv``: the first rule (by order) that fits a mention decides its role."""
+
+    order: int
+    role: str
+    pattern: str  # literal parts, "…" for a gap within the sentence, "{org}" for the mention
+    organizations: tuple[str, ...]  # organization ids or "kind:<org kind>"; empty = any
+    notes: str | None
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class RoleOverride:
+    """A curated role for one (key intervention, organization) of ``collaboration_roles.csv``."""
+
+    intervention: str  # notation "59.3"
+    organization: str
+    role: str
+    evidence: str  # exact phrase of the item text that decides it
+    rationale: str
+    source_row: int = 0
+
+
 @dataclass
 class Registry:
     organizations: list[Organization] = field(default_factory=list)
@@ -197,6 +234,9 @@ class Registry:
     statistics: list[Statistic] = field(default_factory=list)
     intervention_titles: list[InterventionTitle] = field(default_factory=list)
     plan_concepts: list[PlanConcept] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    role_rules: list[RoleRule] = field(default_factory=list)
+    role_overrides: list[RoleOverride] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- linker

@@ -36,6 +36,9 @@ from loaders.model import (
     OrgKind,
     PlanConcept,
     Registry,
+    Role,
+    RoleOverride,
+    RoleRule,
     SdgConcept,
     Statistic,
     Theme,
@@ -48,6 +51,9 @@ THEMES = "themes.csv"
 STATISTICS = "statistics.csv"
 INTERVENTIONS = "interventions.csv"
 PLAN_CONCEPTS = "plan_concepts.csv"
+ROLES = "roles.csv"
+ROLE_RULES = "role_rules.csv"
+COLLABORATION_ROLES = "collaboration_roles.csv"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     ORGANIZATIONS: ("id", "en_name", "zh_name", "acronym", "kind", "zh_forms", "wikidata", "parent", "notes"),
@@ -63,6 +69,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     INTERVENTIONS: ("key", "en_title"),
     PLAN_CONCEPTS: ("id", "class", "notation", "en_label", "en_definition", "zh_label", "heading_key"),
+    ROLES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "membership"),
+    ROLE_RULES: ("order", "role", "pattern", "organizations", "notes"),
+    COLLABORATION_ROLES: ("intervention", "organization", "role", "evidence", "rationale"),
 }
 REQUIRED_FILES = (ORGANIZATIONS, INSTRUMENTS, SDG, THEMES)
 
@@ -378,6 +387,71 @@ def _plan_concept(row: _Row) -> PlanConcept:
     )
 
 
+def _role(row: _Row) -> Role:
+    return Role(
+        id=row.slug("id"),
+        en_label=row.req("en_label"),
+        zh_label=row.req("zh_label"),
+        en_definition=row.req("en_definition"),
+        zh_definition=row.req("zh_definition"),
+        membership=row.enum("membership", frozenset({"yes", "no"})) == "yes",
+        source_row=row.line,
+    )
+
+
+def _role_rule(row: _Row) -> RoleRule:
+    pattern = row.req("pattern")
+    if pattern.count("{org}") != 1:
+        raise row.error(f"pattern {pattern!r} must contain {{org}} exactly once")
+    if "……" in pattern:
+        raise row.error(f"pattern {pattern!r} has two gaps (…) in a row")
+    organizations = tuple(_split(row.opt("organizations")))
+    for item in organizations:
+        if item.startswith("kind:") and item[len("kind:") :] not in ORG_KINDS:
+            raise row.error(f"organizations {item!r} names an unknown organization kind")
+    return RoleRule(
+        order=row.integer("order", 1, 9999, required=True),  # type: ignore[arg-type]
+        role=row.slug("role"),
+        pattern=pattern,
+        organizations=organizations,
+        notes=row.opt("notes"),
+        source_row=row.line,
+    )
+
+
+def _role_override(row: _Row) -> RoleOverride:
+    intervention = row.req("intervention")
+    if not re.fullmatch(r"[1-9][0-9]*\.[1-9][0-9]*", intervention):
+        raise row.error(f"intervention {intervention!r} is not a key intervention number like '59.3'")
+    return RoleOverride(
+        intervention=intervention,
+        organization=row.slug("organization"),
+        role=row.slug("role"),
+        evidence=row.req("evidence"),
+        rationale=row.req("rationale"),
+        source_row=row.line,
+    )
+
+
+def _roles_known(directory: Path, registry: Registry) -> None:
+    """Rules and overrides name roles of roles.csv and organizations of organizations.csv."""
+    roles = {r.id for r in registry.roles}
+    orgs = {o.id for o in registry.organizations}
+    for rule in registry.role_rules:
+        if rule.role not in roles:
+            raise RegistryError(str(directory / ROLE_RULES), rule.source_row, f"role {rule.role!r} is not in {ROLES}")
+        for item in rule.organizations:
+            if not item.startswith("kind:") and item not in orgs:
+                raise RegistryError(str(directory / ROLE_RULES), rule.source_row, f"organization {item!r} is not a known organization id")
+    for override in registry.role_overrides:
+        if override.role not in roles:
+            raise RegistryError(str(directory / COLLABORATION_ROLES), override.source_row, f"role {override.role!r} is not in {ROLES}")
+        if override.organization not in orgs:
+            raise RegistryError(
+                str(directory / COLLABORATION_ROLES), override.source_row, f"organization {override.organization!r} is not a known organization id"
+            )
+
+
 # ------------------------------------------------------------------ checks across rows
 
 
@@ -441,6 +515,9 @@ def load_registry(directory: str | Path) -> Registry:
         statistics=_read(directory, STATISTICS, _statistic),
         intervention_titles=_read(directory, INTERVENTIONS, _intervention),
         plan_concepts=_read(directory, PLAN_CONCEPTS, _plan_concept),
+        roles=_read(directory, ROLES, _role),
+        role_rules=sorted(_read(directory, ROLE_RULES, _role_rule), key=lambda r: r.order),
+        role_overrides=_read(directory, COLLABORATION_ROLES, _role_override),
     )
     _unique(directory / ORGANIZATIONS, registry.organizations, lambda o: o.id, "id")
     _unique(directory / INSTRUMENTS, registry.instruments, lambda i: i.id, "id")
@@ -451,6 +528,10 @@ def load_registry(directory: str | Path) -> Registry:
     _unique(directory / PLAN_CONCEPTS, registry.plan_concepts, lambda c: c.id, "id")
     _references(directory / ORGANIZATIONS, registry.organizations, "parent", "organization")
     _references(directory / INSTRUMENTS, registry.instruments, "part_of", "instrument")
+    _unique(directory / ROLES, registry.roles, lambda r: r.id, "id")
+    _unique(directory / ROLE_RULES, registry.role_rules, lambda r: str(r.order), "order")
+    _unique(directory / COLLABORATION_ROLES, registry.role_overrides, lambda o: f"{o.intervention} {o.organization}", "override")
+    _roles_known(directory, registry)
     _shared_forms(directory, registry)
     _underpinned(directory / INSTRUMENTS, registry)
     return registry

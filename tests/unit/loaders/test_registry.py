@@ -233,6 +233,15 @@ MINIMAL = {
         "vision,Vision,,Vision,The vision.,愿景,heading-vision",
         "area/evaw,ImpactArea,3,EVAW,Area three.,制止暴力,heading-5-A-3",
     ],
+    "roles.csv": [
+        "id,en_label,zh_label,en_definition,zh_definition,membership",
+        "co-delivers,co-delivers,共同开展,Works with UN-Women.,与妇女署合作。,no",
+    ],
+    "role_rules.csv": ["order,role,pattern,organizations,notes", "1,co-delivers,与…{org}…合作,,"],
+    "collaboration_roles.csv": [
+        "intervention,organization,role,evidence,rationale",
+        "53.1,UNDP,co-delivers,与开发署合作,Reviewed.",
+    ],
 }
 
 
