@@ -25,9 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from plankg.errors import BuildError
-
 from loaders.model import Mention, Organization, Registry, RoleRule, TextUnit
+from plankg.errors import BuildError
 
 GAP = "…"
 MASK = "\u25a1"  # □: stands for a character of another entity's name

@@ -308,3 +308,52 @@ def test_cache_keeps_within_its_byte_budget():
     cache.put("v", ("a",), answer(b"123456"))
     cache.put("v", ("b",), answer(b"123456"))
     assert len(cache) == 1 and cache.bytes == 6 and cache.get("v", ("b",)) is not None
+
+
+# ---------------------------------------------------------------- roles
+def test_partners_by_area_lists_co_delivering_un_entities_only(client):
+    for area in ("governance", "wee", "evaw", "wps"):
+        rows = bindings(client.get("/queries/partners-by-area", params={"area": area}))
+        assert rows, area
+        assert {b["role"]["value"] for b in rows} == {ID + "role/co-delivers"}
+        assert {b["kind"]["value"] for b in rows} <= {B + "ontology#UNEntity", B + "ontology#SecretariatDepartment"}
+        # the UN system as a whole is supported, represented or a group: never a co-delivering agency
+        assert ID + "org/UN-System" not in {b["agency"]["value"] for b in rows}
+        assert all(b["evidence"]["value"] for b in rows)
+
+
+def test_partners_by_area_answers_any_role(client):
+    rows = bindings(client.get("/queries/partners-by-area", params={"area": "wps", "role": "secretariat-of", "entities_only": "false"}))
+    assert {b["agency"]["value"].rsplit("/", 1)[1] for b in rows} == {"IEG", "WPS-FPN", "WPHF", "EIF", "GRG"}
+    assert all("秘书" in b["evidence"]["value"] for b in rows)
+    supported = bindings(client.get("/queries/partners-by-area", params={"area": "wps", "role": "supports"}))
+    assert {(b["intervention_notation"]["value"], b["agency"]["value"]) for b in supported} == {
+        ("58.1", ID + "org/UN-System"), ("58.3", ID + "org/UN-System"),
+    }
+    assert_problem(client.get("/queries/partners-by-area", params={"role": "befriends"}), 400, "parameter")
+
+
+def test_collaborations_by_role_separates_mechanisms_funds_and_groups(client):
+    rows = bindings(client.get("/queries/collaborations-by-role", params={"area": "evaw"}))
+    roles = {(b["intervention_notation"]["value"], b["organization"]["value"].rsplit("/", 1)[1]): b["role"]["value"].rsplit("/", 1)[1] for b in rows}
+    assert roles[("55.6", "UN-Trust-Fund")] == "manages-fund"
+    assert roles[("55.6", "UN-System")] == "on-behalf-of"
+    assert roles[("56.4", "UN-System")] == "generic-group"
+    chairs = bindings(client.get("/queries/collaborations-by-role", params={"role": "chairs"}))
+    assert {b["organization"]["value"].rsplit("/", 1)[1] for b in chairs} == {"UN-WPS-Standing-Committee", "GCTCC-WG-Gender"}
+    assert all(b["membership"]["value"] == "true" for b in chairs)
+
+
+def test_co_delivery_queries_leave_out_groups_and_supported_systems(client):
+    network = bindings(client.get("/queries/co-delivery-network"))
+    assert not any(ID + "org/UN-System" in (b["agency_a"]["value"], b["agency_b"]["value"]) for b in network)
+    partners = {b["partner"]["value"] for b in bindings(client.get("/queries/agency-co-partners", params={"agency": "UNDP"}))}
+    assert ID + "org/UN-System" not in partners and ID + "org/IFIs" not in partners
+    assert ID + "org/UNFPA" in partners
+
+
+def test_agency_profile_gives_the_role_in_each_intervention(client):
+    rows = bindings(client.get("/queries/agency-profile", params={"agency": "ILO"}))
+    roles = {b["intervention"]["value"]: b["role"]["value"] for b in rows if "role" in b}
+    assert roles[ID + "intervention/53-6"] == ID + "role/supports"
+    assert roles[ID + "intervention/53-1"] == ID + "role/co-delivers"

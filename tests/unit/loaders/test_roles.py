@@ -185,6 +185,17 @@ def test_built_roles_are_the_reviewed_roles(document: Document, registry: Regist
     assert built_roles(document, registry, mentions) == expected
 
 
+def test_every_built_collaboration_has_exactly_one_role_evidence_and_basis(
+    document: Document, registry: Registry, mentions: list[Mention]
+) -> None:
+    quads = build_quads(Namespaces.of(Settings()), document, registry, mentions)
+    collaborations = {q.subject.value for q in quads if q.object.value.endswith("#Collaboration")}
+    wanted = ("http://www.w3.org/ns/prov#hadRole", "#roleEvidence", "#roleBasis")
+    for suffix in wanted:
+        per = [q.subject.value for q in quads if q.predicate.value.endswith(suffix)]
+        assert sorted(per) == sorted(collaborations), suffix
+
+
 def test_un_system_is_never_a_co_delivering_partner(document: Document, registry: Registry, mentions: list[Mention]) -> None:
     roles = built_roles(document, registry, mentions)
     un_system = {item: role for (item, org), role in roles.items() if org == "UN-System"}
