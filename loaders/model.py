@@ -164,6 +164,10 @@ class Statistic:
     group_zh: str
     reference_year: int | None
     source_footnote: int | None
+    # how the text qualifies the figure: "exact", "less-than", "more-than", "at-least", "at-most", "about"
+    qualifier: str = "exact"
+    qualifier_zh: str | None = None  # the words of the text that qualify it, around the surface ("超过了 90%")
+    bound: str | None = None  # the bound the qualifier states, when it is not the value ("不到一半(48%)": 50)
     source_row: int = 0
 
 
@@ -225,6 +229,19 @@ class RoleOverride:
     source_row: int = 0
 
 
+@dataclass(frozen=True)
+class SdgAlignment:
+    """A plan concept's link to an SDG concept it serves (``sdg_alignment.csv``)."""
+
+    concept: str  # plan concept id, "area/evaw", "outcome/2"
+    sdg: str  # SDG code, "5.2"
+    kind: str  # "stated" (the text says so: paragraph and evidence) or "curated" (a rationale)
+    paragraph: int | None
+    evidence: str | None  # the words of the paragraph (or its items) that state the link
+    rationale: str | None  # why a curated link holds, for a steward to read and edit
+    source_row: int = 0
+
+
 @dataclass
 class Registry:
     organizations: list[Organization] = field(default_factory=list)
@@ -237,6 +254,7 @@ class Registry:
     roles: list[Role] = field(default_factory=list)
     role_rules: list[RoleRule] = field(default_factory=list)
     role_overrides: list[RoleOverride] = field(default_factory=list)
+    sdg_alignment: list[SdgAlignment] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- linker

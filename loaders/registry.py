@@ -39,6 +39,7 @@ from loaders.model import (
     Role,
     RoleOverride,
     RoleRule,
+    SdgAlignment,
     SdgConcept,
     Statistic,
     Theme,
@@ -54,6 +55,7 @@ PLAN_CONCEPTS = "plan_concepts.csv"
 ROLES = "roles.csv"
 ROLE_RULES = "role_rules.csv"
 COLLABORATION_ROLES = "collaboration_roles.csv"
+SDG_ALIGNMENT = "sdg_alignment.csv"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     ORGANIZATIONS: ("id", "en_name", "zh_name", "acronym", "kind", "zh_forms", "wikidata", "parent", "notes"),
@@ -65,13 +67,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     THEMES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "zh_forms"),
     STATISTICS: (
         "id", "paragraph", "surface", "value", "datatype", "unit", "en_label",
-        "group_en", "group_zh", "reference_year", "source_footnote",
+        "group_en", "group_zh", "reference_year", "source_footnote", "qualifier", "qualifier_zh", "bound",
     ),
     INTERVENTIONS: ("key", "en_title"),
     PLAN_CONCEPTS: ("id", "class", "notation", "en_label", "en_definition", "zh_label", "heading_key"),
     ROLES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "membership"),
     ROLE_RULES: ("order", "role", "pattern", "organizations", "notes"),
     COLLABORATION_ROLES: ("intervention", "organization", "role", "evidence", "rationale"),
+    SDG_ALIGNMENT: ("concept", "sdg", "kind", "paragraph", "evidence", "rationale"),
 }
 REQUIRED_FILES = (ORGANIZATIONS, INSTRUMENTS, SDG, THEMES)
 
@@ -79,6 +82,8 @@ ORG_KINDS: frozenset[str] = frozenset(get_args(OrgKind))
 INSTRUMENT_KINDS: frozenset[str] = frozenset(get_args(InstrumentKind))
 SDG_LEVELS = frozenset({"goal", "target", "indicator"})
 DATATYPES = frozenset({"integer", "decimal", "gYear"})
+# how a figure is qualified; see STATISTIC_QUALIFIERS in loaders.graph for labels and bounds
+QUALIFIERS = frozenset({"exact", "less-than", "more-than", "at-least", "at-most", "about"})
 PLAN_CONCEPT_CLASSES = frozenset(
     {"Vision", "MandateFunction", "GuidingPrinciple", "ImpactArea", "SystemicOutcome", "OEEOutput", "KeyIntervention"}
 )
@@ -341,10 +346,23 @@ def _statistic(row: _Row) -> Statistic:
     unit = row.req("unit")
     if not UNIT_SLUG.fullmatch(unit):
         raise row.error(f"unit {unit!r} is not a lower-case slug")
+    surface = row.req("surface")
+    qualifier = row.enum("qualifier", QUALIFIERS)
+    qualifier_zh = row.opt("qualifier_zh")
+    bound = row.opt("bound")
+    if qualifier != "exact" and qualifier_zh is None:
+        raise row.error(f"qualifier {qualifier!r} needs qualifier_zh, the words of the text that qualify the figure")
+    if qualifier_zh is not None and surface not in qualifier_zh:
+        raise row.error(f"qualifier_zh {qualifier_zh!r} does not contain the surface {surface!r}")
+    if bound is not None:
+        if qualifier in ("exact", "about"):
+            raise row.error(f"bound is set but qualifier {qualifier!r} states no bound")
+        if not LEXICAL[datatype].fullmatch(bound):
+            raise row.error(f"bound {bound!r} is not a valid {datatype}")
     return Statistic(
         id=row.slug("id"),
         paragraph=row.integer("paragraph", 1, 119, required=True),  # type: ignore[arg-type]
-        surface=row.req("surface"),
+        surface=surface,
         value=value,
         datatype=datatype,  # type: ignore[arg-type]
         unit=unit,
@@ -353,6 +371,9 @@ def _statistic(row: _Row) -> Statistic:
         group_zh=row.req("group_zh"),
         reference_year=row.year("reference_year"),
         source_footnote=row.integer("source_footnote", 1, 26, required=False),
+        qualifier=qualifier,
+        qualifier_zh=qualifier_zh,
+        bound=bound,
         source_row=row.line,
     )
 
@@ -431,6 +452,36 @@ def _role_override(row: _Row) -> RoleOverride:
         rationale=row.req("rationale"),
         source_row=row.line,
     )
+
+
+def _sdg_alignment(row: _Row) -> SdgAlignment:
+    kind = row.enum("kind", frozenset({"stated", "curated"}))
+    paragraph = row.integer("paragraph", 1, 119, required=kind == "stated")
+    evidence = row.opt("evidence")
+    rationale = row.opt("rationale")
+    if kind == "stated" and evidence is None:
+        raise row.error("a stated link needs evidence: the words of the paragraph that state it")
+    if kind == "curated" and rationale is None:
+        raise row.error("a curated link needs a rationale")
+    return SdgAlignment(
+        concept=row.req("concept"),
+        sdg=row.req("sdg"),
+        kind=kind,
+        paragraph=paragraph,
+        evidence=evidence,
+        rationale=rationale,
+        source_row=row.line,
+    )
+
+
+def _alignments_known(directory: Path, registry: Registry) -> None:
+    concepts = {c.id for c in registry.plan_concepts}
+    codes = {s.code for s in registry.sdg}
+    for link in registry.sdg_alignment:
+        if link.concept not in concepts:
+            raise RegistryError(str(directory / SDG_ALIGNMENT), link.source_row, f"concept {link.concept!r} is not a plan concept id")
+        if link.sdg not in codes:
+            raise RegistryError(str(directory / SDG_ALIGNMENT), link.source_row, f"sdg {link.sdg!r} is not a code of {SDG}")
 
 
 def _roles_known(directory: Path, registry: Registry) -> None:
@@ -518,6 +569,7 @@ def load_registry(directory: str | Path) -> Registry:
         roles=_read(directory, ROLES, _role),
         role_rules=sorted(_read(directory, ROLE_RULES, _role_rule), key=lambda r: r.order),
         role_overrides=_read(directory, COLLABORATION_ROLES, _role_override),
+        sdg_alignment=_read(directory, SDG_ALIGNMENT, _sdg_alignment),
     )
     _unique(directory / ORGANIZATIONS, registry.organizations, lambda o: o.id, "id")
     _unique(directory / INSTRUMENTS, registry.instruments, lambda i: i.id, "id")
@@ -532,6 +584,8 @@ def load_registry(directory: str | Path) -> Registry:
     _unique(directory / ROLE_RULES, registry.role_rules, lambda r: str(r.order), "order")
     _unique(directory / COLLABORATION_ROLES, registry.role_overrides, lambda o: f"{o.intervention} {o.organization}", "override")
     _roles_known(directory, registry)
+    _unique(directory / SDG_ALIGNMENT, registry.sdg_alignment, lambda a: f"{a.concept} {a.sdg}", "link")
+    _alignments_known(directory, registry)
     _shared_forms(directory, registry)
     _underpinned(directory / INSTRUMENTS, registry)
     return registry

@@ -357,3 +357,18 @@ def test_agency_profile_gives_the_role_in_each_intervention(client):
     roles = {b["intervention"]["value"]: b["role"]["value"] for b in rows if "role" in b}
     assert roles[ID + "intervention/53-6"] == ID + "role/supports"
     assert roles[ID + "intervention/53-1"] == ID + "role/co-delivers"
+
+
+# ---------------------------------------------------------------- qualified figures
+def test_statistics_carry_their_qualifier_and_bound(client):
+    rows = {b["statistic"]["value"].rsplit("/", 1)[1]: b for b in bindings(client.get("/queries/statistics"))}
+    more = rows["p11-2"]
+    assert more["qualifier"]["value"] == ID + "qualifier/more-than"
+    assert more["qualifier_text"]["value"] == "超过了 90%" and more["min_value"]["value"] == "90"
+    less = rows["p12-3"]  # 不到一半(48%): the value 48, the bound the words state 50
+    assert (less["value"]["value"], less["max_value"]["value"]) == ("48", "50")
+    assert rows["p117-1"]["max_value"]["value"] == "2023"
+    assert rows["p15-2"]["qualifier"]["value"] == ID + "qualifier/about" and "min_value" not in rows["p15-2"]
+    assert rows["p10-5"]["qualifier"]["value"] == ID + "qualifier/exact" and "qualifier_text" not in rows["p10-5"]
+    bounded = {k for k, b in rows.items() if "min_value" in b or "max_value" in b}
+    assert bounded == {"p10-3", "p11-1", "p11-2", "p12-3", "p13-2", "p117-1"}
