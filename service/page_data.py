@@ -280,6 +280,7 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
         "instruments": _area_references(data, node, "pk:cites"),
         "underpinned_by": _area_underpinnings(data, node),
         "sdgs": _area_references(data, node, "pk:invokesSDG"),
+        "sdg_alignment": sdg_alignment(data, node),
         "themes": _area_references(data, node, "pk:touchesTheme"),
     }
 
@@ -327,6 +328,43 @@ SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator="
             }
         )
     out.sort(key=lambda x: (x["notation"] or x["label"]["en"]).lower())
+    return out
+
+
+def sdg_alignment(data: PageData, concept: ox.NamedNode) -> list[dict]:
+    """SDG goals, targets and indicators a plan concept serves, each stated (with its paragraph) or curated."""
+    rows = data.select(
+        """
+SELECT ?concept ?x ?notation ?en ?zh ?kind ?evidence ?rationale ?pnum ?un WHERE {
+  ?a pk:alignedConcept ?concept ; pk:alignedSDG ?x ; pk:alignmentKind ?k .
+  ?k skos:notation ?kind .
+  OPTIONAL { ?a pk:alignmentEvidence ?evidence }
+  OPTIONAL { ?a pk:rationale ?rationale }
+  OPTIONAL { ?a pk:sourceParagraph/pk:paragraphNumber ?pnum }
+  OPTIONAL { ?x skos:notation ?notation }
+  OPTIONAL { ?x skos:exactMatch ?un FILTER(STRSTARTS(STR(?un), "http://metadata.un.org/sdg/")) }
+"""
+        + labels_of("x")
+        + "}",
+        concept=concept,
+    )
+    out = []
+    for r in rows:
+        iri = _v(r["x"])
+        out.append(
+            {
+                "iri": iri,
+                "href": data.href(iri),
+                "un_iri": _v(r["un"]),
+                "notation": _v(r["notation"]),
+                "label": _labels(r),
+                "kind": _v(r["kind"]),
+                "evidence": _v(r["evidence"]),
+                "rationale": _v(r["rationale"]),
+                "paragraph": _num(r["pnum"]),
+            }
+        )
+    out.sort(key=lambda x: [p.zfill(3) for p in x["notation"].split(".")])
     return out
 
 

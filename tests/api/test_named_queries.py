@@ -372,3 +372,26 @@ def test_statistics_carry_their_qualifier_and_bound(client):
     assert rows["p10-5"]["qualifier"]["value"] == ID + "qualifier/exact" and "qualifier_text" not in rows["p10-5"]
     bounded = {k for k, b in rows.items() if "min_value" in b or "max_value" in b}
     assert bounded == {"p10-3", "p11-1", "p11-2", "p12-3", "p13-2", "p117-1"}
+
+
+# ---------------------------------------------------------------- SDG alignment
+def test_sdg_alignment_says_which_links_are_stated_and_which_curated(client):
+    rows = bindings(client.get("/queries/sdg-alignment", params={"concept": "area/evaw"}))
+    kinds = {b["code"]["value"]: b["kind"]["value"].rsplit("/", 1)[1] for b in rows}
+    assert kinds["5.2"] == "stated" and kinds["5.2.1"] == "curated" and kinds["5.2.2"] == "curated"
+    stated = next(b for b in rows if b["code"]["value"] == "5.2")
+    assert stated["paragraph_number"]["value"] == "54" and "免于一切形式暴力" in stated["evidence"]["value"]
+    assert stated["un_iri"]["value"] == "http://metadata.un.org/sdg/5.2"
+    assert all("rationale" in b for b in rows if b["kind"]["value"].endswith("/curated"))
+    only_stated = bindings(client.get("/queries/sdg-alignment", params={"kind": "stated"}))
+    assert only_stated and all(b["kind"]["value"] == ID + "alignment-kind/stated" for b in only_stated)
+    assert {b["concept"]["value"] for b in bindings(client.get("/queries/sdg-alignment"))} >= {
+        ID + f"outcome/{n}" for n in range(1, 8)
+    }
+
+
+def test_sdg_indicators_list_the_areas_and_outcomes_each_concept_serves(client):
+    rows = bindings(client.get("/queries/sdg-indicators"))
+    row = next(b for b in rows if b["code"]["value"] == "5.1.1")
+    assert ID + "outcome/1|stated" in row["serves"]["value"].split()
+    assert ID + "area/governance|curated" in row["serves"]["value"].split()

@@ -322,3 +322,14 @@ def test_agency_page_gives_the_role_with_its_phrase(live_server):
     html = httpx.get(live_server + "/agency/ILO?lang=en", timeout=60).text
     assert "supported by UN-Women (beneficiary)" in html and "支持国际劳工组织" in html
     assert "co-delivers with UN-Women" in html
+
+
+def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_curated(live_server):
+    html = httpx.get(live_server + "/area/evaw?lang=en", timeout=60).text
+    section = html[html.index('id="h-sdg-alignment"') :].split("</section>", 1)[0]
+    stated = section[section.index('class="alignment-stated"') :].split("</li>", 1)[0]
+    assert 'href="/id/sdg/5.2"' in stated and "stated in the text" in stated and "免于一切形式暴力" in stated
+    assert 'href="http://metadata.un.org/sdg/5.2"' in stated
+    curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
+    assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
+    assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)
