@@ -242,6 +242,20 @@ class SdgAlignment:
     source_row: int = 0
 
 
+@dataclass(frozen=True)
+class ContextRule:
+    """A surface form that needs context (``context_rules.csv``): linked ``unless`` / ``only-if`` a word is near."""
+
+    form: str
+    kind: str  # "organization", "instrument", "sdg", "theme"
+    entity_id: str
+    action: str  # "unless": not linked when a context word is within the window; "only-if": linked only then
+    context: tuple[str, ...]
+    window: int  # characters looked at on each side of the form
+    notes: str | None = None
+    source_row: int = 0
+
+
 @dataclass
 class Registry:
     organizations: list[Organization] = field(default_factory=list)
@@ -255,6 +269,7 @@ class Registry:
     role_rules: list[RoleRule] = field(default_factory=list)
     role_overrides: list[RoleOverride] = field(default_factory=list)
     sdg_alignment: list[SdgAlignment] = field(default_factory=list)
+    context_rules: list[ContextRule] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- linker

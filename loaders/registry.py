@@ -36,6 +36,7 @@ from loaders.model import (
     OrgKind,
     PlanConcept,
     Registry,
+    ContextRule,
     Role,
     RoleOverride,
     RoleRule,
@@ -56,6 +57,8 @@ ROLES = "roles.csv"
 ROLE_RULES = "role_rules.csv"
 COLLABORATION_ROLES = "collaboration_roles.csv"
 SDG_ALIGNMENT = "sdg_alignment.csv"
+CONTEXT_RULES = "context_rules.csv"
+ENTITY_PREFIXES = {"org": "organization", "instrument": "instrument", "sdg": "sdg", "theme": "theme"}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     ORGANIZATIONS: ("id", "en_name", "zh_name", "acronym", "kind", "zh_forms", "wikidata", "parent", "notes"),
@@ -75,6 +78,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ROLE_RULES: ("order", "role", "pattern", "organizations", "notes"),
     COLLABORATION_ROLES: ("intervention", "organization", "role", "evidence", "rationale"),
     SDG_ALIGNMENT: ("concept", "sdg", "kind", "paragraph", "evidence", "rationale"),
+    CONTEXT_RULES: ("form", "entity", "action", "context", "window", "notes"),
 }
 REQUIRED_FILES = (ORGANIZATIONS, INSTRUMENTS, SDG, THEMES)
 
@@ -474,6 +478,40 @@ def _sdg_alignment(row: _Row) -> SdgAlignment:
     )
 
 
+def _context_rule(row: _Row) -> ContextRule:
+    entity = row.req("entity")
+    prefix, _, ident = entity.partition("/")
+    if prefix not in ENTITY_PREFIXES or not ident:
+        raise row.error(f"entity {entity!r} is not org/…, instrument/…, sdg/… or theme/…")
+    return ContextRule(
+        form=row.req("form"),
+        kind=ENTITY_PREFIXES[prefix],
+        entity_id=ident,
+        action=row.enum("action", frozenset({"unless", "only-if"})),
+        context=row.forms("context"),
+        window=row.integer("window", 1, 40, required=True),  # type: ignore[arg-type]
+        notes=row.opt("notes"),
+        source_row=row.line,
+    )
+
+
+def _context_rules_known(directory: Path, registry: Registry) -> None:
+    """A rule is about a form the registry gives to that entity."""
+    forms: dict[tuple[str, str], tuple[str, ...]] = {}
+    forms.update({("organization", o.id): o.zh_forms for o in registry.organizations})
+    forms.update({("instrument", i.id): i.zh_forms for i in registry.instruments})
+    forms.update({("sdg", x.code): x.zh_forms for x in registry.sdg})
+    forms.update({("theme", t.id): t.zh_forms for t in registry.themes})
+    for rule in registry.context_rules:
+        known = forms.get((rule.kind, rule.entity_id))
+        if known is None:
+            raise RegistryError(str(directory / CONTEXT_RULES), rule.source_row, f"{rule.kind} {rule.entity_id!r} is not in the registry")
+        if rule.form not in known:
+            raise RegistryError(
+                str(directory / CONTEXT_RULES), rule.source_row, f"{rule.form!r} is not a surface form of {rule.kind} {rule.entity_id!r}"
+            )
+
+
 def _alignments_known(directory: Path, registry: Registry) -> None:
     concepts = {c.id for c in registry.plan_concepts}
     codes = {s.code for s in registry.sdg}
@@ -570,6 +608,7 @@ def load_registry(directory: str | Path) -> Registry:
         role_rules=sorted(_read(directory, ROLE_RULES, _role_rule), key=lambda r: r.order),
         role_overrides=_read(directory, COLLABORATION_ROLES, _role_override),
         sdg_alignment=_read(directory, SDG_ALIGNMENT, _sdg_alignment),
+        context_rules=_read(directory, CONTEXT_RULES, _context_rule),
     )
     _unique(directory / ORGANIZATIONS, registry.organizations, lambda o: o.id, "id")
     _unique(directory / INSTRUMENTS, registry.instruments, lambda i: i.id, "id")
@@ -586,6 +625,8 @@ def load_registry(directory: str | Path) -> Registry:
     _roles_known(directory, registry)
     _unique(directory / SDG_ALIGNMENT, registry.sdg_alignment, lambda a: f"{a.concept} {a.sdg}", "link")
     _alignments_known(directory, registry)
+    _unique(directory / CONTEXT_RULES, registry.context_rules, lambda r: r.form, "form")
+    _context_rules_known(directory, registry)
     _shared_forms(directory, registry)
     _underpinned(directory / INSTRUMENTS, registry)
     return registry

@@ -246,6 +246,7 @@ MINIMAL = {
         "concept,sdg,kind,paragraph,evidence,rationale",
         "area/evaw,5.1.1,curated,,,Reviewed.",
     ],
+    "context_rules.csv": ["form,entity,action,context,window,notes", "开发署,org/UNDP,unless,开发署长,3,"],
 }
 
 
@@ -313,6 +314,10 @@ def test_missing_required_file(tmp_path: Path, name: str) -> None:
 
 
 BAD_ROWS = [
+    ("context_rules.csv", "少年,theme/youth,unless,组织,3,", ["not a surface form"]),
+    ("context_rules.csv", "开发计划署,org/UNDP,sometimes,组织,3,", ["action"]),
+    ("context_rules.csv", "开发计划署,planet/UNDP,unless,组织,3,", ["planet/UNDP"]),
+    ("context_rules.csv", "开发计划署,org/UNDP,unless,组织,99,", ["window"]),
     ("sdg_alignment.csv", "area/evaw,5.1.1,stated,,,", ["paragraph"]),
     ("sdg_alignment.csv", "area/evaw,5.1.1,stated,54,,", ["evidence"]),
     ("sdg_alignment.csv", "area/evaw,5,curated,,,", ["rationale"]),
