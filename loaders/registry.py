@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from plankg.errors import RegistryError
 
@@ -544,7 +544,7 @@ def _roles_known(directory: Path, registry: Registry) -> None:
 # ------------------------------------------------------------------ checks across rows
 
 
-def _unique(path: Path, items: list, key: Callable[[object], str], what: str) -> None:
+def _unique(path: Path, items: list, key: Callable[[Any], str], what: str) -> None:
     seen: dict[str, int] = {}
     for item in items:
         value = key(item)

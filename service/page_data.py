@@ -251,16 +251,16 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
         )
     interventions.sort(key=lambda i: [int(x) for x in i["notation"].split(".") if x.isdigit()])
     named_in: dict[str, list[dict]] = defaultdict(list)
-    where = {item["iri"]: item for item in interventions}
+    where: dict[str, dict] = {str(i["iri"]): i for i in interventions}
     for item in interventions:
         for org in item["agencies"]:
             if org["is_agency"]:
                 named_in[org["id"]].append({"notation": item["notation"], "href": item["href"], "paragraph": item["paragraph"]})
     mechanisms = []
     for org in others:
-        item = where.get(org.pop("intervention"))
-        if item is not None:
-            mechanisms.append({**org, "notation": item["notation"], "href_item": item["href"], "paragraph": item["paragraph"]})
+        source = where.get(org.pop("intervention"))
+        if source is not None:
+            mechanisms.append({**org, "notation": source["notation"], "href_item": source["href"], "paragraph": source["paragraph"]})
     mechanisms.sort(key=lambda o: ([int(x) for x in o["notation"].split(".") if x.isdigit()], o["short"]["en"].lower()))
     agencies = [
         {**agency_info[oid], "count": n, "interventions": named_in[oid]}
