@@ -142,6 +142,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "area.group": {"en": "group", "zh": "泛指群体"},
     "role.role": {"en": "Role", "zh": "角色"},
+    "annotate.title": {"en": "Annotate a text", "zh": "标注文本"},
+    "annotate.intro": {
+        "en": "Paste a passage (Chinese, or English) of an annual report or another plan: the organizations, instruments, SDG targets, themes and plan concepts it names are highlighted and linked.",
+        "zh": "粘贴一段文字（中文或英文），例如年度报告或其他计划：其中提及的组织、文书、可持续发展目标、主题和计划概念将被突出显示并加上链接。",
+    },
+    "annotate.label": {"en": "Text", "zh": "文本"},
+    "annotate.button": {"en": "Annotate", "zh": "标注"},
+    "annotate.result": {"en": "Entities found", "zh": "找到的实体"},
+    "annotate.kind.concept": {"en": "plan concept", "zh": "计划概念"},
     "area.sdg_alignment": {
         "en": "SDG targets and indicators this area serves",
         "zh": "本领域服务的可持续发展目标具体目标和指标",
