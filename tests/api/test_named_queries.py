@@ -395,3 +395,12 @@ def test_sdg_indicators_list_the_areas_and_outcomes_each_concept_serves(client):
     row = next(b for b in rows if b["code"]["value"] == "5.1.1")
     assert ID + "outcome/1|stated" in row["serves"]["value"].split()
     assert ID + "area/governance|curated" in row["serves"]["value"].split()
+
+
+def test_organizations_count_co_delivery_apart_from_being_named(client):
+    rows = {b["organization"]["value"].rsplit("/", 1)[1]: b for b in bindings(client.get("/queries/organizations"))}
+    system = rows["UN-System"]
+    assert int(system["interventions"]["value"]) == 7 and system["co_delivered"]["value"] == "0"
+    undp = rows["UNDP"]
+    assert undp["co_delivered"]["value"] == undp["interventions"]["value"]
+    assert rows["ILO"]["co_delivered"]["value"] == str(int(rows["ILO"]["interventions"]["value"]) - 1)  # 53.6: supported
