@@ -618,6 +618,8 @@ def _sdg_alignment(b: GraphBuilder, registry: Registry, units: dict[str, TextUni
         b.add(g, node, b.pk("alignmentKind"), b.iri("alignment-kind/" + link.kind))
         b.add(g, node, RDFS + "label", en(f"{link.concept} serves SDG {link.sdg} ({link.kind})"))
         b.add(g, concept, b.pk("servesSDG"), sdg)
+        # the kind on the concept itself too, so that its own page and Turtle view tell stated from curated
+        b.add(g, concept, b.pk("servesSDGStated" if link.kind == "stated" else "servesSDGCurated"), sdg)
         if link.kind == "stated":
             key = f"para-{link.paragraph}"
             carriers = [units[key]] + [u for u in units.values() if u.parent == key]

@@ -89,3 +89,8 @@ def test_a_stated_link_whose_words_are_not_in_its_paragraph_stops_the_build(tmp_
     registry = load_registry(tmp_path)
     with pytest.raises(RegistryError, match="not in paragraph 57"):
         build_quads(NS, document, registry, find_mentions(document, registry))
+
+
+def test_the_concept_itself_tells_stated_from_curated(quads: list[ox.Quad]) -> None:
+    assert objects(quads, ID + "area/evaw", PK + "servesSDGStated") == [ID + "sdg/5.2"]
+    assert set(objects(quads, ID + "area/evaw", PK + "servesSDGCurated")) == {ID + "sdg/5.2.1", ID + "sdg/5.2.2", ID + "sdg/5.3"}
