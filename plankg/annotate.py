@@ -25,6 +25,7 @@ from plankg.errors import BadRequest, PayloadTooLarge
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
 
+
 def english_variants(name: str) -> list[str]:
     """The ways English text writes a registry name: UN-Women as "UN Women", a resolution without its year."""
     out = [name, name.replace("-", " ")]

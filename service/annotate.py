@@ -35,10 +35,11 @@ ANNO_PROFILE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 async def annotator(request: Request, ctx: AppContext) -> Annotator:
     """One annotator per app, built from the registry on first use."""
-    found = getattr(request.app.state, "annotator", None)
+    found: Annotator | None = getattr(request.app.state, "annotator", None)
     if found is None:
-        found = await run_in_threadpool(Annotator.from_settings, ctx.settings)
-        request.app.state.annotator = found
+        built = await run_in_threadpool(Annotator.from_settings, ctx.settings)
+        request.app.state.annotator = built
+        return built
     return found
 
 
