@@ -18,6 +18,7 @@ from plankg.errors import BuildError, RegistryError
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 
 from loaders.model import Document, Mention, Organization, Registry, TextUnit
+from loaders.roles import decide_roles
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
@@ -93,6 +94,17 @@ UNIT_LABELS = {
     "measures": ("measures", "措施数"),
 }
 KEY_INTERVENTIONS_LEAD = "主要干预措施包括"
+# how the text qualifies a figure: labels, definition, and which schema.org bound the value (or the
+# row's bound) gives; "less-than" and "more-than" are strict, "at-most" and "at-least" are not
+STATISTIC_QUALIFIERS = {
+    "exact": ("exact", "确切", "The figure as stated, without a qualifier.", None),
+    "less-than": ("less than", "不到", "The quantity is below the bound (不到, 少于).", "maxValue"),
+    "more-than": ("more than", "超过", "The quantity is above the bound (超过, 多, 一倍多).", "minValue"),
+    "at-least": ("at least", "至少", "The quantity is the bound or more (至少, 以上).", "minValue"),
+    "at-most": ("at most / no later than", "至多 / 不迟于", "The quantity is the bound or less (至多, 不迟于).", "maxValue"),
+    "about": ("about", "大约", "An approximate or estimated figure (大约, 左右, 据估计).", None),
+}
+SCHEMA = "http://schema.org/"
 
 
 def unit_path(key: str) -> str:
@@ -155,8 +167,9 @@ def build_quads(ns: Namespaces, document: Document, registry: Registry, mentions
     concept_of_heading = _plan_concepts(b, document, registry)
     interventions = _key_interventions(b, document, registry, concept_of_heading)
     _registry(b, registry)
-    _mentions(b, mentions, units, interventions, {o.id: o for o in registry.organizations})
+    _mentions(b, mentions, units, interventions, registry)
     _statistics(b, registry, units, mentions)
+    _sdg_alignment(b, registry, units)
     return b.quads
 
 
@@ -403,6 +416,31 @@ def _registry(b: GraphBuilder, registry: Registry) -> None:
         _labels(b, node, theme.en_label, theme.zh_label, theme.zh_forms)
         b.add(g, node, SKOS + "definition", en(theme.en_definition))
         b.add(g, node, SKOS + "definition", zh(theme.zh_definition))
+    scheme = b.iri("role")
+    b.add(g, scheme, RDF + "type", ox.NamedNode(SKOS + "ConceptScheme"))
+    b.add(g, scheme, RDFS + "label", en("Roles of a collaboration"))
+    b.add(g, scheme, RDFS + "label", zh("合作关系中的角色"))
+    b.add(g, scheme, SKOS + "prefLabel", en("Roles of a collaboration"))
+    b.add(g, scheme, SKOS + "prefLabel", zh("合作关系中的角色"))
+    for role in registry.roles:
+        node = b.iri("role/" + role.id)
+        b.add(g, node, RDF + "type", b.pk("CollaborationRole"))
+        _labels(b, node, role.en_label, role.zh_label, ())
+        b.add(g, node, SKOS + "definition", en(role.en_definition))
+        b.add(g, node, SKOS + "definition", zh(role.zh_definition))
+        b.add(g, node, SKOS + "notation", ox.Literal(role.id))
+        b.add(g, node, SKOS + "inScheme", scheme)
+        b.add(g, node, b.pk("membershipRole"), typed("true" if role.membership else "false", "boolean"))
+    qualifiers = b.iri("qualifier")
+    b.add(g, qualifiers, RDF + "type", ox.NamedNode(SKOS + "ConceptScheme"))
+    _labels(b, qualifiers, "Qualifiers of a figure", "数字限定语", ())
+    for ident, (en_label, zh_label, definition, _) in STATISTIC_QUALIFIERS.items():
+        node = b.iri("qualifier/" + ident)
+        b.add(g, node, RDF + "type", b.pk("StatisticQualifier"))
+        _labels(b, node, en_label, zh_label, ())
+        b.add(g, node, SKOS + "definition", en(definition))
+        b.add(g, node, SKOS + "notation", ox.Literal(ident))
+        b.add(g, node, SKOS + "inScheme", qualifiers)
     for unit_id, (en_label, zh_label) in UNIT_LABELS.items():
         node = b.iri("unit/" + unit_id)
         b.add(g, node, RDF + "type", b.pk("UnitOfMeasure"))
@@ -421,9 +459,11 @@ def _mentions(
     mentions: list[Mention],
     units: dict[str, TextUnit],
     interventions: dict[str, str],
-    organizations: dict[str, Organization],
+    registry: Registry,
 ) -> None:
     g = GRAPH_PLAN
+    organizations: dict[str, Organization] = {o.id: o for o in registry.organizations}
+    membership_roles = {r.id for r in registry.roles if r.membership}
     seen_direct: set[tuple[str, str]] = set()
     collaborations: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -448,6 +488,11 @@ def _mentions(
             b.add(g, text_node, b.pk(MENTION_PROPERTY[m.kind]), target)
         if m.kind == "organization" and m.unit_key in interventions and m.entity_id != UN_WOMEN_ID:
             collaborations[(m.unit_key, m.entity_id)].append(m)
+    notations = {key: key[len("para-") :].replace("-item-", ".") for key, _ in collaborations}
+    unit_mentions: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        unit_mentions[m.unit_key].append(m)
+    roles = decide_roles(registry, units, collaborations, notations, unit_mentions)
     for (item_key, org_id), found in sorted(collaborations.items()):
         unit = units[item_key]
         paragraph = units[unit.parent] if unit.parent else unit
@@ -467,6 +512,17 @@ def _mentions(
         for m in found:
             b.add(g, node, b.pk("surfaceForm"), zh(m.surface))
         b.add(g, intervention, b.pk("hasCollaborator"), org)
+        decision = roles[(item_key, org_id)]
+        role = b.iri("role/" + decision.role)
+        b.add(g, node, PROV + "hadRole", role)
+        b.add(g, node, b.pk("roleEvidence"), zh(decision.evidence))
+        b.add(g, node, b.pk("roleBasis"), ox.Literal(decision.basis))
+        if decision.role in membership_roles:
+            # UN-Women holds the role inside the collaborator: a W3C ORG membership as well
+            b.add(g, node, RDF + "type", ox.NamedNode(ORG + "Membership"))
+            b.add(g, node, ORG + "member", b.iri("org/" + UN_WOMEN_ID))
+            b.add(g, node, ORG + "organization", org)
+            b.add(g, node, ORG + "role", role)
 
 
 def _paragraph_of(unit: TextUnit, units: dict[str, TextUnit]) -> TextUnit | None:
@@ -511,6 +567,16 @@ def _statistics(b: GraphBuilder, registry: Registry, units: dict[str, TextUnit],
         b.add(g, node, b.pk("population"), zh(stat.group_zh))
         if stat.reference_year:
             b.add(g, node, b.pk("referenceYear"), typed(stat.reference_year, "gYear"))
+        b.add(g, node, b.pk("qualifier"), b.iri("qualifier/" + stat.qualifier))
+        if stat.qualifier_zh:
+            if stat.qualifier_zh not in carrier.text:
+                raise RegistryError(
+                    "statistics.csv", stat.source_row, f"qualifier_zh {stat.qualifier_zh!r} does not occur in paragraph {stat.paragraph}"
+                )
+            b.add(g, node, b.pk("qualifierText"), zh(stat.qualifier_zh))
+        side = STATISTIC_QUALIFIERS[stat.qualifier][3]
+        if side is not None:
+            b.add(g, node, SCHEMA + side, typed(stat.bound or stat.value, stat.datatype))
         b.add(g, node, PROV + "wasDerivedFrom", b.iri(unit_path(carrier.key)))
         b.add(g, node, b.pk("sourceParagraph"), b.iri(unit_path(paragraph.key)))
         if stat.source_footnote:
@@ -520,6 +586,51 @@ def _statistics(b: GraphBuilder, registry: Registry, units: dict[str, TextUnit],
             b.add(g, node, DCT + "source", b.iri(unit_path(fkey)))
             for instrument in cited.get(fkey, []):
                 b.add(g, node, b.pk("sourceInstrument"), b.iri("instrument/" + instrument))
+
+
+# ------------------------------------------------------------------ SDG alignment
+
+ALIGNMENT_KINDS = {
+    "stated": ("stated in the text", "文本中明确", "The plan states the link, by code or in words, in the paragraph given (pk:sourceParagraph, pk:alignmentEvidence)."),
+    "curated": ("curated", "人工整理", "A link the plan does not state, added by the registry's stewards with a rationale (pk:rationale) in data/registry/sdg_alignment.csv."),
+}
+
+
+def _sdg_alignment(b: GraphBuilder, registry: Registry, units: dict[str, TextUnit]) -> None:
+    """Plan concept -> SDG concept it serves: stated links in the plan's graph, curated ones in the registry's."""
+    kinds = b.iri("alignment-kind")
+    b.add(GRAPH_REGISTRY, kinds, RDF + "type", ox.NamedNode(SKOS + "ConceptScheme"))
+    _labels(b, kinds, "Kinds of SDG alignment", "可持续发展目标对应关系类别", ())
+    for ident, (en_label, zh_label, definition) in ALIGNMENT_KINDS.items():
+        node = b.iri("alignment-kind/" + ident)
+        b.add(GRAPH_REGISTRY, node, RDF + "type", b.pk("AlignmentKind"))
+        _labels(b, node, en_label, zh_label, ())
+        b.add(GRAPH_REGISTRY, node, SKOS + "definition", en(definition))
+        b.add(GRAPH_REGISTRY, node, SKOS + "notation", ox.Literal(ident))
+        b.add(GRAPH_REGISTRY, node, SKOS + "inScheme", kinds)
+    for link in registry.sdg_alignment:
+        g = GRAPH_PLAN if link.kind == "stated" else GRAPH_REGISTRY
+        node = b.iri(f"sdg-alignment/{link.concept.replace('/', '-')}/{link.sdg}")
+        concept, sdg = b.iri(link.concept), b.iri("sdg/" + link.sdg)
+        b.add(g, node, RDF + "type", b.pk("SDGAlignment"))
+        b.add(g, node, b.pk("alignedConcept"), concept)
+        b.add(g, node, b.pk("alignedSDG"), sdg)
+        b.add(g, node, b.pk("alignmentKind"), b.iri("alignment-kind/" + link.kind))
+        b.add(g, node, RDFS + "label", en(f"{link.concept} serves SDG {link.sdg} ({link.kind})"))
+        b.add(g, concept, b.pk("servesSDG"), sdg)
+        # the kind on the concept itself too, so that its own page and Turtle view tell stated from curated
+        b.add(g, concept, b.pk("servesSDGStated" if link.kind == "stated" else "servesSDGCurated"), sdg)
+        if link.kind == "stated":
+            key = f"para-{link.paragraph}"
+            carriers = [units[key]] + [u for u in units.values() if u.parent == key]
+            carrier = next((u for u in carriers if link.evidence and link.evidence in u.text), None)
+            if carrier is None:
+                raise RegistryError("sdg_alignment.csv", link.source_row, f"evidence {link.evidence!r} is not in paragraph {link.paragraph}")
+            b.add(g, node, b.pk("sourceParagraph"), b.iri(unit_path(key)))
+            b.add(g, node, PROV + "wasDerivedFrom", b.iri(unit_path(carrier.key)))
+            b.add(g, node, b.pk("alignmentEvidence"), zh(link.evidence or ""))
+        else:
+            b.add(g, node, b.pk("rationale"), en(link.rationale or ""))
 
 
 __all__ = ["build_quads", "unit_path", "intervention_path", "instrument_slug", "BuildError"]

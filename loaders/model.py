@@ -164,6 +164,10 @@ class Statistic:
     group_zh: str
     reference_year: int | None
     source_footnote: int | None
+    # how the text qualifies the figure: "exact", "less-than", "more-than", "at-least", "at-most", "about"
+    qualifier: str = "exact"
+    qualifier_zh: str | None = None  # the words of the text that qualify it, around the surface ("超过了 90%")
+    bound: str | None = None  # the bound the qualifier states, when it is not the value ("不到一半(48%)": 50)
     source_row: int = 0
 
 
@@ -188,6 +192,70 @@ class PlanConcept:
     source_row: int = 0
 
 
+@dataclass(frozen=True)
+class Role:
+    """A kind of link between UN-Women and a collaborator (``roles.csv``)."""
+
+    id: str  # "co-delivers", "chairs", ...
+    en_label: str
+    zh_label: str
+    en_definition: str
+    zh_definition: str
+    membership: bool  # UN-Women holds this role inside the collaborator (W3C ORG membership)
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """One pattern of ``role_rules.csv``: the first rule (by order) that fits a mention decides its role."""
+
+    order: int
+    role: str
+    pattern: str  # literal parts, "…" for a gap within the sentence, "{org}" for the mention
+    organizations: tuple[str, ...]  # organization ids or "kind:<org kind>"; empty = any
+    notes: str | None
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class RoleOverride:
+    """A curated role for one (key intervention, organization) of ``collaboration_roles.csv``."""
+
+    intervention: str  # notation "59.3"
+    organization: str
+    role: str
+    evidence: str  # exact phrase of the item text that decides it
+    rationale: str
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class SdgAlignment:
+    """A plan concept's link to an SDG concept it serves (``sdg_alignment.csv``)."""
+
+    concept: str  # plan concept id, "area/evaw", "outcome/2"
+    sdg: str  # SDG code, "5.2"
+    kind: str  # "stated" (the text says so: paragraph and evidence) or "curated" (a rationale)
+    paragraph: int | None
+    evidence: str | None  # the words of the paragraph (or its items) that state the link
+    rationale: str | None  # why a curated link holds, for a steward to read and edit
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A surface form that needs context (``context_rules.csv``): linked ``unless`` / ``only-if`` a word is near."""
+
+    form: str
+    kind: str  # "organization", "instrument", "sdg", "theme"
+    entity_id: str
+    action: str  # "unless": not linked when a context word is within the window; "only-if": linked only then
+    context: tuple[str, ...]
+    window: int  # characters looked at on each side of the form
+    notes: str | None = None
+    source_row: int = 0
+
+
 @dataclass
 class Registry:
     organizations: list[Organization] = field(default_factory=list)
@@ -197,6 +265,11 @@ class Registry:
     statistics: list[Statistic] = field(default_factory=list)
     intervention_titles: list[InterventionTitle] = field(default_factory=list)
     plan_concepts: list[PlanConcept] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    role_rules: list[RoleRule] = field(default_factory=list)
+    role_overrides: list[RoleOverride] = field(default_factory=list)
+    sdg_alignment: list[SdgAlignment] = field(default_factory=list)
+    context_rules: list[ContextRule] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- linker

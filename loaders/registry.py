@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from plankg.errors import RegistryError
 
@@ -36,6 +36,11 @@ from loaders.model import (
     OrgKind,
     PlanConcept,
     Registry,
+    ContextRule,
+    Role,
+    RoleOverride,
+    RoleRule,
+    SdgAlignment,
     SdgConcept,
     Statistic,
     Theme,
@@ -48,6 +53,12 @@ THEMES = "themes.csv"
 STATISTICS = "statistics.csv"
 INTERVENTIONS = "interventions.csv"
 PLAN_CONCEPTS = "plan_concepts.csv"
+ROLES = "roles.csv"
+ROLE_RULES = "role_rules.csv"
+COLLABORATION_ROLES = "collaboration_roles.csv"
+SDG_ALIGNMENT = "sdg_alignment.csv"
+CONTEXT_RULES = "context_rules.csv"
+ENTITY_PREFIXES = {"org": "organization", "instrument": "instrument", "sdg": "sdg", "theme": "theme"}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     ORGANIZATIONS: ("id", "en_name", "zh_name", "acronym", "kind", "zh_forms", "wikidata", "parent", "notes"),
@@ -59,10 +70,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     THEMES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "zh_forms"),
     STATISTICS: (
         "id", "paragraph", "surface", "value", "datatype", "unit", "en_label",
-        "group_en", "group_zh", "reference_year", "source_footnote",
+        "group_en", "group_zh", "reference_year", "source_footnote", "qualifier", "qualifier_zh", "bound",
     ),
     INTERVENTIONS: ("key", "en_title"),
     PLAN_CONCEPTS: ("id", "class", "notation", "en_label", "en_definition", "zh_label", "heading_key"),
+    ROLES: ("id", "en_label", "zh_label", "en_definition", "zh_definition", "membership"),
+    ROLE_RULES: ("order", "role", "pattern", "organizations", "notes"),
+    COLLABORATION_ROLES: ("intervention", "organization", "role", "evidence", "rationale"),
+    SDG_ALIGNMENT: ("concept", "sdg", "kind", "paragraph", "evidence", "rationale"),
+    CONTEXT_RULES: ("form", "entity", "action", "context", "window", "notes"),
 }
 REQUIRED_FILES = (ORGANIZATIONS, INSTRUMENTS, SDG, THEMES)
 
@@ -70,6 +86,8 @@ ORG_KINDS: frozenset[str] = frozenset(get_args(OrgKind))
 INSTRUMENT_KINDS: frozenset[str] = frozenset(get_args(InstrumentKind))
 SDG_LEVELS = frozenset({"goal", "target", "indicator"})
 DATATYPES = frozenset({"integer", "decimal", "gYear"})
+# how a figure is qualified; see STATISTIC_QUALIFIERS in loaders.graph for labels and bounds
+QUALIFIERS = frozenset({"exact", "less-than", "more-than", "at-least", "at-most", "about"})
 PLAN_CONCEPT_CLASSES = frozenset(
     {"Vision", "MandateFunction", "GuidingPrinciple", "ImpactArea", "SystemicOutcome", "OEEOutput", "KeyIntervention"}
 )
@@ -332,10 +350,23 @@ def _statistic(row: _Row) -> Statistic:
     unit = row.req("unit")
     if not UNIT_SLUG.fullmatch(unit):
         raise row.error(f"unit {unit!r} is not a lower-case slug")
+    surface = row.req("surface")
+    qualifier = row.enum("qualifier", QUALIFIERS)
+    qualifier_zh = row.opt("qualifier_zh")
+    bound = row.opt("bound")
+    if qualifier != "exact" and qualifier_zh is None:
+        raise row.error(f"qualifier {qualifier!r} needs qualifier_zh, the words of the text that qualify the figure")
+    if qualifier_zh is not None and surface not in qualifier_zh:
+        raise row.error(f"qualifier_zh {qualifier_zh!r} does not contain the surface {surface!r}")
+    if bound is not None:
+        if qualifier in ("exact", "about"):
+            raise row.error(f"bound is set but qualifier {qualifier!r} states no bound")
+        if not LEXICAL[datatype].fullmatch(bound):
+            raise row.error(f"bound {bound!r} is not a valid {datatype}")
     return Statistic(
         id=row.slug("id"),
         paragraph=row.integer("paragraph", 1, 119, required=True),  # type: ignore[arg-type]
-        surface=row.req("surface"),
+        surface=surface,
         value=value,
         datatype=datatype,  # type: ignore[arg-type]
         unit=unit,
@@ -344,6 +375,9 @@ def _statistic(row: _Row) -> Statistic:
         group_zh=row.req("group_zh"),
         reference_year=row.year("reference_year"),
         source_footnote=row.integer("source_footnote", 1, 26, required=False),
+        qualifier=qualifier,
+        qualifier_zh=qualifier_zh,
+        bound=bound,
         source_row=row.line,
     )
 
@@ -378,10 +412,139 @@ def _plan_concept(row: _Row) -> PlanConcept:
     )
 
 
+def _role(row: _Row) -> Role:
+    return Role(
+        id=row.slug("id"),
+        en_label=row.req("en_label"),
+        zh_label=row.req("zh_label"),
+        en_definition=row.req("en_definition"),
+        zh_definition=row.req("zh_definition"),
+        membership=row.enum("membership", frozenset({"yes", "no"})) == "yes",
+        source_row=row.line,
+    )
+
+
+def _role_rule(row: _Row) -> RoleRule:
+    pattern = row.req("pattern")
+    if pattern.count("{org}") != 1:
+        raise row.error(f"pattern {pattern!r} must contain {{org}} exactly once")
+    if "……" in pattern:
+        raise row.error(f"pattern {pattern!r} has two gaps (…) in a row")
+    organizations = tuple(_split(row.opt("organizations")))
+    for item in organizations:
+        if item.startswith("kind:") and item[len("kind:") :] not in ORG_KINDS:
+            raise row.error(f"organizations {item!r} names an unknown organization kind")
+    return RoleRule(
+        order=row.integer("order", 1, 9999, required=True),  # type: ignore[arg-type]
+        role=row.slug("role"),
+        pattern=pattern,
+        organizations=organizations,
+        notes=row.opt("notes"),
+        source_row=row.line,
+    )
+
+
+def _role_override(row: _Row) -> RoleOverride:
+    intervention = row.req("intervention")
+    if not re.fullmatch(r"[1-9][0-9]*\.[1-9][0-9]*", intervention):
+        raise row.error(f"intervention {intervention!r} is not a key intervention number like '59.3'")
+    return RoleOverride(
+        intervention=intervention,
+        organization=row.slug("organization"),
+        role=row.slug("role"),
+        evidence=row.req("evidence"),
+        rationale=row.req("rationale"),
+        source_row=row.line,
+    )
+
+
+def _sdg_alignment(row: _Row) -> SdgAlignment:
+    kind = row.enum("kind", frozenset({"stated", "curated"}))
+    paragraph = row.integer("paragraph", 1, 119, required=kind == "stated")
+    evidence = row.opt("evidence")
+    rationale = row.opt("rationale")
+    if kind == "stated" and evidence is None:
+        raise row.error("a stated link needs evidence: the words of the paragraph that state it")
+    if kind == "curated" and rationale is None:
+        raise row.error("a curated link needs a rationale")
+    return SdgAlignment(
+        concept=row.req("concept"),
+        sdg=row.req("sdg"),
+        kind=kind,
+        paragraph=paragraph,
+        evidence=evidence,
+        rationale=rationale,
+        source_row=row.line,
+    )
+
+
+def _context_rule(row: _Row) -> ContextRule:
+    entity = row.req("entity")
+    prefix, _, ident = entity.partition("/")
+    if prefix not in ENTITY_PREFIXES or not ident:
+        raise row.error(f"entity {entity!r} is not org/…, instrument/…, sdg/… or theme/…")
+    return ContextRule(
+        form=row.req("form"),
+        kind=ENTITY_PREFIXES[prefix],
+        entity_id=ident,
+        action=row.enum("action", frozenset({"unless", "only-if"})),
+        context=row.forms("context"),
+        window=row.integer("window", 1, 40, required=True),  # type: ignore[arg-type]
+        notes=row.opt("notes"),
+        source_row=row.line,
+    )
+
+
+def _context_rules_known(directory: Path, registry: Registry) -> None:
+    """A rule is about a form the registry gives to that entity."""
+    forms: dict[tuple[str, str], tuple[str, ...]] = {}
+    forms.update({("organization", o.id): o.zh_forms for o in registry.organizations})
+    forms.update({("instrument", i.id): i.zh_forms for i in registry.instruments})
+    forms.update({("sdg", x.code): x.zh_forms for x in registry.sdg})
+    forms.update({("theme", t.id): t.zh_forms for t in registry.themes})
+    for rule in registry.context_rules:
+        known = forms.get((rule.kind, rule.entity_id))
+        if known is None:
+            raise RegistryError(str(directory / CONTEXT_RULES), rule.source_row, f"{rule.kind} {rule.entity_id!r} is not in the registry")
+        if rule.form not in known:
+            raise RegistryError(
+                str(directory / CONTEXT_RULES), rule.source_row, f"{rule.form!r} is not a surface form of {rule.kind} {rule.entity_id!r}"
+            )
+
+
+def _alignments_known(directory: Path, registry: Registry) -> None:
+    concepts = {c.id for c in registry.plan_concepts}
+    codes = {s.code for s in registry.sdg}
+    for link in registry.sdg_alignment:
+        if link.concept not in concepts:
+            raise RegistryError(str(directory / SDG_ALIGNMENT), link.source_row, f"concept {link.concept!r} is not a plan concept id")
+        if link.sdg not in codes:
+            raise RegistryError(str(directory / SDG_ALIGNMENT), link.source_row, f"sdg {link.sdg!r} is not a code of {SDG}")
+
+
+def _roles_known(directory: Path, registry: Registry) -> None:
+    """Rules and overrides name roles of roles.csv and organizations of organizations.csv."""
+    roles = {r.id for r in registry.roles}
+    orgs = {o.id for o in registry.organizations}
+    for rule in registry.role_rules:
+        if rule.role not in roles:
+            raise RegistryError(str(directory / ROLE_RULES), rule.source_row, f"role {rule.role!r} is not in {ROLES}")
+        for item in rule.organizations:
+            if not item.startswith("kind:") and item not in orgs:
+                raise RegistryError(str(directory / ROLE_RULES), rule.source_row, f"organization {item!r} is not a known organization id")
+    for override in registry.role_overrides:
+        if override.role not in roles:
+            raise RegistryError(str(directory / COLLABORATION_ROLES), override.source_row, f"role {override.role!r} is not in {ROLES}")
+        if override.organization not in orgs:
+            raise RegistryError(
+                str(directory / COLLABORATION_ROLES), override.source_row, f"organization {override.organization!r} is not a known organization id"
+            )
+
+
 # ------------------------------------------------------------------ checks across rows
 
 
-def _unique(path: Path, items: list, key: Callable[[object], str], what: str) -> None:
+def _unique(path: Path, items: list, key: Callable[[Any], str], what: str) -> None:
     seen: dict[str, int] = {}
     for item in items:
         value = key(item)
@@ -441,6 +604,11 @@ def load_registry(directory: str | Path) -> Registry:
         statistics=_read(directory, STATISTICS, _statistic),
         intervention_titles=_read(directory, INTERVENTIONS, _intervention),
         plan_concepts=_read(directory, PLAN_CONCEPTS, _plan_concept),
+        roles=_read(directory, ROLES, _role),
+        role_rules=sorted(_read(directory, ROLE_RULES, _role_rule), key=lambda r: r.order),
+        role_overrides=_read(directory, COLLABORATION_ROLES, _role_override),
+        sdg_alignment=_read(directory, SDG_ALIGNMENT, _sdg_alignment),
+        context_rules=_read(directory, CONTEXT_RULES, _context_rule),
     )
     _unique(directory / ORGANIZATIONS, registry.organizations, lambda o: o.id, "id")
     _unique(directory / INSTRUMENTS, registry.instruments, lambda i: i.id, "id")
@@ -451,6 +619,14 @@ def load_registry(directory: str | Path) -> Registry:
     _unique(directory / PLAN_CONCEPTS, registry.plan_concepts, lambda c: c.id, "id")
     _references(directory / ORGANIZATIONS, registry.organizations, "parent", "organization")
     _references(directory / INSTRUMENTS, registry.instruments, "part_of", "instrument")
+    _unique(directory / ROLES, registry.roles, lambda r: r.id, "id")
+    _unique(directory / ROLE_RULES, registry.role_rules, lambda r: str(r.order), "order")
+    _unique(directory / COLLABORATION_ROLES, registry.role_overrides, lambda o: f"{o.intervention} {o.organization}", "override")
+    _roles_known(directory, registry)
+    _unique(directory / SDG_ALIGNMENT, registry.sdg_alignment, lambda a: f"{a.concept} {a.sdg}", "link")
+    _alignments_known(directory, registry)
+    _unique(directory / CONTEXT_RULES, registry.context_rules, lambda r: r.form, "form")
+    _context_rules_known(directory, registry)
     _shared_forms(directory, registry)
     _underpinned(directory / INSTRUMENTS, registry)
     return registry

@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Sub-commands that live next to the code they drive (validate, query, load, dump, restore)."""
     registrars = []
-    for module_name in ("plankg.cli_validate", "plankg.cli_query", "plankg.cli_data"):
+    for module_name in ("plankg.cli_validate", "plankg.cli_query", "plankg.cli_data", "plankg.cli_annotate"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     result_row_cap: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_query_chars: int = Field(default=100_000, ge=100)
+    annotate_max_chars: int = Field(default=20_000, ge=100, le=1_000_000)  # POST /annotate, plankg annotate
     query_workers: int = Field(default=2, ge=1, le=32)
     access_log: bool = True  # uvicorn's request log (request lines only; tokens travel in headers)
     cors_origins: Annotated[list[str], NoDecode] = []

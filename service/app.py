@@ -53,6 +53,7 @@ ROUTER_MODULES = (
     "service.validate",
     "service.graphs",
     "service.pages",
+    "service.annotate",
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -204,8 +204,13 @@ SELECT ?area ?i ?notation ?text ?en ?zh ?para ?pnum ?item WHERE {
     )
     orgs = data.select(
         """
-SELECT ?area ?i ?o ?oen ?ozh ?acr WHERE {
-  ?i pk:impactArea ?area ; pk:hasCollaborator ?o .
+SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
+  ?i pk:impactArea ?area .
+  ?c pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?role .
+  OPTIONAL { ?c pk:roleEvidence ?evidence }
+  OPTIONAL { ?role skos:prefLabel ?ren FILTER(lang(?ren) = "en") }
+  OPTIONAL { ?role skos:prefLabel ?rzh FILTER(lang(?rzh) = "zh") }
+  OPTIONAL { ?o a ?kind FILTER(?kind IN (pk:UNEntity, pk:SecretariatDepartment)) }
   OPTIONAL { ?o skos:notation ?acr }
 """
         + labels_of("o", "o")
@@ -215,11 +220,19 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr WHERE {
     by_intervention: dict[str, list[dict]] = defaultdict(list)
     agency_count: Counter[str] = Counter()
     agency_info: dict[str, dict] = {}
+    others: list[dict] = []
     for r in orgs:
         org = _agency_ref(data, r)
+        org["role"] = _role_ref(data, r)
+        org["evidence"] = _v(r["evidence"])
         by_intervention[_v(r["i"])].append(org)
-        agency_count[org["id"]] += 1
-        agency_info[org["id"]] = org
+        # an agency co-delivers and is a UN entity; mechanisms, funds and groups are listed apart with their role
+        org["is_agency"] = org["role"]["id"] == "co-delivers" and r["kind"] is not None
+        if org["is_agency"]:
+            agency_count[org["id"]] += 1
+            agency_info[org["id"]] = org
+        else:
+            others.append({**org, "intervention": _v(r["i"])})
     interventions = []
     for r in rows:
         iri = _v(r["i"])
@@ -238,9 +251,17 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr WHERE {
         )
     interventions.sort(key=lambda i: [int(x) for x in i["notation"].split(".") if x.isdigit()])
     named_in: dict[str, list[dict]] = defaultdict(list)
+    where: dict[str, dict] = {str(i["iri"]): i for i in interventions}
     for item in interventions:
         for org in item["agencies"]:
-            named_in[org["id"]].append({"notation": item["notation"], "href": item["href"], "paragraph": item["paragraph"]})
+            if org["is_agency"]:
+                named_in[org["id"]].append({"notation": item["notation"], "href": item["href"], "paragraph": item["paragraph"]})
+    mechanisms = []
+    for org in others:
+        source = where.get(org.pop("intervention"))
+        if source is not None:
+            mechanisms.append({**org, "notation": source["notation"], "href_item": source["href"], "paragraph": source["paragraph"]})
+    mechanisms.sort(key=lambda o: ([int(x) for x in o["notation"].split(".") if x.isdigit()], o["short"]["en"].lower()))
     agencies = [
         {**agency_info[oid], "count": n, "interventions": named_in[oid]}
         for oid, n in sorted(agency_count.items(), key=lambda kv: (-kv[1], agency_info[kv[0]]["short"]["en"].lower()))
@@ -255,9 +276,11 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr WHERE {
         "end": _num(h["end"]),
         "interventions": interventions,
         "agencies": agencies,
+        "mechanisms": mechanisms,
         "instruments": _area_references(data, node, "pk:cites"),
         "underpinned_by": _area_underpinnings(data, node),
         "sdgs": _area_references(data, node, "pk:invokesSDG"),
+        "sdg_alignment": sdg_alignment(data, node),
         "themes": _area_references(data, node, "pk:touchesTheme"),
     }
 
@@ -269,6 +292,12 @@ def _agency_ref(data: PageData, row: Mapping[str, object], var: str = "o") -> di
     acronym = _v(row.get("acr"))
     short = {"en": acronym or labels["en"], "zh": labels["zh"] or acronym}
     return {"id": ident, "iri": iri, "href": f"/agency/{ident}", "label": labels, "short": short, "acronym": acronym}
+
+
+def _role_ref(data: PageData, row: Mapping[str, object]) -> dict:
+    """The role of a collaboration: its id ("co-delivers") and labels."""
+    iri = _v(row.get("role"))
+    return {"id": data.local(iri).removeprefix("role/"), "iri": iri, "label": _labels(row, "ren", "rzh")}
 
 
 def _area_references(data: PageData, area_node: ox.NamedNode, prop: str) -> list[dict]:
@@ -299,6 +328,43 @@ SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator="
             }
         )
     out.sort(key=lambda x: (x["notation"] or x["label"]["en"]).lower())
+    return out
+
+
+def sdg_alignment(data: PageData, concept: ox.NamedNode) -> list[dict]:
+    """SDG goals, targets and indicators a plan concept serves, each stated (with its paragraph) or curated."""
+    rows = data.select(
+        """
+SELECT ?concept ?x ?notation ?en ?zh ?kind ?evidence ?rationale ?pnum ?un WHERE {
+  ?a pk:alignedConcept ?concept ; pk:alignedSDG ?x ; pk:alignmentKind ?k .
+  ?k skos:notation ?kind .
+  OPTIONAL { ?a pk:alignmentEvidence ?evidence }
+  OPTIONAL { ?a pk:rationale ?rationale }
+  OPTIONAL { ?a pk:sourceParagraph/pk:paragraphNumber ?pnum }
+  OPTIONAL { ?x skos:notation ?notation }
+  OPTIONAL { ?x skos:exactMatch ?un FILTER(STRSTARTS(STR(?un), "http://metadata.un.org/sdg/")) }
+"""
+        + labels_of("x")
+        + "}",
+        concept=concept,
+    )
+    out = []
+    for r in rows:
+        iri = _v(r["x"])
+        out.append(
+            {
+                "iri": iri,
+                "href": data.href(iri),
+                "un_iri": _v(r["un"]),
+                "notation": _v(r["notation"]),
+                "label": _labels(r),
+                "kind": _v(r["kind"]),
+                "evidence": _v(r["evidence"]),
+                "rationale": _v(r["rationale"]),
+                "paragraph": _num(r["pnum"]),
+            }
+        )
+    out.sort(key=lambda x: [p.zfill(3) for p in x["notation"].split(".")])
     return out
 
 
@@ -368,10 +434,16 @@ SELECT ?org ?kind ?kindEn ?kindZh ?acr ?match ?parent ?pen ?pzh WHERE {
     h = head[0]
     interventions = data.select(
         """
-SELECT ?org ?i ?notation ?text ?en ?zh ?a ?aen ?azh ?item ?pnum WHERE {
+SELECT ?org ?i ?notation ?text ?en ?zh ?a ?aen ?azh ?item ?pnum ?role ?ren ?rzh ?evidence WHERE {
   ?i pk:hasCollaborator ?org ; pk:impactArea ?a ; pk:text ?text ; pk:sourceItem ?item ;
      pk:sourceParagraph/pk:paragraphNumber ?pnum .
   OPTIONAL { ?i skos:notation ?notation }
+  OPTIONAL {
+    ?c pk:intervention ?i ; pk:collaborator ?org ; prov:hadRole ?role .
+    OPTIONAL { ?c pk:roleEvidence ?evidence }
+    OPTIONAL { ?role skos:prefLabel ?ren FILTER(lang(?ren) = "en") }
+    OPTIONAL { ?role skos:prefLabel ?rzh FILTER(lang(?rzh) = "zh") }
+  }
 """
         + labels_of("i")
         + labels_of("a", "a")
@@ -382,12 +454,16 @@ SELECT ?org ?i ?notation ?text ?en ?zh ?a ?aen ?azh ?item ?pnum WHERE {
         """
 SELECT ?org ?o ?oen ?ozh ?acr (COUNT(DISTINCT ?i) AS ?n) (GROUP_CONCAT(DISTINCT ?notation; separator=" ") AS ?via) WHERE {
   ?i pk:hasCollaborator ?org, ?o . FILTER(?o != ?org)
+  # co-partners share co-delivery: both co-deliver the intervention (groups and chaired mechanisms are not partners)
+  ?mine pk:intervention ?i ; pk:collaborator ?org ; prov:hadRole ?codelivers .
+  ?theirs pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?codelivers .
   OPTIONAL { ?i skos:notation ?notation }
   OPTIONAL { ?o skos:notation ?acr }
 """
         + labels_of("o", "o")
         + "} GROUP BY ?org ?o ?oen ?ozh ?acr",
         org=node,
+        codelivers=data.entity("role/co-delivers"),
     )
     quotes = data.select(
         """
@@ -414,6 +490,8 @@ SELECT ?org ?u ?text ?order ?pnum ?m ?offset ?surface ?uen ?uzh WHERE {
                 "area": entry,
                 "paragraph": _num(r["pnum"]),
                 "href": "/read#" + anchor(data.local(_v(r["item"]))),
+                "role": _role_ref(data, r) if r.get("role") is not None else None,
+                "evidence": _v(r.get("evidence")),
             }
         )
     items.sort(key=lambda i: [int(x) for x in i["notation"].split(".") if x.isdigit()])
@@ -486,10 +564,13 @@ def collaborations(data: PageData, area_id: str | None = None) -> list[dict]:
     body = """
 SELECT ?i ?a ?o ?oen ?ozh ?acr ?notation WHERE {
   ?i pk:impactArea ?a ; pk:hasCollaborator ?o .
+  # the co-delivery network: groups, chaired mechanisms and supported systems are not partners
+  ?c pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?codelivers .
   OPTIONAL { ?i skos:notation ?notation }
   OPTIONAL { ?o skos:notation ?acr }
 """ + labels_of("o", "o") + "}"
-    rows = data.select(body, a=data.entity("area/" + area_id)) if area_id else data.select(body)
+    codelivers = data.entity("role/co-delivers")
+    rows = data.select(body, a=data.entity("area/" + area_id), codelivers=codelivers) if area_id else data.select(body, codelivers=codelivers)
     alt: dict[str, list[str]] = defaultdict(list)
     for r in data.select("SELECT ?o ?alt WHERE { ?i pk:hasCollaborator ?o . ?o skos:altLabel ?alt }"):
         alt[_v(r["o"])].append(_v(r["alt"]))

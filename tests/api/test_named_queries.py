@@ -308,3 +308,99 @@ def test_cache_keeps_within_its_byte_budget():
     cache.put("v", ("a",), answer(b"123456"))
     cache.put("v", ("b",), answer(b"123456"))
     assert len(cache) == 1 and cache.bytes == 6 and cache.get("v", ("b",)) is not None
+
+
+# ---------------------------------------------------------------- roles
+def test_partners_by_area_lists_co_delivering_un_entities_only(client):
+    for area in ("governance", "wee", "evaw", "wps"):
+        rows = bindings(client.get("/queries/partners-by-area", params={"area": area}))
+        assert rows, area
+        assert {b["role"]["value"] for b in rows} == {ID + "role/co-delivers"}
+        assert {b["kind"]["value"] for b in rows} <= {B + "ontology#UNEntity", B + "ontology#SecretariatDepartment"}
+        # the UN system as a whole is supported, represented or a group: never a co-delivering agency
+        assert ID + "org/UN-System" not in {b["agency"]["value"] for b in rows}
+        assert all(b["evidence"]["value"] for b in rows)
+
+
+def test_partners_by_area_answers_any_role(client):
+    rows = bindings(client.get("/queries/partners-by-area", params={"area": "wps", "role": "secretariat-of", "entities_only": "false"}))
+    assert {b["agency"]["value"].rsplit("/", 1)[1] for b in rows} == {"IEG", "WPS-FPN", "WPHF", "EIF", "GRG"}
+    assert all("秘书" in b["evidence"]["value"] for b in rows)
+    supported = bindings(client.get("/queries/partners-by-area", params={"area": "wps", "role": "supports"}))
+    assert {(b["intervention_notation"]["value"], b["agency"]["value"]) for b in supported} == {
+        ("58.1", ID + "org/UN-System"), ("58.3", ID + "org/UN-System"),
+    }
+    assert_problem(client.get("/queries/partners-by-area", params={"role": "befriends"}), 400, "parameter")
+
+
+def test_collaborations_by_role_separates_mechanisms_funds_and_groups(client):
+    rows = bindings(client.get("/queries/collaborations-by-role", params={"area": "evaw"}))
+    roles = {(b["intervention_notation"]["value"], b["organization"]["value"].rsplit("/", 1)[1]): b["role"]["value"].rsplit("/", 1)[1] for b in rows}
+    assert roles[("55.6", "UN-Trust-Fund")] == "manages-fund"
+    assert roles[("55.6", "UN-System")] == "on-behalf-of"
+    assert roles[("56.4", "UN-System")] == "generic-group"
+    chairs = bindings(client.get("/queries/collaborations-by-role", params={"role": "chairs"}))
+    assert {b["organization"]["value"].rsplit("/", 1)[1] for b in chairs} == {"UN-WPS-Standing-Committee", "GCTCC-WG-Gender"}
+    assert all(b["membership"]["value"] == "true" for b in chairs)
+
+
+def test_co_delivery_queries_leave_out_groups_and_supported_systems(client):
+    network = bindings(client.get("/queries/co-delivery-network"))
+    assert not any(ID + "org/UN-System" in (b["agency_a"]["value"], b["agency_b"]["value"]) for b in network)
+    partners = {b["partner"]["value"] for b in bindings(client.get("/queries/agency-co-partners", params={"agency": "UNDP"}))}
+    assert ID + "org/UN-System" not in partners and ID + "org/IFIs" not in partners
+    assert ID + "org/UNFPA" in partners
+
+
+def test_agency_profile_gives_the_role_in_each_intervention(client):
+    rows = bindings(client.get("/queries/agency-profile", params={"agency": "ILO"}))
+    roles = {b["intervention"]["value"]: b["role"]["value"] for b in rows if "role" in b}
+    assert roles[ID + "intervention/53-6"] == ID + "role/supports"
+    assert roles[ID + "intervention/53-1"] == ID + "role/co-delivers"
+
+
+# ---------------------------------------------------------------- qualified figures
+def test_statistics_carry_their_qualifier_and_bound(client):
+    rows = {b["statistic"]["value"].rsplit("/", 1)[1]: b for b in bindings(client.get("/queries/statistics"))}
+    more = rows["p11-2"]
+    assert more["qualifier"]["value"] == ID + "qualifier/more-than"
+    assert more["qualifier_text"]["value"] == "超过了 90%" and more["min_value"]["value"] == "90"
+    less = rows["p12-3"]  # 不到一半(48%): the value 48, the bound the words state 50
+    assert (less["value"]["value"], less["max_value"]["value"]) == ("48", "50")
+    assert rows["p117-1"]["max_value"]["value"] == "2023"
+    assert rows["p15-2"]["qualifier"]["value"] == ID + "qualifier/about" and "min_value" not in rows["p15-2"]
+    assert rows["p10-5"]["qualifier"]["value"] == ID + "qualifier/exact" and "qualifier_text" not in rows["p10-5"]
+    bounded = {k for k, b in rows.items() if "min_value" in b or "max_value" in b}
+    assert bounded == {"p10-3", "p11-1", "p11-2", "p12-3", "p13-2", "p117-1"}
+
+
+# ---------------------------------------------------------------- SDG alignment
+def test_sdg_alignment_says_which_links_are_stated_and_which_curated(client):
+    rows = bindings(client.get("/queries/sdg-alignment", params={"concept": "area/evaw"}))
+    kinds = {b["code"]["value"]: b["kind"]["value"].rsplit("/", 1)[1] for b in rows}
+    assert kinds["5.2"] == "stated" and kinds["5.2.1"] == "curated" and kinds["5.2.2"] == "curated"
+    stated = next(b for b in rows if b["code"]["value"] == "5.2")
+    assert stated["paragraph_number"]["value"] == "54" and "免于一切形式暴力" in stated["evidence"]["value"]
+    assert stated["un_iri"]["value"] == "http://metadata.un.org/sdg/5.2"
+    assert all("rationale" in b for b in rows if b["kind"]["value"].endswith("/curated"))
+    only_stated = bindings(client.get("/queries/sdg-alignment", params={"kind": "stated"}))
+    assert only_stated and all(b["kind"]["value"] == ID + "alignment-kind/stated" for b in only_stated)
+    assert {b["concept"]["value"] for b in bindings(client.get("/queries/sdg-alignment"))} >= {
+        ID + f"outcome/{n}" for n in range(1, 8)
+    }
+
+
+def test_sdg_indicators_list_the_areas_and_outcomes_each_concept_serves(client):
+    rows = bindings(client.get("/queries/sdg-indicators"))
+    row = next(b for b in rows if b["code"]["value"] == "5.1.1")
+    assert ID + "outcome/1|stated" in row["serves"]["value"].split()
+    assert ID + "area/governance|curated" in row["serves"]["value"].split()
+
+
+def test_organizations_count_co_delivery_apart_from_being_named(client):
+    rows = {b["organization"]["value"].rsplit("/", 1)[1]: b for b in bindings(client.get("/queries/organizations"))}
+    system = rows["UN-System"]
+    assert int(system["interventions"]["value"]) == 7 and system["co_delivered"]["value"] == "0"
+    undp = rows["UNDP"]
+    assert undp["co_delivered"]["value"] == undp["interventions"]["value"]
+    assert rows["ILO"]["co_delivered"]["value"] == str(int(rows["ILO"]["interventions"]["value"]) - 1)  # 53.6: supported

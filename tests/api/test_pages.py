@@ -304,3 +304,32 @@ def test_markup_in_labels_is_shown_escaped(make_settings, built_graph, live_serv
         svg = ET.fromstring(hostile.get("/network.svg", params={"lang": "en"}).content)  # still well-formed
         titles = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
         assert any(EVIL in t for t in titles)
+
+
+def test_area_page_lists_mechanisms_funds_and_groups_apart_with_their_role(live_server):
+    html = httpx.get(live_server + "/area/evaw?lang=en", timeout=60).text
+    agencies = html[html.index('id="h-agencies"') : html.index('id="h-mechanisms"')]
+    others = html[html.index('id="h-mechanisms"') : html.index('id="h-interventions"')]
+    assert 'href="/agency/UN-System"' not in agencies and 'href="/agency/UN-Trust-Fund"' not in agencies
+    assert 'href="/agency/UN-Trust-Fund"' in others and "managed by UN-Women on behalf of another" in others
+    assert "代表……管理……联合国消除对妇女暴力行为信托基金" in others
+    # the UN system in 56.4 is a generic group, shown as one
+    group_row = others[others.index('class="role-generic-group"') :].split("</tr>", 1)[0]
+    assert 'href="/agency/UN-System"' in group_row and "group" in group_row
+
+
+def test_agency_page_gives_the_role_with_its_phrase(live_server):
+    html = httpx.get(live_server + "/agency/ILO?lang=en", timeout=60).text
+    assert "supported by UN-Women (beneficiary)" in html and "支持国际劳工组织" in html
+    assert "co-delivers with UN-Women" in html
+
+
+def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_curated(live_server):
+    html = httpx.get(live_server + "/area/evaw?lang=en", timeout=60).text
+    section = html[html.index('id="h-sdg-alignment"') :].split("</section>", 1)[0]
+    stated = section[section.index('class="alignment-stated"') :].split("</li>", 1)[0]
+    assert 'href="/id/sdg/5.2"' in stated and "stated in the text" in stated and "免于一切形式暴力" in stated
+    assert 'href="http://metadata.un.org/sdg/5.2"' in stated
+    curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
+    assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
+    assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)

@@ -35,7 +35,7 @@ REGISTRY = ROOT / "data" / "registry"
 
 STAT_COLUMNS = [
     "id", "paragraph", "surface", "value", "datatype", "unit", "en_label",
-    "group_en", "group_zh", "reference_year", "source_footnote",
+    "group_en", "group_zh", "reference_year", "source_footnote", "qualifier", "qualifier_zh", "bound",
 ]
 UNITS = {"percent", "ratio", "times", "persons", "countries", "measures", "count", "years", "year"}
 DATATYPES = {"integer", "decimal", "gYear"}
@@ -243,6 +243,63 @@ def test_statistic_other_fields(row):
         assert sup(note) in paragraphs()[int(row["paragraph"])].body, (
             f"footnote {note} is not marked in paragraph {row['paragraph']}"
         )
+
+
+# Every qualified figure of the text, read by hand: id -> (qualifier, the qualifying words).
+QUALIFIED = {
+    "p10-3": ("more-than", "700 多项"),  # more than 700 law reforms
+    "p11-1": ("less-than", "只有不到三分之二"),  # less than two thirds of women aged 25-54
+    "p11-2": ("more-than", "超过了 90%"),  # more than 90 per cent of men
+    "p12-3": ("less-than", "不到一半(48%)"),  # less than half (48 per cent): bound 50, value 48
+    "p13-2": ("more-than", "增加了一倍多"),  # more than doubled
+    "p15-2": ("about", "大约 2.45 亿"),  # about 245 million women
+    "p17-2": ("about", "据估计，1 100 万"),  # an estimated 11 million girls
+    "p39-1": ("about", "5%左右"),  # about 5 per cent
+    "p117-1": ("at-most", "不迟于 2023 年"),  # no later than 2023
+}
+# words that qualify a figure when they stand next to it
+QUALIFYING_CUES = ("不到", "超过", "多", "约", "左右", "至少", "以上", "近", "不迟于", "据估计", "逾", "余", "不少于", "不超过")
+
+
+def test_qualified_statistics_are_the_reviewed_ones():
+    found = {r["id"]: (r["qualifier"], r["qualifier_zh"]) for r in stats() if r["qualifier"] != "exact"}
+    assert found == QUALIFIED
+    assert all(r["qualifier"] == "exact" and not r["qualifier_zh"] for r in stats() if r["id"] not in QUALIFIED)
+
+
+@pytest.mark.parametrize("ident", sorted(QUALIFIED))
+def test_qualifying_words_surround_the_figure_in_its_paragraph(ident):
+    row = next(r for r in stats() if r["id"] == ident)
+    phrase = row["qualifier_zh"]
+    assert row["surface"] in phrase
+    carriers = [paragraphs()[int(row["paragraph"])].body, *footnotes().values()]
+    assert any(phrase in text for text in carriers)
+
+
+def test_no_unqualified_figure_has_a_qualifying_word_next_to_it():
+    """The figure with four characters before it and three after holds no cue word (不到, 超过, 多, 约 ...)."""
+    flagged = []
+    for row in stats():
+        if row["qualifier"] != "exact":
+            continue
+        body = paragraphs()[int(row["paragraph"])].body
+        for start, end in occurrences(body, row["surface"]):
+            window = body[max(0, start - 4) : end + 3]
+            if any(cue in window for cue in QUALIFYING_CUES):
+                flagged.append((row["id"], window))
+    assert flagged == []
+
+
+def test_the_cue_scan_finds_the_qualified_figures():
+    """The scan above is live: it flags the qualified figures whose cue sits next to the surface."""
+    hits = set()
+    for row in stats():
+        body = paragraphs()[int(row["paragraph"])].body
+        for start, end in occurrences(body, row["surface"]):
+            window = body[max(0, start - 4) : end + 3]
+            if any(cue in window for cue in QUALIFYING_CUES):
+                hits.add(row["id"])
+    assert {"p10-3", "p11-2", "p15-2", "p39-1", "p117-1"} <= hits
 
 
 def test_statistics_cover_known_facts():

@@ -224,8 +224,8 @@ MINIMAL = {
         "youth,Youth,青年,Young people.,年轻人。,青年|年轻人",
     ],
     "statistics.csv": [
-        "id,paragraph,surface,value,datatype,unit,en_label,group_en,group_zh,reference_year,source_footnote",
-        "p10-1,10,25.6%,25.6,decimal,percent,Share covered,women,女性,2020,4",
+        "id,paragraph,surface,value,datatype,unit,en_label,group_en,group_zh,reference_year,source_footnote,qualifier,qualifier_zh,bound",
+        "p10-1,10,25.6%,25.6,decimal,percent,Share covered,women,女性,2020,4,exact,,",
     ],
     "interventions.csv": ["key,en_title", "para-49-item-1,50/50 balance"],
     "plan_concepts.csv": [
@@ -233,6 +233,20 @@ MINIMAL = {
         "vision,Vision,,Vision,The vision.,愿景,heading-vision",
         "area/evaw,ImpactArea,3,EVAW,Area three.,制止暴力,heading-5-A-3",
     ],
+    "roles.csv": [
+        "id,en_label,zh_label,en_definition,zh_definition,membership",
+        "co-delivers,co-delivers,共同开展,Works with UN-Women.,与妇女署合作。,no",
+    ],
+    "role_rules.csv": ["order,role,pattern,organizations,notes", "1,co-delivers,与…{org}…合作,,"],
+    "collaboration_roles.csv": [
+        "intervention,organization,role,evidence,rationale",
+        "53.1,UNDP,co-delivers,与开发署合作,Reviewed.",
+    ],
+    "sdg_alignment.csv": [
+        "concept,sdg,kind,paragraph,evidence,rationale",
+        "area/evaw,5.1.1,curated,,,Reviewed.",
+    ],
+    "context_rules.csv": ["form,entity,action,context,window,notes", "开发署,org/UNDP,unless,开发署长,3,"],
 }
 
 
@@ -288,8 +302,10 @@ def test_cells_are_stripped_and_empty_is_none(tmp_path: Path) -> None:
 
 
 def test_missing_optional_files_give_empty_lists(tmp_path: Path) -> None:
-    reg = load_registry(make_registry(tmp_path, statistics__csv=None, interventions__csv=None, plan_concepts__csv=None))
-    assert reg.statistics == [] and reg.intervention_titles == [] and reg.plan_concepts == []
+    reg = load_registry(
+        make_registry(tmp_path, statistics__csv=None, interventions__csv=None, plan_concepts__csv=None, sdg_alignment__csv=None)
+    )
+    assert reg.statistics == [] and reg.intervention_titles == [] and reg.plan_concepts == [] and reg.sdg_alignment == []
 
 
 @pytest.mark.parametrize("name", REQUIRED_FILES)
@@ -298,6 +314,21 @@ def test_missing_required_file(tmp_path: Path, name: str) -> None:
 
 
 BAD_ROWS = [
+    ("context_rules.csv", "少年,theme/youth,unless,组织,3,", ["not a surface form"]),
+    ("context_rules.csv", "开发计划署,org/UNDP,sometimes,组织,3,", ["action"]),
+    ("context_rules.csv", "开发计划署,planet/UNDP,unless,组织,3,", ["planet/UNDP"]),
+    ("context_rules.csv", "开发计划署,org/UNDP,unless,组织,99,", ["window"]),
+    ("sdg_alignment.csv", "area/evaw,5.1.1,stated,,,", ["paragraph"]),
+    ("sdg_alignment.csv", "area/evaw,5.1.1,stated,54,,", ["evidence"]),
+    ("sdg_alignment.csv", "area/evaw,5,curated,,,", ["rationale"]),
+    ("sdg_alignment.csv", "area/mars,5,curated,,,Why not.", ["area/mars"]),
+    ("sdg_alignment.csv", "area/evaw,9.9,curated,,,Why not.", ["9.9"]),
+    ("sdg_alignment.csv", "area/evaw,5.1.1,curated,,,Again.", ["duplicate"]),
+    ("role_rules.csv", "2,co-delivers,与…合作,,", ["{org}"]),
+    ("role_rules.csv", "2,co-delivers,与……{org},,", ["two gaps"]),
+    ("role_rules.csv", "2,co-delivers,与{org},kind:planet,", ["kind:planet"]),
+    ("collaboration_roles.csv", "53.x,UNDP,co-delivers,与开发署合作,Reviewed.", ["intervention"]),
+    ("collaboration_roles.csv", "53.2,UNDP,befriends,与开发署合作,Reviewed.", ["befriends"]),
     # (file, extra row appended after the minimal rows, words expected in the reason)
     ("organizations.csv", "ILO,,国际劳工组织,ILO,un-entity,劳工组织,,,", ["en_name"]),
     ("organizations.csv", "ILO,International Labour Organization,国际劳工组织,ILO,agency,劳工组织,,,", ["kind", "agency"]),
@@ -328,14 +359,18 @@ BAD_ROWS = [
     ("themes.csv", "youth,Youth again,青年,Again.,再次。,青春期少女", ["duplicate", "youth"]),
     ("themes.csv", "climate-change,Climate change,气候变化,Climate.,,气候变化", ["zh_definition"]),
     ("themes.csv", "covid-19,COVID-19,疫情,Pandemic.,疫情。,青年", ["青年", "youth"]),
-    ("statistics.csv", "p10-2,10,34.3%,34.3,float,percent,Share,men,男性,,4", ["datatype", "float"]),
-    ("statistics.csv", "p10-2,10,34.3%,34.3,integer,percent,Share,men,男性,,4", ["integer", "34.3"]),
-    ("statistics.csv", "p10-2,10,2020 年,20,gYear,year,Year,men,男性,,", ["gYear"]),
-    ("statistics.csv", "p10-2,10,34.3%,34.3%,decimal,percent,Share,men,男性,,4", ["decimal"]),
-    ("statistics.csv", "p10-2,200,34.3%,34.3,decimal,percent,Share,men,男性,,4", ["paragraph"]),
-    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,2020x,4", ["reference_year"]),
-    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,27", ["source_footnote"]),
-    ("statistics.csv", "p10-1,10,34.3%,34.3,decimal,percent,Share,men,男性,,4", ["duplicate"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,float,percent,Share,men,男性,,4,exact,,", ["datatype", "float"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,integer,percent,Share,men,男性,,4,exact,,", ["integer", "34.3"]),
+    ("statistics.csv", "p10-2,10,2020 年,20,gYear,year,Year,men,男性,,,exact,,", ["gYear"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3%,decimal,percent,Share,men,男性,,4,exact,,", ["decimal"]),
+    ("statistics.csv", "p10-2,200,34.3%,34.3,decimal,percent,Share,men,男性,,4,exact,,", ["paragraph"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,2020x,4,exact,,", ["reference_year"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,27,exact,,", ["source_footnote"]),
+    ("statistics.csv", "p10-1,10,34.3%,34.3,decimal,percent,Share,men,男性,,4,exact,,", ["duplicate"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,4,roughly,,", ["qualifier", "roughly"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,4,more-than,,", ["qualifier_zh"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,4,more-than,超过 30%,", ["does not contain"]),
+    ("statistics.csv", "p10-2,10,34.3%,34.3,decimal,percent,Share,men,男性,,4,about,约 34.3%,35", ["bound"]),
     ("interventions.csv", "49-item-2,Something", ["key"]),
     ("interventions.csv", "para-49-item-2,", ["en_title"]),
     ("plan_concepts.csv", "outcome/1,Outcome,1,Norms,Outcome one.,规范,heading-5-B-1", ["class", "Outcome"]),

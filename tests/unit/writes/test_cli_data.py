@@ -54,18 +54,18 @@ def test_load_reports_in_chinese(store_env, capsys):
 
 def test_load_adds_conforming_data_and_records_it(store_env, capsys):
     assert main(["load", str(FIXTURES / "new_partner.ttl"), "--graph", G_PARTNERS, "--as", "bulk-loader"]) == 0
-    assert len(quads_of(store_env, G_PARTNERS)) == 13
+    assert len(quads_of(store_env, G_PARTNERS)) == 15
     log = quads_of(store_env, G_CHANGES)
     assert ox.NamedNode(B + "id/agent/bulk-loader") in {q.object for q in log}
     assert any(q.object == ox.Literal("plankg load new_partner.ttl") for q in log)
-    assert "added 13" in capsys.readouterr().err
+    assert "added 15" in capsys.readouterr().err
 
 
 def test_load_dry_run_writes_nothing(store_env, capsys):
     before = quads_of(store_env)
     assert main(["load", str(FIXTURES / "new_partner.ttl"), "--graph", G_PARTNERS, "--dry-run"]) == 0
     assert quads_of(store_env) == before
-    assert "would add 13" in capsys.readouterr().err
+    assert "would add 15" in capsys.readouterr().err
 
 
 def test_load_of_a_file_that_does_not_parse_names_its_line(store_env, tmp_path, capsys):
@@ -148,7 +148,7 @@ def test_load_replace_that_empties_a_graph_needs_force(store_env, tmp_path, caps
     empty.write_text("")
     assert main(["load", str(empty), "--graph", G_PARTNERS, "--replace"]) == 2
     assert "--force" in capsys.readouterr().err
-    assert len(quads_of(store_env, G_PARTNERS)) == 13
+    assert len(quads_of(store_env, G_PARTNERS)) == 15
     assert main(["load", str(empty), "--graph", G_PARTNERS, "--replace", "--force"]) == 0
     assert quads_of(store_env, G_PARTNERS) == []
 
