@@ -93,7 +93,7 @@ def write_dist(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
     ns = Namespaces.of(settings)
     dist = settings.dist
     dist.mkdir(parents=True, exist_ok=True)
-    prefixes = ns.prefixes()
+    prefixes = ns.rdf_prefixes()
     outputs = {
         "plankg.nq": dataset_bytes(quads, "nquads", prefixes),
         "plankg.trig": dataset_bytes(quads, "trig", prefixes),

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from plankg.catalog import Catalog
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.store import Store
 
@@ -83,39 +84,23 @@ LINK_TARGETS: tuple[Target, ...] = (
 # Classes whose first instance is a good place for a crawler to start.
 EXAMPLE_CLASSES = ("Paragraph", "UNEntity", "KeyIntervention", "ImpactArea", "SDGIndicator", "SecurityCouncilResolution")
 
-Q_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-Q_ENTITIES = """
-SELECT ?space (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?space)) } GROUP BY ?space
-"""
-Q_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-Q_GRAPH_ENTITIES = """
-SELECT ?g ?space (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  GRAPH ?g { ?s ?p ?o } FILTER(ISIRI(?s) && STRSTARTS(STR(?s), ?space))
-} GROUP BY ?g ?space
-"""
-Q_CLASSES = """
-SELECT ?c (COUNT(DISTINCT ?s) AS ?n) (MIN(STR(?s)) AS ?first) WHERE { ?s a ?c FILTER(ISIRI(?c)) }
-GROUP BY ?c ORDER BY ?c
-"""
-Q_PROPERTIES = """
-SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p
-"""
-# No subquery here: a remote store binds ?space with a VALUES block in the outermost group,
-# which a subquery would not see. Distinct pairs, since one link may sit in two graphs.
-Q_LINKS = """
-SELECT ?space (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?o))) AS ?n) WHERE {
-  ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o FILTER(ISIRI(?s) && STRSTARTS(STR(?o), ?space))
-} GROUP BY ?space
-"""
+# the queries of the description: queries/void-*.rq (``public: false``)
+Q_TRIPLES = "void-triples"
+Q_ENTITIES = "void-entities"
+Q_GRAPHS = "void-graphs"
+Q_GRAPH_ENTITIES = "void-graph-entities"
+Q_CLASSES = "void-classes"
+Q_PROPERTIES = "void-properties"
+Q_LINKS = "void-links"
 
 
 def _int(term: object) -> int:
     return int(term.value) if term is not None else 0  # type: ignore[attr-defined]
 
 
-def _count(store: Store, query: str, space: str | None = None) -> list[dict]:
+def _count(store: Store, catalog: Catalog, name: str, space: str | None = None) -> list[dict]:
     bindings = {"space": ox.Literal(space)} if space is not None else None
-    return store.select(query, bindings)
+    return store.select(catalog.internal_query(name).sparql, bindings)
 
 
 class _Writer:
@@ -165,7 +150,7 @@ def _graph_local(ns: Namespaces, graph: str) -> str:
     return "g-" + hashlib.sha1(graph.encode()).hexdigest()[:12]
 
 
-def describe_dataset(store: Store, ns: Namespaces) -> list[ox.Triple]:
+def describe_dataset(store: Store, ns: Namespaces, catalog: Catalog) -> list[ox.Triple]:
     """VoID + DCAT triples describing the store's contents, sorted."""
     w = _Writer()
     ds = dataset_iri(ns)
@@ -207,23 +192,23 @@ def describe_dataset(store: Store, ns: Namespaces) -> list[ox.Triple]:
     for feature in FEATURES:
         w.add(ds, VOID + "feature", FORMATS + feature)
 
-    rows = _count(store, Q_TRIPLES)
+    rows = _count(store, catalog, Q_TRIPLES)
     w.count(ds, VOID + "triples", _int(rows[0]["n"]) if rows else 0)
-    rows = _count(store, Q_ENTITIES, space)
+    rows = _count(store, catalog, Q_ENTITIES, space)
     w.count(ds, VOID + "entities", _int(rows[0]["n"]) if rows else 0)
 
-    _classes(w, store, ns, ds)
-    _properties(w, store, ns, ds)
-    _graphs(w, store, ns, ds)
-    _linksets(w, store, ns, ds)
+    _classes(w, store, catalog, ns, ds)
+    _properties(w, store, catalog, ns, ds)
+    _graphs(w, store, catalog, ns, ds)
+    _linksets(w, store, catalog, ns, ds)
     _distributions(w, ns, ds)
     return sorted(w.triples, key=str)
 
 
-def _classes(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
+def _classes(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
     vocabularies = set()
     examples = {}
-    for row in _count(store, Q_CLASSES):
+    for row in _count(store, catalog, Q_CLASSES):
         cls = row["c"].value
         local = _term_local(ns, cls)
         part = _node(ns, "class-" + local)
@@ -240,8 +225,8 @@ def _classes(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
         w.add(ds, VOID + "vocabulary", vocabulary)  # type: ignore[arg-type]
 
 
-def _properties(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
-    for row in _count(store, Q_PROPERTIES):
+def _properties(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
+    for row in _count(store, catalog, Q_PROPERTIES):
         prop = row["p"].value
         local = _term_local(ns, prop)
         part = _node(ns, "property-" + local)
@@ -264,9 +249,9 @@ def _vocabulary(ns: Namespaces, term: str) -> str | None:
     return None
 
 
-def _graphs(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
-    entities = {row["g"].value: _int(row["n"]) for row in _count(store, Q_GRAPH_ENTITIES, ns.id)}
-    for row in _count(store, Q_GRAPHS):
+def _graphs(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
+    entities = {row["g"].value: _int(row["n"]) for row in _count(store, catalog, Q_GRAPH_ENTITIES, ns.id)}
+    for row in _count(store, catalog, Q_GRAPHS):
         graph = row["g"].value
         name = _graph_local(ns, graph)
         # the named graph's own IRI names the subset: a client can send it as named-graph-uri
@@ -279,9 +264,9 @@ def _graphs(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
         w.texts(graph, DCT + "title", en, zh)
 
 
-def _linksets(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
+def _linksets(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
     for target in LINK_TARGETS:
-        rows = _count(store, Q_LINKS, target.uri_space)
+        rows = _count(store, catalog, Q_LINKS, target.uri_space)
         links = _int(rows[0]["n"]) if rows else 0
         other = _node(ns, target.key)
         w.add(other, RDF + "type", VOID + "Dataset")
