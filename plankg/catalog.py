@@ -309,7 +309,7 @@ class Catalog:
     internal: dict[str, NamedQuery] = field(default_factory=dict)  # ``public: false``
 
     @classmethod
-    def load(cls, settings: Settings) -> "Catalog":
+    def load(cls, settings: Settings) -> Catalog:
         ns = Namespaces.of(settings)
         queries: dict[str, NamedQuery] = {}
         internal: dict[str, NamedQuery] = {}

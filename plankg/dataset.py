@@ -15,7 +15,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from plankg.catalog import Catalog
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
+from plankg.namespaces import (
+    EXTERNAL_PREFIXES,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    GRAPH_REGISTRY,
+    Namespaces,
+)
 from plankg.store import Store
 
 RDF = EXTERNAL_PREFIXES["rdf"]
@@ -52,6 +58,24 @@ DUMPS: tuple[Dump, ...] = (
     Dump("plankg.ttl", "turtle", "text/turtle", "All triples merged into one Turtle graph", "合并为单一图的全部三元组（Turtle）", False),
     Dump("plankg.jsonld", "jsonld", "application/ld+json", "All named graphs as JSON-LD", "全部命名图（JSON-LD）", True),
 )
+
+# every dump is also served gzip-compressed, at its name plus this suffix
+GZIP_SUFFIX = ".gz"
+GZIP_MEDIA_TYPE = "application/gzip"
+
+TITLE_EN = "Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)"
+TITLE_ZH = "妇女署《2022-2025 年战略计划》(UNW/2021/6)知识图谱"
+DESCRIPTION_EN = (
+    "The Chinese text of UN Women's Strategic Plan 2022–2025, paragraph by paragraph, with the plan's "
+    "concepts (impact areas, systemic outcomes, key interventions), the organizations, instruments, "
+    "SDG targets and indicators, themes and statistics it names, each traced back to its source paragraph."
+)
+DESCRIPTION_ZH = (
+    "妇女署《2022-2025 年战略计划》中文本的逐段文本，以及计划中的概念（影响领域、系统性成果、主要干预措施）"
+    "和计划提及的组织、文书、可持续发展目标具体目标和指标、主题与统计数字，每项均可追溯到其来源段落。"
+)
+KEYWORDS = (("gender equality", "性别平等"), ("UN Women", "妇女署"), ("strategic plan", "战略计划"),
+            ("Sustainable Development Goals", "可持续发展目标"))
 
 # Served formats, named by the W3C format IRIs that void:feature expects.
 FEATURES = ("Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML")
@@ -163,17 +187,9 @@ def describe_dataset(store: Store, ns: Namespaces, catalog: Catalog) -> list[ox.
 
     w.add(ds, RDF + "type", VOID + "Dataset")
     w.add(ds, RDF + "type", DCAT + "Dataset")
-    w.texts(ds, DCT + "title",
-            "Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)",
-            "妇女署《2022-2025 年战略计划》(UNW/2021/6)知识图谱")
-    w.texts(ds, DCT + "description",
-            "The Chinese text of UN Women's Strategic Plan 2022–2025, paragraph by paragraph, with the plan's "
-            "concepts (impact areas, systemic outcomes, key interventions), the organizations, instruments, "
-            "SDG targets and indicators, themes and statistics it names, each traced back to its source paragraph.",
-            "妇女署《2022-2025 年战略计划》中文本的逐段文本，以及计划中的概念（影响领域、系统性成果、主要干预措施）"
-            "和计划提及的组织、文书、可持续发展目标具体目标和指标、主题与统计数字，每项均可追溯到其来源段落。")
-    for en_kw, zh_kw in (("gender equality", "性别平等"), ("UN Women", "妇女署"), ("strategic plan", "战略计划"),
-                         ("Sustainable Development Goals", "可持续发展目标")):
+    w.texts(ds, DCT + "title", TITLE_EN, TITLE_ZH)
+    w.texts(ds, DCT + "description", DESCRIPTION_EN, DESCRIPTION_ZH)
+    for en_kw, zh_kw in KEYWORDS:
         w.texts(ds, DCAT + "keyword", en_kw, zh_kw)
     w.add(ds, DCT + "source", ns.entity("plan"))
     w.add(ds, DCT + "source", PLAN_DOCUMENT)
@@ -295,6 +311,17 @@ def _distributions(w: _Writer, ns: Namespaces, ds: str) -> None:
         w.add(dist, DCAT + "mediaType", IANA + dump.media_type)
         w.add(dist, DCT + "license", LICENSE)
         w.texts(dist, DCT + "title", dump.title_en, dump.title_zh)
+        gz_url = url + GZIP_SUFFIX
+        w.add(ds, VOID + "dataDump", gz_url)
+        gz = _node(ns, "dump-" + dump.filename.rsplit(".", 1)[-1] + "-gz")
+        w.add(ds, DCAT + "distribution", gz)
+        w.add(gz, RDF + "type", DCAT + "Distribution")
+        w.add(gz, DCAT + "downloadURL", gz_url)
+        w.add(gz, DCAT + "accessURL", gz_url)
+        w.add(gz, DCAT + "mediaType", IANA + dump.media_type)
+        w.add(gz, DCAT + "compressFormat", IANA + GZIP_MEDIA_TYPE)
+        w.add(gz, DCT + "license", LICENSE)
+        w.texts(gz, DCT + "title", dump.title_en + " (gzip)", dump.title_zh + "（gzip 压缩）")
     service = _node(ns, "sparql")
     w.add(service, RDF + "type", DCAT + "DataService")
     w.add(service, DCAT + "endpointURL", ns.base + "sparql")
@@ -308,3 +335,38 @@ def _distributions(w: _Writer, ns: Namespaces, ds: str) -> None:
     w.add(access, DCAT + "accessService", service)
     w.add(access, DCAT + "mediaType", IANA + "application/sparql-results+json")
     w.texts(access, DCT + "title", "Query access through SPARQL", "通过 SPARQL 查询访问")
+
+
+def schema_org_dataset(ns: Namespaces) -> dict:
+    """The dataset as schema.org ``Dataset`` JSON-LD, for the home page (dataset search engines).
+
+    Google's rules for ``Dataset``: ``name`` and ``description`` (50 to 5000
+    characters) are required; licence, distributions (``contentUrl`` and
+    ``encodingFormat``), url, creator and keywords are recommended.
+    """
+    downloads = []
+    for dump in DUMPS:
+        url = ns.base + "dumps/" + dump.filename
+        downloads.append({"@type": "DataDownload", "name": dump.title_en, "contentUrl": url, "encodingFormat": dump.media_type})
+        downloads.append({"@type": "DataDownload", "name": dump.title_en + " (gzip)", "contentUrl": url + GZIP_SUFFIX,
+                          "encodingFormat": GZIP_MEDIA_TYPE})
+    downloads.append({"@type": "DataDownload", "name": "SPARQL 1.1 query endpoint", "contentUrl": ns.base + "sparql",
+                      "encodingFormat": "application/sparql-results+json"})
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": dataset_iri(ns),
+        "name": TITLE_EN,
+        "alternateName": TITLE_ZH,
+        "description": DESCRIPTION_EN,
+        "url": ns.base,
+        "sameAs": description_iri(ns),
+        "identifier": "plankg",
+        "license": LICENSE,
+        "isBasedOn": PLAN_DOCUMENT,
+        "inLanguage": ["zh", "en"],
+        "keywords": [en for en, _ in KEYWORDS],
+        "creator": {"@type": "Organization", "name": "plankg project", "url": ns.base},
+        "isAccessibleForFree": True,
+        "distribution": downloads,
+    }
