@@ -67,7 +67,7 @@ CONTEXT_PATH = "context.jsonld"
 Q_INSTANCES = "ld-class-instances"
 Q_SITEMAP_ORGS = "ld-sitemap-organizations"
 # pages of the site a crawler should know (the sitemap adds areas and agencies)
-SITEMAP_PAGES = ("", "read", "network", "query", "ontology", "void")
+SITEMAP_PAGES = ("", "read", "network", "query", "ontology")
 ROBOTS_DISALLOW = ("/sparql", "/update", "/graphs", "/validate", "/search", "/queries/")
 
 
@@ -153,7 +153,7 @@ def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dic
 
 
 def _etag(version: str, *parts: str) -> str:
-    return 'W/"' + "-".join((version, *parts)) + '"'
+    return 'W/"' + "-".join((version, *(p for p in parts if p))) + '"'
 
 
 def _http_date(seconds: float) -> str:
