@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -137,8 +138,8 @@ class Description:
     """The rows of one entity's description, as the store gave them."""
 
     node: ox.NamedNode
-    out_rows: list[dict]
-    in_rows: list[dict]
+    out_rows: list[dict[str, Any]]
+    in_rows: list[dict[str, Any]]
 
     def incoming_pairs(self) -> list[tuple[str, str]]:
         """(predicate, subject) of every statement pointing here, in predicate then subject order."""
@@ -216,7 +217,7 @@ def entity_view(store: Store, ns: Namespaces, catalog: Catalog, terms: Terms, de
     """Everything the entity page shows, as plain dicts."""
     node = described.node
     out_rows = described.out_rows
-    grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    grouped: dict[str, dict[str, Any]] = defaultdict(dict)
     object_labels: dict[str, Labels] = defaultdict(Labels)
     own = Labels()
     pref = Labels()
@@ -287,7 +288,8 @@ def _page_for(ns: Namespaces, iri: str) -> str | None:
 
 def _sources(store: Store, ns: Namespaces, catalog: Catalog, terms: Terms, node: ox.NamedNode) -> dict:
     units: dict[str, dict] = {}
-    for row in store.select(catalog.internal_query(Q_SOURCES).sparql, {"s": node}):
+    rows = cast(list[dict[str, Any]], store.select(catalog.internal_query(Q_SOURCES).sparql, {"s": node}))
+    for row in rows:
         unit = row["unit"].value
         if unit == node.value:
             continue
@@ -339,7 +341,7 @@ def incoming_view(terms: Terms, described: Description, page: int | None = None)
     for p, x in pairs:
         by_predicate[p].append(x)
     cap = MAX_INCOMING_PER_PREDICATE if page is None else INCOMING_PAGE
-    groups = []
+    groups: list[dict[str, Any]] = []
     for p in sorted(by_predicate, key=terms.compact):
         subjects = by_predicate[p]
         groups.append(

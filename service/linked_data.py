@@ -23,6 +23,7 @@ import gzip
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from email.utils import formatdate, parsedate_to_datetime
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -30,6 +31,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from plankg.catalog import Catalog
 from plankg.dataset import DUMPS, GZIP_MEDIA_TYPE, GZIP_SUFFIX, Dump, describe_dataset
 from plankg.errors import NotFound, ParameterError
 from plankg.jsonld import build_context, compact, compact_dataset, context_document, context_version
@@ -88,6 +90,12 @@ def _served(description: str, *media_types: str) -> dict:
 
 
 # ------------------------------------------------------------------ the per-version cache
+
+
+def _catalog(ctx: AppContext) -> Catalog:
+    catalog = ctx.catalog
+    assert isinstance(catalog, Catalog)
+    return catalog
 
 
 def _cache(request: Request) -> ResultCache:
@@ -239,8 +247,10 @@ def _missing(request: Request, detail: str) -> Response:
     raise NotFound(detail)
 
 
-def _vocabulary(request: Request, ctx: AppContext) -> Awaitable[object]:
-    return _computed(request, ctx, ("vocabulary",), lambda: vocabulary_labels(ctx.store, ctx.ns, ctx.catalog))
+async def _vocabulary(request: Request, ctx: AppContext) -> dict[str, dict[str, str]]:
+    found = await _computed(request, ctx, ("vocabulary",), lambda: vocabulary_labels(ctx.store, ctx.ns, _catalog(ctx)))
+    assert isinstance(found, dict)
+    return found
 
 
 # ------------------------------------------------------------------ entity IRIs
@@ -259,7 +269,7 @@ def _incoming_param(request: Request) -> int | None:
 async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     """Its own statements, a bounded share of those pointing to it (``?incoming=N``: page N of all
     of them), the labels of everything on either side; as HTML, Turtle, JSON-LD, N-Triples or RDF/XML."""
-    ns, store, catalog = ctx.ns, ctx.store, ctx.catalog
+    ns, store, catalog = ctx.ns, ctx.store, _catalog(ctx)
     page = _incoming_param(request)
     forced = None
     iri = ns.entity(path)
@@ -288,7 +298,7 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
         vocabulary = await _vocabulary(request, ctx)
 
         async def render() -> Response:
-            terms = Terms(ns, vocabulary)  # type: ignore[arg-type]
+            terms = Terms(ns, vocabulary)
             if page is None:
                 view = await run_in_threadpool(entity_view, store, ns, catalog, terms, described)
             else:
@@ -314,7 +324,7 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
 
 def _incoming_page_view(terms: Terms, described: Description, page: int) -> dict:
     iri = described.node.value
-    own = {}
+    own: dict[str, str] = {}
     for row in described.out_rows:
         if row["p"].value in (EXTERNAL_PREFIXES["skos"] + "prefLabel", EXTERNAL_PREFIXES["rdfs"] + "label") and isinstance(row["o"], ox.Literal):
             own.setdefault((row["o"].language or "en").split("-")[0], row["o"].value)
@@ -354,9 +364,10 @@ async def _serve_ontology(request: Request, ctx: AppContext, local: str, forced:
         vocabulary = await _vocabulary(request, ctx)
 
         def view() -> dict:
-            q = ctx.catalog.internal_query(Q_INSTANCES).sparql
-            instances = {r["c"].value: int(r["n"].value) for r in store.select(q) if isinstance(r["c"], ox.NamedNode)}
-            return OntologyDoc(triples, ns, Terms(ns, vocabulary), instances).view()  # type: ignore[arg-type]
+            q = _catalog(ctx).internal_query(Q_INSTANCES).sparql
+            rows = cast(list[dict[str, Any]], store.select(q))
+            instances = {r["c"].value: int(r["n"].value) for r in rows if isinstance(r["c"], ox.NamedNode)}
+            return OntologyDoc(triples, ns, Terms(ns, vocabulary), instances).view()
 
         async def render() -> Response:
             doc = await _computed(request, ctx, ("ontology-view",), view)
@@ -411,9 +422,10 @@ async def _serve_void(request: Request, ctx: AppContext, local: str) -> Response
     since = await _since(request, ctx)
 
     async def body() -> bytes:
-        triples = await _computed(request, ctx, ("void",), lambda: describe_dataset(store, ns, ctx.catalog))
+        triples = await _computed(request, ctx, ("void",), lambda: describe_dataset(store, ns, _catalog(ctx)))
+        assert isinstance(triples, list)
         context = await _context(request, ctx) if fmt == "jsonld" else {}
-        return await _bytes(request, ctx, ("void", fmt), lambda: rdf_bytes(triples, fmt, ns, context))  # type: ignore[arg-type]
+        return await _bytes(request, ctx, ("void", fmt), lambda: rdf_bytes(triples, fmt, ns, context))
 
     how = Answering(request, ctx, since, etag=_etag(store.version, "void", fmt), path=local, negotiated=False,
                     extra={"Vary": "Accept", "Link": _void_links(local)})
@@ -515,7 +527,8 @@ async def sitemap(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respo
         urls = [ns.base + page for page in SITEMAP_PAGES]
         urls += [f"{ns.base}area/{a}" for a in AREA_IDS]
         orgs = ns.entity("org/")
-        for row in ctx.store.select(ctx.catalog.internal_query(Q_SITEMAP_ORGS).sparql):
+        rows = cast(list[dict[str, Any]], ctx.store.select(_catalog(ctx).internal_query(Q_SITEMAP_ORGS).sparql))
+        for row in rows:
             slug = row["org"].value.removeprefix(orgs)
             if row["org"].value.startswith(orgs) and slug and "/" not in slug:
                 urls.append(f"{ns.base}agency/{slug}")

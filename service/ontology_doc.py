@@ -49,7 +49,7 @@ class Index:
 
     def items(self, head: object) -> list:
         """Members of an RDF list."""
-        out = []
+        out: list = []
         while head is not None and not (isinstance(head, ox.NamedNode) and head.value == RDF + "nil") and len(out) < 1000:
             first = self.one(head, RDF + "first")
             if first is not None:
@@ -198,7 +198,7 @@ class OntologyDoc:
             "version": version.value if isinstance(version, ox.Literal) else "",
             "version_iri": self.terms.iri(version_iri.value) if isinstance(version_iri, ox.NamedNode) else None,
             "licenses": [self.terms.node(o) for o in self.ix.objects(onto, DCT + "license")],
-            "prefix": (self.ix.one(onto, VANN + "preferredNamespacePrefix") or ox.Literal("pk")).value,
+            "prefix": _text(self.ix.one(onto, VANN + "preferredNamespacePrefix"), "pk"),
             "namespace": self.ns.pk,
             "classes": class_entries,
             "object_properties": property_entries["ObjectProperty"],
@@ -226,3 +226,7 @@ class OntologyDoc:
                     out[key[1:-1]].add(other.value)
                     out[other.value].add(key[1:-1])
         return out
+
+
+def _text(term: object, default: str) -> str:
+    return term.value if isinstance(term, ox.Literal | ox.NamedNode) else default

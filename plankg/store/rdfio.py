@@ -139,14 +139,15 @@ def readable(body: bytes, prefixes: dict[str, str] | None) -> bytes:
 def serialize_dataset(quads: Iterable[ox.Quad], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     quads = sorted(set(quads), key=str)
     if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return readable(ox.serialize(quads, format=rdf_format, prefixes=prefixes), prefixes)
-    return ox.serialize(quads, format=rdf_format)
+        return readable(ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b"", prefixes)
+    return ox.serialize(quads, format=rdf_format) or b""
 
 
 def serialize_triples(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     triples = sorted(set(triples), key=str)
-    kwargs = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else {}
-    body = ox.serialize(triples, format=rdf_format, **kwargs)
+    if not prefixes or rdf_format not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=rdf_format) or b""
+    body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
     return readable(body, prefixes) if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else body
 
 

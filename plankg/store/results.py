@@ -334,7 +334,7 @@ def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None
     if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
         kwargs["prefixes"] = prefixes
     if max_bytes is None:
-        return _readable(ox.serialize(list(triples), format=rdf_format, **kwargs), fmt, prefixes)
+        return _readable(ox.serialize(list(triples), format=rdf_format, **kwargs) or b"", fmt, prefixes)
     writer = _BudgetWriter(max_bytes)
     try:
         ox.serialize(list(triples), writer, rdf_format, **kwargs)
