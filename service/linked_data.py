@@ -274,15 +274,18 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
     forced = None
     iri = ns.entity(path)
 
-    def look(target: str) -> Description | None:
-        return describe(store, catalog, target) if path else None
+    async def look(target: str) -> Description | None:
+        if not path:
+            return None
+        found = await _computed(request, ctx, ("described", target), lambda: describe(store, catalog, target))
+        return found if isinstance(found, Description) else None
 
-    described = await run_in_threadpool(look, iri)
+    described = await look(iri)
     if described is None:
         # a suffix names a representation only when the IRI without it exists
         stem, dot, ext = path.rpartition(".")
         if dot and "." + ext in SUFFIXES and stem:
-            described = await run_in_threadpool(look, ns.entity(stem))
+            described = await look(ns.entity(stem))
             if described is not None:
                 path, iri, forced = stem, ns.entity(stem), SUFFIXES["." + ext]
     if described is None:
@@ -316,7 +319,8 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
             triples = described.triples() if page is None else described.incoming_page(page)
             return rdf_bytes(triples, fmt, ns, context, iri)
 
-        return await run_in_threadpool(make)
+        # kept per version: compacting JSON-LD costs more than reading the rows
+        return await _bytes(request, ctx, ("entity", iri, fmt, suffix), make)
 
     how = Answering(request, ctx, since, etag=_etag(store.version, fmt, suffix), path=local, negotiated=forced is None, formats=MEDIA_TYPES)
     return await _respond(how, fmt, body)
