@@ -199,11 +199,3 @@ def compact(triples: Iterable[ox.Triple], context: dict[str, Any], first: str | 
     nodes = doc.get("@graph", [])
     nodes.sort(key=lambda n: (n.get("id") != first, str(n.get("id", ""))))
     return json.dumps({"@context": local, "@graph": nodes}, ensure_ascii=False, indent=1).encode()
-
-
-def compact_dataset(quads: Iterable[ox.Quad], context: dict[str, Any]) -> bytes:
-    """A whole dataset as JSON-LD with named graphs, keys compacted with the published context."""
-    expanded = json.loads(ox.serialize(sorted(set(quads), key=str), format=ox.RdfFormat.JSON_LD) or b"[]")
-    expanded = _types(expanded if isinstance(expanded, list) else [expanded])
-    doc = jsonld.compact(expanded, {"@context": context}, options={"documentLoader": _no_fetch, "graph": True})
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode()

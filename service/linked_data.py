@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from plankg.catalog import Catalog
 from plankg.dataset import DUMPS, GZIP_MEDIA_TYPE, GZIP_SUFFIX, Dump, describe_dataset
 from plankg.errors import NotFound, ParameterError
-from plankg.jsonld import build_context, compact, compact_dataset, context_document, context_version
+from plankg.jsonld import build_context, compact, context_document, context_version
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.store.rdfio import dataset_bytes, serialize_triples
 from service.answer_cache import ResultCache, answer_cache
@@ -454,10 +454,8 @@ async def well_known_void(request: Request, ctx: AppContext = Depends(get_ctx)) 
 # ------------------------------------------------------------------ dumps
 
 
-def dump_bytes(quads: list[ox.Quad], ns: Namespaces, dump: Dump, context: dict) -> bytes:
-    """A full dump of the store as it is now."""
-    if dump.format == "jsonld":
-        return compact_dataset(quads, context)
+def dump_bytes(quads: list[ox.Quad], ns: Namespaces, dump: Dump) -> bytes:
+    """A full dump of the store as it is now, as ``plankg build`` writes it to dist/."""
     return dataset_bytes(quads, dump.format, ns.rdf_prefixes())
 
 
@@ -477,10 +475,8 @@ async def dump(filename: str, request: Request, ctx: AppContext = Depends(get_ct
     headers = how.for_format("")
     if how.fresh():
         return Response(status_code=304, headers=headers)
-    context = await _context(request, ctx) if found.format == "jsonld" else {}
-
     def plain() -> bytes:
-        return dump_bytes(list(store.quads()), ns, found, context)
+        return dump_bytes(list(store.quads()), ns, found)
 
     body = await _bytes(request, ctx, ("dump", found.filename), plain)
     if compressed:

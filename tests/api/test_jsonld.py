@@ -261,3 +261,8 @@ def test_served_jsonld_names_no_remote_context(client, built_graph):
     for iri in one_entity_per_kind(built_graph)[:5]:
         body = client.get(urlsplit(iri).path, headers={"Accept": "application/ld+json"}).json()
         assert not isinstance(body["@context"], str | list), json.dumps(body["@context"])[:80]
+
+
+def test_build_writes_the_context_the_service_publishes(published, built_graph):
+    written = next(p for p in built_graph.outputs if p.name == "context.jsonld")
+    assert json.loads(written.read_bytes())["@context"] == published
