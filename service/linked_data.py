@@ -55,6 +55,7 @@ from service.negotiation import (
     not_modified,
     prefers_html,
     representation,
+    weak_etag,
 )
 from service.ontology_doc import OWL, Index, OntologyDoc, ontology_triples
 from service.page_data import AREA_IDS
@@ -158,10 +159,6 @@ def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dic
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
     return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
-
-
-def _etag(version: str, *parts: str) -> str:
-    return 'W/"' + "-".join((version, *(p for p in parts if p))) + '"'
 
 
 def _http_date(seconds: float) -> str:
@@ -308,7 +305,7 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
                 view = _incoming_page_view(terms, described, page)
             return render_page(request, "entity.html", {"e": view, "local": local, "formats": _format_links(local)})
 
-        how = Answering(request, ctx, since, etag=_etag(store.version, "html", lang, suffix), path=local,
+        how = Answering(request, ctx, since, etag=weak_etag(store.version, "html", lang, suffix), path=local,
                         negotiated=forced is None, formats=MEDIA_TYPES)
         return await _respond_html(how, render)
 
@@ -322,7 +319,7 @@ async def entity(path: str, request: Request, ctx: AppContext = Depends(get_ctx)
         # kept per version: compacting JSON-LD costs more than reading the rows
         return await _bytes(request, ctx, ("entity", iri, fmt, suffix), make)
 
-    how = Answering(request, ctx, since, etag=_etag(store.version, fmt, suffix), path=local, negotiated=forced is None, formats=MEDIA_TYPES)
+    how = Answering(request, ctx, since, etag=weak_etag(store.version, fmt, suffix), path=local, negotiated=forced is None, formats=MEDIA_TYPES)
     return await _respond(how, fmt, body)
 
 
@@ -377,7 +374,7 @@ async def _serve_ontology(request: Request, ctx: AppContext, local: str, forced:
             doc = await _computed(request, ctx, ("ontology-view",), view)
             return render_page(request, "ontology.html", {"o": doc, "local": local, "formats": _format_links(local)})
 
-        how = Answering(request, ctx, since, etag=_etag(store.version, "ontology-html", lang), path=local,
+        how = Answering(request, ctx, since, etag=weak_etag(store.version, "ontology-html", lang), path=local,
                         negotiated=forced is None, formats=MEDIA_TYPES)
         return await _respond_html(how, render)
 
@@ -385,7 +382,7 @@ async def _serve_ontology(request: Request, ctx: AppContext, local: str, forced:
         context = await _context(request, ctx) if fmt == "jsonld" else {}
         return await _bytes(request, ctx, ("ontology", fmt), lambda: rdf_bytes(triples, fmt, ns, context, ns.ontology))
 
-    how = Answering(request, ctx, since, etag=_etag(store.version, "ontology", fmt), path=local, negotiated=forced is None, formats=MEDIA_TYPES)
+    how = Answering(request, ctx, since, etag=weak_etag(store.version, "ontology", fmt), path=local, negotiated=forced is None, formats=MEDIA_TYPES)
     return await _respond(how, fmt, body)
 
 
@@ -431,7 +428,7 @@ async def _serve_void(request: Request, ctx: AppContext, local: str) -> Response
         context = await _context(request, ctx) if fmt == "jsonld" else {}
         return await _bytes(request, ctx, ("void", fmt), lambda: rdf_bytes(triples, fmt, ns, context))
 
-    how = Answering(request, ctx, since, etag=_etag(store.version, "void", fmt), path=local, negotiated=False,
+    how = Answering(request, ctx, since, etag=weak_etag(store.version, "void", fmt), path=local, negotiated=False,
                     extra={"Vary": "Accept", "Link": _void_links(local)})
     return await _respond(how, fmt, body)
 
@@ -470,7 +467,7 @@ async def dump(filename: str, request: Request, ctx: AppContext = Depends(get_ct
         raise NotFound(f"There is no dump {filename!r}; the dumps are {names}.")
     store, ns = ctx.store, ctx.ns
     since = await _since(request, ctx)
-    how = Answering(request, ctx, since, etag=_etag(store.version, found.format, "gz" if compressed else ""), path="/dumps/" + filename,
+    how = Answering(request, ctx, since, etag=weak_etag(store.version, found.format, "gz" if compressed else ""), path="/dumps/" + filename,
                     negotiated=False, extra={"Content-Disposition": f'attachment; filename="{filename}"'})
     headers = how.for_format("")
     if how.fresh():
@@ -538,7 +535,7 @@ async def sitemap(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respo
         return ("\n".join(lines) + "\n").encode()
 
     since = await _since(request, ctx)
-    how = Answering(request, ctx, since, etag=_etag(ctx.store.version, "sitemap"), path="/sitemap.xml", negotiated=False)
+    how = Answering(request, ctx, since, etag=weak_etag(ctx.store.version, "sitemap"), path="/sitemap.xml", negotiated=False)
     headers = how.for_format("")
     if how.fresh():
         return Response(status_code=304, headers=headers)
