@@ -54,7 +54,6 @@ MAX_INCOMING_PER_PREDICATE = 25
 INCOMING_PAGE = 200  # statements per page of ?incoming=N
 
 
-
 @dataclass
 class Labels:
     """Labels per language; the smallest wins when a term has several, so pages are stable."""
