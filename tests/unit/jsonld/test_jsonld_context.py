@@ -8,7 +8,13 @@ import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
-from plankg.jsonld import RemoteContextRefused, build_context, compact, context_version, local_loader
+from plankg.jsonld import (
+    RemoteContextRefused,
+    build_context,
+    compact,
+    context_version,
+    local_loader,
+)
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.settings import Settings
 
