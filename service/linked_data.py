@@ -493,10 +493,10 @@ async def _serve_context(request: Request, ctx: AppContext, version: str | None)
     if version is not None and version != current:
         raise NotFound(f"There is no context {version!r}; the current one is /context/{current}.jsonld (also at /{CONTEXT_PATH}).")
     versioned = f"{ctx.ns.base}context/{current}.jsonld"
-    headers = {"ETag": f'"{current}"', "Link": f'<{versioned}>; rel="canonical"'}
+    headers = {"ETag": f'W/"{current}"', "Link": f'<{versioned}>; rel="canonical"'}
     # a versioned context never changes; the unversioned one follows the data
     headers["Cache-Control"] = "public, max-age=31536000, immutable" if version else f"public, max-age={ctx.settings.linked_data_max_age_s}"
-    if _fresh(request, headers["ETag"], 0.0) and "if-none-match" in request.headers:
+    if not_modified(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return Response(context_document(context), media_type="application/ld+json", headers=headers)
 
