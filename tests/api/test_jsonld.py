@@ -118,6 +118,7 @@ def test_context_has_a_versioned_iri_that_never_changes(client, published):
     assert versioned.status_code == 200 and versioned.json()["@context"] == published
     assert "immutable" in versioned.headers["cache-control"]
     assert client.get("/context/000000000000.jsonld").status_code == 404
+    assert client.get("/context.jsonld", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
 
 
 # ---------------------------------------------------------------- compacted entities, expanded by pyld
