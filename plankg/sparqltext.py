@@ -13,7 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plankg.errors import FeatureDisabled, QuerySyntaxError, QueryTooComplex, UpdateNotAllowed
+from plankg.errors import (
+    FeatureDisabled,
+    ParameterError,
+    QuerySyntaxError,
+    QueryTooComplex,
+    UpdateNotAllowed,
+)
 
 # The terminals of the SPARQL 1.1 grammar (section 19.8) that can hide text from a
 # scan: a comment runs to the end of the line, and a line ends at CR as well as LF; a
@@ -343,3 +349,188 @@ def update_graphs(text: str) -> set[str] | None:
         pending = False
         previous = ""
     return found
+
+
+# ---------------------------------------------------------------- base IRIs and error messages
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+MAX_BASE_IRI_CHARS = 2048
+
+
+def check_base_iri(value: str, *, max_chars: int = MAX_BASE_IRI_CHARS) -> str:
+    """A base IRI for relative IRIs in a query or update: absolute, short, IRI characters only."""
+    if len(value) > max_chars:
+        raise ParameterError(f"The base IRI is {len(value)} characters long; the limit is {max_chars}.")
+    if not _ABSOLUTE.match(value):
+        raise ParameterError(f"The base IRI must be an absolute IRI; {value[:80]!r} is not.")
+    if value.lower().startswith("file:"):
+        raise FeatureDisabled("A file: base IRI is refused; graphs are never read from files.")
+    return value
+
+
+def endpoint_base(base_iri: str, path: str) -> str:
+    """The base IRI of a request's query or update: the endpoint's URL, as the service is configured to be reached.
+
+    SPARQL 1.1 Protocol lets the service define the base IRI and suggests the endpoint
+    itself, as Oxigraph does. The path is the request's, the scheme and authority the
+    configured ``PLANKG_BASE_IRI``'s: the Host header is the client's to write, and an
+    answer (cached for everyone) must not depend on it.
+    """
+    return check_base_iri(base_iri + path.lstrip("/"))
+
+
+_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None) -> tuple[str, int | None, int | None]:
+    """A parser's message rewritten to name what is wrong, with its (line, column).
+
+    pyoxigraph's PEG parser reports the furthest position it reached and a few of the
+    tokens it would have taken there, which often names the wrong thing: ``<s>`` without
+    a base IRI gives "expected OPTIONAL". The usual causes are looked for in the text
+    first (a relative or malformed IRI, an undeclared prefix); otherwise the message
+    quotes the text at the position, and the parser's words follow.
+    """
+    found = _AT.search(message)
+    line = column = None
+    expected = message
+    if found:
+        line, column, expected = int(found.group(1)), int(found.group(2)), " ".join(found.group(3).split())
+    where = f" at line {line}, column {column}" if line is not None else " in the text"
+    for m in TOKEN.finditer(text):
+        if m.lastgroup != "iri":
+            continue
+        iri = m.group("iri")[1:-1]
+        if not _ABSOLUTE.match(iri) and base_iri is None and "BASE" not in scan(text).words:
+            iri_line, iri_column = _position(text, m.start())
+            return (
+                f"SPARQL syntax error: <{iri}> at line {iri_line}, column {iri_column} is a relative IRI and there is no "
+                "base IRI to resolve it against; write an absolute IRI or declare BASE <…>.",
+                iri_line,
+                iri_column,
+            )
+    invalid = re.search(r"<([^<>\n]*[\s\"{}|\\^`][^<>\n]*)>", text) if "IRI parsing failed" in expected else None
+    if invalid is not None:
+        iri_line, iri_column = _position(text, invalid.start())
+        return (
+            f"SPARQL syntax error: <{invalid.group(1)[:80]}> at line {iri_line}, column {iri_column} is not a valid IRI "
+            "(IRIs may not hold spaces or any of \" { } | \\ ^ `).",
+            iri_line,
+            iri_column,
+        )
+    declared = declared_prefixes(text)
+    previous = None
+    for m in TOKEN.finditer(text):
+        if m.lastgroup == "comment" or m.group(0).isspace():
+            continue
+        after_prefix_word = previous is not None and previous.lastgroup == "word" and previous.group(0).upper() == "PREFIX"
+        blank = previous is not None and previous.group(0).endswith("_") and previous.end() == m.start()  # _:b0
+        previous = m
+        if m.lastgroup == "pname" and not after_prefix_word and not blank and m.group(0).partition(":")[0] not in declared:
+            prefix = m.group(0).partition(":")[0]
+            pl, pc = _position(text, m.start())
+            return f"SPARQL syntax error: the prefix '{prefix}:' at line {pl}, column {pc} is not declared; add PREFIX {prefix}: <…>.", pl, pc
+    near = ""
+    if line is not None and column is not None:
+        lines = text.splitlines() or [""]
+        if 1 <= line <= len(lines):
+            rest = lines[line - 1][max(column - 1, 0) :].strip()
+            before = lines[line - 1][: max(column - 1, 0)].strip()
+            near = f" near «{rest[:40]}»" if rest else f" after «{before[-40:]}», at the end of the line"
+    return f"SPARQL syntax error: the text{where}{near} does not fit the grammar (the parser {_expected_words(expected)}).", line, column
+
+
+def _expected_words(expected: str) -> str:
+    expected = expected[:200] + ("…" if len(expected) > 200 else "")
+    return expected if expected.startswith("expected") else "says: " + expected
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    return line, offset - (before.rfind("\n") + 1) + 1
+
+
+# ---------------------------------------------------------------- the operations of an update
+@dataclass(frozen=True)
+class Operation:
+    """One operation of an update request, with the prologue (BASE / PREFIX) in force before it."""
+
+    prologue: str
+    text: str
+    first: str  # its first word: INSERT, DELETE, WITH, CLEAR, …
+    reads: bool  # has a WHERE: DELETE/INSERT … WHERE or DELETE WHERE
+    short_form: bool  # DELETE WHERE { quads }
+    where_at: int  # offset of its WHERE in ``text`` (-1 when it has none)
+    dataset: bool  # says WITH or USING itself
+
+    def with_dataset(self, using: list[str], using_named: list[str]) -> str:
+        """The operation with ``USING <g>`` / ``USING NAMED <g>`` before its WHERE (IRIs already checked).
+
+        ``DELETE WHERE { q }`` cannot carry USING; it is ``DELETE { q } WHERE { q }``, written so.
+        """
+        clauses = " ".join([f"USING <{iri}>" for iri in using] + [f"USING NAMED <{iri}>" for iri in using_named])
+        if not self.reads:
+            return self.prologue + self.text
+        if self.short_form:
+            pattern = self.text[self.where_at + len("WHERE") :]
+            return f"{self.prologue}{self.text[: self.where_at]}{pattern} {clauses} WHERE {pattern}"
+        return f"{self.prologue}{self.text[: self.where_at]}{clauses} {self.text[self.where_at :]}"
+
+
+def update_operations(text: str) -> list[Operation]:
+    """The operations of an update, split at the ``;`` between them (outside every bracket)."""
+    ops: list[Operation] = []
+    prologue = ""
+    start = 0
+    depth = 0
+    tokens: list[tuple[re.Match, bool]] = []  # (token, outside every bracket)
+
+    def close(end: int) -> None:
+        nonlocal prologue
+        # the prologue: BASE <iri> and PREFIX p: <iri> before the operation's first word
+        i = 0
+        while i < len(tokens) and tokens[i][0].lastgroup == "word" and tokens[i][0].group("word").upper() in ("BASE", "PREFIX"):
+            i += 3 if tokens[i][0].group("word").upper() == "PREFIX" else 2
+        if i >= len(tokens):
+            prologue += text[start:end]
+            return
+        body_start = tokens[i][0].start()
+        words = [(m, m.group("word").upper(), top) for m, top in tokens[i:] if m.lastgroup == "word"]
+        first = words[0][1] if words else ""
+        second = words[1][1] if len(words) > 1 else ""
+        where = next((m for m, w, top in words if top and w == "WHERE"), None)
+        reads = where is not None and first in ("WITH", "INSERT", "DELETE") and second != "DATA"
+        prologue += text[start:body_start]
+        ops.append(
+            Operation(
+                prologue,
+                text[body_start:end],
+                first,
+                reads,
+                reads and first == "DELETE" and second == "WHERE",
+                where.start() - body_start if where is not None and reads else -1,
+                any(top and w in ("WITH", "USING") for _, w, top in words),
+            )
+        )
+
+    for m in _SCAN_TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("space", "comment") or m.group(0).isspace():
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "other" and m.group(0) == ";" and depth == 0:
+            close(m.start())
+            start = m.end()
+            tokens = []
+            continue
+        tokens.append((m, depth == 0))
+    close(len(text))
+    return ops
+
+
+def names_dataset(text: str) -> bool:
+    """Whether an update says WITH or USING itself (then using-graph-uri / using-named-graph-uri may not be given)."""
+    return not {"WITH", "USING"}.isdisjoint(scan(text).words)

@@ -53,9 +53,13 @@ class WriteRequest:
     operation: str  # "put" | "post" | "delete" | "update"
     graph: str | None = None  # the addressed graph (None: the default graph)
     body: Upload | None = None  # PUT / POST
+    parts: tuple[Upload, ...] = ()  # POST multipart/form-data: each part one graph, added together
     update: str | None = None  # SPARQL Update text, through sparqltext.check_update already
     role: str = "steward"
     confirm: str | None = None
+    base_iri: str | None = None  # relative IRIs of an update resolve against it (sparqltext.check_base_iri)
+    using: tuple[str, ...] = ()  # using-graph-uri: the default graph of the update's WHERE
+    using_named: tuple[str, ...] = ()  # using-named-graph-uri: its named graphs
 
 
 def validate_upload(
@@ -93,8 +97,12 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
     pipeline = _pipeline(settings, store, prefixes)
     try:
         if request.operation in ("put", "post"):
-            assert request.body is not None
-            quads = request.body.parse(settings, base_iri=request.graph or settings.base_iri)
+            assert request.body is not None or request.parts
+            base = request.graph or settings.base_iri
+            quads = request.body.parse(settings, base_iri=base) if request.body is not None else []
+            for part in request.parts:
+                # blank nodes are the part's own: one label in two parts names two nodes
+                quads += _fresh_blank_nodes(part.parse(settings, base_iri=base))
             if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
                 raise BadRequest("The body names graphs of its own; PUT and POST take one graph, addressed by ?graph= or ?default.")
             propose = pipeline.proposal(request.operation, request.graph, quads)
@@ -103,12 +111,25 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
         elif request.operation == "update":
             assert request.update is not None
             _refuse_reaching_out(request.update)
-            propose = pipeline.proposal("update", None, update=request.update)
+            propose = pipeline.proposal(
+                "update", None, update=request.update, base_iri=request.base_iri, using=request.using, using_named=request.using_named
+            )
         else:
             raise ValueError(f"unknown write operation {request.operation!r}")
         return "ok", pipeline.prepare(propose, dry_run=dry_run, role=request.role, confirm=request.confirm)
     except ValidationFailed as exc:
         return "invalid", exc.outcome  # type: ignore[attr-defined]
+
+
+def _fresh_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
+    fresh: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            return fresh.setdefault(t, ox.BlankNode())
+        return t
+
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) for q in quads]
 
 
 def warm(store: ox.Store, prefixes: dict, settings: Settings) -> None:

@@ -38,6 +38,7 @@ from plankg import write_policy
 from plankg.errors import Forbidden, NotFound, ValidationFailed
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
 from plankg.settings import STEWARD, Settings
+from plankg.sparqltext import update_graphs
 from plankg.store import Store
 from plankg.store.changes import GraphKey, graph_key, graph_node
 
@@ -294,9 +295,9 @@ class WritePipeline:
         """Remove a graph and everything in it (Graph Store DELETE); NotFound when it has no triples."""
         return self._run(self.proposal("delete", graph), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
-    def update(self, sparql: str, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
+    def update(self, sparql: str, *, agent: str, dry_run: bool = False, role: str = STEWARD, confirm: str | None = None, base_iri: str | None = None) -> WriteOutcome:
         """Run a SPARQL Update (already through ``sparqltext.check_update``) on a candidate first."""
-        return self._run(self.proposal("update", None, update=sparql), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
+        return self._run(self.proposal("update", None, update=sparql, base_iri=base_iri), agent=agent, dry_run=dry_run, role=role, confirm=confirm)
 
     def proposal(
         self,
@@ -306,8 +307,16 @@ class WritePipeline:
         *,
         update: str | None = None,
         operation: str | None = None,
+        base_iri: str | None = None,
+        using: Sequence[str] = (),
+        using_named: Sequence[str] = (),
     ) -> Callable[[], Change]:
-        """The candidate step of a write: a function that works the ``Change`` out against the data as it is then."""
+        """The candidate step of a write: a function that works the ``Change`` out against the data as it is then.
+
+        An update's WHERE reads what ``/sparql`` reads (``Store.preview_update``), its relative
+        IRIs resolve against ``base_iri``, and ``using`` / ``using_named`` are the protocol's
+        using-graph-uri / using-named-graph-uri.
+        """
         if kind == "put":
             new = _in_graph(quads, graph)
 
@@ -360,7 +369,12 @@ class WritePipeline:
             sparql = update
 
             def propose() -> Change:
-                removed, added = self.store.preview_update(sparql)
+                removed, added = self.store.preview_update(sparql, base_iri=base_iri, using=using, using_named=using_named)
+                named = update_graphs(sparql)
+                if named is None or self.changes_graph not in named:
+                    # CLEAR ALL, DROP NAMED, GRAPH ?g: every graph but the change log, which an update
+                    # reads but never empties; naming it is refused by the write policy (403)
+                    removed = [q for q in removed if graph_key(q) != self.changes_graph]
                 graphs = tuple(sorted({graph_key(q) for q in (*removed, *added)}, key=lambda k: (k is not None, k or "")))
                 for touched in graphs:
                     self._check_writable(touched)

@@ -32,6 +32,7 @@ class QueryExecutor:
         named_graph_uris: list[str] | None = None,
         row_cap: int | None = None,
         fast_lane: bool = False,
+        base_iri: str | None = None,
     ) -> QueryResponse:
         """Run and serialize a query; raises the store's domain errors (timeout, syntax, 406).
 
@@ -48,6 +49,7 @@ class QueryExecutor:
             row_cap=min(row_cap, self.row_cap) if row_cap else self.row_cap,
             max_bytes=self.max_bytes,
             fast_lane=fast_lane,
+            base_iri=base_iri,
         )
 
     async def run(self, fn, *args, **kwargs):

@@ -10,13 +10,20 @@ Writing needs a steward's bearer token (``service.auth``):
 - ``PUT /graphs?graph=IRI`` replaces the graph, ``POST`` adds to it, ``DELETE``
   removes it (``?default`` for the default graph). The body of PUT and POST is
   one graph: Turtle, N-Triples, JSON-LD or RDF/XML by ``Content-Type``;
-  relative IRIs resolve against the graph's IRI.
+  relative IRIs resolve against the graph's IRI. ``POST`` also takes
+  ``multipart/form-data``, every part one graph (its own Content-Type or file
+  extension), all added together. ``POST /graphs`` without ``?graph`` / ``?default``
+  creates a graph ``<base>graph/posted/<random>`` and answers 201 with its IRI
+  in ``Location`` (Graph Store Protocol 5.5).
 - ``POST /update`` takes ``application/sparql-update`` or a form with
   ``update=``. LOAD and SERVICE are refused, as are ``file:`` graph names
-  (``plankg.sparqltext.check_update``). In an update the default graph is the
-  store's own default graph, which the build leaves empty (on ``/sparql`` it
-  is the union of all graphs): name graphs with ``GRAPH``, ``WITH`` or ``USING``.
-  ``using-graph-uri`` / ``using-named-graph-uri`` are not supported (400).
+  (``plankg.sparqltext.check_update``). The WHERE of every operation reads what
+  ``/sparql`` reads: the union of all graphs as its default graph, the named
+  graphs by ``GRAPH``; ``WITH`` / ``USING`` in the update, or the protocol's
+  ``using-graph-uri`` / ``using-named-graph-uri`` (not both: 400), set another
+  dataset. Templates without ``GRAPH`` write the store's own default graph.
+  Relative IRIs resolve against the endpoint, ``<base>update``. ``CLEAR ALL``,
+  ``DROP NAMED`` and the like leave the change log; naming it is refused.
 
 Roles and confirmation (``plankg.write_policy``): the built graphs
 (``graph/ontology``, ``graph/plan``, ``graph/registry``) are read-only to
@@ -41,11 +48,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -60,7 +68,13 @@ from plankg.errors import (
     WriteBusy,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_update
+from plankg.sparqltext import (
+    MAX_BASE_IRI_CHARS,
+    check_iris_local,
+    check_update,
+    endpoint_base,
+    names_dataset,
+)
 from plankg.store.results import serialize_graph
 from plankg.untrusted import Upload, WriteRequest
 from service.auth import Writer, reject_method_override, writer
@@ -70,7 +84,7 @@ from service.problems import PROBLEM_JSON, problem_type, status_for
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
-    from plankg.writes import WriteOutcome, WritePipeline
+    from plankg.writes import WritePipeline
 
 router = APIRouter(tags=["Graph Store and Update"])
 
@@ -84,6 +98,11 @@ GRAPH_BODY_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 DATASET_BODY_TYPES = ("application/n-quads", "application/trig")
+MULTIPART = "multipart/form-data"
+_EXTENSIONS = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml"}
+_MAX_PARTS = 16
+# graphs made by POST /graphs without a graph: <base>graph/posted/<random>, in the stewards' namespace
+NEW_GRAPHS = "posted"
 FORM = "application/x-www-form-urlencoded"
 UPDATE = "application/sparql-update"
 REPORT_OFFERS = (
@@ -94,6 +113,7 @@ REPORT_OFFERS = (
     ("text/html", "html"),
 )
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_MAX_USING = 64  # dataset IRIs in one update request
 _TRUE = ("true", "1", "yes", "on", "")
 _FALSE = ("false", "0", "no", "off")
 
@@ -114,7 +134,17 @@ _WRITE_PARAMETERS = [
         "Without it such a write answers 428 naming the value to send.",
     },
 ]
-_GRAPH_BODY = {"requestBody": {"required": True, "content": {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}}}
+_GRAPH_CONTENT: dict[str, dict] = {media: {"schema": {"type": "string"}} for media in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
+_GRAPH_BODY = {"requestBody": {"required": True, "content": _GRAPH_CONTENT}}
+_POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            **_GRAPH_CONTENT,
+            "multipart/form-data": {"schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}},
+        },
+    }
+}
 
 GSP_RESPONSES = {
     200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
@@ -201,11 +231,27 @@ async def graphs_put(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
     return await _perform(request, ctx, answer, dry_run, WriteRequest("put", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
 
 
-@router.post("/graphs", summary="Add triples to a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS, **_GRAPH_BODY}, responses={201: {"description": "The graph was created"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES})
+@router.post(
+    "/graphs",
+    summary="Add triples to a graph, or (without ?graph / ?default) create a new graph (steward token; validated first)",
+    response_class=Response,
+    status_code=204,
+    openapi_extra={"parameters": _WRITE_PARAMETERS, **_POST_BODY},
+    responses={201: {"description": "The graph was created; a new graph's IRI is in Location"}, 204: {"description": "The triples were added"}, **GSP_RESPONSES},
+)
 async def graphs_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    who, graph, dry_run, answer, confirm = _writing(request, ctx)
-    body = await _graph_body(request, ctx, graph)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("post", graph, body=body, role=who.role, confirm=confirm), who.name, graph)
+    who, graph, dry_run, answer, confirm = _writing(request, ctx, allow_none=True)
+    new = graph is None and _target(request)[0] == "none"
+    if new:
+        # Graph Store Protocol 5.5: POST to the service itself makes a graph, named by the service
+        graph = ctx.ns.graph(f"{NEW_GRAPHS}/{uuid.uuid4().hex}")
+    media, _ = content_type(request.headers.get("content-type"))
+    if media == MULTIPART:
+        body, parts = None, await _multipart_body(request, ctx)
+    else:
+        body, parts = await _graph_body(request, ctx, graph), ()
+    write = WriteRequest("post", graph, body=body, parts=parts, role=who.role, confirm=confirm)
+    return await _perform(request, ctx, answer, dry_run, write, who.name, graph, location=graph if new else None)
 
 
 @router.delete("/graphs", summary="Delete a graph (steward token; validated first)", response_class=Response, status_code=204, openapi_extra={"parameters": _WRITE_PARAMETERS}, responses={204: {"description": "The graph was deleted"}, 404: {"description": "No such graph"}, **GSP_RESPONSES})
@@ -264,19 +310,43 @@ async def update_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
             f"POST an update as {UPDATE} or as a form ({FORM}, update=…); "
             + (f"{media} is not accepted." if media else "the request has no Content-Type.")
         )
-    if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
-        raise ParameterError("using-graph-uri and using-named-graph-uri are not supported; write USING / USING NAMED in the update.")
+    using = _using(params, "using-graph-uri")
+    using_named = _using(params, "using-named-graph-uri")
     check_update(text, max_chars=ctx.settings.max_query_chars)
-    return await _perform(request, ctx, answer, dry_run, WriteRequest("update", update=text, role=who.role, confirm=confirm), who.name, None)
+    if (using or using_named) and names_dataset(text):
+        # SPARQL 1.1 Protocol 2.2.3: the request's dataset and the update's own may not both be given
+        raise ParameterError(
+            "using-graph-uri / using-named-graph-uri and USING / WITH in the update both name the dataset; give one of them."
+        )
+    write = WriteRequest(
+        "update", update=text, role=who.role, confirm=confirm, base_iri=endpoint_base(ctx.settings.base_iri, request.url.path), using=using, using_named=using_named
+    )
+    return await _perform(request, ctx, answer, dry_run, write, who.name, None)
+
+
+def _using(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The protocol's using-graph-uri / using-named-graph-uri: absolute IRIs, as valid graph names."""
+    values = tuple(v for k, v in params if k == name)
+    if len(values) > _MAX_USING:
+        raise ParameterError(f"Give at most {_MAX_USING} {name} values; this request has {len(values)}.")
+    for value in values:
+        if len(value) > MAX_BASE_IRI_CHARS or not _ABSOLUTE_IRI.match(value):
+            raise ParameterError(f"{name} must be an absolute IRI; {value[:80]!r} is not.")
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ParameterError(f"{name} must be a valid IRI: {exc}") from None
+    check_iris_local(list(values))
+    return values
 
 
 # ---------------------------------------------------------------- the steps every write shares
-def _writing(request: Request, ctx: AppContext) -> tuple[Writer, str | None, bool, str, str | None]:
+def _writing(request: Request, ctx: AppContext, *, allow_none: bool = False) -> tuple[Writer, str | None, bool, str, str | None]:
     """Checks before any body is read: override, token, target, flags."""
     reject_method_override(request)
     who = writer(request, ctx.settings.write_tokens, ctx.settings.write_roles)
     kind, graph = _target(request)
-    if kind == "none":
+    if kind == "none" and not allow_none:
         raise ParameterError("Name the graph: ?graph=<IRI> or ?default.")
     return who, graph, _dry_run(request), _report_format(request), _confirm(request)
 
@@ -316,7 +386,43 @@ async def _graph_body(request: Request, ctx: AppContext, graph: str | None) -> U
     return Upload(body, GRAPH_BODY_TYPES[media].media_type, "request body")
 
 
-async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write: WriteRequest, agent: str, graph: str | None) -> Response:
+async def _multipart_body(request: Request, ctx: AppContext) -> tuple[Upload, ...]:
+    """``multipart/form-data`` (Graph Store Protocol 5.5): every part is RDF added to the graph.
+
+    Each part is kept as it is (the sandbox parses it, like any body), at most
+    ``_MAX_PARTS`` of them; the body as a whole is within ``PLANKG_MAX_BODY_BYTES``.
+    A part's syntax is its Content-Type, else its file name's extension.
+    """
+    from starlette.datastructures import UploadFile
+
+    limit = ctx.settings.max_body_bytes
+    try:
+        form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS, max_part_size=limit)
+    except HTTPException as exc:  # Starlette's own refusal: too many parts, a malformed body
+        raise BadRequest(f"The multipart body was refused: {exc.detail}") from None
+    try:
+        parts: list[Upload] = []
+        for name, value in form.multi_items():
+            if not isinstance(value, UploadFile):
+                raise BadRequest(f"Part {name[:80]!r} is a form field; every part must be an RDF file (with a filename).")
+            media, charset = content_type(value.content_type)
+            if media not in GRAPH_BODY_TYPES:
+                media = next((m for ext, m in _EXTENSIONS.items() if (value.filename or "").lower().endswith(ext)), media)
+            if media not in GRAPH_BODY_TYPES:
+                raise UnsupportedMediaType(
+                    f"Part {name[:80]!r}: send each part as " + ", ".join(GRAPH_BODY_TYPES) + (f", not {media}." if media else " (it has no Content-Type).")
+                )
+            if charset not in (None, "utf-8", "utf8"):
+                raise UnsupportedMediaType("RDF parts must be UTF-8.")
+            parts.append(Upload(await value.read(), GRAPH_BODY_TYPES[media].media_type, f"part {(value.filename or name)[:80]!r}"))
+    finally:
+        await form.close()
+    if not parts:
+        raise BadRequest("The multipart body has no parts.")
+    return tuple(parts)
+
+
+async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool, write: WriteRequest, agent: str, graph: str | None, *, location: str | None = None) -> Response:
     """Prepare the write in the sandbox, commit it here; one write at a time, waited for a bounded time."""
     from plankg.writes import now, refusal
 
@@ -350,7 +456,8 @@ async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool
     if outcome.activity:
         headers["X-PlanKG-Activity"] = outcome.activity
     if outcome.created and graph is not None and request.method in ("PUT", "POST"):
-        headers["Location"] = "/graphs?graph=" + quote(graph, safe="")
+        # a graph the service named: Location is its IRI (the protocol's); else where to GET it
+        headers["Location"] = location or "/graphs?graph=" + quote(graph, safe="")
         return Response(status_code=201, headers=headers)
     return Response(status_code=204, headers=headers)
 

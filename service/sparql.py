@@ -5,6 +5,8 @@
   POST body type is 415. ``default-graph-uri`` / ``named-graph-uri`` (repeatable)
   set the dataset and win over FROM / FROM NAMED; without them the default
   graph is the union of all graphs.
+- Relative IRIs in a query resolve against the endpoint's IRI, ``<base>sparql``
+  (from ``PLANKG_BASE_IRI``, never the Host header); a ``BASE`` in the query wins.
 - Updates (``update=``, ``application/sparql-update``, or an update in
   ``query=``) are refused with 400 before anything runs.
 - ``GET`` without ``query`` answers the SPARQL Service Description (Turtle,
@@ -38,15 +40,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from plankg.errors import NotAcceptable, ParameterError, QuerySyntaxError, UnsupportedMediaType, UpdateNotAllowed
+from plankg.errors import (
+    NotAcceptable,
+    ParameterError,
+    QuerySyntaxError,
+    UnsupportedMediaType,
+    UpdateNotAllowed,
+)
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_iris_local, check_query, scan
+from plankg.sparqltext import check_iris_local, check_query, endpoint_base, scan
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
-from service.negotiation import GRAPH_OFFERS, choose, content_type, formats_for, not_modified, parse_accept, prefers_html, weak_etag
+from service.negotiation import (
+    GRAPH_OFFERS,
+    choose,
+    content_type,
+    formats_for,
+    not_modified,
+    parse_accept,
+    prefers_html,
+    weak_etag,
+)
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -182,6 +199,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     named_graphs = _iris(params, "named-graph-uri")
     kind = check_query(text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
     check_iris_local(default_graphs + named_graphs)
+    base = endpoint_base(settings.base_iri, request.url.path)
 
     # formats for every kind: the lexical kind decides the early 406, the engine the final one
     formats = formats_for(request.headers.get("accept"), _values(params, "format"))
@@ -191,14 +209,14 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
             + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if kind == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
         )
     version = ctx.store.version
-    etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap)
+    etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap, base)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
     cacheable = len(text) <= _CACHED_QUERY_CHARS and not scan(text).volatile
     # the whole formats map: the engine, not the lexical kind, has the last word on the kind
-    key = (text, tuple(default_graphs), tuple(named_graphs), tuple(sorted(formats.items())))
+    key = (text, tuple(default_graphs), tuple(named_graphs), tuple(sorted(formats.items())), base)
 
     async def run() -> Answer:
         async with fair_share(request) as lane:
@@ -208,6 +226,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
                 default_graph_uris=default_graphs or None,
                 named_graph_uris=named_graphs or None,
                 fast_lane=lane.fast,
+                base_iri=base,
             )
         return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
 
@@ -238,8 +257,9 @@ def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
 
 
 
-def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int) -> str:
-    return weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap))
+def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int, base: str) -> str:
+    return weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap), base)
+
 
 
 
@@ -277,7 +297,7 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
         prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
         return Answer(serialize_graph(triples, fmt, prefixes), _with_charset(media), 0, False)
 
-    # a key no query's can be (those are 4-tuples)
+    # a key no query's can be (those are 5-tuples)
     described = await answer_cache(request.app, "sparql").get_or_run(ctx.store.version, ("service description", fmt), run)
     return Response(described.body, media_type=described.media_type, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
 

@@ -42,12 +42,15 @@ class Store(ABC):
         timeout_s: float | None = None,
         row_cap: int | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResponse:
         """Run a query and serialize its answer.
 
         ``formats`` maps the query's kind ("select", "ask", "graph") to the
         format to write; a kind missing from it raises NotAcceptable. The answer
         is cut between rows at ``row_cap`` rows or ``max_bytes`` bytes, and says so.
+        ``base_iri`` resolves the query's relative IRIs (the protocol's endpoint IRI);
+        without it a relative IRI is a syntax error.
         """
 
     async def query_async(
@@ -62,6 +65,7 @@ class Store(ABC):
         row_cap: int | None = None,
         max_bytes: int | None = None,
         fast_lane: bool = False,
+        base_iri: str | None = None,
     ) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
 
@@ -82,6 +86,7 @@ class Store(ABC):
             timeout_s=timeout_s,
             row_cap=row_cap,
             max_bytes=max_bytes,
+            base_iri=base_iri,
         )
         return await anyio.to_thread.run_sync(call)
 
@@ -168,8 +173,22 @@ class Store(ABC):
             ]
         return out
 
-    def preview_update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """(removed, added) if this SPARQL Update ran now; nothing is changed."""
+    def preview_update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using: Sequence[str] = (),
+        using_named: Sequence[str] = (),
+        union: bool = True,
+    ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """(removed, added) if this SPARQL Update ran now; nothing is changed.
+
+        Each WHERE reads the dataset ``/sparql`` queries (the union of all graphs as its
+        default graph) unless the operation says WITH / USING, or ``using`` / ``using_named``
+        (the protocol's using-graph-uri / using-named-graph-uri) give it; relative IRIs
+        resolve against ``base_iri``.
+        """
         raise self._no_writes()
 
     def apply_changes(

@@ -229,27 +229,82 @@ def replica_of(disk: ox.Store) -> ox.Store:
     return mem
 
 
-def preview_update(mem: ox.Store, sparql: str, syntax_error) -> tuple[list[ox.Quad], list[ox.Quad]]:
+# the store's default graph, copied under this name while an operation's WHERE reads the union
+UNION_DEFAULT = "urn:plankg:update:default-graph"
+
+
+def preview_update(
+    mem: ox.Store,
+    sparql: str,
+    syntax_error,
+    *,
+    base_iri: str | None = None,
+    using: Sequence[str] = (),
+    using_named: Sequence[str] = (),
+    union: bool = True,
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """(removed, added) if ``sparql`` ran now; it runs on a candidate copy, ``mem`` is not touched.
+
+    The dataset of each operation's WHERE is the one ``/sparql`` queries: with
+    ``union``, its default graph is the union of the store's default graph and
+    every named graph, and ``GRAPH ?g`` ranges over the named graphs; an
+    operation that says WITH or USING itself keeps what it says. ``using`` /
+    ``using_named`` (the protocol's ``using-graph-uri`` / ``using-named-graph-uri``)
+    are the dataset of every WHERE instead. Templates are not affected: a
+    triple without GRAPH is inserted into (deleted from) the store's default graph.
+    pyoxigraph has no dataset argument for updates, so the dataset is written into
+    each operation as USING / USING NAMED clauses, the store's default graph (which
+    has no name) as a copy under ``UNION_DEFAULT``, and operations run one after the
+    other, each seeing the graphs the ones before it made.
 
     The copy holds the default graph and the graphs the update names, the only
     ones it can read or write (``sparqltext.update_graphs``); everything when
-    it may reach further (``GRAPH ?g``, ``DROP ALL``). Its cost grows with
-    those graphs (about 0.1 s per 10k quads): pyoxigraph has neither a
+    it may reach further (``GRAPH ?g``, ``DROP ALL``, a WHERE on the union). Its cost
+    grows with those graphs (about 0.1 s per 10k quads): pyoxigraph has neither a
     copy-on-write store nor a way to roll an update back.
     """
+    from plankg.sparqltext import update_operations
+
+    try:
+        # the syntax first, on the text as sent: positions in errors are the client's
+        ox.Store().update(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise syntax_error(exc, sparql, base_iri) from None
+    except (OSError, ValueError, RuntimeError):
+        pass  # run on no data; what counts is the run below
+    operations = update_operations(sparql)
+    rewrite = bool(using or using_named) or (union and any(op.reads and not op.dataset for op in operations))
     named = update_graphs(sparql)
+    if named is not None and rewrite:
+        named = None if union and not (using or using_named) else named | set(using) | set(using_named)
     if named is None:
-        patterns = [(None, None, None, None)]
+        patterns: list[tuple] = [(None, None, None, None)]
     else:
         patterns = [(None, None, None, ox.DefaultGraph())] + [(None, None, None, ox.NamedNode(g)) for g in sorted(named)]
     before = [q for pattern in patterns for q in mem.quads_for_pattern(*pattern)]
     candidate = ox.Store()
     candidate.bulk_extend(before)
+    union_node = ox.NamedNode(UNION_DEFAULT)
     try:
-        candidate.update(sparql)
+        if not rewrite:
+            candidate.update(sparql, base_iri=base_iri)
+        for op in operations if rewrite else ():
+            if not op.reads or (op.dataset and not (using or using_named)):
+                candidate.update(op.prologue + op.text, base_iri=base_iri)
+                continue
+            if using or using_named:
+                candidate.update(op.with_dataset(list(using), list(using_named)), base_iri=base_iri)
+                continue
+            graphs = sorted(g.value for g in candidate.named_graphs() if isinstance(g, ox.NamedNode))
+            default = [ox.Quad(q.subject, q.predicate, q.object, union_node) for q in candidate.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+            candidate.bulk_extend(default)
+            try:
+                candidate.update(op.with_dataset([UNION_DEFAULT, *graphs], graphs), base_iri=base_iri)
+            finally:
+                if candidate.contains_named_graph(union_node):
+                    candidate.remove_graph(union_node)
     except SyntaxError as exc:
-        raise syntax_error(exc) from None
+        raise syntax_error(exc, sparql, base_iri) from None
     except (OSError, ValueError, RuntimeError) as exc:
         # pyoxigraph's own message names the graph or value at fault ("The graph <…> does not exist")
         raise BadRequest(f"The update could not be run: {exc}") from None

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from plankg.sparqltext import iris_in_dataset_clauses
+from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -37,18 +37,13 @@ from plankg.store.results import (
     write_select,
 )
 
-_POSITION = re.compile(r"(\d+):(\d+)")
 log = logging.getLogger("plankg.store")
 
 
-def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    # pyoxigraph reports "error at 1:15: expected …"; keep the position for the client
-    message = str(exc)
-    line = column = None
-    found = _POSITION.search(message)
-    if found:
-        line, column = int(found.group(1)), int(found.group(2))
-    return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+def _syntax_error(exc: SyntaxError, text: str = "", base_iri: str | None = None) -> QuerySyntaxError:
+    """The parser's error, with its position, in words that name the fault (``sparqltext.explain_syntax_error``)."""
+    message, line, column = explain_syntax_error(str(exc), text, base_iri=base_iri)
+    return QuerySyntaxError(message, line=line, column=column)
 
 
 def run_query(
@@ -57,6 +52,7 @@ def run_query(
     bindings: Mapping[str, Term] | None = None,
     default_graph_uris: list[str] | None = None,
     named_graph_uris: list[str] | None = None,
+    base_iri: str | None = None,
 ):
     """Evaluate with the project's dataset rules; returns pyoxigraph's lazy result.
 
@@ -65,7 +61,7 @@ def run_query(
     graphs. Named graphs without default graphs mean an empty default graph,
     as FROM NAMED without FROM does in SPARQL.
     """
-    kwargs: dict = {}
+    kwargs: dict = {"base_iri": base_iri} if base_iri else {}
     if default_graph_uris or named_graph_uris:
         try:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or []]
@@ -87,7 +83,7 @@ def run_query(
     try:
         return mem.query(sparql, **kwargs)
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, sparql, base_iri) from None
     except RuntimeError as exc:
         # pyoxigraph refuses a binding for a variable the query does not project
         raise ParameterError(f"A value was bound that the query cannot take: {exc}") from None
@@ -107,13 +103,14 @@ def answer(
     deadline: float | None = None,
     row_cap: int | None = None,
     max_bytes: int | None = None,
+    base_iri: str | None = None,
 ) -> QueryResponse:
     """Run a query and serialize it: the whole job, in-process or in a worker.
 
     The answer is cut at ``row_cap`` rows or ``max_bytes`` bytes, whichever comes
     first, between two rows (triples); a cut below ``row_cap`` rows is the byte cap's.
     """
-    result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris)
+    result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
     cap = row_cap or NO_CAP
     size = max_bytes or NO_CAP
     try:
@@ -127,7 +124,7 @@ def answer(
                 fast = native_select_json(result, cap, min(_native_budget(cap), size))
                 if fast is not None:
                     return QueryResponse("select", fmt, RESULT_FORMATS[fmt], fast[0], fast[1], False)
-                result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris)
+                result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
             variables = [v.value for v in result.variables]
             body, rows, cut = write_select(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size)
             return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
@@ -201,8 +198,9 @@ class EmbeddedStore(Store):
         timeout_s: float | None = None,
         row_cap: int | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes)
+        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri)
         pool = self._pool()
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
@@ -371,10 +369,10 @@ class EmbeddedStore(Store):
             out.extend(mem.quads_for_pattern(s, p, o, g))
         return out
 
-    def preview_update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    def preview_update(self, sparql: str, **dataset) -> tuple[list[ox.Quad], list[ox.Quad]]:
         from plankg.store.changes import preview_update
 
-        return preview_update(self._mem, sparql, _syntax_error)
+        return preview_update(self._mem, sparql, _syntax_error, **dataset)
 
     def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
         from plankg.store.changes import commit
@@ -545,6 +543,7 @@ def _request(
     named_graph_uris: list[str] | None = None,
     row_cap: int | None = None,
     max_bytes: int | None = None,
+    base_iri: str | None = None,
 ) -> dict:
     """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
     return dict(
@@ -554,6 +553,7 @@ def _request(
         named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
         row_cap=row_cap,
         max_bytes=max_bytes,
+        base_iri=base_iri,
     )
 
 

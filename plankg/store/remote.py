@@ -149,6 +149,7 @@ class RemoteStore(Store):
         timeout_s: float | None = None,
         row_cap: int | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResponse:
         kind = query_form(sparql)
         fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
@@ -156,6 +157,9 @@ class RemoteStore(Store):
         cap = row_cap or NO_CAP
         size = max_bytes or NO_CAP
         text = with_bindings(sparql, bindings)
+        if base_iri:
+            # the engine resolves against its own base otherwise; a BASE in the query still wins
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
         # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":

@@ -388,3 +388,71 @@ def test_the_confirm_parameter_is_documented(client):
         assert "confirm" in {p["name"] for p in operation["parameters"]}
         assert "428" in operation["responses"]
     assert "confirm" in {p["name"] for p in spec["paths"]["/update"]["post"]["parameters"]}
+
+
+# ------------------------------------------------------------------ POST to the store: new graphs, multipart
+def test_post_without_a_graph_creates_one_in_the_stewards_namespace(client):
+    r = client.post("/graphs", content=b'<urn:x:new1> <urn:x:p> "made by POST" .', headers={**TURTLE, **AUTH})
+    assert r.status_code == 201, r.text
+    location = r.headers["location"]
+    assert location.startswith(B + "graph/posted/") and location != B + "graph/posted/"
+    assert count(client, location) == 1
+    r = client.get("/graphs", params={"graph": location}, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and '<urn:x:new1> <urn:x:p> "made by POST"' in r.text
+    again = client.post("/graphs", content=b'<urn:x:new1> <urn:x:p> "made by POST" .', headers={**TURTLE, **AUTH})
+    assert again.status_code == 201 and again.headers["location"] != location  # every POST names a graph of its own
+
+
+def test_post_without_a_graph_needs_a_token_and_valid_rdf(client, read_only):
+    assert_problem(client.post("/graphs", content=b"<urn:x:a> <urn:x:p> .", headers={**TURTLE, **AUTH}), 400, "rdf-syntax")
+    assert_problem(client.post("/graphs", content=b"<urn:x:a> <urn:x:p> 1 .", headers=TURTLE), 401, "unauthorized")
+
+
+MULTIPART_BOUNDARY = "a6fe4cd636164618814be9f8d3d1a0de"
+
+
+def multipart(*parts: tuple[str, str, bytes]) -> bytes:
+    out = b""
+    for name, media, data in parts:
+        out += (
+            f"--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n"
+            f"Content-Type: {media}\r\n\r\n"
+        ).encode() + data + b"\r\n"
+    return out + f"--{MULTIPART_BOUNDARY}--\r\n".encode()
+
+
+MULTIPART = {"Content-Type": f"multipart/form-data; boundary={MULTIPART_BOUNDARY}", **AUTH}
+
+
+def test_multipart_post_adds_every_part(client):
+    graph = B + "graph/multipart"
+    body = multipart(
+        ("a.ttl", "text/turtle; charset=utf-8", b'<urn:x:m> <urn:x:given> "Jane" . <urn:x:m> <urn:x:card> [ <urn:x:n> 1 ] .'),
+        ("b.nt", "application/n-triples", b'<urn:x:m> <urn:x:family> "Doe" .\n'),
+        ("c.ttl", "text/turtle", b"<urn:x:m> <urn:x:card> [ <urn:x:n> 2 ] ."),  # its [] is not a.ttl's
+    )
+    r = client.post(graph_url(graph), content=body, headers=MULTIPART)
+    assert r.status_code == 201, r.text
+    assert r.headers["x-plankg-added"] == "6" and count(client, graph) == 6
+
+
+def test_multipart_parts_are_checked_like_bodies(client):
+    graph = B + "graph/multipart-refused"
+    assert_problem(client.post(graph_url(graph), content=multipart(("a.txt", "text/plain", b"hello")), headers=MULTIPART), 415, "unsupported-media-type")
+    assert_problem(client.post(graph_url(graph), content=multipart(("a.ttl", "text/turtle", b"<urn:x:a> <urn:x:b> .")), headers=MULTIPART), 400, "rdf-syntax")
+    field = f'--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--{MULTIPART_BOUNDARY}--\r\n'.encode()
+    assert_problem(client.post(graph_url(graph), content=field, headers=MULTIPART), 400, "bad-request")
+    many = multipart(*[(f"p{i}.nt", "application/n-triples", b"<urn:x:a> <urn:x:b> 1 .\n") for i in range(40)])
+    assert_problem(client.post(graph_url(graph), content=many, headers=MULTIPART), 400, "bad-request")
+    deep = b"<urn:x:a> <urn:x:b> " + b"(" * 400 + b")" * 400 + b" ."
+    assert_problem(client.post(graph_url(graph), content=multipart(("deep.ttl", "text/turtle", deep)), headers=MULTIPART), 400, "input-too-complex")
+    assert count(client, graph) == 0
+
+
+def test_put_replacing_blank_nodes_removes_the_old_ones(client):
+    graph = B + "graph/blank-replace"
+    for name in ("John", "Jane"):
+        r = put(client, graph, f'<urn:x:person> <urn:x:card> [ <urn:x:fn> "{name}" ] .')
+        assert r.status_code in (201, 204), r.text
+    r = client.get("/graphs", params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert '"Jane"' in r.text and '"John"' not in r.text and count(client, graph) == 2

@@ -432,3 +432,38 @@ def test_runaway_query_is_stopped_and_the_server_keeps_serving(live_server_facto
         assert len(after) == len(before)
         assert len(set(before) - set(after)) == 1  # exactly one worker was killed
         assert "Z" not in after.values()
+
+
+# ------------------------------------------------------------------ relative IRIs and the base IRI
+def test_relative_iris_resolve_against_the_endpoint(client):
+    r = client.post("/sparql", content="CONSTRUCT { <s> <p> 1 } WHERE {}", headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    assert r.text.strip() == f'<{B}s> <{B}p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    r = client.get("/sparql", params={"query": "SELECT (STR(<rel/x>) AS ?iri) {}"})
+    assert bindings(r)[0]["iri"]["value"] == B + "rel/x"
+
+
+def test_the_base_iri_is_the_configured_one_whatever_the_host_header_says(client):
+    r = client.get("/sparql", params={"query": "SELECT (STR(<here>) AS ?iri) {}"}, headers={"Host": "attacker.example"})
+    assert r.status_code == 200, r.text
+    assert bindings(r)[0]["iri"]["value"] == B + "here"
+
+
+def test_a_base_in_the_query_wins_over_the_endpoint(client):
+    r = client.get("/sparql", params={"query": "BASE <http://example.org/a/> SELECT (STR(<b>) AS ?iri) {}"})
+    assert bindings(r)[0]["iri"]["value"] == "http://example.org/a/b"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("SELECT * { ?s ?p <a b> }", "<a b> at line 1, column 18 is not a valid IRI"),
+        ("SELECT * { ?s foo:bar ?o }", "the prefix 'foo:' at line 1, column 15 is not declared"),
+        ("SELECT * { ?s ?p ?o . ?s ?p }", "after «SELECT * { ?s ?p ?o . ?s ?p }», at the end of the line"),
+        ("SELECT * { ?s ?p ?o } LIMIT x", "near «x»"),
+    ],
+)
+def test_syntax_errors_name_the_fault(client, query, names):
+    body = assert_problem(client.get("/sparql", params={"query": query}), 400, "query-syntax")
+    assert names in body["detail"]
+    assert "expected OPTIONAL" not in body["detail"].split("(the parser")[0]

@@ -131,9 +131,12 @@ def test_updates_may_not_touch_the_change_log(client):
 def test_protocol_errors_are_problems(client):
     assert_problem(client.post("/update", content="INSERT DATA {}", headers={**AUTH, "Content-Type": "text/plain"}), 415, "unsupported-media-type")
     assert_problem(client.post("/update", data={"query": "x"}, headers=AUTH), 400, "parameter")
+    # the request's dataset and the update's own (WITH / USING) may not both be given
     assert_problem(
-        client.post("/update?using-graph-uri=" + B + "graph/plan", content="DELETE WHERE { ?s <urn:x:no> ?o }", headers=DIRECT), 400, "parameter"
+        client.post("/update?using-graph-uri=" + B + "graph/plan", content=f"WITH <{B}graph/notes> DELETE {{ ?s <urn:x:no> ?o }} WHERE {{ ?s <urn:x:no> ?o }}", headers=DIRECT), 400, "parameter"
     )
+    assert_problem(client.post("/update", params={"using-graph-uri": "not-absolute"}, content="DELETE WHERE { ?s <urn:x:no> ?o }", headers=DIRECT), 400, "parameter")
+    assert_problem(client.post("/update", params={"using-named-graph-uri": "file:///etc/passwd"}, content="DELETE WHERE { ?s <urn:x:no> ?o }", headers=DIRECT), 400, "feature-disabled")
     r = client.get("/update")
     assert r.status_code == 405 and "POST" in r.headers["allow"]
     assert_problem(client.post("/update", content="INSERT DATA {}", headers={"Content-Type": "application/sparql-update"}), 401, "unauthorized")
@@ -207,3 +210,51 @@ def test_an_admin_who_confirms_clears_a_graph_and_it_is_recorded(fresh):
     assert r.status_code == 204 and r.headers["x-plankg-removed"] == "2"
     activity = r.headers["x-plankg-activity"]
     assert ask(fresh, f"GRAPH <{G_CHANGES}> {{ <{activity}> <http://www.w3.org/ns/prov#wasAssociatedWith> <{B}id/agent/root> }}")
+
+
+def test_the_where_of_an_update_reads_what_sparql_reads(client):
+    """The four impact areas live in graph/plan: /sparql's default graph (the union) finds them, and so does an update's WHERE."""
+    assert ask(client, "?a a pk:ImpactArea")
+    r = client.post(
+        "/update",
+        content=f"PREFIX pk: <{PK}> INSERT {{ GRAPH <{B}graph/notes> {{ ?a <urn:x:seenBy> <urn:x:update> }} }} WHERE {{ ?a a pk:ImpactArea }}",
+        headers=DIRECT,
+    )
+    assert r.status_code == 204, r.text
+    assert r.headers["x-plankg-added"] == "4"
+    # GRAPH ?g ranges over the named graphs, as on /sparql
+    r = client.post(
+        "/update",
+        content=f"PREFIX pk: <{PK}> INSERT {{ GRAPH <{B}graph/notes> {{ ?a <urn:x:inGraph> ?g }} }} WHERE {{ GRAPH ?g {{ ?a a pk:ImpactArea }} }}",
+        headers=DIRECT,
+    )
+    assert r.status_code == 204 and r.headers["x-plankg-added"] == "4", r.text
+    assert ask(client, f"<{B}id/area/evaw> <urn:x:inGraph> <{B}graph/plan>")
+
+
+def test_insert_without_graph_writes_the_store_default_graph(client):
+    r = client.post("/update", content="INSERT DATA { <urn:x:default1> <urn:x:says> \"in the default graph\" }", headers=DIRECT)
+    assert r.status_code == 204, r.text
+    turtle = client.get("/graphs?default", headers={"Accept": "application/n-triples"}).text
+    assert '<urn:x:default1> <urn:x:says> "in the default graph"' in turtle
+    # a DELETE without GRAPH removes from the store's default graph only: the plan's triples stay
+    r = client.post("/update", content=f"PREFIX pk: <{PK}> DELETE {{ ?a a pk:ImpactArea }} WHERE {{ ?a a pk:ImpactArea }}", headers=DIRECT)
+    assert r.status_code == 204 and r.headers["x-plankg-removed"] == "0", r.text
+    assert ask(client, "?a a pk:ImpactArea")
+
+
+def test_using_graph_uri_and_using_named_graph_uri_set_the_dataset_of_the_where(client):
+    update = f"PREFIX pk: <{PK}> INSERT {{ GRAPH <{B}graph/notes> {{ ?a <urn:x:foundIn> <urn:x:registry> }} }} WHERE {{ ?a a pk:ImpactArea }}"
+    r = client.post("/update", params={"using-graph-uri": G_REGISTRY}, content=update, headers=DIRECT)
+    assert r.status_code == 204 and r.headers["x-plankg-added"] == "0", r.text  # the registry has no impact areas
+    update = f"PREFIX pk: <{PK}> INSERT {{ GRAPH <{B}graph/notes> {{ ?a <urn:x:namedIn> ?g }} }} WHERE {{ GRAPH ?g {{ ?a a pk:ImpactArea }} }}"
+    r = client.post("/update", params={"using-named-graph-uri": [G_PLAN, G_REGISTRY]}, content=update, headers=DIRECT)
+    assert r.status_code == 204 and r.headers["x-plankg-added"] == "4", r.text
+    r = client.post("/update", params={"using-named-graph-uri": G_REGISTRY}, content=update.replace("namedIn", "namedInRegistry"), headers=DIRECT)
+    assert r.status_code == 204 and r.headers["x-plankg-added"] == "0", r.text
+
+
+def test_relative_iris_in_an_update_resolve_against_the_update_endpoint(client):
+    r = client.post("/update", content=f"INSERT DATA {{ GRAPH <{B}graph/notes> {{ <urn:x:rel> <urn:x:to> <relative/thing> }} }}", headers=DIRECT)
+    assert r.status_code == 204, r.text
+    assert ask(client, f"<urn:x:rel> <urn:x:to> <{B}relative/thing>")

@@ -296,7 +296,7 @@ def test_static_files_never_leave_their_folder(client):
         ("POST", "/graphs", {"graph": B + "graph/\uffff"}),
         ("DELETE", "/graphs", {"graph": B + "graph/changes"}),
         ("DELETE", "/graphs", {"graph": "http://elsewhere.example/graph"}),
-        ("POST", "/update", {"using-graph-uri": GRAPH}),
+        ("POST", "/update", {"using-graph-uri": "not-absolute"}),
     ],
 )
 def test_write_parameters_of_the_wrong_kind_are_problems(client, unchanged, method, path, params):

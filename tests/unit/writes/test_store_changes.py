@@ -121,3 +121,67 @@ def test_preview_reports_updates_that_cannot_run():
     with pytest.raises(BadRequest) as caught:
         preview_update(ox.Store(), "DROP GRAPH <http://example.org/missing>", _syntax_error)
     assert "http://example.org/missing" in caught.value.detail
+
+
+# ---------------------------------------------------------------- the dataset an update's WHERE reads
+AREA = ox.NamedNode("http://example.org/Area")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SEEN = ox.NamedNode("http://example.org/seen")
+
+
+def union_store() -> ox.Store:
+    """One area in G1, one in the store's default graph."""
+    return store_with([ox.Quad(IRIS[0], TYPE, AREA, G1), ox.Quad(IRIS[1], TYPE, AREA, ox.DefaultGraph())])
+
+
+def seen(added: list[ox.Quad]) -> set[str]:
+    return {q.subject.value for q in added if q.predicate == SEEN}
+
+
+MARK = f"INSERT {{ GRAPH {G2} {{ ?a {SEEN} true }} }} WHERE {{ ?a a {AREA} }}"
+
+
+def test_the_where_reads_the_union_of_the_default_graph_and_every_named_graph():
+    mem = union_store()
+    assert seen(preview_update(mem, MARK, _syntax_error)[1]) == {IRIS[0].value, IRIS[1].value}
+    assert seen(preview_update(mem, MARK, _syntax_error, union=False)[1]) == {IRIS[1].value}
+    assert len(mem) == 2
+
+
+def test_each_operation_sees_what_the_ones_before_it_wrote():
+    mem = union_store()
+    update = f"INSERT DATA {{ GRAPH <http://example.org/g3> {{ {IRIS[2]} a {AREA} }} }} ; {MARK}"
+    assert seen(preview_update(mem, update, _syntax_error)[1]) == {IRIS[0].value, IRIS[1].value, IRIS[2].value}
+
+
+def test_delete_where_reads_the_union_and_deletes_from_the_default_graph():
+    removed, added = preview_update(union_store(), f"DELETE WHERE {{ ?a a {AREA} }}", _syntax_error)
+    assert removed == [ox.Quad(IRIS[1], TYPE, AREA, ox.DefaultGraph())] and added == []
+
+
+def test_with_and_using_in_the_update_keep_their_own_dataset():
+    mem = union_store()
+    assert seen(preview_update(mem, MARK.replace("WHERE", f"USING {G1} WHERE"), _syntax_error)[1]) == {IRIS[0].value}
+    with_g1 = f"WITH {G1} INSERT {{ GRAPH {G2} {{ ?a {SEEN} true }} }} WHERE {{ ?a a {AREA} }}"
+    assert seen(preview_update(mem, with_g1, _syntax_error)[1]) == {IRIS[0].value}
+
+
+def test_using_graph_uri_and_using_named_graph_uri_replace_the_dataset():
+    mem = union_store()
+    assert seen(preview_update(mem, MARK, _syntax_error, using=[G1.value])[1]) == {IRIS[0].value}
+    assert seen(preview_update(mem, MARK, _syntax_error, using_named=[G1.value])[1]) == set()  # no default graph then
+    named = f"INSERT {{ GRAPH {G2} {{ ?a {SEEN} ?g }} }} WHERE {{ GRAPH ?g {{ ?a a {AREA} }} }}"
+    assert seen(preview_update(mem, named, _syntax_error, using_named=[G1.value])[1]) == {IRIS[0].value}
+
+
+def test_the_union_copy_of_the_default_graph_never_shows_in_the_change():
+    removed, added = preview_update(union_store(), f"CLEAR ALL ; {MARK}", _syntax_error)
+    assert len(removed) == 2 and added == []
+    assert all("urn:plankg" not in str(q) for q in (*removed, *added))
+
+
+def test_relative_iris_resolve_against_the_base_iri():
+    _, added = preview_update(ox.Store(), f"INSERT DATA {{ GRAPH {G1} {{ <s> <p> <o> }} }}", _syntax_error, base_iri="http://example.org/update")
+    assert [str(q) for q in added] == [f"<http://example.org/s> <http://example.org/p> <http://example.org/o> {G1}"]
+    with pytest.raises(QuerySyntaxError, match="relative IRI"):
+        preview_update(ox.Store(), f"INSERT DATA {{ GRAPH {G1} {{ <s> <p> <o> }} }}", _syntax_error)

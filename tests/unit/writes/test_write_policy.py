@@ -182,10 +182,18 @@ def test_removing_the_whole_built_graph_is_refused_to_a_steward_and_unconfirmed_
     assert everything(pipeline.store) == before
 
 
-def test_clear_all_on_a_store_with_a_change_log_stays_refused_to_everyone(pipeline):
+def test_clear_all_clears_every_graph_but_the_change_log_which_stays_refused_by_name(pipeline):
     pipeline.post_graph(G_NOTES, quads(None, 2), agent="t")
+    def activities() -> set:
+        return {q.subject for q in pipeline.store.quads(G_CHANGES) if q.object.value.endswith("prov#Activity")}
+
+    before = activities()
+    assert before
     with pytest.raises(Forbidden, match="change log"):
-        pipeline.update("CLEAR ALL", agent="root", role="admin", confirm="all")
+        pipeline.update(f"CLEAR GRAPH <{G_CHANGES}>", agent="root", role="admin", confirm=G_CHANGES)
+    outcome = pipeline.update("CLEAR ALL", agent="root", role="admin", confirm="all")
+    assert outcome.committed and all(q.graph_name.value == G_CHANGES for q in everything(pipeline.store))
+    assert before < activities()  # kept, and the CLEAR ALL recorded in it
 
 
 def test_an_admin_who_confirms_removes_a_built_graph_and_the_log_says_so(pipeline):
