@@ -6,7 +6,6 @@ minted, every IRI derives from the text or the registry, and output is sorted.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,10 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.errors import OntologyError, RDFSyntaxError, StoreUnavailable
+from plankg.jsonld import build_context, context_document
 from plankg.namespaces import GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
 from plankg.settings import Settings
 from plankg.store import Store
-from plankg.store.rdfio import dataset_bytes, jsonld_context, parse_rdf
+from plankg.store.rdfio import dataset_bytes, parse_rdf
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -93,13 +93,14 @@ def write_dist(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
     ns = Namespaces.of(settings)
     dist = settings.dist
     dist.mkdir(parents=True, exist_ok=True)
-    prefixes = ns.prefixes()
+    prefixes = ns.rdf_prefixes()
     outputs = {
         "plankg.nq": dataset_bytes(quads, "nquads", prefixes),
         "plankg.trig": dataset_bytes(quads, "trig", prefixes),
         "plankg.ttl": dataset_bytes(quads, "turtle", prefixes),
+        # expanded (compacting the whole dataset costs seconds); the context is the one /context.jsonld publishes
         "plankg.jsonld": dataset_bytes(quads, "jsonld", prefixes),
-        "context.jsonld": json.dumps(jsonld_context(prefixes), indent=1, sort_keys=True).encode(),
+        "context.jsonld": context_document(build_context((q.triple for q in quads), ns)),
     }
     written = []
     for name, data in outputs.items():

@@ -26,7 +26,7 @@ from plankg.sparqltext import check_query
 
 XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
-HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language"}
+HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public"}
 PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example"}
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -240,6 +240,9 @@ class NamedQuery:
     form: str  # "select", "ask" or "graph"
     languages: tuple[str, ...] = ()
     path: str = ""
+    # False: a query the service runs for its own pages (``public: false`` in the header),
+    # not listed by GET /queries nor served under /queries/{name}
+    public: bool = True
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -303,17 +306,26 @@ def bind(query: NamedQuery, raw_params: Mapping[str, str]) -> dict[str, ox.Named
 @dataclass
 class Catalog:
     queries: dict[str, NamedQuery] = field(default_factory=dict)
+    internal: dict[str, NamedQuery] = field(default_factory=dict)  # ``public: false``
 
     @classmethod
-    def load(cls, settings: Settings) -> "Catalog":
+    def load(cls, settings: Settings) -> Catalog:
         ns = Namespaces.of(settings)
         queries: dict[str, NamedQuery] = {}
+        internal: dict[str, NamedQuery] = {}
         directory = settings.queries_dir
         for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
             text = ns.rebase(path.read_text(encoding="utf-8"))
             query = parse_query(path.stem, text, path=str(path), max_chars=settings.max_query_chars)
-            queries[query.name] = query
-        return cls(queries)
+            (queries if query.public else internal)[query.name] = query
+        return cls(queries, internal)
+
+    def internal_query(self, name: str) -> NamedQuery:
+        """A ``public: false`` query the service itself runs; a missing one is a broken install."""
+        try:
+            return self.internal[name]
+        except KeyError:
+            raise QueryFileError(f"{name}.rq", 0, "this query file of the service is missing from the queries directory") from None
 
     def get(self, name: str) -> NamedQuery:
         try:
@@ -398,6 +410,9 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     if not isinstance(description, str):
         raise QueryFileError(path, where("description"), "'description' must be text")
     tags = _str_list(meta.get("tags"), path, where("tags"), "tags")
+    public = meta.get("public", True)
+    if not isinstance(public, bool):
+        raise QueryFileError(path, where("public"), "'public' must be true or false")
     languages = _str_list(meta.get("language"), path, where("language"), "language")
 
     try:
@@ -426,6 +441,7 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         form=form,
         languages=tuple(languages),
         path=path,
+        public=public,
     )
     examples = _examples(meta, path, where("examples") if "examples" in meta else where("example"))
     for example in examples:

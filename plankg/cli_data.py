@@ -137,7 +137,7 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
         quads = store.quads()
     finally:
         store.close()
-    data = dataset_bytes(quads, args.format, Namespaces.of(settings).prefixes())
+    data = dataset_bytes(quads, args.format, Namespaces.of(settings).rdf_prefixes())
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

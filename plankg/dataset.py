@@ -14,7 +14,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
+from plankg.catalog import Catalog
+from plankg.namespaces import (
+    EXTERNAL_PREFIXES,
+    GRAPH_ONTOLOGY,
+    GRAPH_PLAN,
+    GRAPH_REGISTRY,
+    Namespaces,
+)
 from plankg.store import Store
 
 RDF = EXTERNAL_PREFIXES["rdf"]
@@ -52,6 +59,24 @@ DUMPS: tuple[Dump, ...] = (
     Dump("plankg.jsonld", "jsonld", "application/ld+json", "All named graphs as JSON-LD", "全部命名图（JSON-LD）", True),
 )
 
+# every dump is also served gzip-compressed, at its name plus this suffix
+GZIP_SUFFIX = ".gz"
+GZIP_MEDIA_TYPE = "application/gzip"
+
+TITLE_EN = "Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)"
+TITLE_ZH = "妇女署《2022-2025 年战略计划》(UNW/2021/6)知识图谱"
+DESCRIPTION_EN = (
+    "The Chinese text of UN Women's Strategic Plan 2022–2025, paragraph by paragraph, with the plan's "
+    "concepts (impact areas, systemic outcomes, key interventions), the organizations, instruments, "
+    "SDG targets and indicators, themes and statistics it names, each traced back to its source paragraph."
+)
+DESCRIPTION_ZH = (
+    "妇女署《2022-2025 年战略计划》中文本的逐段文本，以及计划中的概念（影响领域、系统性成果、主要干预措施）"
+    "和计划提及的组织、文书、可持续发展目标具体目标和指标、主题与统计数字，每项均可追溯到其来源段落。"
+)
+KEYWORDS = (("gender equality", "性别平等"), ("UN Women", "妇女署"), ("strategic plan", "战略计划"),
+            ("Sustainable Development Goals", "可持续发展目标"))
+
 # Served formats, named by the W3C format IRIs that void:feature expects.
 FEATURES = ("Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML")
 
@@ -83,39 +108,23 @@ LINK_TARGETS: tuple[Target, ...] = (
 # Classes whose first instance is a good place for a crawler to start.
 EXAMPLE_CLASSES = ("Paragraph", "UNEntity", "KeyIntervention", "ImpactArea", "SDGIndicator", "SecurityCouncilResolution")
 
-Q_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-Q_ENTITIES = """
-SELECT ?space (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?space)) } GROUP BY ?space
-"""
-Q_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-Q_GRAPH_ENTITIES = """
-SELECT ?g ?space (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  GRAPH ?g { ?s ?p ?o } FILTER(ISIRI(?s) && STRSTARTS(STR(?s), ?space))
-} GROUP BY ?g ?space
-"""
-Q_CLASSES = """
-SELECT ?c (COUNT(DISTINCT ?s) AS ?n) (MIN(STR(?s)) AS ?first) WHERE { ?s a ?c FILTER(ISIRI(?c)) }
-GROUP BY ?c ORDER BY ?c
-"""
-Q_PROPERTIES = """
-SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p
-"""
-# No subquery here: a remote store binds ?space with a VALUES block in the outermost group,
-# which a subquery would not see. Distinct pairs, since one link may sit in two graphs.
-Q_LINKS = """
-SELECT ?space (COUNT(DISTINCT CONCAT(STR(?s), " ", STR(?o))) AS ?n) WHERE {
-  ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o FILTER(ISIRI(?s) && STRSTARTS(STR(?o), ?space))
-} GROUP BY ?space
-"""
+# the queries of the description: queries/void-*.rq (``public: false``)
+Q_TRIPLES = "void-triples"
+Q_ENTITIES = "void-entities"
+Q_GRAPHS = "void-graphs"
+Q_GRAPH_ENTITIES = "void-graph-entities"
+Q_CLASSES = "void-classes"
+Q_PROPERTIES = "void-properties"
+Q_LINKS = "void-links"
 
 
 def _int(term: object) -> int:
     return int(term.value) if term is not None else 0  # type: ignore[attr-defined]
 
 
-def _count(store: Store, query: str, space: str | None = None) -> list[dict]:
+def _count(store: Store, catalog: Catalog, name: str, space: str | None = None) -> list[dict]:
     bindings = {"space": ox.Literal(space)} if space is not None else None
-    return store.select(query, bindings)
+    return store.select(catalog.internal_query(name).sparql, bindings)
 
 
 class _Writer:
@@ -165,7 +174,7 @@ def _graph_local(ns: Namespaces, graph: str) -> str:
     return "g-" + hashlib.sha1(graph.encode()).hexdigest()[:12]
 
 
-def describe_dataset(store: Store, ns: Namespaces) -> list[ox.Triple]:
+def describe_dataset(store: Store, ns: Namespaces, catalog: Catalog) -> list[ox.Triple]:
     """VoID + DCAT triples describing the store's contents, sorted."""
     w = _Writer()
     ds = dataset_iri(ns)
@@ -178,17 +187,9 @@ def describe_dataset(store: Store, ns: Namespaces) -> list[ox.Triple]:
 
     w.add(ds, RDF + "type", VOID + "Dataset")
     w.add(ds, RDF + "type", DCAT + "Dataset")
-    w.texts(ds, DCT + "title",
-            "Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)",
-            "妇女署《2022-2025 年战略计划》(UNW/2021/6)知识图谱")
-    w.texts(ds, DCT + "description",
-            "The Chinese text of UN Women's Strategic Plan 2022–2025, paragraph by paragraph, with the plan's "
-            "concepts (impact areas, systemic outcomes, key interventions), the organizations, instruments, "
-            "SDG targets and indicators, themes and statistics it names, each traced back to its source paragraph.",
-            "妇女署《2022-2025 年战略计划》中文本的逐段文本，以及计划中的概念（影响领域、系统性成果、主要干预措施）"
-            "和计划提及的组织、文书、可持续发展目标具体目标和指标、主题与统计数字，每项均可追溯到其来源段落。")
-    for en_kw, zh_kw in (("gender equality", "性别平等"), ("UN Women", "妇女署"), ("strategic plan", "战略计划"),
-                         ("Sustainable Development Goals", "可持续发展目标")):
+    w.texts(ds, DCT + "title", TITLE_EN, TITLE_ZH)
+    w.texts(ds, DCT + "description", DESCRIPTION_EN, DESCRIPTION_ZH)
+    for en_kw, zh_kw in KEYWORDS:
         w.texts(ds, DCAT + "keyword", en_kw, zh_kw)
     w.add(ds, DCT + "source", ns.entity("plan"))
     w.add(ds, DCT + "source", PLAN_DOCUMENT)
@@ -207,23 +208,23 @@ def describe_dataset(store: Store, ns: Namespaces) -> list[ox.Triple]:
     for feature in FEATURES:
         w.add(ds, VOID + "feature", FORMATS + feature)
 
-    rows = _count(store, Q_TRIPLES)
+    rows = _count(store, catalog, Q_TRIPLES)
     w.count(ds, VOID + "triples", _int(rows[0]["n"]) if rows else 0)
-    rows = _count(store, Q_ENTITIES, space)
+    rows = _count(store, catalog, Q_ENTITIES, space)
     w.count(ds, VOID + "entities", _int(rows[0]["n"]) if rows else 0)
 
-    _classes(w, store, ns, ds)
-    _properties(w, store, ns, ds)
-    _graphs(w, store, ns, ds)
-    _linksets(w, store, ns, ds)
+    _classes(w, store, catalog, ns, ds)
+    _properties(w, store, catalog, ns, ds)
+    _graphs(w, store, catalog, ns, ds)
+    _linksets(w, store, catalog, ns, ds)
     _distributions(w, ns, ds)
     return sorted(w.triples, key=str)
 
 
-def _classes(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
+def _classes(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
     vocabularies = set()
     examples = {}
-    for row in _count(store, Q_CLASSES):
+    for row in _count(store, catalog, Q_CLASSES):
         cls = row["c"].value
         local = _term_local(ns, cls)
         part = _node(ns, "class-" + local)
@@ -240,8 +241,8 @@ def _classes(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
         w.add(ds, VOID + "vocabulary", vocabulary)  # type: ignore[arg-type]
 
 
-def _properties(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
-    for row in _count(store, Q_PROPERTIES):
+def _properties(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
+    for row in _count(store, catalog, Q_PROPERTIES):
         prop = row["p"].value
         local = _term_local(ns, prop)
         part = _node(ns, "property-" + local)
@@ -264,9 +265,9 @@ def _vocabulary(ns: Namespaces, term: str) -> str | None:
     return None
 
 
-def _graphs(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
-    entities = {row["g"].value: _int(row["n"]) for row in _count(store, Q_GRAPH_ENTITIES, ns.id)}
-    for row in _count(store, Q_GRAPHS):
+def _graphs(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
+    entities = {row["g"].value: _int(row["n"]) for row in _count(store, catalog, Q_GRAPH_ENTITIES, ns.id)}
+    for row in _count(store, catalog, Q_GRAPHS):
         graph = row["g"].value
         name = _graph_local(ns, graph)
         # the named graph's own IRI names the subset: a client can send it as named-graph-uri
@@ -279,9 +280,9 @@ def _graphs(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
         w.texts(graph, DCT + "title", en, zh)
 
 
-def _linksets(w: _Writer, store: Store, ns: Namespaces, ds: str) -> None:
+def _linksets(w: _Writer, store: Store, catalog: Catalog, ns: Namespaces, ds: str) -> None:
     for target in LINK_TARGETS:
-        rows = _count(store, Q_LINKS, target.uri_space)
+        rows = _count(store, catalog, Q_LINKS, target.uri_space)
         links = _int(rows[0]["n"]) if rows else 0
         other = _node(ns, target.key)
         w.add(other, RDF + "type", VOID + "Dataset")
@@ -310,6 +311,17 @@ def _distributions(w: _Writer, ns: Namespaces, ds: str) -> None:
         w.add(dist, DCAT + "mediaType", IANA + dump.media_type)
         w.add(dist, DCT + "license", LICENSE)
         w.texts(dist, DCT + "title", dump.title_en, dump.title_zh)
+        gz_url = url + GZIP_SUFFIX
+        w.add(ds, VOID + "dataDump", gz_url)
+        gz = _node(ns, "dump-" + dump.filename.rsplit(".", 1)[-1] + "-gz")
+        w.add(ds, DCAT + "distribution", gz)
+        w.add(gz, RDF + "type", DCAT + "Distribution")
+        w.add(gz, DCAT + "downloadURL", gz_url)
+        w.add(gz, DCAT + "accessURL", gz_url)
+        w.add(gz, DCAT + "mediaType", IANA + dump.media_type)
+        w.add(gz, DCAT + "compressFormat", IANA + GZIP_MEDIA_TYPE)
+        w.add(gz, DCT + "license", LICENSE)
+        w.texts(gz, DCT + "title", dump.title_en + " (gzip)", dump.title_zh + "（gzip 压缩）")
     service = _node(ns, "sparql")
     w.add(service, RDF + "type", DCAT + "DataService")
     w.add(service, DCAT + "endpointURL", ns.base + "sparql")
@@ -323,3 +335,38 @@ def _distributions(w: _Writer, ns: Namespaces, ds: str) -> None:
     w.add(access, DCAT + "accessService", service)
     w.add(access, DCAT + "mediaType", IANA + "application/sparql-results+json")
     w.texts(access, DCT + "title", "Query access through SPARQL", "通过 SPARQL 查询访问")
+
+
+def schema_org_dataset(ns: Namespaces) -> dict:
+    """The dataset as schema.org ``Dataset`` JSON-LD, for the home page (dataset search engines).
+
+    Google's rules for ``Dataset``: ``name`` and ``description`` (50 to 5000
+    characters) are required; licence, distributions (``contentUrl`` and
+    ``encodingFormat``), url, creator and keywords are recommended.
+    """
+    downloads = []
+    for dump in DUMPS:
+        url = ns.base + "dumps/" + dump.filename
+        downloads.append({"@type": "DataDownload", "name": dump.title_en, "contentUrl": url, "encodingFormat": dump.media_type})
+        downloads.append({"@type": "DataDownload", "name": dump.title_en + " (gzip)", "contentUrl": url + GZIP_SUFFIX,
+                          "encodingFormat": GZIP_MEDIA_TYPE})
+    downloads.append({"@type": "DataDownload", "name": "SPARQL 1.1 query endpoint", "contentUrl": ns.base + "sparql",
+                      "encodingFormat": "application/sparql-results+json"})
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": dataset_iri(ns),
+        "name": TITLE_EN,
+        "alternateName": TITLE_ZH,
+        "description": DESCRIPTION_EN,
+        "url": ns.base,
+        "sameAs": description_iri(ns),
+        "identifier": "plankg",
+        "license": LICENSE,
+        "isBasedOn": PLAN_DOCUMENT,
+        "inLanguage": ["zh", "en"],
+        "keywords": [en for en, _ in KEYWORDS],
+        "creator": {"@type": "Organization", "name": "plankg project", "url": ns.base},
+        "isAccessibleForFree": True,
+        "distribution": downloads,
+    }

@@ -31,13 +31,40 @@ EXTERNAL_PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
 }
 
+# One prefix per kind of entity (``{base}id/<kind>/``) for RDF responses and dumps, so that
+# ``organization:UNFPA`` is written where a single ``id:`` prefix would need ``id:org\/UNFPA``.
+# ``org`` is the W3C ORG vocabulary's prefix everywhere, so the organizations' kind is spelled out.
+ENTITY_KIND_PREFIXES = {
+    "area": "area",
+    "collaboration": "collaboration",
+    "footnote": "footnote",
+    "front": "front",
+    "heading": "heading",
+    "instrument": "instrument",
+    "intervention": "intervention",
+    "mandate": "mandate",
+    "mention": "mention",
+    "oee": "oee",
+    "org": "organization",
+    "outcome": "outcome",
+    "para": "para",
+    "principle": "principle",
+    "sdg": "sdg",
+    "section": "section",
+    "stat": "stat",
+    "summary": "summary",
+    "theme": "theme",
+    "title": "title",
+    "unit": "unit",
+}
+
 
 @dataclass(frozen=True)
 class Namespaces:
     base: str
 
     @classmethod
-    def of(cls, settings: Settings) -> "Namespaces":
+    def of(cls, settings: Settings) -> Namespaces:
         return cls(settings.base_iri)
 
     @property
@@ -63,6 +90,15 @@ class Namespaces:
 
     def prefixes(self) -> dict[str, str]:
         return {"pk": self.pk, "id": self.id, **EXTERNAL_PREFIXES}
+
+    def rdf_prefixes(self) -> dict[str, str]:
+        """The prefixes RDF documents are written with: ``prefixes()`` and one per kind of entity.
+
+        A writer picks the longest namespace that fits; an IRI whose local part would
+        still need an escape (``para/49/item/3``) is written in full (``rdfio.readable``).
+        """
+        kinds = {prefix: f"{self.id}{kind}/" for kind, prefix in ENTITY_KIND_PREFIXES.items()}
+        return {**self.prefixes(), **kinds}
 
     def rebase(self, text: str) -> str:
         """Map text written against the default base onto this base."""

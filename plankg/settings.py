@@ -61,7 +61,10 @@ class Settings(BaseSettings):
     annotate_max_chars: int = Field(default=20_000, ge=100, le=1_000_000)  # POST /annotate, plankg annotate
     query_workers: int = Field(default=2, ge=1, le=32)
     access_log: bool = True  # uvicorn's request log (request lines only; tokens travel in headers)
-    cors_origins: Annotated[list[str], NoDecode] = []
+    # origins whose pages may read (never write): "*" is any origin, without credentials;
+    # a list narrows it; empty: no cross-origin reads at all
+    cors_origins: Annotated[list[str], NoDecode] = ["*"]
+    linked_data_max_age_s: int = Field(default=300, ge=0)  # how long a client may keep an IRI's answer or a dump
     enable_service: bool = False  # SPARQL federation (SERVICE) is off unless switched on
     # "name:token[:role]" entries; the name is recorded with every write. None: writing is off.
     write_tokens: Annotated[dict[str, str], NoDecode] = {}

@@ -37,6 +37,7 @@ class Answer:
     media_type: str
     rows: int
     truncated: bool
+    value: object = None  # what ``ResultCache.value`` keeps: something computed from the data, not a body
 
 
 class _NotShared(Exception):
@@ -99,6 +100,15 @@ class ResultCache:
             return answer
         finally:
             del self._flights[(version, key)]
+
+    async def value(self, version: str, key: tuple, compute: Callable[[], Awaitable[object]], *, size: int = 0) -> object:
+        """A value computed from the data of ``version`` (a description's triples, a page's view),
+        kept and merged exactly like an answer; ``size``: its bytes, roughly, for the bound."""
+
+        async def run() -> Answer:
+            return Answer(b"", "", 0, False, value=await compute())
+
+        return (await self.get_or_run(version, key, run, extra=size)).value
 
     def get(self, version: str, key: tuple) -> Answer | None:
         if version != self.version:

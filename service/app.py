@@ -24,7 +24,6 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -36,7 +35,7 @@ from plankg.errors import ParameterError, PayloadTooLarge
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
 from plankg.store import Store
-from service import problems
+from service import problems, transfer
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
@@ -138,17 +137,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(FairShare, fairness=app.state.fairness)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Utf8Target)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "POST"],  # reads only: no cross-origin writes
-            allow_headers=["Accept", "Accept-Language", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Link", "X-PlanKG-Truncated", "X-PlanKG-Row-Cap", "X-PlanKG-Byte-Cap", "X-PlanKG-Rows", "Retry-After"],
-            max_age=600,
-        )
-        # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
-        app.add_middleware(WriteEndpointsNoCORS)
+    # CORS for reads only, discovery links, gzip (service.transfer); the fast routes are inside it too
+    transfer.install(app, settings)
+    # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
+    app.add_middleware(WriteEndpointsNoCORS)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app

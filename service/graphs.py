@@ -190,7 +190,7 @@ async def graphs_get(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
     quads = await ctx.executor.run(ctx.store.quads_matching, [(None, None, None, node)])
     if not quads and graph is not None:
         raise NotFound(f"There is no graph <{graph}> in the store.")
-    body = await run_in_threadpool(serialize_graph, [q.triple for q in quads], fmt, ctx.ns.prefixes())
+    body = await run_in_threadpool(serialize_graph, [q.triple for q in quads], fmt, ctx.ns.rdf_prefixes())
     headers["X-PlanKG-Triples"] = str(len(quads))
     return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""), headers=headers)
 

@@ -285,3 +285,54 @@ def not_modified(header: str | None, etag: str) -> bool:
         return True
     opaque = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+# ---------------------------------------------------------------- representations of one resource
+# Linked data (entity IRIs, the ontology, VoID): server order breaks ties, so ``*/*`` gets
+# Turtle, as everywhere else in the service; a browser names text/html and gets the page.
+REPRESENTATION_OFFERS: tuple[tuple[str, str], ...] = (
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "jsonld"),
+    ("application/n-triples", "ntriples"),
+    ("application/rdf+xml", "rdfxml"),
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+    ("application/x-turtle", "turtle"),
+    ("application/json", "jsonld"),
+    ("application/xml", "rdfxml"),
+    ("text/plain", "ntriples"),
+)
+RDF_OFFERS = tuple(o for o in REPRESENTATION_OFFERS if o[1] != "html")
+REPRESENTATION_MEDIA_TYPES = {
+    "turtle": "text/turtle; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html; charset=utf-8",
+}
+# a suffix names one representation, for links that cannot set Accept
+SUFFIXES = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml", ".html": "html"}
+SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items()}
+REPRESENTATION_NAMES = {
+    "ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
+    "nt": "ntriples", "ntriples": "ntriples", "rdf": "rdfxml", "rdfxml": "rdfxml", "xml": "rdfxml", "html": "html",
+}
+
+
+def representation(
+    accept: str | None, format_param: str | None, offers: Sequence[tuple[str, str]] = REPRESENTATION_OFFERS
+) -> str:
+    """The format of a resource to answer with: ``?format=`` first, else ``Accept``; 406 when none fits."""
+    if format_param:
+        names = ", ".join(sorted({name for name, f in REPRESENTATION_NAMES.items() if any(f == g for _, g in offers)}))
+        fmt = REPRESENTATION_NAMES.get(format_param.strip().lower())
+        if fmt is None:
+            raise ParameterError(f"Unknown format {format_param!r}; use one of {names}.")
+        if not any(fmt == f for _, f in offers):
+            raise NotAcceptable(f"This resource is not available as {format_param!r}; use one of {names}.")
+        return fmt
+    picked = choose(parse_accept(accept), offers)
+    if picked is None:
+        names = ", ".join(sorted({m for m, _ in offers}))
+        raise NotAcceptable(f"This resource is available as {names}.")
+    return picked[1]

@@ -1,30 +1,25 @@
 """HTML pages for coordination staff: overview, impact areas, agencies, reader, network, query, search.
 
-Every page is rendered server-side through ``render_page`` (also used by the
-entity, ontology and validation pages), so language choice, escaping and the
-layout are the same everywhere.
+Every page is rendered server-side through ``service.rendering.render_page``
+(also used by the entity, ontology and validation pages), so language choice,
+escaping and the layout are the same everywhere.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
-from starlette.templating import Jinja2Templates
 
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
-from service.i18n import COOKIE, LANGS, STRINGS, labeller, pick_lang, translator
+from service.i18n import LANGS, STRINGS, translator
 from service.network import Network, build_network, render_svg
 from service.page_data import (
     AREA_IDS,
@@ -37,11 +32,9 @@ from service.page_data import (
     reading,
     search,
 )
+from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES_DIR = HERE / "templates"
-STATIC_DIR = HERE / "static"
-COOKIE_MAX_AGE = 365 * 24 * 3600
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
 SEARCH_MAX = 100
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -57,52 +50,6 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?area ?label WHERE { ?area a pk:ImpactArea ; skos:prefLabel ?label }"""
 
 router = APIRouter()
-
-
-@lru_cache(maxsize=1)
-def _templates() -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,  # every page shows text from the graph; never trust it as markup
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return Jinja2Templates(env=env)
-
-
-def request_lang(request: Request) -> str:
-    return pick_lang(
-        request.query_params.get("lang"),
-        request.cookies.get(COOKIE),
-        request.headers.get("accept-language"),
-    )
-
-
-def _lang_url(request: Request, code: str) -> str:
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    params.append(("lang", code))
-    return f"{request.url.path}?{urlencode(params)}"
-
-
-def render_page(
-    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
-) -> HTMLResponse:
-    """Render a template that extends base.html in the request's language."""
-    lang = request_lang(request)
-    values: dict[str, Any] = {
-        "request": request,
-        "lang": lang,
-        "t": translator(lang),
-        "label": labeller(lang),
-        "lang_url": lambda code: _lang_url(request, code),
-        "q": "",
-    }
-    values.update(context or {})
-    response = _templates().TemplateResponse(request, template, values, status_code=status_code)
-    response.headers["Vary"] = "Cookie, Accept-Language"  # the same URL renders in either language
-    if request.query_params.get("lang") in LANGS and request.cookies.get(COOKIE) != lang:
-        response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=True)
-    return response
 
 
 # ---------------------------------------------------------------- helpers
@@ -346,12 +293,6 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
             fmt: f"/queries/{name}/form?" + urlencode({**raw, "download": fmt}) for fmt in DOWNLOADS
         }
     return render_page(request, "query_form.html", context)
-
-
-def json_island(value: object) -> Markup:
-    """JSON for a <script type="application/json"> block: no '<', '>' or '&' can end the element."""
-    text = json.dumps(value, ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri) -> dict:

@@ -18,7 +18,7 @@ def open_store(settings: Settings) -> Store:
     # should start without pydantic (settings), which was most of its start-up
     from plankg.namespaces import Namespaces
 
-    prefixes = Namespaces.of(settings).prefixes()
+    prefixes = Namespaces.of(settings).rdf_prefixes()
     if settings.store == "remote":
         from plankg.store.remote import RemoteStore
 

@@ -7,6 +7,7 @@ contexts, so a document cannot make the service reach out to the network).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -103,16 +104,51 @@ def sorted_nquads(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(sorted(lines)).encode()
 
 
+# Turtle/TriG as the engine writes them: strings and IRIs are skipped whole, so that only a
+# prefixed name is ever rewritten; a local part may hold escapes (\/) and inner dots
+_TURTLE_TOKEN = re.compile(
+    r"""(?P<string>"(?:[^"\\]|\\.)*")
+      | (?P<iri><[^>]*>)
+      | (?P<name>(?<![\w@^-])(?P<prefix>[A-Za-z][\w-]*)?:(?P<local>(?:[\w:%-]|\\.|\.(?=[\w:%\\-]))+))""",
+    re.VERBOSE,
+)
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def readable(body: bytes, prefixes: dict[str, str] | None) -> bytes:
+    """Turtle or TriG with no escaped prefixed name: ``id:org\\/UNFPA`` is written ``<…/id/org/UNFPA>``.
+
+    The engine abbreviates every IRI under a prefix and escapes what a local part may not
+    hold (``/``, a final ``.``); such a name is unreadable, so it is written in full instead.
+    """
+    if not prefixes or b"\\" not in body:
+        return body
+
+    def expand(match: re.Match) -> str:
+        local = match.group("local")
+        if match.group("name") is None or "\\" not in local:
+            return match.group(0)
+        namespace = prefixes.get(match.group("prefix") or "")
+        if namespace is None:
+            return match.group(0)
+        return "<" + namespace + _ESCAPE.sub(r"\1", local) + ">"
+
+    return _TURTLE_TOKEN.sub(expand, body.decode("utf-8")).encode("utf-8")
+
+
 def serialize_dataset(quads: Iterable[ox.Quad], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     quads = sorted(set(quads), key=str)
-    kwargs = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    return ox.serialize(quads, format=rdf_format, **kwargs)
+    if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        return readable(ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b"", prefixes)
+    return ox.serialize(quads, format=rdf_format) or b""
 
 
 def serialize_triples(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     triples = sorted(set(triples), key=str)
-    kwargs = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else {}
-    return ox.serialize(triples, format=rdf_format, **kwargs)
+    if not prefixes or rdf_format not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=rdf_format) or b""
+    body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+    return readable(body, prefixes) if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else body
 
 
 def jsonld_context(prefixes: dict[str, str]) -> dict:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from plankg.store.rdfio import readable
+
 
 # xml.sax.saxutils' escape and quoteattr, written out: that module imports urllib.request
 # (ssl, http.client, email: ~40 ms) into every server and query-worker zygote start,
@@ -332,13 +334,18 @@ def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None
     if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
         kwargs["prefixes"] = prefixes
     if max_bytes is None:
-        return ox.serialize(list(triples), format=rdf_format, **kwargs)
+        return _readable(ox.serialize(list(triples), format=rdf_format, **kwargs) or b"", fmt, prefixes)
     writer = _BudgetWriter(max_bytes)
     try:
         ox.serialize(list(triples), writer, rdf_format, **kwargs)
     except _OverBudget:
         return None
-    return b"".join(writer.parts)
+    body = _readable(b"".join(writer.parts), fmt, prefixes)
+    return body if len(body) <= max_bytes else None
+
+
+def _readable(body: bytes, fmt: str, prefixes: dict[str, str] | None) -> bytes:
+    return readable(body, prefixes) if fmt in ("turtle", "trig") else body
 
 
 def _least_bytes(triple: ox.Triple) -> int:

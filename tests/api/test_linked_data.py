@@ -102,7 +102,8 @@ def test_curl_accept_gets_turtle_with_labels_and_notation(client, built_graph):
     labels = {(o.language, str(o)) for o in g.objects(org, SKOS.prefLabel)}
     assert ("zh", "联合国人口基金") in labels and ("en", "United Nations Population Fund") in labels
     assert str(g.value(org, SKOS.notation)) == "UNFPA"
-    assert len(g) == len(triples_in_store(built_graph, str(org)))
+    own = {(s, p, o) for s, p, o in g if s == org}
+    assert len(own) == len(triples_in_store(built_graph, str(org)))
 
 
 def test_every_rdf_format_carries_the_same_triples(client):
@@ -117,7 +118,7 @@ def test_every_rdf_format_carries_the_same_triples(client):
 def test_json_ld_parses_with_pyoxigraph_to_the_turtle_triples(client):
     r = client.get("/id/para/49", headers={"Accept": "application/ld+json"})
     body = r.json()
-    assert body["@context"]["pk"] == NS.pk and body["@context"]["id"] == NS.id
+    assert body["@context"]["pk"] == NS.pk and body["@context"]["id"] == "@id"
     from_jsonld = {q.triple for q in ox.parse(r.content, format=ox.RdfFormat.JSON_LD)}
     turtle = client.get("/id/para/49", headers={"Accept": "text/turtle"}).content
     from_turtle = {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
@@ -352,12 +353,6 @@ def test_dump_etag_revalidates_and_unknown_dump_is_404(client):
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
 
 
-def test_context_is_the_namespaces_prefixes(client):
-    r = client.get("/context.jsonld")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
-    assert r.json()["@context"] == NS.prefixes()
-
-
 # ---------------------------------------------------------------- after a write
 
 
@@ -402,4 +397,6 @@ def test_dumps_void_and_entities_follow_a_write(writable, built_graph):
     assert c.get("/void", headers={"Accept": "text/turtle"}).content != void_before.content
     still_referenced = c.get("/id/org/UNDP", headers={"Accept": "text/turtle"})
     assert still_referenced.status_code == 200
-    assert b"prefLabel" not in still_referenced.content
+    g = graph_of(still_referenced)
+    undp = iri("org/UNDP")
+    assert (undp, None, None) not in g and (None, None, undp) in g  # nothing of its own; still pointed to

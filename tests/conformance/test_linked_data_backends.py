@@ -11,6 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from plankg.catalog import Catalog
 from plankg.dataset import describe_dataset
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
@@ -41,7 +42,8 @@ def embedded(built_graph) -> EmbeddedStore:
 
 def test_void_counts_agree_with_the_embedded_store(remote_settings, embedded):
     remote = RemoteStore(remote_settings, prefixes=NS.prefixes())
-    assert normalized(describe_dataset(remote, NS)) == normalized(describe_dataset(embedded, NS))
+    catalog = Catalog.load(Settings())
+    assert normalized(describe_dataset(remote, NS, catalog)) == normalized(describe_dataset(embedded, NS, catalog))
 
 
 def test_entities_serve_the_same_triples(live_server_factory, remote_overrides, live_server):

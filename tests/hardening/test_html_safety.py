@@ -133,7 +133,7 @@ class _Audit(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._script is not None:
             attrs, body = self._script["attrs"], self._script["body"]
-            if attrs.get("type") == "application/json":
+            if attrs.get("type") in ("application/json", "application/ld+json"):
                 pass  # a data island: never run
             elif not (attrs.get("src") or "").startswith("/") or (attrs.get("src") or "").startswith("//") or body.strip():
                 self.problems.append(f"inline or foreign script {attrs} {body[:80]!r}")

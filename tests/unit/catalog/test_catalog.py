@@ -363,3 +363,17 @@ def test_every_query_has_an_example_that_binds(path: Path):
     for param in query.params:
         if param.required:
             assert any(param.name in example for example in query.examples), param.name
+
+
+def test_queries_marked_not_public_are_kept_apart_from_the_named_queries():
+    catalog = Catalog.load(Settings())
+    assert catalog.internal and not set(catalog.internal) & set(catalog.queries)
+    assert all(not q.public for q in catalog.internal.values()) and all(q.public for q in catalog)
+    assert catalog.internal_query("ld-entity-out").name == "ld-entity-out"
+    with pytest.raises(UnknownQuery):
+        catalog.get("ld-entity-out")  # never served under /queries/{name}
+
+
+def test_public_must_be_a_boolean():
+    with pytest.raises(QueryFileError, match="'public' must be true or false"):
+        parse_query("q", "#+ summary: s\n#+ public: sometimes\nSELECT * WHERE { ?s ?p ?o }")

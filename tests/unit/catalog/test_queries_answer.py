@@ -41,10 +41,15 @@ def run(store, catalog, name: str, **params) -> list[dict[str, str]]:
 NAMES = sorted(p.stem for p in Settings().queries_dir.glob("*.rq"))
 
 
+def lookup(catalog: Catalog, name: str) -> NamedQuery:
+    """Public named queries and the service's own (``public: false``) alike."""
+    return catalog.internal[name] if name in catalog.internal else catalog.get(name)
+
+
 # ---------------------------------------------------------------- every query
 @pytest.mark.parametrize("name", NAMES)
 def test_every_example_answers_with_rows(store, catalog, name):
-    query = catalog.get(name)
+    query = lookup(catalog, name)
     for example in query.examples or ({},):
         assert rows(store, query, **example), f"{query.example_url()} returned no rows"
 
@@ -52,7 +57,7 @@ def test_every_example_answers_with_rows(store, catalog, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_paragraph_provenance_is_consistent(store, catalog, name):
     """Wherever a row names a paragraph, its IRI and its number agree."""
-    query = catalog.get(name)
+    query = lookup(catalog, name)
     for example in query.examples or ({},):
         for row in rows(store, query, **example):
             for iri_var, number_var in (
@@ -69,7 +74,7 @@ def test_paragraph_provenance_is_consistent(store, catalog, name):
 def test_store_substitution_and_values_block_give_the_same_rows(store, catalog, name):
     """The embedded store substitutes bound terms; remote stores get a VALUES block.
     Each query is written so that both mean the same."""
-    query = catalog.get(name)
+    query = lookup(catalog, name)
 
     def normal(found):
         return sorted(tuple(sorted((k, str(v)) for k, v in row.items() if v is not None)) for row in found)

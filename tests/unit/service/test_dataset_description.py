@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.build import assemble
+from plankg.catalog import Catalog
 from plankg.dataset import DUMPS, LINK_TARGETS, dataset_iri, describe_dataset
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.settings import Settings
@@ -42,8 +43,13 @@ def store(built, ns) -> EmbeddedStore:
 
 
 @pytest.fixture(scope="module")
-def description(store, ns) -> list[ox.Triple]:
-    return describe_dataset(store, ns)
+def catalog() -> Catalog:
+    return Catalog.load(Settings())
+
+
+@pytest.fixture(scope="module")
+def description(store, ns, catalog) -> list[ox.Triple]:
+    return describe_dataset(store, ns, catalog)
 
 
 def objects(triples, subject: str, predicate: str) -> list:
@@ -119,36 +125,41 @@ def test_linksets_count_exact_match_links_per_target(description, store, ns):
         assert [o.value for o in objects(description, other.value, VOID + "uriSpace")] == [target.uri_space]
 
 
-def test_every_dump_is_a_data_dump_and_a_distribution_with_media_type(description, ns):
+def test_every_dump_and_its_gzip_file_is_a_data_dump_and_a_distribution_with_media_type(description, ns):
     ds = dataset_iri(ns)
     dumps = {o.value for o in objects(description, ds, VOID + "dataDump")}
-    assert dumps == {ns.base + "dumps/" + d.filename for d in DUMPS}
+    assert dumps == {ns.base + "dumps/" + d.filename + suffix for d in DUMPS for suffix in ("", ".gz")}
     by_url = {}
+    compressed = {}
     for dist in objects(description, ds, DCAT + "distribution"):
         for url in objects(description, dist.value, DCAT + "downloadURL"):
             by_url[url.value] = [o.value for o in objects(description, dist.value, DCAT + "mediaType")]
+            compressed[url.value] = [o.value for o in objects(description, dist.value, DCAT + "compressFormat")]
+    iana = "https://www.iana.org/assignments/media-types/"
     for dump in DUMPS:
-        assert by_url[ns.base + "dumps/" + dump.filename] == ["https://www.iana.org/assignments/media-types/" + dump.media_type]
+        url = ns.base + "dumps/" + dump.filename
+        assert by_url[url] == by_url[url + ".gz"] == [iana + dump.media_type]
+        assert compressed[url] == [] and compressed[url + ".gz"] == [iana + "application/gzip"]
 
 
-def test_description_is_deterministic_and_has_no_blank_nodes(description, store, ns):
-    assert describe_dataset(store, ns) == description
+def test_description_is_deterministic_and_has_no_blank_nodes(description, store, ns, catalog):
+    assert describe_dataset(store, ns, catalog) == description
     assert not any(isinstance(term, ox.BlankNode) for t in description for term in (t.subject, t.object))
 
 
-def test_description_follows_a_write(built, ns):
+def test_description_follows_a_write(built, ns, catalog):
     store = _store(built, ns)
-    before = one_int(describe_dataset(store, ns), dataset_iri(ns), VOID + "triples")
+    before = one_int(describe_dataset(store, ns, catalog), dataset_iri(ns), VOID + "triples")
     kept = [q for q in built if not q.subject.value.startswith(ns.entity("mention/"))]
     store.replace_dataset(kept)
-    after = one_int(describe_dataset(store, ns), dataset_iri(ns), VOID + "triples")
+    after = one_int(describe_dataset(store, ns, catalog), dataset_iri(ns), VOID + "triples")
     assert after == len({q.triple for q in kept}) < before
 
 
-def test_another_base_moves_every_minted_iri(built):
+def test_another_base_moves_every_minted_iri(built, catalog):
     other = Namespaces("https://kg.example.org/plan/")
     store = _store([], other)
-    triples = describe_dataset(store, other)
+    triples = describe_dataset(store, other, catalog)
     ours = {t.subject.value for t in triples if "127.0.0.1" in t.subject.value}
     assert not ours
     assert one_int(triples, dataset_iri(other), VOID + "triples") == 0
