@@ -118,6 +118,8 @@ class Shapes:
         """
         from plankg.sparqltext import scan
 
+        if self._memo.get(("checked", max_depth)):
+            return
         for q in (*self.quads, *self.ontology_quads):
             if q.predicate.value in QUERY_PREDICATES and isinstance(q.object, ox.Literal):
                 if scan(q.object.value).depth > max_depth:
@@ -125,6 +127,7 @@ class Shapes:
                         f"{', '.join(self.sources[:3])}: a SPARQL constraint nests groups or operators more than {max_depth} levels deep."
                     )
                 refuse_reaching_out(q.object.value)
+        self._memo[("checked", max_depth)] = True
 
 
 def refuse_reaching_out(text: str) -> None:

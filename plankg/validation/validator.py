@@ -75,6 +75,8 @@ def validate_quads(
         added.append({"name": ADDED_CONTEXT, "description": "the stored graph (results only about the data given)", "triples": len(context)})
     if not isinstance(shapes, Shapes):
         shapes = load_shapes(settings, shapes or None)
+    if not shapes.project:
+        shapes.check_queries(settings.max_nesting_depth)
     ns = Namespaces.of(settings)
     hierarchy = class_hierarchy(settings) if (shapes.project if ontology is None else ontology) else []
     if hierarchy:
