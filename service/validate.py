@@ -109,10 +109,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "submit": {"en": "Validate", "zh": "验证"},
     "report": {"en": "Report", "zh": "验证报告"},
     "conforms": {"en": "The data conforms to the shapes.", "zh": "数据符合形状要求。"},
-    "fails": {
-        "en": "The data does not conform to the shapes (SHACL: any result, warnings and infos included).",
-        "zh": "数据不符合形状要求（按 SHACL：任何结果，包括警告和提示）。",
-    },
+    "fails": {"en": "The data does not conform to the shapes.", "zh": "数据不符合形状要求。"},
     "counts": {"en": "Violations: {Violation} · Warnings: {Warning} · Infos: {Info}", "zh": "违规：{Violation} · 警告：{Warning} · 提示：{Info}"},
     "gate.passes": {
         "en": "A write of this data would pass the write gate (it refuses data with a {severity} or worse).",

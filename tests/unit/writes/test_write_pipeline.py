@@ -53,7 +53,7 @@ def test_a_write_against_a_large_graph_validates_only_the_affected_part(memory_s
     counting = Counting()
     pipeline = WritePipeline(settings, store, validate=counting)
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="steward")
-    assert outcome.committed and outcome.report.conforms
+    assert outcome.committed and outcome.report.passes_gate
     assert len(store) > 990_000
     # the validator saw the partner's neighbourhood: a few thousand triples of a million
     assert counting.sizes == [outcome.validated_triples]
@@ -111,7 +111,7 @@ def test_a_conforming_write_reports_nothing_about_nodes_it_only_reached(memory_s
     """Rim nodes are in the validated data only partly; their would-be violations are not the write's."""
     pipeline = WritePipeline(Settings(), memory_store(plan_quads))
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="steward")
-    assert outcome.report.conforms and violations(outcome.report) == set()
+    assert outcome.report.passes_gate and violations(outcome.report) == set()
     assert outcome.committed
 
 
@@ -154,7 +154,7 @@ def test_dry_run_and_empty_changes_commit_nothing(memory_store, plan_quads):
     pipeline = WritePipeline(Settings(), store)
     version, size = store.version, len(store)
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="t", dry_run=True)
-    assert outcome.report.conforms and not outcome.committed and outcome.activity is None
+    assert outcome.report.passes_gate and not outcome.committed and outcome.activity is None
     assert (store.version, len(store)) == (version, size)
     outcome = pipeline.post_graph(G_REGISTRY, [q for q in plan_quads if q.graph_name == ox.NamedNode(G_REGISTRY)][:5], agent="t", role="admin")
     assert outcome.change.empty and not outcome.committed
