@@ -26,6 +26,8 @@ PYSHACL = "pyshacl"
 ENGINES = (TURBO, PYSHACL)
 DEFAULT_ENGINE = TURBO
 _DISTRIBUTIONS = {TURBO: "pyshacl-turbo", PYSHACL: "pyshacl"}
+SH_FOCUS = "http://www.w3.org/ns/shacl#focusNode"
+SH_VALUE = "http://www.w3.org/ns/shacl#value"
 
 _OPTIONS = {
     "inference": "none",
@@ -65,6 +67,7 @@ def report_graph(
             _, graph, _ = compiled.validate(
                 _store(data), inference="none", allow_warnings=True, allow_infos=True
             )
+            return as_written(from_rdflib_graph(graph), data, shape_quads)
         else:
             import pyshacl
 
@@ -86,6 +89,54 @@ def report_graph(
         # both return a ValidationFailure (not a graph) for some broken shapes
         raise _unusable(sources, str(graph))
     return from_rdflib_graph(graph)
+
+
+def as_written(report: list[ox.Triple], data: Sequence[ox.Quad | ox.Triple], shape_quads: Sequence[ox.Quad]) -> list[ox.Triple]:
+    """The report with focus nodes and values that are literals as the data (or shapes) wrote them.
+
+    Turbo writes a literal focus node or value in its canonical form ("4"^^xsd:decimal for
+    "4.0"), and an ill-typed one under another datatype ("300"^^xsd:integer for
+    "300"^^xsd:byte); SHACL (and pySHACL) report the term itself. A literal the inputs do
+    not hold is put back when exactly one input literal has its datatype and numeric
+    value (tried first), or else its lexical form.
+    """
+    wanted = {SH_FOCUS, SH_VALUE}
+    stray = {t.object for t in report if t.predicate.value in wanted and isinstance(t.object, ox.Literal)}
+    if not stray:
+        return report
+    written = {q.object for q in (*data, *shape_quads) if isinstance(q.object, ox.Literal)}
+    stray -= written
+    if not stray:
+        return report
+    by_lexical: dict[str, set[ox.Literal]] = {}
+    for lit in written:
+        by_lexical.setdefault(lit.value, set()).add(lit)
+    by_number: dict[tuple[str, object], set[ox.Literal]] = {}
+    for lit in written:
+        number = _number(lit.value)
+        if number is not None:
+            by_number.setdefault((lit.datatype.value, number), set()).add(lit)
+    fixed: dict[ox.Literal, ox.Literal] = {}
+    for lit in stray:
+        number = _number(lit.value)
+        candidates = (by_number.get((lit.datatype.value, number), set()) if number is not None else set()) or by_lexical.get(lit.value, set())
+        if len(candidates) == 1:
+            fixed[lit] = next(iter(candidates))
+    if not fixed:
+        return report
+    return [
+        ox.Triple(t.subject, t.predicate, fixed.get(t.object, t.object)) if t.predicate.value in wanted else t  # type: ignore[arg-type]
+        for t in report
+    ]
+
+
+def _number(text: str):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _compiled(shape_quads: Sequence[ox.Quad], memo: dict):

@@ -164,7 +164,7 @@ class Report:
                 if row.value is not None:
                     where = f"{where} = {row.value}" if where else row.value
                 sep = "：" if lang == "zh" else ": "
-                lines.append(f"  [{names[row.severity]}] {where + sep if where else ''}{row.message_in(lang)}")
+                lines.append(f"  [{names.get(row.severity, row.severity)}] {where + sep if where else ''}{row.message_in(lang)}")
         return "\n".join(lines) + "\n"
 
     def summary(self) -> dict:

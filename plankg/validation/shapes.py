@@ -29,6 +29,8 @@ RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
 RDF_REST = EXTERNAL_PREFIXES["rdf"] + "rest"
 ONTOLOGY_SHAPES = "ontology-shapes.ttl"
+SH_UNIQUE_LANG = SH + "uniqueLang"
+TRUE = ox.Literal("true", datatype=ox.NamedNode(EXTERNAL_PREFIXES["xsd"] + "boolean"))
 QUERY_PREDICATES = tuple(SH + name for name in ("select", "ask", "construct", "update"))
 
 
@@ -89,6 +91,15 @@ class Shapes:
         return self._memo[key]
 
     @property
+    def engine_quads(self) -> tuple[ox.Quad, ...]:
+        """The data shapes as the engines get them (``as_specified``)."""
+        return self._cached("engine", lambda: as_specified(self.quads))
+
+    @property
+    def engine_ontology_quads(self) -> tuple[ox.Quad, ...]:
+        return self._cached("engine-ontology", lambda: as_specified(self.ontology_quads))
+
+    @property
     def reach(self) -> ShapeReach:
         return self._cached("reach", lambda: shape_reach(self.quads))
 
@@ -128,6 +139,15 @@ class Shapes:
                     )
                 refuse_reaching_out(q.object.value)
         self._memo[("checked", max_depth)] = True
+
+
+def as_specified(quads: Sequence[ox.Quad]) -> tuple[ox.Quad, ...]:
+    """The shapes without parameters that SHACL says do nothing but the engines act on.
+
+    ``sh:uniqueLang`` constrains only with the literal ``true``; both engines also take
+    ``"1"^^xsd:boolean`` (W3C core ``property/uniqueLang-002``).
+    """
+    return tuple(q for q in quads if not (q.predicate.value == SH_UNIQUE_LANG and q.object != TRUE))
 
 
 def refuse_reaching_out(text: str) -> None:

@@ -93,9 +93,9 @@ def validate_quads(
         terms = terms or (quads if _declares_terms(quads) else [])
     else:
         data, terms = quads, []
-    triples = report_graph(engine, data + hierarchy, shapes.quads, shapes.sources, shapes.memo)
+    triples = report_graph(engine, data + hierarchy, shapes.engine_quads, shapes.sources, shapes.memo)
     if terms:
-        triples = merge_reports(triples, report_graph(engine, terms, shapes.ontology_quads, shapes.sources, shapes.memo))
+        triples = merge_reports(triples, report_graph(engine, terms, shapes.engine_ontology_quads, shapes.sources, shapes.memo))
     labels = LabelIndex(quads, ns)
     report = Report(
         conforms=False,
