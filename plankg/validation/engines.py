@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib.metadata import version
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -29,7 +30,7 @@ _DISTRIBUTIONS = {TURBO: "pyshacl-turbo", PYSHACL: "pyshacl"}
 SH_FOCUS = "http://www.w3.org/ns/shacl#focusNode"
 SH_VALUE = "http://www.w3.org/ns/shacl#value"
 
-_OPTIONS = {
+_OPTIONS: dict[str, Any] = {
     "inference": "none",
     "advanced": False,  # SHACL-AF (rules, SPARQL targets) would let uploaded shapes change data
     "allow_warnings": True,

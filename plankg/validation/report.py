@@ -30,6 +30,11 @@ SEVERITY_NAMES = {
     "zh": {"Violation": "违规", "Warning": "警告", "Info": "提示"},
 }
 LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label")
+VALIDATION_REPORT = ox.NamedNode(SH + "ValidationReport")
+
+
+def _iri(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else ""
 
 
 def shapes_namespace(ns: Namespaces) -> str:
@@ -204,11 +209,11 @@ def _prune(triples: list[ox.Triple], keep_focus) -> list[ox.Triple]:
     for t in triples:
         by_subject[t.subject].append(t)
     focus_of = {t.subject: node_id(t.object) for t in triples if t.predicate.value == SH + "focusNode"}
-    severity_of = {t.subject: t.object.value.removeprefix(SH) for t in triples if t.predicate.value == SH + "resultSeverity"}
+    severity_of = {t.subject: _iri(t.object).removeprefix(SH) for t in triples if t.predicate.value == SH + "resultSeverity"}
     dropped = {r for r, focus in focus_of.items() if not keep_focus(focus, severity_of.get(r, "Violation"))}
     keep: list[ox.Triple] = []
     seen: set = set()
-    stack = [t.subject for t in triples if t.predicate.value == RDF + "type" and t.object.value == SH + "ValidationReport"]
+    stack = [t.subject for t in triples if t.predicate.value == RDF + "type" and t.object == VALIDATION_REPORT]
     while stack:
         node = stack.pop()
         if node in seen:
@@ -239,7 +244,7 @@ def rows(triples: list[ox.Triple], labels: LabelIndex) -> list[ResultRow]:
     by_subject: dict[object, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         by_subject[t.subject][t.predicate.value].append(t.object)
-    reports = [t.subject for t in triples if t.predicate.value == RDF + "type" and t.object.value == SH + "ValidationReport"]
+    reports = [t.subject for t in triples if t.predicate.value == RDF + "type" and t.object == VALIDATION_REPORT]
     results = [r for report in reports for r in by_subject[report][SH + "result"]]
     focus_nodes = [by_subject[r][SH + "focusNode"][0] for r in results if by_subject[r][SH + "focusNode"]]
     labels.prepare(focus_nodes)
@@ -336,14 +341,14 @@ def _rdf_list(head, by_subject) -> list:
 
 def set_conforms(triples: list[ox.Triple], conforms: bool) -> list[ox.Triple]:
     kept = [t for t in triples if t.predicate.value != SH + "conforms"]
-    reports = {t.subject for t in triples if t.predicate.value == RDF + "type" and t.object.value == SH + "ValidationReport"}
+    reports = {t.subject for t in triples if t.predicate.value == RDF + "type" and t.object == VALIDATION_REPORT}
     value = ox.Literal("true" if conforms else "false", datatype=ox.NamedNode(XSD + "boolean"))
     return kept + [ox.Triple(r, ox.NamedNode(SH + "conforms"), value) for r in reports]
 
 
 def report_node(triples: list[ox.Triple]):
     for t in triples:
-        if t.predicate.value == RDF + "type" and t.object.value == SH + "ValidationReport":
+        if t.predicate.value == RDF + "type" and t.object == VALIDATION_REPORT:
             return t.subject
     return ox.BlankNode("report")
 

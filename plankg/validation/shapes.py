@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -193,14 +194,24 @@ def load_shapes(settings: Settings, paths: Sequence[str | Path] | None = None) -
     files = sorted(settings.shapes_dir.glob("*.ttl"))
     if not files:
         raise RDFSyntaxError(str(settings.shapes_dir), 0, "no shapes (*.ttl) found")
-    ns = Namespaces.of(settings)
+    # one model per process while the files stay as they are: what the engines and the write
+    # pipeline work out from it (turbo's compiled shapes, the reach) is kept with it, and a
+    # sandbox job finds it made by the zygote's warm-up
+    stamp = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    return _project_shapes(settings.base_iri, stamp)
+
+
+@lru_cache(maxsize=4)
+def _project_shapes(base_iri: str, stamp: tuple) -> Shapes:
+    ns = Namespaces(base_iri)
     data: list[ox.Quad] = []
     ontology: list[ox.Quad] = []
-    for path in files:
+    for name, _, _ in stamp:
+        path = Path(name)
         text = ns.rebase(path.read_text(encoding="utf-8"))
         parsed = parse_rdf(text.encode(), ox.RdfFormat.TURTLE, name=str(path))
         (ontology if path.name == ONTOLOGY_SHAPES else data).extend(parsed)
-    return Shapes(tuple(data), tuple(str(p) for p in files), tuple(ontology), project=True)
+    return Shapes(tuple(data), tuple(name for name, _, _ in stamp), tuple(ontology), project=True)
 
 
 def shapes_from_bytes(data: bytes, rdf_format: ox.RdfFormat, name: str = "<shapes>") -> Shapes:

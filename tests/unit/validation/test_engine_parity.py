@@ -14,7 +14,14 @@ from shape_world import ONTOLOGY, PREFIXES, WORLD, parse_ttl
 from test_shape_cases import CASES, _mutated
 from test_validation_report import broken_world
 
-from plankg.validation import DEFAULT_ENGINE, PYSHACL, TURBO, engine_name, load_shapes, validate_quads
+from plankg.validation import (
+    DEFAULT_ENGINE,
+    PYSHACL,
+    TURBO,
+    engine_name,
+    load_shapes,
+    validate_quads,
+)
 
 SH = "http://www.w3.org/ns/shacl#"
 
