@@ -235,3 +235,22 @@ def test_a_change_to_the_ontology_is_judged_with_the_whole_ontology(memory_store
     assert any(PK + "Newcomer" in (r.value or "") or "Newcomer" in r.message_in("en") for r in refused.value.report.results)
     commented = f'INSERT DATA {{ GRAPH {ontology} {{ <{PK}Collaboration> <{rdfs}comment> "Also added by stewards."@en }} }}'
     assert pipeline.update(commented, agent="t", role="admin").committed
+
+
+# ------------------------------------------------------------------ the write gate
+def test_the_write_gate_severity_decides_what_a_write_may_carry(memory_store, plan_quads):
+    """The new partner carries infos but no violation: SHACL says it does not conform, the default
+    gate lets it in, a gate at ``info`` refuses it (and writes nothing)."""
+    partner = fixture_quads("new_partner.ttl")
+    lenient = WritePipeline(Settings(), memory_store(plan_quads))
+    outcome = lenient.put_graph(G_PARTNERS, partner, agent="steward", dry_run=True)
+    assert outcome.report.results and not outcome.report.conforms
+    assert outcome.report.passes_gate
+    assert {r.severity for r in outcome.report.results} == {"Info"}
+
+    strict_store = memory_store(plan_quads)
+    strict = WritePipeline(Settings(write_gate_severity="info"), strict_store)
+    with pytest.raises(ValidationFailed, match="of severity info or more") as refused:
+        strict.put_graph(G_PARTNERS, partner, agent="steward")
+    assert refused.value.outcome.report.summary()["writeGate"] == {"severity": "Info", "passes": False}  # type: ignore[attr-defined]
+    assert not strict_store.quads_matching([(None, None, None, ox.NamedNode(G_PARTNERS))])
