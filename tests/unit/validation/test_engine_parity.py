@@ -155,3 +155,19 @@ ex:S a sh:NodeShape ; sh:targetClass pk:UNEntity ; sh:property [ sh:path skos:pr
     for engine in (TURBO, PYSHACL):
         with pytest.raises(RDFSyntaxError, match="broken.ttl"):
             validate_quads(validation_settings, parse_ttl(WORLD), shapes, engine=engine)
+
+
+def test_turbos_native_call_is_the_one_made_and_gives_the_public_calls_report(validation_settings, project_shapes):
+    """plankg.validation.engines reads turbo's native report itself (the public call parses it in
+    Python, a third of the time); a turbo version that changes that call must show up here."""
+    from plankg.store.rdflib_bridge import from_rdflib_graph
+    from plankg.validation.engines import _compiled, _store, _turbo_native
+
+    data = broken_world()
+    compiled = _compiled(project_shapes.engine_quads, project_shapes.memo)
+    native = _turbo_native(compiled, data)
+    assert native is not None
+    _, graph, _ = compiled.validate(_store(data), inference="none", allow_warnings=True, allow_infos=True)
+    public = from_rdflib_graph(graph)
+    assert any(t.predicate.value == SH + "result" for t in native)
+    assert canonical(native) == canonical(public)
