@@ -6,9 +6,10 @@ then start each contender alone on 127.0.0.1, check that it answers every
 request with the reference row count, and drive it with wrk at each
 concurrency. Results (JSON, Markdown, PNG) go to bench/results/.
 
-``--smoke``: plan-size data, every contender ~2 s at 1 and 4 clients, results
-in bench/work/smoke/; exits non-zero only when a contender fails to start or
-answers with an error — never because of a timing.
+``--smoke``: plan-size data, every contender ~2 s at 1 and 4 clients, and one SHACL
+validation of the plan graph per engine (``bench.validation.smoke``); results in
+bench/work/smoke/; exits non-zero only when a contender fails to start or answers
+with an error, or validation raises — never because of a timing.
 
 Every process started here runs in its own process group and is stopped in a
 ``finally``, also on Ctrl-C.
@@ -390,6 +391,17 @@ def main(argv: list[str] | None = None) -> int:
             results["validation"] = {"error": f"{type(exc).__name__}: {exc}"}
         log(f"  {results['validation']}")
 
+    smoke_failures: list[str] = []
+    if args.smoke:
+        from bench.validation import smoke as validation_smoke
+
+        log("validation (plan graph, once per engine; bench.validation measures) …")
+        try:
+            for line in validation_smoke():
+                log("  " + line)
+        except Exception as exc:  # noqa: BLE001 - a failing validator fails the smoke run, a slow one never
+            smoke_failures.append(f"validation: {type(exc).__name__}: {exc}")
+
     for scale in args.scales:
         results["scales"].append(run_scale(scale, args, settings, base, log))
         results["elapsed_s"] = time.perf_counter() - started_at
@@ -397,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
         write_report(results, args.out)
 
-    failures = [f for s in results["scales"] for f in s["failures"]]
+    failures = smoke_failures + [f for s in results["scales"] for f in s["failures"]]
     log(f"done in {time.perf_counter() - started_at:.0f} s; results in {args.out}")
     if failures:
         print(f"bench: {len(failures)} contender failure(s):", file=sys.stderr)

@@ -219,6 +219,7 @@ def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
     from plankg.validation import validate_quads
 
     report = validate_quads(settings, quads)
-    if not report.conforms:
-        raise ValidationFailed(report.text(lang="en", severities=("Violation",)), report)
+    if not report.passes_gate:
+        blocking = [s for s in ("Violation", "Warning", "Info") if report.gate.blocks(s)]
+        raise ValidationFailed(report.text(lang="en", severities=blocking), report)
     return report

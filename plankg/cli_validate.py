@@ -1,7 +1,8 @@
 """``plankg validate FILE...``: check RDF files against the shapes, report in English or Chinese.
 
-Exit status: 0 the data conforms (warnings and infos allowed), 1 it does not,
-2 it could not be validated (unreadable file, bad syntax: ``file:line: reason``).
+Exit status: 0 the data passes the write gate (no result at or above
+``PLANKG_WRITE_GATE_SEVERITY``, default violation: warnings and infos allowed; the
+report's own verdict is SHACL's sh:conforms), 1 it does not, 2 it could not be validated (unreadable file, bad syntax: ``file:line: reason``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ def register(subparsers) -> None:
         "validate",
         help="check RDF files against the SHACL shapes",
         description="Validate RDF data against the project's SHACL shapes (or your own) and, when an "
-        "SDG KOS dump is given, check every UN SDG IRI the data cites. Exit 0: conforms; "
-        "1: does not conform; 2: could not validate.",
+        "SDG KOS dump is given, check every UN SDG IRI the data cites. Exit 0: passes the write gate (no violation, "
+        "by default); 1: does not; 2: could not validate.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF data (syntax from the extension, or --format)")
     p.add_argument("--shapes", action="append", metavar="FILE", help="shapes to use instead of shapes/*.ttl (repeatable)")
+    p.add_argument(
+        "--with-ontology",
+        action="store_true",
+        help="add the ontology's rdfs:subClassOf triples to the data also for --shapes (always done for shapes/*.ttl)",
+    )
     p.add_argument(
         "--context",
         action="append",
@@ -53,7 +59,7 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     if args.context:
         context = [q for name in args.context for q in parse_rdf_file(name)]
     shapes = load_shapes(settings, args.shapes)
-    report = validate_quads(settings, quads, shapes, context=context)
+    report = validate_quads(settings, quads, shapes, context=context, ontology=True if args.with_ontology else None)
     if args.report == "turtle":
         sys.stdout.buffer.write(report.graph_turtle())
     elif args.report == "jsonld":
@@ -62,4 +68,4 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
         # bytes, so the Chinese report prints whatever the terminal's locale says
         sys.stdout.buffer.write(report.text(lang=args.lang).encode("utf-8"))
     sys.stdout.flush()
-    return 0 if report.conforms else 1
+    return 0 if report.passes_gate else 1

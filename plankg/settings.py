@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     store_path: Path | None = None  # default: <root>/var/store (embedded, on disk)
     sdg_kos_path: Path | None = None  # UN SDG KOS dump for the external authority check
 
+    # --- validation: the write gate lets data in when no SHACL result is this severe or more
+    # (not sh:conforms, which any result makes false); writes, builds and `plankg validate` use it
+    write_gate_severity: Literal["violation", "warning", "info"] = "violation"
+
     # --- store
     store: Literal["embedded", "remote"] = "embedded"
     remote_query_url: str | None = None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from plankg.errors import BadRequest, InputTooComplex, UnsupportedMediaType
+from plankg.errors import BadRequest, UnsupportedMediaType
 from plankg.inputlimits import check_rdf
 from plankg.settings import Settings
 from plankg.store.rdfio import parse_rdf
@@ -70,20 +70,23 @@ def validate_upload(
     shapes: Upload | None,
     with_graph: bool,
     context: list[ox.Quad] | None,
+    with_ontology: bool = False,
 ):
-    """``POST /validate``: the report on ``data`` (with the stored graph as context if asked)."""
+    """``POST /validate``: the report on ``data``: with the stored graph as context if asked, and
+    with the ontology's class hierarchy when the project's shapes run or when asked."""
     from plankg.validation import Shapes, load_shapes, validate_quads
 
     quads = data.parse(settings)
     if shapes is not None:
-        parsed = shapes.parse(settings)
-        _check_shape_queries(parsed, settings.max_nesting_depth, shapes.name)
-        shape_model = Shapes(tuple(parsed), (shapes.name,))
+        shape_model = Shapes(tuple(shapes.parse(settings)), (shapes.name,))
+        shape_model.check_queries(settings.max_nesting_depth)
     else:
         shape_model = load_shapes(settings)
     if with_graph and context is None:
         context = list(store.quads_for_pattern(None, None, None, None))
-    return validate_quads(settings, quads, shape_model, context=context if with_graph else None)
+    return validate_quads(
+        settings, quads, shape_model, context=context if with_graph else None, ontology=True if with_ontology else None
+    )
 
 
 def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: WriteRequest, dry_run: bool):
@@ -193,19 +196,6 @@ def _refuse_reaching_out(update: str) -> None:
             stack.extend(node.values())
         elif isinstance(node, (list, tuple)) or hasattr(node, "as_list"):
             stack.extend(node)
-
-
-def _check_shape_queries(quads: list[ox.Quad], max_depth: int, name: str) -> None:
-    """The SPARQL of uploaded SHACL-SPARQL constraints goes to rdflib's recursive parser: depth first."""
-    from plankg.sparqltext import scan
-
-    sh = "http://www.w3.org/ns/shacl#"
-    for q in quads:
-        if q.predicate.value in (sh + "select", sh + "ask", sh + "construct", sh + "update") and isinstance(q.object, ox.Literal):
-            if scan(q.object.value).depth > max_depth:
-                raise InputTooComplex(
-                    f"{name}: a SPARQL constraint nests groups or operators more than {max_depth} levels deep."
-                )
 
 
 __all__ = ["Upload", "WriteRequest", "prepare_write", "validate_upload"]

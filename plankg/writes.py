@@ -28,9 +28,10 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -41,13 +42,14 @@ from plankg.settings import STEWARD, Settings
 from plankg.sparqltext import update_graphs
 from plankg.store import Store
 from plankg.store.changes import GraphKey, graph_key, graph_node
+from plankg.validation.report import aliases
+
+if TYPE_CHECKING:
+    from plankg.validation import GlobalConstraint, Report, Shapes
 
 RDF_TYPE = ox.NamedNode(EXTERNAL_PREFIXES["rdf"] + "type")
-RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
-RDF_REST = EXTERNAL_PREFIXES["rdf"] + "rest"
 RDFS_LABEL = ox.NamedNode(EXTERNAL_PREFIXES["rdfs"] + "label")
 XSD = EXTERNAL_PREFIXES["xsd"]
-SH = EXTERNAL_PREFIXES["sh"]
 PROV = EXTERNAL_PREFIXES["prov"]
 DCTERMS = EXTERNAL_PREFIXES["dcterms"]
 MODIFIED = ox.NamedNode(DCTERMS + "modified")
@@ -80,7 +82,7 @@ class Change:
 @dataclass
 class WriteOutcome:
     change: Change
-    report: object  # plankg.validation.Report
+    report: Report
     dry_run: bool
     committed: bool = False
     activity: str | None = None
@@ -91,7 +93,7 @@ class WriteOutcome:
 
     def summary(self) -> dict:
         """The report's JSON summary (as ``/validate`` gives it) plus what the write did."""
-        body = dict(self.report.summary())  # type: ignore[attr-defined]
+        body = dict(self.report.summary())
         body.update(
             {
                 "dryRun": self.dry_run,
@@ -112,158 +114,6 @@ class WriteOutcome:
         return body
 
 
-@dataclass(frozen=True)
-class GlobalConstraint:
-    """A SPARQL constraint that reads the whole graph, not its focus node's surroundings.
-
-    The plan's "paragraphs 1–119 without gaps" is one: run on a part of the data
-    it would report every paragraph that part lacks. It runs only when a change
-    touches one of its predicates, and then on every triple with them.
-    """
-
-    shape: ox.NamedNode | ox.BlankNode
-    constraint: ox.NamedNode | ox.BlankNode
-    predicates: frozenset[str]
-    target_classes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ShapeReach:
-    """How far from its focus node a shape reads, step by step (from the shapes' paths).
-
-    ``deep_forward`` / ``deep_inverse``: steps after which the shape reads the
-    far node's own triples, not just its type: every step of a path sequence
-    but the last, and the last step of a path whose values must conform to a
-    nested shape (``sh:node``, ``sh:or`` of property shapes, …).
-    ``class_forward`` / ``class_inverse``: last steps whose values' types are
-    checked (``sh:class``, also inside ``sh:or``), so a node's new type
-    matters to the nodes that reach it that way. ``longest``: the most steps
-    any path takes.
-    """
-
-    deep_forward: frozenset[str]
-    deep_inverse: frozenset[str]
-    class_forward: frozenset[str]  # the last step of a path whose values' classes are checked
-    class_inverse: frozenset[str]
-    longest: int
-
-
-NESTED = tuple(SH + name for name in ("node", "property", "qualifiedValueShape", "or", "and", "xone", "not"))
-
-
-def shape_reach(shape_quads: Sequence[ox.Quad]) -> ShapeReach:
-    by_subject: dict[object, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for q in shape_quads:
-        by_subject[q.subject][q.predicate.value].append(q.object)
-    deep_forward: set[str] = set()
-    deep_inverse: set[str] = set()
-    class_forward: set[str] = set()
-    class_inverse: set[str] = set()
-    longest = 1
-
-    def reads_class(node, depth: int = 0) -> bool:
-        props = by_subject.get(node, {})
-        if props.get(SH + "class") or depth > 8:
-            return bool(props.get(SH + "class"))
-        for key in ("or", "and", "xone"):
-            if any(reads_class(item, depth + 1) for head in props.get(SH + key, []) for item in _rdf_list(head, by_subject)):
-                return True
-        return any(reads_class(inner, depth + 1) for key in ("not", "node", "qualifiedValueShape") for inner in props.get(SH + key, []))
-
-    def steps(path, depth: int = 0) -> list[list[tuple[str, str]]]:
-        """The path as alternatives, each a list of (direction, predicate) steps."""
-        if isinstance(path, ox.NamedNode):
-            return [[("forward", path.value)]]
-        props = by_subject.get(path, {})
-        if depth > 8:
-            return []
-        if props.get(SH + "inversePath"):
-            return [[("inverse", s[1]) for s in alt] for alt in steps(props[SH + "inversePath"][0], depth + 1)]
-        if props.get(SH + "alternativePath"):
-            return [alt for item in _rdf_list(props[SH + "alternativePath"][0], by_subject) for alt in steps(item, depth + 1)]
-        for key in ("zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
-            if props.get(SH + key):
-                # unbounded: read on in both directions, as far as the walk goes
-                inner = [s for alt in steps(props[SH + key][0], depth + 1) for s in alt]
-                return [[*inner, *[("inverse" if d == "forward" else "forward", p) for d, p in inner]] * 2]
-        if props.get(RDF_FIRST):
-            sequence: list[list[tuple[str, str]]] = [[]]
-            for item in _rdf_list(path, by_subject):
-                sequence = [head + tail for head in sequence for tail in steps(item, depth + 1)]
-            return sequence
-        return []
-
-    for subject, props in by_subject.items():
-        for path in props.get(SH + "path", []):
-            nested = any(props.get(key) for key in NESTED)
-            typed = reads_class(subject)
-            for alt in steps(path):
-                longest = max(longest, len(alt))
-                for i, (direction, predicate) in enumerate(alt):
-                    last = i == len(alt) - 1
-                    if (not last or nested) and predicate != RDF_TYPE.value:
-                        (deep_forward if direction == "forward" else deep_inverse).add(predicate)
-                    if last and typed:
-                        (class_forward if direction == "forward" else class_inverse).add(predicate)
-    return ShapeReach(
-        frozenset(deep_forward), frozenset(deep_inverse), frozenset(class_forward), frozenset(class_inverse), longest
-    )
-
-
-def read_predicates(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> frozenset[str] | None:
-    """Every predicate the shapes can read, or None when they may read any.
-
-    Paths, targets and pair constraints name their predicates; SPARQL
-    constraints name theirs in the query (parsed with rdflib, whose algebra
-    shows a variable in predicate position). A closed shape, or a query with a
-    variable predicate or a path, reads anything, and then nothing is left out.
-    Triples with other predicates cannot change a verdict, so a bulk load of
-    data no shape is about is not handed to pySHACL triple by triple.
-    """
-    from rdflib import URIRef, Variable
-    from rdflib.plugins.sparql import prepareQuery
-
-    names: set[str] = {RDF_TYPE.value, EXTERNAL_PREFIXES["rdfs"] + "subClassOf"}
-    names |= {EXTERNAL_PREFIXES["skos"] + "prefLabel", RDFS_LABEL.value, EXTERNAL_PREFIXES["skos"] + "notation"}  # report labels
-    for q in shape_quads:
-        if q.predicate.value in (SH + "closed", SH + "ignoredProperties"):
-            return None
-        for term in (q.subject, q.object):
-            if isinstance(term, ox.NamedNode):
-                names.add(term.value)
-        if q.predicate.value in (SH + "select", SH + "ask") and isinstance(q.object, ox.Literal):
-            try:
-                algebra = prepareQuery(q.object.value.replace("$this", "?this"), initNs=ns.prefixes()).algebra
-            except Exception:  # noqa: BLE001 - an unreadable query may read anything
-                return None
-            stack: list = [algebra]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, dict):
-                    if getattr(node, "name", None) == "BGP":
-                        for _, predicate, _ in node["triples"]:
-                            if not isinstance(predicate, URIRef) or isinstance(predicate, Variable):
-                                return None  # a variable or a path: may read any predicate
-                            names.add(str(predicate))
-                    stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-                elif isinstance(node, list):
-                    stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return frozenset(names)
-
-
-def _rdf_list(head, by_subject) -> list:
-    items = []
-    seen = set()
-    while head in by_subject and head not in seen and by_subject[head].get(RDF_FIRST):
-        seen.add(head)
-        items.append(by_subject[head][RDF_FIRST][0])
-        rest = by_subject[head].get(RDF_REST)
-        if not rest:
-            break
-        head = rest[0]
-    return items
-
-
 # ------------------------------------------------------------------ the pipeline
 
 
@@ -276,11 +126,7 @@ class WritePipeline:
         self.ontology_graph = self.ns.graph(GRAPH_ONTOLOGY)
         self._lock = threading.Lock()
         self._validate_quads = validate  # tests count what the validator gets
-        self._shapes = None
-        self._globals: list[GlobalConstraint] = []
-        self._reach: ShapeReach | None = None
-        self._relevant: frozenset[str] | None = None
-        self._shapes_without: dict[frozenset, object] = {}
+        self._shapes: Shapes | None = None
 
     # -------------------------------------------------------------- the operations
     def put_graph(self, graph: GraphKey, quads: Iterable[ox.Quad], *, agent: str, dry_run: bool = False, operation: str | None = None, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
@@ -425,7 +271,7 @@ class WritePipeline:
             focus_nodes=len(checked),
             seconds={"candidate": t1 - t0, "validate": t2 - t1},
         )
-        if not report.conforms:  # type: ignore[attr-defined]
+        if not report.passes_gate:
             raise refusal(outcome)
         return outcome
 
@@ -551,13 +397,13 @@ class WritePipeline:
             found = live(self.store.quads_matching([(n, RDF_TYPE, None, None) for n in nodes]))
             return found + [q for n in nodes for q in added_by_subject.get(n, ()) if q.predicate == RDF_TYPE]
 
-        self._load_shapes()
-        reach = self._reach
+        shapes = self._load_shapes()
+        reach = shapes.reach
         changed = [q for q in (*change.removed, *change.added) if q.graph_name != ontology_graph]
         seeds = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object) and q.predicate != RDF_TYPE}
         retyped = {q.subject for q in changed if q.predicate == RDF_TYPE}
         predicates = {q.predicate.value for q in (*change.removed, *change.added)}
-        active = [g for g in self._globals if g.predicates & predicates]
+        active = [g for g in shapes.global_constraints(self.ns) if g.predicates & predicates]
         extra: list[ox.Quad] = []
         for constraint in active:
             extra += live(self.store.quads_matching([(None, ox.NamedNode(p), None, None) for p in sorted(constraint.predicates)]))
@@ -596,7 +442,7 @@ class WritePipeline:
         values |= {q.subject for q in in_edges if q.predicate.value in reach.class_inverse}
         around += types(values - checked_nodes - deeper)
 
-        relevant = self._relevant
+        relevant = shapes.read_predicates(self.ns)
         data: dict[object, None] = dict.fromkeys(
             q.triple for q in (*around, *extra) if relevant is None or q.predicate.value in relevant
         )
@@ -607,40 +453,23 @@ class WritePipeline:
             ontology += [q for q in change.added if q.graph_name == ontology_graph]
             out += ontology
             checked |= {_node_id(q.subject) for q in ontology}
-        checked |= {alias for node_id in list(checked) for alias in _aliases(node_id)}
+        checked |= {alias for node_id in list(checked) for alias in aliases(node_id)}
         return out, checked, active
 
-    def _validate(self, data: list, checked: set[str], active: list[GlobalConstraint]):
-        from plankg.validation import validate_quads
+    def _validate(self, data: list, checked: set[str], active: list[GlobalConstraint]) -> Report:
+        from plankg.validation import only_checked, validate_quads
 
-        shapes = self._shapes_for(active)
+        shapes = self._load_shapes()
+        idle = [g for g in shapes.global_constraints(self.ns) if g not in active]
         run = self._validate_quads or validate_quads
-        report = run(self.settings, data, shapes)
-        return only_checked(report, checked)
+        return only_checked(run(self.settings, data, shapes.without(idle)), checked)
 
-    def _load_shapes(self) -> None:
-        if self._shapes is not None:
-            return
-        from plankg.validation import load_shapes
+    def _load_shapes(self) -> Shapes:
+        if self._shapes is None:
+            from plankg.validation import load_shapes
 
-        self._shapes = load_shapes(self.settings)
-        self._globals = global_constraints(self._shapes.quads, self.ns)
-        self._reach = shape_reach(self._shapes.quads)
-        self._relevant = read_predicates(self._shapes.quads, self.ns)
-
-    def _shapes_for(self, active: list[GlobalConstraint]):
-        """The project's shapes without the global constraints this change does not touch."""
-        from plankg.validation import Shapes
-
-        self._load_shapes()
-        idle = frozenset((g.shape, g.constraint) for g in self._globals if g not in active)
-        if not idle:
-            return self._shapes
-        if idle not in self._shapes_without:
-            sparql = ox.NamedNode(SH + "sparql")
-            keep = tuple(q for q in self._shapes.quads if not (q.predicate == sparql and (q.subject, q.object) in idle))  # type: ignore[union-attr]
-            self._shapes_without[idle] = Shapes(keep, self._shapes.sources, self._shapes.ontology_quads)  # type: ignore[union-attr]
-        return self._shapes_without[idle]
+            self._shapes = load_shapes(self.settings)
+        return self._shapes
 
     # -------------------------------------------------------------- the record
     def record(self, change: Change, agent: str, started: str, exists_after: dict[GraphKey, bool]) -> tuple[list[ox.Quad], list[ox.Quad], str]:
@@ -684,89 +513,16 @@ class WritePipeline:
 # ------------------------------------------------------------------ helpers
 
 
-def global_constraints(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> list[GlobalConstraint]:
-    """The SPARQL constraints whose query does not start from its focus node.
-
-    Their text names ``$this`` only to select it and group by it; every
-    pattern reads the whole graph. The predicates they read are the prefixed
-    names and IRIs in the text.
-    """
-    by_subject: dict[object, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for q in shape_quads:
-        by_subject[q.subject][q.predicate.value].append(q.object)
-    prefixes = ns.prefixes()
-    found = []
-    for shape, props in list(by_subject.items()):
-        for constraint in props.get(SH + "sparql", []):
-            texts = [t.value for t in by_subject.get(constraint, {}).get(SH + "select", []) if isinstance(t, ox.Literal)]
-            for text in texts:
-                rest = re.sub(r"SELECT\s+\$this\b", "SELECT", text, flags=re.IGNORECASE)
-                rest = re.sub(r"GROUP\s+BY\s+\$this\b", "GROUP BY", rest, flags=re.IGNORECASE)
-                if re.search(r"[$?]this\b", rest):
-                    continue
-                predicates = {prefixes[p] + local for p, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", rest) if p in prefixes}
-                predicates |= set(re.findall(r"<([^<>\s]+)>", rest))
-                targets = tuple(sorted(c.value for c in props.get(SH + "targetClass", []) if isinstance(c, ox.NamedNode)))
-                found.append(GlobalConstraint(shape, constraint, frozenset(predicates), targets))  # type: ignore[arg-type]
-    return found
-
-
-def only_checked(report, checked: set[str]):
-    """The report restricted to results on checked nodes (rows and the W3C report graph)."""
-    from plankg.validation import Report
-
-    kept = [row for row in report.results if row.focus in checked]
-    if len(kept) == len(report.results):
-        return report
-    conforms = not any(row.severity == "Violation" for row in kept)
-    return Report(
-        conforms=conforms,
-        results=kept,
-        triples=_prune_report_graph(report.triples, checked, conforms),
-        prefixes=report.prefixes,
-        authority_checked=report.authority_checked,
-        seconds=report.seconds,
-    )
-
-
-def _prune_report_graph(triples: list[ox.Triple], checked: set[str], conforms: bool) -> list[ox.Triple]:
-    by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
-    for t in triples:
-        by_subject[t.subject].append(t)
-    reports = [t.subject for t in triples if t.predicate.value == EXTERNAL_PREFIXES["rdf"] + "type" and t.object.value == SH + "ValidationReport"]
-    dropped = set()
-    for t in triples:
-        if t.predicate.value == SH + "result":
-            focus = [x.object for x in by_subject.get(t.object, []) if x.predicate.value == SH + "focusNode"]
-            if focus and _node_id(focus[0]) not in checked:
-                dropped.add(t.object)
-    keep: list[ox.Triple] = []
-    seen = set()
-    stack = list(reports)
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for t in by_subject.get(node, []):
-            if t.predicate.value == SH + "result" and t.object in dropped:
-                continue
-            if t.predicate.value == SH + "conforms":
-                t = ox.Triple(t.subject, t.predicate, ox.Literal("true" if conforms else "false", datatype=ox.NamedNode(XSD + "boolean")))
-            keep.append(t)
-            if isinstance(t.object, ox.BlankNode) or (t.predicate.value == SH + "result"):
-                stack.append(t.object)
-    # the shapes and nodes a result names stay as the validator wrote them
-    return keep
-
-
 def refusal(outcome: WriteOutcome) -> ValidationFailed:
     """The error for a write whose outcome breaks the shapes (it carries the report and the outcome)."""
     report = outcome.report
-    violations = report.counts()["Violation"]  # type: ignore[attr-defined]
+    blocking = sum(1 for row in report.results if report.gate.blocks(row.severity))
+    if report.gate.severity == "Violation":
+        what = "violation" if blocking == 1 else "violations"
+    else:  # PLANKG_WRITE_GATE_SEVERITY is stricter than the default
+        what = f"result{'' if blocking == 1 else 's'} of severity {report.gate.severity.lower()} or more"
     exc = ValidationFailed(
-        f"The write was not applied: the data would break the shapes ({violations} violation"
-        f"{'' if violations == 1 else 's'}).\n\n" + report.text("en"),  # type: ignore[attr-defined]
+        f"The write was not applied: the data would break the shapes ({blocking} {what}).\n\n" + report.text("en"),
         report,
     )
     exc.outcome = outcome  # type: ignore[attr-defined]
@@ -812,13 +568,5 @@ def _node_id(term: object) -> str:
     return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value  # type: ignore[attr-defined]
 
 
-def _aliases(node_id: str) -> list[str]:
-    # plankg.store.rdflib_bridge renames blank nodes on the way back from pySHACL ("_:x" -> "_:bx")
-    if node_id.startswith("_:"):
-        label = node_id[2:]
-        return ["_:b" + "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in label)]
-    return []
-
-
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -11,6 +11,13 @@
   together with the stored graph, so a file that adds, say, a collaboration
   with an organization defined in the registry is not told that the
   organization is unknown; only problems about the posted data are reported.
+  With uploaded shapes the data is validated exactly as posted: the
+  ontology's class hierarchy (its rdfs:subClassOf triples) is added only with
+  ``context=ontology`` (the project's shapes always get it; both values may be
+  given, comma-separated). The report's ``added`` lists what was added, its
+  ``engine`` (also the ``X-PlanKG-Validation-Engine`` header) the SHACL engine
+  that answered; ``conforms`` is SHACL's (false on any result) and
+  ``writeGate`` says whether a write of the data would pass.
 - ``GET /validate`` is the page with the form.
 
 Validating never writes to the store (it reads it only for ``context=graph``);
@@ -32,10 +39,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from plankg.errors import BadRequest, LocatedError, NotAcceptable, ParameterError, PlanKGError, UnsupportedMediaType
+from plankg.errors import (
+    BadRequest,
+    LocatedError,
+    NotAcceptable,
+    ParameterError,
+    PlanKGError,
+    UnsupportedMediaType,
+)
 from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES
 from service.context import AppContext, get_ctx
-from service.negotiation import choose, parse_accept
+from service.negotiation import choose, content_type, parse_accept
 from service.pages import render_page, request_lang
 from service.problems import status_for
 from service.sandbox import run_untrusted
@@ -97,6 +111,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "conforms": {"en": "The data conforms to the shapes.", "zh": "数据符合形状要求。"},
     "fails": {"en": "The data does not conform to the shapes.", "zh": "数据不符合形状要求。"},
     "counts": {"en": "Violations: {Violation} · Warnings: {Warning} · Infos: {Info}", "zh": "违规：{Violation} · 警告：{Warning} · 提示：{Info}"},
+    "gate.passes": {
+        "en": "A write of this data would pass the write gate (it refuses data with a {severity} or worse).",
+        "zh": "写入此数据可以通过写入关口（关口拒绝含{severity}及更严重问题的数据）。",
+    },
+    "gate.fails": {
+        "en": "A write of this data would be refused (the write gate refuses data with a {severity} or worse).",
+        "zh": "写入此数据将被拒绝（写入关口拒绝含{severity}及更严重问题的数据）。",
+    },
+    "engine": {"en": "Validated by {engine}.", "zh": "验证引擎：{engine}。"},
     "authority": {
         "en": "SDG IRIs were checked against the UN SDG vocabulary.",
         "zh": "已按联合国可持续发展目标词表核对可持续发展目标 IRI。",
@@ -153,7 +176,7 @@ async def validate_page(request: Request, ctx: AppContext = Depends(get_ctx)) ->
 )
 async def validate_post(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     answer = _negotiate(request.headers.get("accept"))
-    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    media_type = content_type(request.headers.get("content-type"))[0] or ""
     form_values: dict[str, str] = {}
     try:
         if media_type in FORM_TYPES:
@@ -167,8 +190,8 @@ async def validate_post(request: Request, ctx: AppContext = Depends(get_ctx)) ->
                 if media_type
                 else "The request has no Content-Type; send RDF (e.g. text/turtle) or a form."
             )
-        with_graph = _with_graph(request.query_params.get("context") or form_values.get("context"))
-        report = await _validate(request, ctx, data, data_format, data_name, shapes_bytes, shapes_name, with_graph)
+        with_graph, with_ontology = _context(request.query_params.get("context") or form_values.get("context"))
+        report = await _validate(request, ctx, data, data_format, data_name, shapes_bytes, shapes_name, with_graph, with_ontology)
     except PlanKGError as exc:
         if answer != "html":
             raise  # a problem document, from the one table in service.problems
@@ -235,16 +258,31 @@ def _named_format(name: str) -> ox.RdfFormat:
         raise UnsupportedMediaType(f"Unknown RDF format {name!r}; use one of {', '.join(FORM_FORMATS)}.") from None
 
 
-def _with_graph(value: str | None) -> bool:
-    if not value:
-        return False
-    if value != "graph":
-        raise ParameterError(f"context must be 'graph' (check the data with the stored graph), not {value!r}.")
-    return True
+CONTEXTS = ("graph", "ontology")
+
+
+def _context(value: str | None) -> tuple[bool, bool]:
+    """(with the stored graph, with the ontology's class hierarchy) from ``context=graph,ontology``."""
+    names = [part.strip() for part in (value or "").split(",") if part.strip()]
+    unknown = [name for name in names if name not in CONTEXTS]
+    if unknown:
+        raise ParameterError(
+            f"context takes 'graph' (check the data with the stored graph) and/or 'ontology' (add the "
+            f"ontology's class hierarchy), comma-separated, not {unknown[0]!r}."
+        )
+    return "graph" in names, "ontology" in names
 
 
 async def _validate(
-    request: Request, ctx: AppContext, data: bytes, data_format: ox.RdfFormat, data_name: str, shapes_bytes, shapes_name, with_graph: bool
+    request: Request,
+    ctx: AppContext,
+    data: bytes,
+    data_format: ox.RdfFormat,
+    data_name: str,
+    shapes_bytes,
+    shapes_name,
+    with_graph: bool,
+    with_ontology: bool,
 ) -> Report:
     """Parse and validate in the sandbox: the data, the shapes and their SPARQL are the client's."""
     from plankg.untrusted import Upload
@@ -253,7 +291,7 @@ async def _validate(
     shapes = Upload(shapes_bytes, _shapes_format(shapes_name).media_type, shapes_name or "shapes") if shapes_bytes is not None else None
     # a sandbox without the data (remote store) is handed the stored graph; read only, nothing is written back
     context = await run_in_threadpool(ctx.store.quads) if with_graph and not ctx.store.sandbox_has_data else None
-    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context)  # type: ignore[return-value]
+    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context, with_ontology)  # type: ignore[return-value]
 
 
 def _shapes_format(name: str | None) -> ox.RdfFormat:
@@ -265,7 +303,7 @@ def _shapes_format(name: str | None) -> ox.RdfFormat:
 
 
 def _answer(request: Request, ctx: AppContext, report: Report, answer: str, form: dict[str, str]) -> Response:
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", "X-PlanKG-Validation-Engine": report.engine}
     if answer == "summary":
         return JSONResponse(report.summary(), headers=headers)
     if answer == "jsonld":
@@ -273,7 +311,7 @@ def _answer(request: Request, ctx: AppContext, report: Report, answer: str, form
     if answer == "turtle":
         return Response(report.graph_turtle(), media_type="text/turtle; charset=utf-8", headers=headers)
     response = _page(request, ctx, report=report, form=form)
-    response.headers["Vary"] = "Accept"
+    response.headers.update(headers)
     return response
 
 
@@ -300,6 +338,9 @@ def _page(
             "conforms": report.conforms,
             "counts": report.counts(),
             "authority_checked": report.authority_checked,
+            "gate_passes": report.passes_gate,
+            "gate_severity": report.gate.severity,
+            "engine": report.engine,
             "groups": [
                 {
                     "focus": focus,

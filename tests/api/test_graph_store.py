@@ -267,7 +267,7 @@ def test_dry_run_validates_and_commits_nothing(client):
     r = put(client, graph, (FIXTURES / "new_partner.ttl").read_bytes(), **{"dry-run": "true"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["conforms"] is True and body["dryRun"] is True and body["committed"] is False
+    assert body["writeGate"] == {"severity": "Violation", "passes": True} and body["dryRun"] is True and body["committed"] is False
     assert body["changes"]["added"] == 15
     r = put(client, graph, (FIXTURES / "new_partner.ttl").read_bytes(), {"Prefer": "dry-run"})
     assert r.status_code == 200 and r.headers["preference-applied"] == "dry-run"

@@ -97,8 +97,47 @@ def test_a_multipart_upload_with_own_shapes(client):
     r = client.post("/validate", files={"data": ("agency.ttl", GOOD.encode()), "shapes": ("mine.ttl", shapes.encode())})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["conforms"] is True  # only the uploaded shapes ran: a warning
+    # only the uploaded shapes ran: a warning, so SHACL's verdict is "does not conform"; a write would pass
+    assert body["conforms"] is False and body["writeGate"] == {"severity": "Violation", "passes": True}
     assert [(x["focusNode"], x["severity"]) for x in body["results"]] == [(ID + "org/X", "Warning")]
+    assert body["added"] == []  # nothing but the posted data was validated
+
+
+# a class hierarchy in the ontology (pk:UNEntity rdfs:subClassOf pk:Organization): sh:class follows it
+# only when the ontology's rdfs:subClassOf triples are in the data
+ORGANIZATION_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://127.0.0.1:8000/id/org/X> ;
+    sh:class <http://127.0.0.1:8000/ontology#Organization> .
+"""
+
+
+def test_uploaded_shapes_validate_exactly_the_posted_data_unless_the_ontology_is_asked_for(client):
+    files = {"data": ("agency.ttl", GOOD.encode()), "shapes": ("mine.ttl", ORGANIZATION_SHAPES.encode())}
+    exact = client.post("/validate", files=files)
+    assert exact.status_code == 200, exact.text
+    body = exact.json()
+    assert body["added"] == []
+    assert [(x["focusNode"], x["sourceConstraintComponent"]) for x in body["results"]] == [(ID + "org/X", "sh:ClassConstraintComponent")]
+    with_ontology = client.post("/validate?context=ontology", files=files).json()
+    assert with_ontology["results"] == [] and with_ontology["conforms"] is True
+    assert [a["name"] for a in with_ontology["added"]] == ["ontology"] and with_ontology["added"][0]["triples"] > 0
+    form = client.post("/validate", files=files, data={"context": "ontology"}).json()
+    assert form["results"] == [] and [a["name"] for a in form["added"]] == ["ontology"]
+
+
+def test_the_project_shapes_always_get_the_ontology_and_the_report_says_so(client):
+    body = client.post("/validate", content=GOOD, headers={"Content-Type": "text/turtle"}).json()
+    assert [a["name"] for a in body["added"]] == ["ontology"]
+
+
+def test_the_report_names_the_engine_that_answered(client):
+    from plankg.validation import DEFAULT_ENGINE, engine_name
+
+    for accept in ("application/json", "text/turtle", "text/html"):
+        r = client.post("/validate", content=GOOD, headers={"Content-Type": "text/turtle", "Accept": accept})
+        assert r.status_code == 200
+        assert r.headers["x-plankg-validation-engine"] == engine_name(DEFAULT_ENGINE)
+    assert client.post("/validate", content=GOOD, headers={"Content-Type": "text/turtle"}).json()["engine"] == engine_name(DEFAULT_ENGINE)
 
 
 def test_a_file_format_comes_from_its_extension_or_the_format_field(client):
@@ -252,8 +291,11 @@ def test_context_graph_resolves_references_to_the_stored_graph(client):
     body = r.json()
     assert body["conforms"] is True, body
     assert body["results"] == []  # the stored graph's own warnings are not about the posted data
+    assert [a["name"] for a in body["added"]] == ["graph", "ontology"]
     form = client.post("/validate", data={"text": NEW_COLLABORATION, "format": "turtle", "context": "graph"}).json()
     assert form["conforms"] is True
+    both = client.post("/validate?context=graph,ontology", content=NEW_COLLABORATION, headers={"Content-Type": "text/turtle"}).json()
+    assert both["conforms"] is True
     problem(client.post("/validate?context=everything", content=GOOD, headers={"Content-Type": "text/turtle"}), 400)
 
 
@@ -361,4 +403,4 @@ def test_the_built_dump_passes_the_authority_check_over_http(built_graph, live_s
     with httpx.Client(base_url=url, timeout=300) as c:
         body = c.post("/validate", content=dump, headers={"Content-Type": "application/n-quads"}).json()
     assert body["authorityChecked"] is True
-    assert body["conforms"] is True
+    assert body["writeGate"]["passes"] is True

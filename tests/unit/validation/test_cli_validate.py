@@ -151,3 +151,18 @@ def test_a_partial_file_is_checked_against_a_context(world_file, tmp_path):
     done = run(str(typo), "--context", str(context), cwd=tmp_path)
     assert done.returncode == 1
     assert "<http://127.0.0.1:8000/id/org/UNN>" in done.stdout.decode()  # the misspelt reference is reported
+
+
+def test_own_shapes_get_the_ontology_only_with_with_ontology(world_file, tmp_path):
+    """sh:class on a superclass holds only with the ontology's rdfs:subClassOf triples in the data."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://127.0.0.1:8000/id/org/UNDP> ;\n"
+        "  sh:class <http://127.0.0.1:8000/ontology#Organization> .\n",
+        encoding="utf-8",
+    )
+    exact = run(str(world_file), "--shapes", str(shapes), cwd=tmp_path)
+    assert exact.returncode == 1 and "<http://127.0.0.1:8000/id/org/UNDP>" in exact.stdout.decode()
+    with_ontology = run(str(world_file), "--shapes", str(shapes), "--with-ontology", cwd=tmp_path)
+    assert with_ontology.returncode == 0, with_ontology.stdout.decode()

@@ -1,4 +1,5 @@
-"""plankg.store.rdflib_bridge: quads into rdflib for pySHACL, and SPARQL that cannot reach out."""
+"""plankg.store.rdflib_bridge: quads into rdflib for pySHACL; the SPARQL of shapes cannot reach out
+(plankg.validation: ``refuse_reaching_out`` for uploaded shapes, ``LocalQueryGraph`` under pySHACL)."""
 
 from __future__ import annotations
 
@@ -46,15 +47,20 @@ def test_graph_names_are_dropped_into_one_union_graph():
     ],
 )
 def test_sparql_that_would_fetch_data_is_refused(query):
-    graph = to_rdflib_graph([q("http://x/a", "http://x/p", ox.Literal("v"))])
+    from plankg.validation.engines import LocalQueryGraph
+    from plankg.validation.shapes import refuse_reaching_out
+
+    graph = to_rdflib_graph([q("http://x/a", "http://x/p", ox.Literal("v"))], LocalQueryGraph())
     with pytest.raises(FeatureDisabled):
         list(graph.query(query))
+    with pytest.raises(FeatureDisabled):
+        refuse_reaching_out(query)
 
 
 def test_a_local_query_runs_and_is_parsed_once():
-    from plankg.store.rdflib_bridge import _prepared
+    from plankg.validation.engines import LocalQueryGraph, _prepared
 
-    graph = to_rdflib_graph([q("http://x/a", "http://x/p", ox.Literal("v"))])
+    graph = to_rdflib_graph([q("http://x/a", "http://x/p", ox.Literal("v"))], LocalQueryGraph())
     text = "SELECT ?o WHERE { <http://x/a> <http://x/p> ?o }"
     before = _prepared.cache_info().hits
     assert [str(row[0]) for row in graph.query(text)] == ["v"]

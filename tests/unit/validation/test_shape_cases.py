@@ -240,13 +240,17 @@ CASES = [
          remove=[("id:stat/p10-1", "rdfs:label", None)]),
     Case("Statistic: value as a string", [("id:stat/p10-1", "pk:value", V, "sh:OrConstraintComponent")],
          remove=[("id:stat/p10-1", "pk:value", None)], add='<stat/p10-1> pk:value "25.6" .'),
-    Case("Statistic: malformed year value", [("id:stat/p10-1", "pk:value", V, "sh:PatternConstraintComponent")],
+    # "2O20" is not an xsd:gYear, so sh:datatype fails too (SHACL; pySHACL, whose rdflib takes any
+    # gYear text as well-typed, reports the pattern only: test_engine_parity lists the deviation)
+    Case("Statistic: malformed year value", [("id:stat/p10-1", "pk:value", V, "sh:PatternConstraintComponent"),
+                                             ("id:stat/p10-1", "pk:value", V, "sh:OrConstraintComponent")],
          remove=[("id:stat/p10-1", "pk:value", None)], add='<stat/p10-1> pk:value "2O20"^^xsd:gYear .'),
     Case("Statistic: no unit", [("id:stat/p10-1", "pk:unit", V, "sh:MinCountConstraintComponent")],
          remove=[("id:stat/p10-1", "pk:unit", None)]),
     Case("Statistic: group only in English", [("id:stat/p10-1", "pk:population", V, "sh:MinCountConstraintComponent")],
          remove=[("id:stat/p10-1", "pk:population", "@zh")]),
-    Case("Statistic: two-digit reference year", [("id:stat/p10-1", "pk:referenceYear", V, "sh:PatternConstraintComponent")],
+    Case("Statistic: two-digit reference year", [("id:stat/p10-1", "pk:referenceYear", V, "sh:PatternConstraintComponent"),
+                                                 ("id:stat/p10-1", "pk:referenceYear", V, "sh:DatatypeConstraintComponent")],
          remove=[("id:stat/p10-1", "pk:referenceYear", None)], add='<stat/p10-1> pk:referenceYear "20"^^xsd:gYear .'),
     Case("Statistic: source is a paragraph", [("id:stat/p10-1", "dcterms:source", V, "sh:ClassConstraintComponent")],
          remove=[("id:stat/p10-1", "dcterms:source", None)], add="<stat/p10-1> dcterms:source <para/10> ."),
@@ -371,7 +375,8 @@ def test_a_broken_graph_gets_exactly_the_expected_results(case: Case, validate_t
                 assert _expected_key(e) in values, report.text()
     else:
         assert got == sorted(_expected_key(e) for e in case.expect), report.text()
-    assert report.conforms == (not any(e[2] == V for e in case.expect))
+    assert report.conforms == (not case.expect)  # SHACL: any result, of any severity
+    assert report.passes_gate == (not any(e[2] == V for e in case.expect))
 
 
 def test_every_named_shape_has_a_case(project_shapes):

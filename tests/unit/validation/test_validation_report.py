@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
+import pytest
 from shape_world import PREFIXES, WORLD, parse_ttl
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -49,21 +50,49 @@ def test_messages_come_in_english_and_chinese(validate_text):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in row.message["zh"])
 
 
-def test_only_violations_make_the_data_not_conform(validate_text):
+def test_any_result_makes_the_data_not_conform_but_only_violations_close_the_gate(validate_text):
     infos_only = [
         q for q in parse_ttl(WORLD)
         if not (q.subject.value == ID + "org/UN" and q.predicate.value.endswith("exactMatch"))
     ]
     report = validate_text(infos_only)
     assert [r.severity for r in report.results] == ["Info"]
-    assert report.conforms
-    assert not validate_text(broken_world()).conforms
+    assert not report.conforms  # SHACL: sh:conforms is false whenever there is a result
+    assert report.passes_gate
+    assert report.summary()["writeGate"] == {"severity": "Violation", "passes": True}
+    triples = list(ox.parse(report.graph_turtle(), format=ox.RdfFormat.TURTLE))
+    assert [t.object.value for t in triples if t.predicate.value == SH + "conforms"] == ["false"]
+    broken = validate_text(broken_world())
+    assert not broken.conforms and not broken.passes_gate
+
+
+@pytest.mark.parametrize(("setting", "passes"), [("violation", True), ("warning", True), ("info", False)])
+def test_the_write_gate_severity_is_a_setting(setting, passes, validation_settings, project_shapes):
+    from plankg.validation import validate_quads
+
+    infos_only = [
+        q for q in parse_ttl(WORLD)
+        if not (q.subject.value == ID + "org/UN" and q.predicate.value.endswith("exactMatch"))
+    ]
+    settings = validation_settings.model_copy(update={"write_gate_severity": setting})
+    report = validate_quads(settings, infos_only, project_shapes)
+    assert report.passes_gate is passes
+    assert report.summary()["writeGate"] == {"severity": setting.capitalize(), "passes": passes}
+
+
+def test_the_report_says_which_engine_answered_and_what_was_added(validate_text):
+    from plankg.validation import DEFAULT_ENGINE, engine_name
+
+    summary = validate_text(broken_world()).summary()
+    assert summary["engine"] == engine_name(DEFAULT_ENGINE)
+    # the project's shapes are written against the ontology: its class hierarchy goes along
+    assert [a["name"] for a in summary["added"]] == ["ontology"] and summary["added"][0]["triples"] > 0
 
 
 def test_text_groups_results_by_focus_node_violations_first(validate_text):
     text = validate_text(broken_world()).text(lang="en")
     lines = text.splitlines()
-    assert lines[0] == "Validation report: does not conform (2 violations, 0 warnings, 1 info)"
+    assert lines[0] == "Validation report: does not conform (2 violations, 0 warnings, 1 info); write gate (violation): fails"
     headings = [line for line in lines if line and not line.startswith(" ") and not line.startswith("Validation")]
     assert headings[-1] == f"United Nations <{ID}org/UN>"  # the Info-only node comes last
     assert f"United Nations Development Programme <{ID}org/UNDP>" in headings

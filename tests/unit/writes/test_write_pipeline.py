@@ -53,7 +53,7 @@ def test_a_write_against_a_large_graph_validates_only_the_affected_part(memory_s
     counting = Counting()
     pipeline = WritePipeline(settings, store, validate=counting)
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="steward")
-    assert outcome.committed and outcome.report.conforms
+    assert outcome.committed and outcome.report.passes_gate
     assert len(store) > 990_000
     # the validator saw the partner's neighbourhood: a few thousand triples of a million
     assert counting.sizes == [outcome.validated_triples]
@@ -111,7 +111,7 @@ def test_a_conforming_write_reports_nothing_about_nodes_it_only_reached(memory_s
     """Rim nodes are in the validated data only partly; their would-be violations are not the write's."""
     pipeline = WritePipeline(Settings(), memory_store(plan_quads))
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="steward")
-    assert outcome.report.conforms and violations(outcome.report) == set()
+    assert outcome.report.passes_gate and violations(outcome.report) == set()
     assert outcome.committed
 
 
@@ -154,7 +154,7 @@ def test_dry_run_and_empty_changes_commit_nothing(memory_store, plan_quads):
     pipeline = WritePipeline(Settings(), store)
     version, size = store.version, len(store)
     outcome = pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="t", dry_run=True)
-    assert outcome.report.conforms and not outcome.committed and outcome.activity is None
+    assert outcome.report.passes_gate and not outcome.committed and outcome.activity is None
     assert (store.version, len(store)) == (version, size)
     outcome = pipeline.post_graph(G_REGISTRY, [q for q in plan_quads if q.graph_name == ox.NamedNode(G_REGISTRY)][:5], agent="t", role="admin")
     assert outcome.change.empty and not outcome.committed
@@ -235,3 +235,22 @@ def test_a_change_to_the_ontology_is_judged_with_the_whole_ontology(memory_store
     assert any(PK + "Newcomer" in (r.value or "") or "Newcomer" in r.message_in("en") for r in refused.value.report.results)
     commented = f'INSERT DATA {{ GRAPH {ontology} {{ <{PK}Collaboration> <{rdfs}comment> "Also added by stewards."@en }} }}'
     assert pipeline.update(commented, agent="t", role="admin").committed
+
+
+# ------------------------------------------------------------------ the write gate
+def test_the_write_gate_severity_decides_what_a_write_may_carry(memory_store, plan_quads):
+    """The new partner carries infos but no violation: SHACL says it does not conform, the default
+    gate lets it in, a gate at ``info`` refuses it (and writes nothing)."""
+    partner = fixture_quads("new_partner.ttl")
+    lenient = WritePipeline(Settings(), memory_store(plan_quads))
+    outcome = lenient.put_graph(G_PARTNERS, partner, agent="steward", dry_run=True)
+    assert outcome.report.results and not outcome.report.conforms
+    assert outcome.report.passes_gate
+    assert {r.severity for r in outcome.report.results} == {"Info"}
+
+    strict_store = memory_store(plan_quads)
+    strict = WritePipeline(Settings(write_gate_severity="info"), strict_store)
+    with pytest.raises(ValidationFailed, match="of severity info or more") as refused:
+        strict.put_graph(G_PARTNERS, partner, agent="steward")
+    assert refused.value.outcome.report.summary()["writeGate"] == {"severity": "Info", "passes": False}  # type: ignore[attr-defined]
+    assert not strict_store.quads_matching([(None, None, None, ox.NamedNode(G_PARTNERS))])
