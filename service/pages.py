@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
+from plankg import resources
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
@@ -32,9 +33,8 @@ from service.page_data import (
     reading,
     search,
 )
-from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
+from service.rendering import json_island, render_page, request_lang
 
-STATIC_DIR = TEMPLATES_DIR.parent / "static"
 SEARCH_MAX = 100
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -328,8 +328,9 @@ def _term_href(target: str) -> str:
 
 @router.get("/static/{path:path}", include_in_schema=False)
 def static_file(path: str) -> Response:
-    target = (STATIC_DIR / path).resolve()
-    if not target.is_file() or STATIC_DIR not in target.parents:
+    static = resources.static_dir().resolve()
+    target = (static / path).resolve()
+    if not target.is_file() or static not in target.parents:
         raise NotFound(f"There is no static file {path!r}.")
     media_type = STATIC_TYPES.get(target.suffix, "application/octet-stream")
     return FileResponse(target, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,17 +18,17 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
+from plankg import resources
 from plankg.dataset import schema_org_dataset
 from service.i18n import COOKIE, LANGS, labeller, pick_lang, translator
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=jinja2.FileSystemLoader(str(resources.templates_dir())),
         autoescape=True,  # every page shows text from the graph; never trust it as markup
         trim_blocks=True,
         lstrip_blocks=True,
