@@ -212,9 +212,10 @@ def _note_existing_writes(settings: Settings, store: Store) -> None:
 
 
 def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
-    """Fail the build, with the report, when the graph breaks its shapes."""
-    if not any(settings.shapes_dir.glob("*.ttl")):
-        return None
+    """Fail the build, with the report, when the graph breaks its shapes.
+
+    No shapes is an error (``load_shapes`` says so), not a build that skips the check.
+    """
     from plankg.errors import ValidationFailed
     from plankg.validation import validate_quads
 

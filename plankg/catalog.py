@@ -314,7 +314,11 @@ class Catalog:
         queries: dict[str, NamedQuery] = {}
         internal: dict[str, NamedQuery] = {}
         directory = settings.queries_dir
-        for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
+        paths = sorted(directory.glob("*.rq")) if directory.is_dir() else []
+        if not paths:
+            # an install without its queries would serve a site whose every page fails
+            raise QueryFileError(str(directory), 0, "no named queries (*.rq) found")
+        for path in paths:
             text = ns.rebase(path.read_text(encoding="utf-8"))
             query = parse_query(path.stem, text, path=str(path), max_chars=settings.max_query_chars)
             (queries if query.public else internal)[query.name] = query

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from plankg import cli_annotate, cli_data, cli_query, cli_validate
 from plankg.errors import PlanKGError
 from plankg.settings import Settings
 
@@ -115,23 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
 
-    for extra in _extra_commands():
-        extra(sub)
+    for module in (cli_validate, cli_query, cli_data, cli_annotate):
+        module.register(sub)
     return parser
-
-
-def _extra_commands():
-    """Sub-commands that live next to the code they drive (validate, query, load, dump, restore)."""
-    registrars = []
-    for module_name in ("plankg.cli_validate", "plankg.cli_query", "plankg.cli_data", "plankg.cli_annotate"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        registrars.append(module.register)
-    return registrars
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -119,7 +119,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.ctx = None
     problems.install(app)
-    modules = [m for m in map(_optional_module, ROUTER_MODULES) if m is not None]
+    # every one must be there: a missing router is a broken install, an error at start
+    modules = [importlib.import_module(name) for name in ROUTER_MODULES]
     for module in modules:
         # plain Starlette routes for the hottest paths, matched before any router: FastAPI's
         # routing and dependency resolution cost more than answering a cached query
@@ -174,16 +175,6 @@ def open_context(settings: Settings, catalog=None, store: Store | None = None) -
         catalog=catalog,
         executor=QueryExecutor(store, settings),
     )
-
-
-def _optional_module(name: str):
-    """Routers land one by one; a module that is not written yet is skipped."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
 
 
 # ---------------------------------------------------------------- middleware

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from plankg.build import assemble, write_dist
-from plankg.errors import OntologyError, RegistryError
+from plankg.build import assemble, build, write_dist
+from plankg.errors import OntologyError, RDFSyntaxError, RegistryError
 from plankg.settings import PROJECT_ROOT, Settings
 from plankg.store.rdfio import sorted_nquads
 
@@ -163,6 +163,15 @@ def test_an_unparseable_ontology_fails_with_file_and_line(tmp_path):
     with pytest.raises(OntologyError) as caught:
         assemble(Settings(root_dir=root))
     assert caught.value.path.endswith("plankg.ttl") and caught.value.line >= 21
+
+
+def test_a_build_without_shapes_fails_instead_of_skipping_validation(tmp_path):
+    root = _copy_root(tmp_path)
+    for path in (root / "shapes").glob("*.ttl"):
+        path.unlink()
+    with pytest.raises(RDFSyntaxError, match=r"no shapes \(\*\.ttl\) found"):
+        build(Settings(root_dir=root), None)
+    assert not (root / "dist").exists()  # nothing was written before the check
 
 
 def test_cli_build_reports_a_bad_row_as_file_line_without_traceback(tmp_path):

@@ -377,3 +377,13 @@ def test_queries_marked_not_public_are_kept_apart_from_the_named_queries():
 def test_public_must_be_a_boolean():
     with pytest.raises(QueryFileError, match="'public' must be true or false"):
         parse_query("q", "#+ summary: s\n#+ public: sometimes\nSELECT * WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("make_dir", [True, False], ids=["empty-queries-dir", "no-queries-dir"])
+def test_catalog_load_refuses_an_install_without_named_queries(tmp_path: Path, make_dir: bool):
+    if make_dir:
+        (tmp_path / "queries").mkdir()
+        (tmp_path / "queries" / "notes.txt").write_text("not a query\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match=r"no named queries \(\*\.rq\) found") as caught:
+        Catalog.load(Settings(root_dir=tmp_path))
+    assert caught.value.path == str(tmp_path / "queries")
