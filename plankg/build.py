@@ -128,10 +128,13 @@ def build(settings: Settings, store: Store | None, progress: Progress = lambda s
         start = time.perf_counter()
         store.replace_dataset(result.quads)
         result.seconds["load the store"] = time.perf_counter() - start
-        if getattr(store, "path", None) is not None:
+        where = getattr(store, "path", None)
+        if where is not None:
+            from plankg import stamp
             from plankg.store import ledger
 
-            ledger.forget(store.path)  # type: ignore[attr-defined]  # it holds the build alone now
+            ledger.forget(where)  # it holds the build alone now
+            stamp.write(where, settings.base_iri, stamp.build_id(result.quads))
     return result
 
 
@@ -188,6 +191,9 @@ def open_built_store(settings: Settings, progress: Progress = lambda step: None)
             guard_rebuild(settings, store)
             build(settings, store, progress=progress)
         else:
+            from plankg.stamp import check_store
+
+            check_store(settings, store)  # built with another PLANKG_BASE_IRI: say so, not an empty site
             _note_existing_writes(settings, store)
     except BaseException:
         store.close()

@@ -180,6 +180,15 @@ class StoreUnavailable(PlanKGError):
     exit_code = 3
 
 
+class BaseIriMismatch(StoreUnavailable):
+    """The store or the data was made with another ``PLANKG_BASE_IRI`` than the one configured:
+    every lookup would miss (an empty site, false violations), so it is refused and the
+    message says which base to set or what to rebuild."""
+
+    title = "The store was built with another base IRI"
+    exit_code = 2
+
+
 class BuildError(PlanKGError):
     title = "The graph could not be built"
 
