@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     root_dir: Path = PROJECT_ROOT  # where ontology/, shapes/, queries/, data/ are read from
     # where dist/ and var/ (the store) are written: PLANKG_HOME; default: the checkout when run
     # from one, else $XDG_DATA_HOME/plankg (a wheel's files in site-packages are never written)
-    home: Path | None = None
+    home: Path | None = Field(default=None, description="dist/ and var/ go here; default: the checkout, else $XDG_DATA_HOME/plankg")
     dist_dir: Path | None = None  # default: <home>/dist
     store_path: Path | None = None  # default: <home>/var/store (embedded, on disk)
     sdg_kos_path: Path | None = None  # UN SDG KOS dump for the external authority check

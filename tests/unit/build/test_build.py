@@ -45,6 +45,15 @@ def _copy_root(tmp_path: Path) -> Path:
     return root
 
 
+def test_the_readme_gives_the_quad_count_of_the_build(result):
+    import re
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"The built graph holds ([\d,]+) quads", readme)
+    assert said, "README.md no longer says how many quads the build makes"
+    assert int(said.group(1).replace(",", "")) == len(result.quads), f"README.md: write {len(result.quads):,} quads"
+
+
 def test_two_builds_give_byte_identical_sorted_nquads(result):
     again = assemble(Settings())
     assert sorted_nquads(again.quads) == sorted_nquads(result.quads)
