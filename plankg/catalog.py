@@ -22,7 +22,7 @@ import yaml
 from plankg.errors import PlanKGError, ParameterError, QueryFileError, UnknownQuery
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.settings import Settings
-from plankg.sparqltext import check_query
+from plankg.sparqltext import TOKEN, check_query
 
 XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
@@ -43,25 +43,6 @@ DECIMAL = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
 YEAR = re.compile(r"[0-9]{4}")
 BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 DEFAULT_MAX_LENGTH = 200
-
-# SPARQL tokens that matter for the projection check; comments, strings and
-# IRIs are matched first so that a '?' or '{' inside them is not read as syntax
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
-  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<open>\()
-  | (?P<close>\))
-  | (?P<brace>\{)
-  | (?P<star>\*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
 
 @dataclass(frozen=True)
 class Param:
@@ -569,7 +550,7 @@ def _examples(meta: dict, path: str, line: int) -> list[dict[str, str]]:
 
 
 def _variables(text: str) -> set[str]:
-    return {m.group("var")[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
+    return {m.group("var")[1:] for m in TOKEN.finditer(text) if m.lastgroup == "var"}
 
 
 def _projection(text: str) -> set[str]:
@@ -578,7 +559,7 @@ def _projection(text: str) -> set[str]:
     inside = False
     depth = 0
     after_as = False
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):  # comments, strings and IRIs are tokens of their own
         kind = m.lastgroup
         if kind in ("comment", "string", "iri"):
             continue
@@ -586,13 +567,13 @@ def _projection(text: str) -> set[str]:
             if kind == "word" and m.group().upper() == "SELECT":
                 inside = True
             continue
-        if kind == "brace" or (kind == "word" and depth == 0 and m.group().upper() in ("WHERE", "FROM")):
+        if m.group() == "{" or (kind == "word" and depth == 0 and m.group().upper() in ("WHERE", "FROM")):
             break
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "star" and depth == 0:
+        elif m.group() == "*" and depth == 0:
             out.add("*")
         elif kind == "word" and m.group().upper() == "AS":
             after_as = True

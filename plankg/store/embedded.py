@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses
+from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses, with_bindings
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -77,8 +77,6 @@ def run_query(
         # pyoxigraph, so no value can leave its term): one binding semantics for
         # every store, and pyoxigraph pushes it into UNION branches, where its
         # substitutions are not (instruments-by-area: 485 ms -> 14 ms).
-        from plankg.store.remote import with_bindings
-
         sparql = with_bindings(sparql, bindings)
     try:
         return mem.query(sparql, **kwargs)
@@ -276,7 +274,7 @@ class EmbeddedStore(Store):
     def _start_workers(self, count: int, starting: Future, options=None) -> None:
         from plankg.store.workers import WorkerPool
 
-        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options)
+        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options, answer=f"{__name__}:answer")
         try:
             # under the write lock: a write lands before the workers load (they get its
             # data) or after they are counted in ``_workers`` (they reload)

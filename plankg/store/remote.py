@@ -61,7 +61,7 @@ from plankg.errors import (
 )
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
-from plankg.sparqltext import TOKEN, keywords, query_form
+from plankg.sparqltext import keywords, query_form, with_bindings
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -369,85 +369,6 @@ class RemoteStore(Store):
 
 
 # ---------------------------------------------------------------- bindings
-def with_bindings(sparql: str, bindings: Mapping[str, Term] | None) -> str:
-    """Bind variables by a VALUES block at the start of the query's outermost group.
-
-    The endpoint protocol has no initial bindings, so the binding has to be
-    written into the text. A trailing ``VALUES`` clause would be the textbook
-    way, but Virtuoso 7 rejects it after ASK and evaluates it after projection
-    (so binding an unprojected variable fails); a block leading the WHERE
-    group works on every engine. How it differs from the embedded store's
-    substitution (SEP-0007 style, variables replaced before evaluation):
-    the values join the outermost group only, so a sub-SELECT that does not
-    project the variable does not see it; binding a variable the query never
-    mentions simply adds a column to ``SELECT *`` instead of being an error;
-    and a ``BIND(... AS ?x)`` of a bound variable is an error on strict engines.
-    Terms are written by pyoxigraph (N-Triples syntax is valid SPARQL), so no
-    value can break out of its term.
-    """
-    if not bindings:
-        return sparql
-    names, terms = [], []
-    for name, term in bindings.items():
-        try:
-            names.append(str(ox.Variable(name)))
-        except ValueError:
-            raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
-        terms.append(str(term))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-    form = None
-    depth = 0
-    seen_where = False
-    top_groups: list[re.Match] = []
-    where_at = -1
-    for m in TOKEN.finditer(sparql):
-        kind = m.lastgroup
-        if kind == "word" and depth == 0:
-            word = m.group("word").upper()
-            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = word
-            elif word == "WHERE":
-                seen_where, where_at = True, m.start()
-        elif kind == "open":
-            if depth == 0 and m.group() == "{":
-                top_groups.append(m)
-                if seen_where:
-                    break
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    if seen_where and form == "CONSTRUCT" and len(top_groups) == 1:
-        # CONSTRUCT WHERE { T }: the group is also the template and may hold triples only.
-        start = top_groups[0].end()
-        end = _matching_close(sparql, top_groups[0])
-        template = sparql[start:end]
-        return f"{sparql[:where_at]}{{{template}}} WHERE {{ {block} {template} }}{sparql[end + 1:]}"
-    index = 1 if form == "CONSTRUCT" and not seen_where else (len(top_groups) - 1 if seen_where else 0)
-    if 0 <= index < len(top_groups):
-        at = top_groups[index].end()
-        return f"{sparql[:at]} {block} {sparql[at:]}"
-    # DESCRIBE <x> without a pattern: give it one, ahead of any solution modifier.
-    for m in TOKEN.finditer(sparql):
-        if m.lastgroup == "word" and m.group("word").upper() in ("ORDER", "LIMIT", "OFFSET", "VALUES"):
-            return f"{sparql[:m.start()]}WHERE {{ {block} }}\n{sparql[m.start():]}"
-    return f"{sparql}\nWHERE {{ {block} }}"
-
-
-def _matching_close(text: str, opening: re.Match) -> int:
-    depth = 0
-    for m in TOKEN.finditer(text, opening.start()):
-        if m.lastgroup == "open":
-            depth += 1
-        elif m.lastgroup == "close":
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    raise QuerySyntaxError("Unbalanced braces in the query.")
-
-
 # ---------------------------------------------------------------- writing
 def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list[str]]:
     """The graphs written to, and update requests of about ``size`` triples each.

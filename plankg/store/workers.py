@@ -61,7 +61,7 @@ log = logging.getLogger("plankg.store.workers")
 _HEADER = struct.Struct("!Q")
 _ZYGOTE_BOOT = (
     "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); from plankg.store.workers import zygote_main; "
-    "zygote_main(int(sys.argv[2]), allow_network=sys.argv[3] == '1')"
+    "zygote_main(int(sys.argv[2]), allow_network=sys.argv[3] == '1', answer=sys.argv[4])"
 )
 JOB = "job"  # first item of a job message; a query message starts with its text
 
@@ -375,9 +375,13 @@ class WorkerPool:
     """``count`` worker processes; ``query`` borrows one, kills it at the deadline."""
 
     def __init__(
-        self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None
+        self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None,
+        answer: str = "",
     ) -> None:
         self.count = count
+        # "module:function" that answers a query in a worker, named by the store that owns the pool
+        # (this module imports no store); "" for a pool that runs sandbox jobs only
+        self.answer = answer
         self.prefixes = dict(prefixes)
         self._snapshot = snapshot
         self.options = options or WorkerOptions()
@@ -740,7 +744,7 @@ class WorkerPool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self._zygote = subprocess.Popen(
-                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno()), "1" if self.options.allow_network else "0"],
+                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno()), "1" if self.options.allow_network else "0", self.answer],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in a terminal reaches the server only
@@ -852,7 +856,7 @@ def _unpack_job(reply: object) -> object:
 
 
 # ---------------------------------------------------------------- zygote side
-def zygote_main(control_fd: int, allow_network: bool = False) -> None:
+def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") -> None:
     """Hold the replica, fork workers on request, reap them; exit when the server goes."""
     isolation: list[str] = []
     if not allow_network:
@@ -861,7 +865,12 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
         isolation = deny_network()  # first, while this process has one thread
     import pyoxigraph as ox
 
-    from plankg.store import embedded  # imported once here, so workers start warm
+    answer_query = None
+    if answer:  # imported once here, so workers start warm
+        import importlib
+
+        module_name, _, name = answer.partition(":")
+        answer_query = getattr(importlib.import_module(module_name), name)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     control = socket.socket(fileno=control_fd)
@@ -917,7 +926,7 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
             if pid == 0:
                 try:
                     control.close()
-                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, embedded.answer)
+                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, answer_query)
                 finally:
                     os._exit(0)
             os.close(fds[0])
