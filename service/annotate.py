@@ -21,7 +21,7 @@ from plankg.annotate import Annotation, Annotator, as_json, as_jsonld
 from plankg.errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
-from service.pages import render_page
+from service.rendering import render_page
 
 router = APIRouter()
 

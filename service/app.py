@@ -39,7 +39,7 @@ from service import problems, transfer
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
-from service.fairness import Fairness, FairShare
+from service.fairness import Fairness, FairShare, is_expensive
 from service.server import CHUNK_BYTES, send_in_pieces
 
 log = logging.getLogger("plankg.service")
@@ -118,7 +118,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.ctx = None
-    problems.install(app)
+    problems.install(app, expensive=is_expensive)
     # every one must be there: a missing router is a broken install, an error at start
     modules = [importlib.import_module(name) for name in ROUTER_MODULES]
     for module in modules:

@@ -81,6 +81,7 @@ from service.auth import Writer, reject_method_override, writer
 from service.context import AppContext, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
+from service.report_page import answer_report
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
@@ -480,9 +481,7 @@ def _report_response(request: Request, ctx: AppContext, report, answer: str, sta
             }
             return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Vary": "Accept"})
         return JSONResponse(body, status_code=status, headers={"Vary": "Accept"})
-    from service.validate import _answer
-
-    response = _answer(request, ctx, report, answer, {})
+    response = answer_report(request, ctx, report, answer, {})
     response.status_code = status
     return response
 
