@@ -355,7 +355,8 @@ def update_graphs(text: str) -> set[str] | None:
 
 
 # ---------------------------------------------------------------- base IRIs and error messages
-_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+# an absolute IRI as SPARQL and the protocols take one: a scheme, then no character IRIs forbid
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 MAX_BASE_IRI_CHARS = 2048
 
 
@@ -363,7 +364,7 @@ def check_base_iri(value: str, *, max_chars: int = MAX_BASE_IRI_CHARS) -> str:
     """A base IRI for relative IRIs in a query or update: absolute, short, IRI characters only."""
     if len(value) > max_chars:
         raise ParameterError(f"The base IRI is {len(value)} characters long; the limit is {max_chars}.")
-    if not _ABSOLUTE.match(value):
+    if not ABSOLUTE_IRI.match(value):
         raise ParameterError(f"The base IRI must be an absolute IRI; {value[:80]!r} is not.")
     if value.lower().startswith("file:"):
         raise FeatureDisabled("A file: base IRI is refused; graphs are never read from files.")
@@ -403,7 +404,7 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
         if m.lastgroup != "iri":
             continue
         iri = m.group("iri")[1:-1]
-        if not _ABSOLUTE.match(iri) and base_iri is None and "BASE" not in scan(text).words:
+        if not ABSOLUTE_IRI.match(iri) and base_iri is None and "BASE" not in scan(text).words:
             iri_line, iri_column = _position(text, m.start())
             return (
                 f"SPARQL syntax error: <{iri}> at line {iri_line}, column {iri_column} is a relative IRI and there is no "

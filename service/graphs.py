@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
@@ -69,6 +68,7 @@ from plankg.errors import (
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import (
+    ABSOLUTE_IRI,
     MAX_BASE_IRI_CHARS,
     check_iris_local,
     check_update,
@@ -113,7 +113,6 @@ REPORT_OFFERS = (
     ("text/turtle", "turtle"),
     ("text/html", "html"),
 )
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _MAX_USING = 64  # dataset IRIs in one update request
 _TRUE = ("true", "1", "yes", "on", "")
 _FALSE = ("false", "0", "no", "off")
@@ -331,7 +330,7 @@ def _using(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     if len(values) > _MAX_USING:
         raise ParameterError(f"Give at most {_MAX_USING} {name} values; this request has {len(values)}.")
     for value in values:
-        if len(value) > MAX_BASE_IRI_CHARS or not _ABSOLUTE_IRI.match(value):
+        if len(value) > MAX_BASE_IRI_CHARS or not ABSOLUTE_IRI.match(value):
             raise ParameterError(f"{name} must be an absolute IRI; {value[:80]!r} is not.")
         try:
             ox.NamedNode(value)
@@ -500,7 +499,7 @@ def _target(request: Request) -> tuple[str, str | None]:
             raise ParameterError("?default takes no value.")
         return "default", None
     if graphs:
-        if not _ABSOLUTE_IRI.match(graphs[0]):
+        if not ABSOLUTE_IRI.match(graphs[0]):
             raise ParameterError(f"graph must be an absolute IRI; {graphs[0]!r} is not.")
         try:
             ox.NamedNode(graphs[0])  # the regex lets through characters IRIs may not hold (U+FFFD)

@@ -268,6 +268,11 @@ def content_type(header: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
+def with_charset(media_type: str) -> str:
+    """A text media type with ``charset=utf-8`` (every text this service writes is UTF-8)."""
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
 def weak_etag(*parts: str) -> str:
     """A weak ETag from the parts that decide a response (data version first)."""
     digest = hashlib.sha256()

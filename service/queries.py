@@ -36,9 +36,17 @@ from plankg.settings import Settings
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
-from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
+from service.negotiation import (
+    choose,
+    formats_for,
+    not_modified,
+    parse_accept,
+    prefers_html,
+    weak_etag,
+    with_charset,
+)
 
-__all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes", "router"]
+__all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes"]
 
 TAG = "Named queries"
 BASE = "/queries/"
@@ -137,11 +145,6 @@ def _add_listing(r: APIRouter) -> None:
     )
 
 
-# The module-level router serves the same paths for an app that includes it
-# as is: one generic, untyped route runs any query of the app's catalog.
-router = APIRouter(tags=[TAG])
-
-
 async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     if prefers_html(request.headers.get("accept")) and "GET" in allowed_methods(request, "/query"):
         return RedirectResponse("/query", status_code=303)
@@ -166,19 +169,6 @@ async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_
 
 async def run_named_query(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     return await answer(request, ctx, ctx.catalog.get(name))  # type: ignore[attr-defined]
-
-
-router.add_api_route("/queries", list_queries, methods=["GET"], summary="List the named queries", operation_id="list_named_queries")
-router.add_api_route(BASE + "{name}.rq", query_text, methods=["HEAD"], include_in_schema=False, response_class=Response)
-router.add_api_route(BASE + "{name}.rq", query_text, methods=["GET"], summary="The SPARQL text of a named query", response_class=Response)
-router.add_api_route(
-    BASE + "{name}",
-    run_named_query,
-    methods=["GET"],
-    summary="Run a named query (parameters as listed by GET /queries)",
-    response_class=Response,
-    responses=RESPONSES,
-)
 
 
 def _typed_endpoint(query: NamedQuery) -> Callable:
@@ -251,7 +241,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     bound = tuple(sorted((name, str(term)) for name, term in bindings.items()))
     version = ctx.store.version
     cap = ctx.settings.result_row_cap
-    etag = _etag(version, query.name, bound, fmt, cap)
+    etag = weak_etag(version, query.name, repr(bound), fmt, str(cap))
     headers = {
         "ETag": etag,
         "Cache-Control": "no-cache",
@@ -264,7 +254,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     async def run() -> Answer:
         async with fair_share(request) as lane:
             result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast)
-        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
 
     hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt), run=run)
     headers["X-PlanKG-Rows"] = str(hit.rows)
@@ -272,11 +262,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     return Response(hit.body, media_type=hit.media_type, headers=headers)
 
 
-def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int) -> str:
-    return weak_etag(version, name, repr(bound), fmt, str(cap))
 
 
 
 
-def _with_charset(media_type: str) -> str:
-    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type

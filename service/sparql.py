@@ -33,7 +33,6 @@ in ``/openapi.json`` (and serve an app that includes only ``router``).
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -48,7 +47,7 @@ from plankg.errors import (
     UpdateNotAllowed,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_iris_local, check_query, endpoint_base, scan
+from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache, truncation_headers
@@ -63,6 +62,7 @@ from service.negotiation import (
     parse_accept,
     prefers_html,
     weak_etag,
+    with_charset,
 )
 
 router = APIRouter(tags=["SPARQL"])
@@ -74,8 +74,6 @@ UPDATE_REFUSED = (
     "This endpoint answers SPARQL queries only; updates are refused and nothing was executed. "
     "Stewards send updates to /update with a token."
 )
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-_TEXT_TYPES = ("text/",)
 # longer texts are answered but not cached: the key would hold the whole text
 _CACHED_QUERY_CHARS = 16_384
 
@@ -209,7 +207,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
             + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if kind == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
         )
     version = ctx.store.version
-    etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap, base)
+    etag = weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), formats[kind], str(settings.result_row_cap), base)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
@@ -228,7 +226,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
                 fast_lane=lane.fast,
                 base_iri=base,
             )
-        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
 
     hit = await answer_cache(request.app, "sparql").get_or_run(version, key, run, keep=cacheable, extra=len(text))
     headers.update(truncation_headers(hit.rows, hit.truncated, settings.result_row_cap, settings.max_response_bytes))
@@ -250,22 +248,18 @@ def _single(params: list[tuple[str, str]], name: str) -> str | None:
 def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
     values = _values(params, name)
     for value in values:
-        if not _ABSOLUTE_IRI.match(value):
+        if not ABSOLUTE_IRI.match(value):
             raise ParameterError(f"{name} must be an absolute IRI; {value!r} is not.")
     return values
 
 
 
 
-def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int, base: str) -> str:
-    return weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap), base)
 
 
 
 
 
-def _with_charset(media_type: str) -> str:
-    return media_type + "; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
 
 
 # ---------------------------------------------------------------- service description
@@ -295,7 +289,7 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
         turtle = _describe(ctx, endpoint, rows)
         triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
         prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
-        return Answer(serialize_graph(triples, fmt, prefixes), _with_charset(media), 0, False)
+        return Answer(serialize_graph(triples, fmt, prefixes), with_charset(media), 0, False)
 
     # a key no query's can be (those are 5-tuples)
     described = await answer_cache(request.app, "sparql").get_or_run(ctx.store.version, ("service description", fmt), run)
