@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
+from plankg.namespaces import IMPACT_AREAS
+
 WIDTH, HEIGHT = 960, 640
 MARGIN = 80
 AREA_COLOURS = {"governance": "#1f5fa6", "wee": "#8a4b00", "evaw": "#a3143c", "wps": "#2d6a2d"}
@@ -138,8 +140,7 @@ def build_network(
 
 
 def _area_order(a: str) -> int:
-    order = ("governance", "wee", "evaw", "wps")
-    return order.index(a) if a in order else len(order)
+    return IMPACT_AREAS.index(a) if a in IMPACT_AREAS else len(IMPACT_AREAS)
 
 
 def _notation_key(notation: str) -> list[int]:

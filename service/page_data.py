@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from plankg.namespaces import Namespaces
+from plankg.namespaces import IMPACT_AREAS, Namespaces
 from plankg.store import Store
 
-AREA_IDS = ("governance", "wee", "evaw", "wps")
+AREA_IDS = IMPACT_AREAS
 # ids in IRIs are registry slugs or acronyms: letters, digits and a few joiners
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"

@@ -197,3 +197,16 @@ def test_cli_build_reports_a_bad_row_as_file_line_without_traceback(tmp_path):
     assert "instruments.csv:3:" in done.stderr and "decree" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "dist").exists(), "a failed build must not write dist/"
+
+
+def test_the_impact_area_ids_are_those_of_the_graph_and_of_every_area_parameter(result):
+    from plankg.catalog import Catalog
+    from plankg.namespaces import IMPACT_AREAS
+
+    areas = {q.subject.value for q in result.quads if q.predicate.value == RDF_TYPE and q.object.value == PK + "ImpactArea"}
+    assert areas == {ID + "area/" + slug for slug in IMPACT_AREAS}
+    catalog = Catalog.load(Settings())
+    enums = {q.name: p.enum for q in [*catalog, *catalog.internal.values()] for p in q.params if p.name == "area"}
+    assert enums, "no named query takes an area"
+    for name, enum in enums.items():
+        assert set(enum) == set(IMPACT_AREAS), name
