@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from plankg import resources
 
@@ -116,7 +115,7 @@ class Settings(BaseSettings):
         return parse_write_tokens(value)[0] if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _roles_name_tokens(self) -> "Settings":
+    def _roles_name_tokens(self) -> Settings:
         unknown = sorted(set(self.write_roles) - set(self.write_tokens))
         if unknown:
             raise ValueError(f"write_roles names {', '.join(unknown)}, which has no write token")
@@ -220,7 +219,10 @@ def parse_write_tokens(value: str) -> tuple[dict[str, str], dict[str, str]]:
     """
     tokens: dict[str, str] = {}
     roles: dict[str, str] = {}
-    for part in _split_csv(value):  # type: ignore[union-attr]
+    for raw in value.split(","):
+        part = raw.strip()
+        if not part:
+            continue
         fields = part.split(":")
         if len(fields) not in (2, 3) or not fields[0].strip() or len(fields[1]) < 8:
             raise ValueError("write_tokens must be 'name:token' or 'name:token:role' entries, tokens of 8+ characters without ':'")

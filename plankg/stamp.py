@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +28,7 @@ import plankg
 from plankg.errors import BaseIriMismatch
 from plankg.namespaces import GRAPH_PLAN, Namespaces
 from plankg.settings import DEFAULT_BASE_IRI, Settings
+from plankg.store.base import Store
 from plankg.store.ledger import write_atomically
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -53,7 +54,7 @@ def write(store_dir: Path, base_iri: str, build: str) -> dict:
         "baseIri": base_iri,
         "build": build,
         "plankg": plankg.__version__,
-        "builtAt": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "builtAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
     write_atomically(stamp_path(store_dir), (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
     return data
@@ -74,15 +75,15 @@ def _remedy(built_with: str | None, configured: str) -> str:
     return f"Set PLANKG_BASE_IRI={built_with} to serve it as it is, or rebuild it for {configured} with `plankg build` (`--force` if it holds steward writes: dump them first)."
 
 
-def check_store(settings: Settings, store) -> None:
+def check_store(settings: Settings, store: Store) -> None:
     """Refuse a store made with another base (``BaseIriMismatch``, exit 2)."""
     configured = settings.base_iri
     where = getattr(store, "path", None)
     if where is not None:
-        stamp = read(where)
-        built_with = stamp.get("baseIri") if stamp else None
+        stamp = read(where) or {}  # none: a store from before stamps, taken as it is
+        built_with = stamp.get("baseIri")
         if built_with is None or built_with == configured:
-            return  # a store from before stamps is taken as it is
+            return
         raise BaseIriMismatch(
             f"The store at {where} was built with PLANKG_BASE_IRI={built_with} (build {stamp.get('build', '?')}), "
             f"but this run's PLANKG_BASE_IRI is {configured}: its pages would be empty. {_remedy(built_with, configured)}"
@@ -103,8 +104,11 @@ def _our_classes(settings: Settings) -> set[str]:
     names = set()
     for path in sorted(settings.ontology_dir.glob("*.ttl")):
         for quad in parse_rdf_file(str(path)):
-            if quad.predicate.value == RDF_TYPE and quad.object.value == OWL_CLASS and quad.subject.value.startswith(pk):
-                names.add(quad.subject.value[len(pk):])
+            subject, kind = quad.subject, quad.object
+            if quad.predicate.value != RDF_TYPE or not isinstance(kind, ox.NamedNode) or kind.value != OWL_CLASS:
+                continue
+            if isinstance(subject, ox.NamedNode) and subject.value.startswith(pk):
+                names.add(subject.value[len(pk) :])
     return names
 
 

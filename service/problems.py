@@ -87,7 +87,7 @@ def problem_type(slug: str) -> str:
 def status_for(exc: errors.PlanKGError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
-            return PROBLEMS[cls]  # type: ignore[index]
+            return PROBLEMS[cls]
     return PROBLEMS[errors.PlanKGError]
 
 
@@ -114,7 +114,7 @@ def from_domain_error(exc: errors.PlanKGError, instance: str | None = None) -> J
     status, slug = status_for(exc)
     headers: dict[str, str] = {}
     for cls in type(exc).__mro__:
-        headers = {**EXTRA_HEADERS.get(cls, {}), **headers}  # type: ignore[arg-type]
+        headers = {**EXTRA_HEADERS.get(cls, {}), **headers}
     retry_after = getattr(exc, "retry_after", None)
     if isinstance(retry_after, int):
         headers["Retry-After"] = str(retry_after)

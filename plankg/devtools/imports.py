@@ -29,7 +29,7 @@ class ImportGraph:
     @classmethod
     def of(cls, root: Path) -> ImportGraph:
         modules = {name: path for package in PACKAGES for name, path in _modules(root, package)}
-        edges = {name: set() for name in modules}
+        edges: dict[str, set[str]] = {name: set() for name in modules}
         for name, path in modules.items():
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             for target in _imports(tree, name, path.name == "__init__.py"):
@@ -143,7 +143,8 @@ def _router_modules(root: Path) -> list[str]:
     tree = ast.parse((root / "service" / "app.py").read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ROUTER_MODULES" for t in node.targets):
-            return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant)]  # type: ignore[attr-defined]
+            if isinstance(node.value, ast.Tuple | ast.List):
+                return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant) and isinstance(elt.value, str)]
     raise LookupError("service/app.py defines no ROUTER_MODULES")
 
 
