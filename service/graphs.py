@@ -363,7 +363,7 @@ def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
     """The app's one pipeline (its lock serializes writes); made in the event loop, so only once."""
     pipeline = getattr(request.app.state, "write_pipeline", None)
     if pipeline is None or pipeline.store is not ctx.store:
-        # imported on first use: plankg.writes is ~20 ms of every server start, for steward writes only
+        # imported on first use: every server start would pay for plankg.writes, which only steward writes need
         from plankg.writes import WritePipeline
 
         pipeline = WritePipeline(ctx.settings, ctx.store)

@@ -232,7 +232,7 @@ def node_radius(node: Node) -> float:
 
 def render_svg(net: Network, title: str, lang: str) -> str:
     """A standalone SVG (presentation attributes only, so it looks the same downloaded)."""
-    # here, not at the top: xml.sax.saxutils imports urllib.request, ~40 ms of every server start
+    # here, not at the top: xml.sax.saxutils imports urllib.request, which every server start would pay for
     from xml.sax.saxutils import escape, quoteattr
 
     by_id = {n.id: n for n in net.nodes}

@@ -18,7 +18,7 @@ from plankg.store.rdfio import readable
 
 
 # xml.sax.saxutils' escape and quoteattr, written out: that module imports urllib.request
-# (ssl, http.client, email: ~40 ms) into every server and query-worker zygote start,
+# (ssl, http.client, email) into every server and query-worker zygote start,
 # for a few string replacements.
 def escape(data: str) -> str:
     return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
