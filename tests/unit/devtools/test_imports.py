@@ -65,3 +65,8 @@ def test_a_router_importing_a_router_is_found_and_a_shared_module_is_not(tmp_pat
 def test_check_exits_0_on_this_project(capsys):
     assert main(["--check"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_architecture_md_carries_the_module_list_and_import_graph_of_the_code():
+    doc = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert ImportGraph.of(ROOT).with_block(doc) == doc, "run: python -m plankg.devtools.imports --write"
