@@ -31,7 +31,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, IMPACT_AREAS, Namespaces
+from plankg.namespaces import (
+    EXTERNAL_PREFIXES,
+    GRAPH_PLAN,
+    GRAPH_REGISTRY,
+    IMPACT_AREAS,
+    Namespaces,
+)
 from plankg.settings import Settings
 from plankg.store.rdfio import sorted_nquads
 

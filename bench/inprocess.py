@@ -29,9 +29,9 @@ def child(nquads: str, store_dir: str, skip: list[str]) -> int:
     import pyoxigraph as ox
 
     from plankg.catalog import Catalog
+    from plankg.namespaces import Namespaces
     from plankg.settings import Settings
     from plankg.store.embedded import EmbeddedStore
-    from plankg.namespaces import Namespaces
 
     def say(**event):
         print(json.dumps(event), flush=True)

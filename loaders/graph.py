@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from plankg.errors import BuildError, RegistryError
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
-
 from loaders.model import Document, Mention, Organization, Registry, TextUnit
 from loaders.roles import decide_roles
+from plankg.errors import BuildError, RegistryError
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]

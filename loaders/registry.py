@@ -26,17 +26,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, get_args
 
-from plankg.errors import RegistryError
-
 from loaders.model import (
+    ContextRule,
+    Instrument,
     InstrumentKind,
     InterventionTitle,
-    Instrument,
     Organization,
     OrgKind,
     PlanConcept,
     Registry,
-    ContextRule,
     Role,
     RoleOverride,
     RoleRule,
@@ -45,6 +43,7 @@ from loaders.model import (
     Statistic,
     Theme,
 )
+from plankg.errors import RegistryError
 
 ORGANIZATIONS = "organizations.csv"
 INSTRUMENTS = "instruments.csv"

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import yaml
 
-from plankg.errors import PlanKGError, ParameterError, QueryFileError, UnknownQuery
+from plankg.errors import ParameterError, PlanKGError, QueryFileError, UnknownQuery
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import TOKEN, check_query

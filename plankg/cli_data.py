@@ -80,13 +80,20 @@ def register(subparsers) -> None:
 
 def cmd_load(settings: Settings, args: argparse.Namespace) -> int:
     import pyoxigraph as ox
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from plankg.errors import ConfirmationRequired, ParameterError, ValidationFailed
     from plankg.settings import ADMIN
-    from plankg.write_policy import confirm_value
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
+    from plankg.write_policy import confirm_value
     from plankg.writes import WritePipeline
 
     graph = None if args.graph == "default" else args.graph
@@ -160,10 +167,9 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from plankg.errors import ConfirmationRequired
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
-
-    from plankg.errors import ConfirmationRequired
 
     quads = parse_rdf_file(args.file, args.format)
     if not quads and not args.force:

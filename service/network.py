@@ -217,7 +217,7 @@ def layout(
     span_x = (max(xs) - min(xs)) or 1.0
     span_y = (max(ys) - min(ys)) or 1.0
     out = {}
-    for nid, (x, y) in zip(node_ids, pos):
+    for nid, (x, y) in zip(node_ids, pos, strict=True):
         px = MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN) if n > 1 else WIDTH / 2
         py = MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN) if n > 1 else HEIGHT / 2
         out[nid] = (round(px, 1), round(py, 1))

@@ -29,8 +29,8 @@ from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
     NO_CAP,
-    QueryResponse,
     RESULT_FORMATS,
+    QueryResponse,
     native_select_json,
     serialize_ask,
     write_graph,

@@ -52,7 +52,6 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from plankg.errors import (
     BadRequest,
-    ParameterError,
     PlanKGError,
     QuerySyntaxError,
     QueryTimeout,

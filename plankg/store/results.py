@@ -7,7 +7,6 @@ truncation notice and the formats are the same whichever store answered.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,9 +27,9 @@ def quoteattr(data: str) -> str:
     data = escape(data).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
     if '"' in data:
         if "'" in data:
-            return '"%s"' % data.replace('"', "&quot;")
-        return "'%s'" % data
-    return '"%s"' % data
+            return '"{}"'.format(data.replace('"', "&quot;"))
+        return f"'{data}'"
+    return f'"{data}"'
 
 
 RESULT_FORMATS = {
@@ -178,7 +177,7 @@ def _select_writer(variables: list[str], fmt: str):
             return '{"head":' + json.dumps(head, ensure_ascii=False, separators=(",", ":")) + extra + ',"results":{"bindings":['
 
         def json_row(values: list) -> str:
-            return "{" + ",".join(key + term(value) for key, value in zip(keys, values) if value is not None) + "}"
+            return "{" + ",".join(key + term(value) for key, value in zip(keys, values, strict=True) if value is not None) + "}"
 
         return json_head, json_row, ",", "]}}"
     if fmt == "xml":
@@ -191,7 +190,7 @@ def _select_writer(variables: list[str], fmt: str):
             return '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>' + declared + link + "</head><results>"
 
         def xml_row(values: list) -> str:
-            return "<result>" + "".join(name + xml(value) + "</binding>" for name, value in zip(names, values) if value is not None) + "</result>"
+            return "<result>" + "".join(name + xml(value) + "</binding>" for name, value in zip(names, values, strict=True) if value is not None) + "</result>"
 
         return xml_head, xml_row, "", "</results></sparql>"
     if fmt == "csv":

@@ -967,8 +967,9 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             # one job per worker: it may have changed the store or hit a limit
             try:
                 _send(sock, _run_job(store, prefixes, *message[1:]))
-            finally:
-                return
+            except BaseException:
+                pass  # the worker ends after its one job whatever became of it
+            return
         sparql, request = message
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)

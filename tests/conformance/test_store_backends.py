@@ -22,13 +22,20 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 
-import engines
-from plankg.errors import BadRequest, QuerySyntaxError, QueryTimeout, StoreUnavailable, UpdateNotAllowed
+from plankg.errors import (
+    BadRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+    UpdateNotAllowed,
+)
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.store import GRAPH_FORMATS, RESULT_FORMATS, Store
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.remote import RemoteStore
+
+import engines
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -159,7 +166,7 @@ def answer_set(response) -> object:
     if response.kind == "ask":
         return boolean(response.body, response.format)
     variables, rows = solutions(response.body, response.format)
-    return {frozenset(zip(variables, row)) for row in rows}
+    return {frozenset(zip(variables, row, strict=True)) for row in rows}
 
 
 ALL_FORMATS = {"select": "json", "ask": "json", "graph": "ntriples"}

@@ -63,7 +63,7 @@ def test_dist_files_are_byte_identical_across_builds(result, tmp_path):
     first = write_dist(Settings(dist_dir=tmp_path / "a"), result.quads)
     second = write_dist(Settings(dist_dir=tmp_path / "b"), assemble(Settings()).quads)
     assert [p.name for p in first] == [p.name for p in second]
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     names = {p.name for p in first}
     assert {"plankg.nq", "plankg.ttl", "plankg.trig", "plankg.jsonld", "context.jsonld"} <= names

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-
 from plankg.settings import Settings
 from service.executor import QueryExecutor
+
 from own_loop import run_in_own_loop
 
 

@@ -9,9 +9,17 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from plankg.errors import PlanKGError
 from plankg.store.embedded import EmbeddedStore
-from plankg.store.isolation import BPF_RET_K, SECCOMP_RET_ALLOW, can_open_inet_socket, deny_network, seccomp_program
+from plankg.store.isolation import (
+    BPF_RET_K,
+    SECCOMP_RET_ALLOW,
+    can_open_inet_socket,
+    deny_network,
+    seccomp_program,
+)
 from plankg.store.workers import WorkerOptions
+
 from tcp_listener import Listener
 
 
@@ -77,7 +85,7 @@ def test_a_service_clause_in_a_worker_query_reaches_nobody(listener):
     store.start_query_workers(1, options=WorkerOptions())
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-        with pytest.raises(Exception):
+        with pytest.raises(PlanKGError):
             store.query(query, formats={"select": "json"}, timeout_s=5)
     finally:
         store.close()
@@ -90,7 +98,7 @@ def test_federation_switched_on_leaves_query_workers_their_network(listener):
     store.start_query_workers(1, options=WorkerOptions(allow_network=True))
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-        with pytest.raises(Exception):
+        with pytest.raises(PlanKGError):
             store.query(query, formats={"select": "json"}, timeout_s=5)  # the listener speaks no HTTP
         assert store.workers.isolation == []
     finally:

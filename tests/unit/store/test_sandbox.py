@@ -9,12 +9,19 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from plankg.errors import BadRequest, ParameterError, ResourceLimitExceeded, StoreUnavailable, WorkTimeout
+from plankg.errors import (
+    BadRequest,
+    ParameterError,
+    ResourceLimitExceeded,
+    StoreUnavailable,
+    WorkTimeout,
+)
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.workers import WorkerOptions
+
+from own_loop import run_in_own_loop
 from tcp_listener import Listener
 from test_workers import alive
-from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
 JOBS = "sandbox_jobs"

@@ -13,6 +13,7 @@ import pytest
 
 from plankg.errors import NotAcceptable, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from plankg.store.embedded import EmbeddedStore
+
 from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
