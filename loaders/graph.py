@@ -134,7 +134,7 @@ class GraphBuilder:
     def pk(self, local: str) -> ox.NamedNode:
         return ox.NamedNode(self.ns.term(local))
 
-    def add(self, graph: str, s: ox.NamedNode, p: str | ox.NamedNode, o: object) -> None:
+    def add(self, graph: str, s: ox.NamedNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
         self.quads.append(ox.Quad(s, pred, o, ox.NamedNode(self.ns.graph(graph))))
 

@@ -572,7 +572,7 @@ def _references(path: Path, items: list, attr: str, what: str) -> None:
 def _shared_forms(directory: Path, registry: Registry) -> None:
     """One surface form must name one entity, or the linker cannot choose."""
     owners: dict[str, tuple[str, str, int]] = {}
-    groups: list[tuple[str, list, Callable[[object], str]]] = [
+    groups: list[tuple[str, list, Callable[[Any], str]]] = [
         (ORGANIZATIONS, registry.organizations, lambda o: o.id),
         (INSTRUMENTS, registry.instruments, lambda i: i.id),
         (SDG, registry.sdg, lambda s: s.code),

@@ -80,10 +80,10 @@ def assemble(settings: Settings, progress: Progress = lambda step: None) -> Buil
 
 
 def class_counts(quads: list[ox.Quad], ns: Namespaces) -> dict[str, int]:
-    ontology_graph = ns.graph(GRAPH_ONTOLOGY)
+    ontology_graph = ox.NamedNode(ns.graph(GRAPH_ONTOLOGY))
     counts: Counter[str] = Counter()
     for q in quads:
-        if q.predicate.value == RDF_TYPE and q.graph_name.value != ontology_graph:
+        if q.predicate.value == RDF_TYPE and q.graph_name != ontology_graph and not isinstance(q.object, ox.Triple):
             name = q.object.value
             counts[name.removeprefix(ns.pk) if name.startswith(ns.pk) else name] += 1
     return dict(sorted(counts.items()))

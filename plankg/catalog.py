@@ -378,9 +378,9 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     try:
         meta = _yaml_header("\n".join(header_lines))
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        line = min(line, len(header_lines))  # "unexpected end" points past the header
-        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem}") from None
+        at = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        at = min(at, len(header_lines))  # "unexpected end" points past the header
+        raise QueryFileError(path, at, f"header is not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise QueryFileError(path, 1, f"header is not valid YAML: {exc}") from None
     if not isinstance(meta, dict):
@@ -412,8 +412,8 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     projected = _projection(text) if form == "select" else None
     params: list[Param] = []
     for pname, decl in raw_params.items():
-        line = where(str(pname), within="params")
-        params.append(_param(str(pname), decl, path, line, variables, projected))
+        at = where(str(pname), within="params")
+        params.append(_param(str(pname), decl, path, at, variables, projected))
 
     query = NamedQuery(
         name=name,

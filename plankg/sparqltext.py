@@ -95,7 +95,9 @@ def _scan(text: str) -> Scan:
     prefixes: dict[str, str] = {}
     depth = best = run = 0
     pending = after_base = False
-    before = last = None  # the two tokens before this one, white space and comments left out
+    # the two tokens before this one, white space and comments left out
+    before: re.Match[str] | None = None
+    last: re.Match[str] | None = None
     for m in _SCAN_TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "space" or kind == "comment":
@@ -123,7 +125,7 @@ def _scan(text: str) -> Scan:
                 base.append(iri)
             if (
                 before is not None and before.lastgroup == "word" and before.group("word").upper() == "PREFIX"
-                and last.lastgroup == "pname" and last.group(0).endswith(":")
+                and last is not None and last.lastgroup == "pname" and last.group(0).endswith(":")
             ):
                 prefixes[last.group(0)[:-1]] = iri
             pending = after_base = False

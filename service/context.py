@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.routing import Match
 
+from plankg.catalog import Catalog
 from plankg.errors import StoreUnavailable
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
@@ -19,7 +20,7 @@ class AppContext:
     settings: Settings
     ns: Namespaces
     store: Store
-    catalog: object  # plankg.catalog.Catalog
+    catalog: Catalog
     executor: QueryExecutor
 
     def close(self) -> None:

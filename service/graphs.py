@@ -48,7 +48,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
@@ -85,7 +85,7 @@ from service.report_page import answer_report
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
-    from plankg.writes import WritePipeline
+    from plankg.writes import WriteOutcome, WritePipeline
 
 router = APIRouter(tags=["Graph Store and Update"])
 
@@ -146,7 +146,7 @@ _POST_BODY = {
     }
 }
 
-GSP_RESPONSES = {
+GSP_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
     400: {"description": "Bad parameters, RDF that does not parse (with `line`), or a method override", "content": {PROBLEM_JSON: {}}},
     401: {"description": "No valid bearer token", "content": {PROBLEM_JSON: {}}},
@@ -438,7 +438,8 @@ async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool
         ) from None
     try:
         started = now()
-        verdict, outcome = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)  # type: ignore[misc]
+        prepared: tuple[str, WriteOutcome] = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)
+        verdict, outcome = prepared
         if verdict == "invalid":
             exc = refusal(outcome)
             return _report_response(request, ctx, exc.report, answer, 422, outcome, exc)

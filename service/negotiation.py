@@ -120,7 +120,9 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def _split_outside_quotes(text: str, sep: str) -> list[str]:
-    out, buf, quoted = [], [], False
+    out: list[str] = []
+    buf: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

@@ -164,8 +164,8 @@ def layout(
     pos = [[rng.random(), rng.random()] for _ in node_ids]
     pinned: set[int] = set()
     if len(hubs) > 1:
-        for k, i in enumerate(hubs):
-            angle = 2 * math.pi * k / len(hubs) + math.pi / 4
+        for h, i in enumerate(hubs):
+            angle = 2 * math.pi * h / len(hubs) + math.pi / 4
             pos[i] = [0.5 + 0.36 * math.cos(angle), 0.5 + 0.36 * math.sin(angle)]
             pinned.add(i)
     elif len(hubs) == 1:

@@ -11,11 +11,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
 from plankg.namespaces import IMPACT_AREAS, Namespaces
-from plankg.store import Store
+from plankg.store import Store, Term
 
 AREA_IDS = IMPACT_AREAS
 # ids in IRIs are registry slugs or acronyms: letters, digits and a few joiners
@@ -37,7 +38,7 @@ class PageData:
     def prefixes(self) -> str:
         return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.ns.prefixes().items())
 
-    def select(self, body: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    def select(self, body: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term | None]]:
         return self.store.select(self.prefixes() + body, bindings or None)
 
     def entity(self, path: str) -> ox.NamedNode:
@@ -233,7 +234,7 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
             agency_info[org["id"]] = org
         else:
             others.append({**org, "intervention": _v(r["i"])})
-    interventions = []
+    interventions: list[dict[str, Any]] = []
     for r in rows:
         iri = _v(r["i"])
         item_path = data.local(_v(r["item"]))
@@ -315,7 +316,7 @@ SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator="
         + "} GROUP BY ?area ?x ?notation ?en ?zh",
         area=area_node,
     )
-    out = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         paras = sorted({int(p) for p in _v(r["paras"]).split(",") if p})
         out.append(
@@ -348,7 +349,7 @@ SELECT ?concept ?x ?notation ?en ?zh ?kind ?evidence ?rationale ?pnum ?un WHERE 
         + "}",
         concept=concept,
     )
-    out = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         iri = _v(r["x"])
         out.append(
@@ -391,7 +392,7 @@ SELECT ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator=",") AS
         + "} GROUP BY ?x ?notation ?en ?zh",
         area=area_node,
     )
-    out = [
+    out: list[dict[str, Any]] = [
         {
             "iri": _v(r["x"]),
             "href": data.href(_v(r["x"])),
@@ -477,7 +478,7 @@ SELECT ?org ?u ?text ?order ?pnum ?m ?offset ?surface ?uen ?uzh WHERE {
         org=node,
     )
     areas: dict[str, dict] = {}
-    items = []
+    items: list[dict[str, Any]] = []
     for r in interventions:
         aid = data.local(_v(r["a"])).removeprefix("area/")
         entry = areas.setdefault(aid, {"id": aid, "href": f"/area/{aid}", "label": _labels(r, "aen", "azh"), "count": 0})
@@ -723,7 +724,7 @@ SELECT ?needle ?u ?text ?order ?pnum ?en ?zh WHERE {
         + str(int(limit)),
         needle=needle,
     )
-    entities = []
+    entities: list[dict[str, Any]] = []
     for r in names:
         iri = _v(r["x"])
         if not data.local(iri):

@@ -148,7 +148,7 @@ def _add_listing(r: APIRouter) -> None:
 async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     if prefers_html(request.headers.get("accept")) and "GET" in allowed_methods(request, "/query"):
         return RedirectResponse("/query", status_code=303)
-    catalog: Catalog = ctx.catalog  # type: ignore[assignment]
+    catalog: Catalog = ctx.catalog
     return JSONResponse(
         {"queries": [q.describe(BASE) for q in catalog], "count": len(catalog)},
         headers={"Cache-Control": "no-cache", "Vary": "Accept"},
@@ -156,7 +156,7 @@ async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> 
 
 
 async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    query = ctx.catalog.get(name)  # type: ignore[attr-defined]
+    query = ctx.catalog.get(name)
     picked = choose(parse_accept(request.headers.get("accept")), RQ_OFFERS)
     if picked is None:
         raise NotAcceptable("The query text is served as text/plain or application/sparql-query.")
@@ -168,7 +168,7 @@ async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_
 
 
 async def run_named_query(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    return await answer(request, ctx, ctx.catalog.get(name))  # type: ignore[attr-defined]
+    return await answer(request, ctx, ctx.catalog.get(name))
 
 
 def _typed_endpoint(query: NamedQuery) -> Callable:

@@ -220,7 +220,7 @@ async def _validate(
     shapes = Upload(shapes_bytes, _shapes_format(shapes_name).media_type, shapes_name or "shapes") if shapes_bytes is not None else None
     # a sandbox without the data (remote store) is handed the stored graph; read only, nothing is written back
     context = await run_in_threadpool(ctx.store.quads) if with_graph and not ctx.store.sandbox_has_data else None
-    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context, with_ontology)  # type: ignore[return-value]
+    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context, with_ontology)
 
 
 def _shapes_format(name: str | None) -> ox.RdfFormat:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 # (subject, predicate, object, graph) for Store.quads_matching; None matches anything
-Pattern = tuple[Term | None, ox.NamedNode | None, Term | None, ox.NamedNode | ox.DefaultGraph | None]
+Pattern = tuple[
+    Term | ox.Triple | None, ox.NamedNode | None, Term | ox.Triple | None, ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None
+]
 
 
 class Store(ABC):

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -36,6 +37,9 @@ from plankg.store.results import (
     write_graph,
     write_select,
 )
+
+if TYPE_CHECKING:
+    from plankg.store.workers import WorkerPool
 
 log = logging.getLogger("plankg.store")
 
@@ -152,7 +156,7 @@ class EmbeddedStore(Store):
         self._replica_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
-        self._workers = None  # plankg.store.workers.WorkerPool once started
+        self._workers: WorkerPool | None = None  # once started
         self._starting: Future | None = None  # set by the first start_query_workers
         self._start_lock = threading.Lock()
 
@@ -182,7 +186,7 @@ class EmbeddedStore(Store):
     def _dump_disk(self) -> bytes:
         # pyoxigraph writes the dump without holding the GIL, so the rest of the
         # server's start-up goes on meanwhile (iterating the disk's quads held it)
-        return self._disk.dump(format=ox.RdfFormat.N_QUADS) if self._disk is not None else b""
+        return (self._disk.dump(format=ox.RdfFormat.N_QUADS) or b"") if self._disk is not None else b""
 
     # ------------------------------------------------------------ reading
     def query(
@@ -327,7 +331,7 @@ class EmbeddedStore(Store):
 
     def _snapshot(self) -> bytes:
         """The replica as N-Quads: what a fresh worker zygote loads."""
-        return self._mem.dump(format=ox.RdfFormat.N_QUADS)
+        return self._mem.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def _data_changed(self) -> None:
         """Every write ends here (under the write lock): new version, fresh workers."""

@@ -10,6 +10,7 @@ import csv
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, overload
 
 import pyoxigraph as ox
 
@@ -61,7 +62,7 @@ class QueryResponse:
 
 
 def capped(items: Iterable, cap: int) -> tuple[list, bool]:
-    out = []
+    out: list = []
     for item in items:
         if len(out) == cap:
             return out, True
@@ -115,12 +116,12 @@ def _tsv_term(term: object | None) -> str:
     return str(term)
 
 
-def _csv_term(term: object | None) -> str:
+def _csv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
-    return term.value  # type: ignore[union-attr]
+    return term.value
 
 
 def _values(variables: list[str], rows: Iterable) -> Iterable[list]:
@@ -292,7 +293,8 @@ def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -
     """
     writer = _BudgetWriter(max_bytes)
     try:
-        solutions.serialize(writer, format=ox.QueryResultsFormat.JSON)
+        # pyoxigraph's stub asks for an IO[bytes]; it calls only write() (and flush)
+        solutions.serialize(writer, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
     except _OverBudget:
         return None
     body = b"".join(writer.parts)
@@ -326,17 +328,21 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+@overload
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: None = None) -> bytes: ...
+@overload
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: int) -> bytes | None: ...
 def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: int | None = None) -> bytes | None:
     """The graph in ``fmt``; with ``max_bytes``, None when it would be longer (the writer stops there)."""
     _, rdf_format = GRAPH_FORMATS[fmt]
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
         kwargs["prefixes"] = prefixes
     if max_bytes is None:
         return _readable(ox.serialize(list(triples), format=rdf_format, **kwargs) or b"", fmt, prefixes)
     writer = _BudgetWriter(max_bytes)
     try:
-        ox.serialize(list(triples), writer, rdf_format, **kwargs)
+        ox.serialize(list(triples), writer, rdf_format, **kwargs)  # type: ignore[arg-type]  # as above: only write()
     except _OverBudget:
         return None
     body = _readable(b"".join(writer.parts), fmt, prefixes)
@@ -349,7 +355,11 @@ def _readable(body: bytes, fmt: str, prefixes: dict[str, str] | None) -> bytes:
 
 def _least_bytes(triple: ox.Triple) -> int:
     """Bytes every graph format spends on a triple at least: its terms' text, each character one byte or more."""
-    return len(triple.subject.value) + len(triple.predicate.value) + len(triple.object.value)
+    return _least_term_bytes(triple.subject) + len(triple.predicate.value) + _least_term_bytes(triple.object)
+
+
+def _least_term_bytes(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int:
+    return _least_bytes(term) if isinstance(term, ox.Triple) else len(term.value)
 
 
 def write_graph(

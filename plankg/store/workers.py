@@ -52,6 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from plankg import errors
 from plankg.store.results import QueryResponse
@@ -125,7 +126,15 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytea
     return buf
 
 
-def _recv(sock: socket.socket, deadline: float | None = None) -> object:
+# What crosses a socket between the server, the zygote and a worker: a pickled tuple whose
+# first item names its shape ("ok", "error", "crash", a command). Any, because the reader
+# looks at that first item before it relies on the rest.
+Message = Any
+
+_T = TypeVar("_T")
+
+
+def _recv(sock: socket.socket, deadline: float | None = None) -> Message:
     (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
     data = _recv_exact(sock, size, deadline)
     sock.settimeout(None)
@@ -187,7 +196,7 @@ async def _asend(sock: socket.socket, message: object) -> None:
         await loop.sock_sendall(sock, memoryview(payload)[sent:])
 
 
-async def _areply(sock: socket.socket, timeout_s: float | None) -> object:
+async def _areply(sock: socket.socket, timeout_s: float | None) -> Message:
     """Await one reply: a single reader registration, no thread, no extra task."""
     loop = asyncio.get_running_loop()
     done = loop.create_future()
@@ -328,7 +337,7 @@ class _Idle:
         self.put(None)
 
 
-async def _surely_in_thread(fn: Callable, *args: object) -> object:
+async def _surely_in_thread(fn: Callable[..., _T], *args: object) -> _T:
     """``fn(*args)`` in a worker thread; if the task is cancelled before the thread
     takes it (anyio checks for cancellation first), it runs here all the same: a dead
     worker that is never replaced was a worker lost to the pool, and its socket leaked."""
@@ -336,7 +345,7 @@ async def _surely_in_thread(fn: Callable, *args: object) -> object:
 
     taken = False
 
-    def run() -> object:
+    def run() -> _T:
         nonlocal taken
         taken = True
         return fn(*args)
@@ -548,12 +557,14 @@ class WorkerPool:
                 # cancelled half-way: the worker's state is unknown, so it goes
                 self._replace(worker)
                 raise
+        else:  # a second attempt ends in a reply or an exception; this says so to the type checker
+            raise self._crashed()
         worker.sock.setblocking(True)
         self._give_back(worker)
         return _unpack(reply)
 
     # -- sandboxed jobs
-    async def run_job(self, target: str, args: tuple, timeout_s: float) -> object:
+    async def run_job(self, target: str, args: tuple, timeout_s: float) -> Any:  # what ``target`` returns
         """``target(store, prefixes, *args)`` in a worker forked for it, then killed.
 
         ``target`` is ``"module:function"``, named by the server's own code, never by
@@ -569,7 +580,8 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            worker = self._spare_job() or await _surely_in_thread(self._fork_job)
+            spare = self._spare_job()
+            worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
             answered = False
             try:
                 limits = {
@@ -603,8 +615,8 @@ class WorkerPool:
                     threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
         finally:
             self._job_slots.release()
-        if reply[0] == "crash":  # type: ignore[index]
-            log.error("sandboxed job %s failed: %s", target, reply[1])  # type: ignore[index]
+        if reply[0] == "crash":
+            log.error("sandboxed job %s failed: %s", target, reply[1])
             raise errors.BadRequest("The input could not be processed, so it was refused; nothing was changed.")
         return _unpack_job(reply)
 
@@ -787,7 +799,7 @@ class WorkerPool:
         self._live.clear()
         self._start_zygote()
 
-    def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> object:
+    def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
         if self._control is None:
             raise OSError("no zygote")
         _send(self._control, message)
@@ -835,12 +847,12 @@ def _json_path() -> str:
     return json.dumps([p for p in sys.path if p])
 
 
-def _unpack(reply: object) -> QueryResponse:
-    return QueryResponse(*_unpack_job(reply))  # type: ignore[misc]
+def _unpack(reply: Message) -> QueryResponse:
+    return QueryResponse(*_unpack_job(reply))
 
 
-def _unpack_job(reply: object) -> object:
-    status, *rest = reply  # type: ignore[misc]
+def _unpack_job(reply: Message) -> Any:
+    status, *rest = reply
     if status == "ok":
         return rest[0]
     if status == "error":
