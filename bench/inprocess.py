@@ -31,6 +31,7 @@ def child(nquads: str, store_dir: str, skip: list[str]) -> int:
     from plankg.catalog import Catalog
     from plankg.namespaces import Namespaces
     from plankg.settings import Settings
+    from plankg.store import QueryRequest
     from plankg.store.embedded import EmbeddedStore
 
     def say(**event):
@@ -65,7 +66,7 @@ def child(nquads: str, store_dir: str, skip: list[str]) -> int:
         spent = 0.0
         for i in range(40):
             t = time.perf_counter()
-            response = store.query(query.sparql, formats=FORMATS, bindings=bindings, row_cap=settings.result_row_cap)
+            response = store.query(QueryRequest(query.sparql, formats=FORMATS, bindings=bindings, row_cap=settings.result_row_cap))
             elapsed = time.perf_counter() - t
             rows = response.rows
             spent += elapsed

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from plankg import resources
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
+from plankg.store import QueryRequest
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
@@ -268,7 +269,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         if download:
             fmt, media = DOWNLOADS[download]
             async with fair_share(request) as lane:
-                answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings, fast_lane=lane.fast)
+                answer = await ctx.executor.query(QueryRequest(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings), fast_lane=lane.fast)
             settings = ctx.settings
             return Response(
                 answer.body,
@@ -280,7 +281,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
             )
         async with fair_share(request) as lane:
             answer = await ctx.executor.query(
-                query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings, fast_lane=lane.fast
+                QueryRequest(query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings), fast_lane=lane.fast
             )
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):

@@ -33,6 +33,7 @@ from starlette.routing import Route
 from plankg.catalog import Catalog, NamedQuery
 from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
+from plankg.store import QueryRequest
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
@@ -253,7 +254,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
 
     async def run() -> Answer:
         async with fair_share(request) as lane:
-            result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast)
+            result = await ctx.executor.query(QueryRequest(query.sparql, formats={query.form: fmt}, bindings=bindings), fast_lane=lane.fast)
         return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
 
     hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt), run=run)

@@ -48,6 +48,7 @@ from plankg.errors import (
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
+from plankg.store import QueryRequest
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache, truncation_headers
@@ -219,12 +220,14 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     async def run() -> Answer:
         async with fair_share(request) as lane:
             result = await ctx.executor.query(
-                text,
-                formats=formats,
-                default_graph_uris=default_graphs or None,
-                named_graph_uris=named_graphs or None,
+                QueryRequest(
+                    text,
+                    formats=formats,
+                    default_graph_uris=default_graphs or None,
+                    named_graph_uris=named_graphs or None,
+                    base_iri=base,
+                ),
                 fast_lane=lane.fast,
-                base_iri=base,
             )
         return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
 

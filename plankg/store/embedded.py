@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses, with_bindings
-from plankg.store.base import Store, Term, pick_format
+from plankg.store.base import QueryRequest, Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
     NO_CAP,
@@ -189,37 +189,23 @@ class EmbeddedStore(Store):
         return (self._disk.dump(format=ox.RdfFormat.N_QUADS) or b"") if self._disk is not None else b""
 
     # ------------------------------------------------------------ reading
-    def query(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri)
+    def query(self, request: QueryRequest) -> QueryResponse:
         pool = self._pool()
         if pool is not None:
-            return pool.query(sparql, request, timeout_s)
+            return pool.query(request.sparql, _answer_arguments(request), request.timeout_s)
         # without workers the deadline is only checked between rows
-        deadline = time.monotonic() + timeout_s if timeout_s else None
-        return answer(self._mem, sparql, prefixes=self.prefixes, deadline=deadline, **request)
+        deadline = time.monotonic() + request.timeout_s if request.timeout_s else None
+        return answer(self._mem, request.sparql, prefixes=self.prefixes, deadline=deadline, **_answer_arguments(request))
 
-    async def query_async(self, sparql: str, *, fast_lane: bool = False, **kwargs) -> QueryResponse:
+    async def query_async(self, request: QueryRequest, *, fast_lane: bool = False) -> QueryResponse:
         pool = self._workers
         if pool is None and self._starting is not None:
             import anyio.to_thread
 
             pool = await anyio.to_thread.run_sync(self._pool)  # a start under way is waited for off the loop
         if pool is None:
-            return await super().query_async(sparql, **kwargs)
-        timeout_s = kwargs.pop("timeout_s", None)
-        return await pool.query_async(sparql, _request(**kwargs), timeout_s, fast_lane=fast_lane)
+            return await super().query_async(request)
+        return await pool.query_async(request.sparql, _answer_arguments(request), request.timeout_s, fast_lane=fast_lane)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         result = run_query(self._mem, sparql, bindings)
@@ -538,24 +524,16 @@ def _replica_from(dump: bytes) -> ox.Store:
     return mem
 
 
-def _request(
-    formats: Mapping[str, str],
-    bindings: Mapping[str, Term] | None = None,
-    default_graph_uris: list[str] | None = None,
-    named_graph_uris: list[str] | None = None,
-    row_cap: int | None = None,
-    max_bytes: int | None = None,
-    base_iri: str | None = None,
-) -> dict:
+def _answer_arguments(request: QueryRequest) -> dict:
     """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
     return dict(
-        formats=dict(formats),
-        bindings=dict(bindings) if bindings else None,
-        default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
-        named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
-        row_cap=row_cap,
-        max_bytes=max_bytes,
-        base_iri=base_iri,
+        formats=dict(request.formats),
+        bindings=dict(request.bindings) if request.bindings else None,
+        default_graph_uris=list(request.default_graph_uris) if request.default_graph_uris else None,
+        named_graph_uris=list(request.named_graph_uris) if request.named_graph_uris else None,
+        row_cap=request.row_cap,
+        max_bytes=request.max_bytes,
+        base_iri=request.base_iri,
     )
 
 

@@ -37,7 +37,7 @@ import socket
 import threading
 import time
 import urllib.error
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -61,7 +61,7 @@ from plankg.errors import (
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import keywords, query_form, with_bindings
-from plankg.store.base import Store, Term, pick_format
+from plankg.store.base import QueryRequest, Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -137,29 +137,18 @@ class RemoteStore(Store):
         self._write_lock = threading.Lock()
 
     # ------------------------------------------------------------ reading
-    def query(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResponse:
+    def query(self, request: QueryRequest) -> QueryResponse:
+        sparql, timeout_s = request.sparql, request.timeout_s
         kind = query_form(sparql)
-        fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
+        fmt = pick_format(request.formats, kind)  # before the round trip: a 406 costs the remote nothing
         deadline = time.monotonic() + timeout_s if timeout_s else None
-        cap = row_cap or NO_CAP
-        size = max_bytes or NO_CAP
-        text = with_bindings(sparql, bindings)
-        if base_iri:
+        cap = request.row_cap or NO_CAP
+        size = request.max_bytes or NO_CAP
+        text = with_bindings(sparql, request.bindings)
+        if request.base_iri:
             # the engine resolves against its own base otherwise; a BASE in the query still wins
-            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
-        default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
+            text = f"BASE {ox.NamedNode(request.base_iri)}\n{text}"
+        default, named = self._dataset(sparql, request.default_graph_uris, request.named_graph_uris)
         # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":
             body, rows, cut = self._triples(
@@ -269,7 +258,7 @@ class RemoteStore(Store):
         digest = hashlib.sha256(repr(counts).encode()).hexdigest()[:12]
         return _Probe(graphs, digest, time.monotonic())
 
-    def _dataset(self, sparql: str, default: list[str] | None, named: list[str] | None) -> tuple[list[str], list[str]]:
+    def _dataset(self, sparql: str, default: Sequence[str] | None, named: Sequence[str] | None) -> tuple[list[str], list[str]]:
         """Protocol dataset parameters, by the same rules as the embedded store.
 
         Given graphs win over the query's FROM; named graphs alone mean an

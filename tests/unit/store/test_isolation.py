@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.errors import PlanKGError
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.isolation import (
     BPF_RET_K,
@@ -86,7 +87,7 @@ def test_a_service_clause_in_a_worker_query_reaches_nobody(listener):
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
         with pytest.raises(PlanKGError):
-            store.query(query, formats={"select": "json"}, timeout_s=5)
+            store.query(QueryRequest(query, formats={"select": "json"}, timeout_s=5))
     finally:
         store.close()
     assert connections(listener) == 0
@@ -99,7 +100,7 @@ def test_federation_switched_on_leaves_query_workers_their_network(listener):
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
         with pytest.raises(PlanKGError):
-            store.query(query, formats={"select": "json"}, timeout_s=5)  # the listener speaks no HTTP
+            store.query(QueryRequest(query, formats={"select": "json"}, timeout_s=5))  # the listener speaks no HTTP
         assert store.workers.isolation == []
     finally:
         store.close()

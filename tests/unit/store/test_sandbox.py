@@ -16,6 +16,7 @@ from plankg.errors import (
     StoreUnavailable,
     WorkTimeout,
 )
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.workers import WorkerOptions
 
@@ -144,6 +145,6 @@ def test_the_workers_report_the_isolation_they_got(store):
 def test_workers_without_the_network_still_talk_to_the_server_over_unix_sockets(store):
     from plankg.store.results import QueryResponse
 
-    answer = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", formats={"select": "json"}, timeout_s=5)
+    answer = store.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", formats={"select": "json"}, timeout_s=5))
     assert isinstance(answer, QueryResponse) and b"50" in answer.body
     assert os.getpid() != store.workers.processes()[0]

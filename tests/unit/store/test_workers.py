@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.errors import NotAcceptable, QuerySyntaxError, QueryTimeout, StoreUnavailable
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
 
 from own_loop import run_in_own_loop
@@ -62,7 +63,7 @@ def cpu_ticks(pid: int) -> int:
 
 
 def count(store: EmbeddedStore) -> bytes:
-    return store.query(COUNT, formats=F, timeout_s=30).body
+    return store.query(QueryRequest(COUNT, formats=F, timeout_s=30)).body
 
 
 def test_workers_answer_exactly_as_in_process():
@@ -73,21 +74,21 @@ def test_workers_answer_exactly_as_in_process():
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}",
         "ASK { ?s ?p \"7\" }",
     ]
-    expected = [comparable(plain.query(q, formats=F)) for q in queries]
+    expected = [comparable(plain.query(QueryRequest(q, formats=F))) for q in queries]
     plain.start_query_workers(1)
     try:
-        assert [comparable(plain.query(q, formats=F, timeout_s=30)) for q in queries] == expected
-        assert [comparable(run_in_own_loop(lambda: plain.query_async(q, formats=F, timeout_s=30))) for q in queries] == expected
+        assert [comparable(plain.query(QueryRequest(q, formats=F, timeout_s=30))) for q in queries] == expected
+        assert [comparable(run_in_own_loop(lambda: plain.query_async(QueryRequest(q, formats=F, timeout_s=30)))) for q in queries] == expected
     finally:
         plain.close()
 
 
 def test_domain_errors_cross_the_process_boundary_with_their_members(store):
     with pytest.raises(QuerySyntaxError) as caught:
-        store.query("SELECT * {\n ?s ?p", formats=F, timeout_s=30)
+        store.query(QueryRequest("SELECT * {\n ?s ?p", formats=F, timeout_s=30))
     assert caught.value.line == 2 and caught.value.column is not None
     with pytest.raises(NotAcceptable):
-        store.query("ASK {}", formats={"graph": "turtle"}, timeout_s=30)
+        store.query(QueryRequest("ASK {}", formats={"graph": "turtle"}, timeout_s=30))
     assert b'"300"' in count(store)
 
 
@@ -96,9 +97,9 @@ def test_runaway_query_is_killed_and_replaced(store, use_async):
     zygote, before = store.workers.processes()
     with pytest.raises(QueryTimeout):
         if use_async:
-            run_in_own_loop(lambda: store.query_async(CARTESIAN, formats=F, timeout_s=0.5))
+            run_in_own_loop(lambda: store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=0.5)))
         else:
-            store.query(CARTESIAN, formats=F, timeout_s=0.5)
+            store.query(QueryRequest(CARTESIAN, formats=F, timeout_s=0.5))
     _, after = store.workers.processes()
     assert len(after) == 2 and len(set(before) - set(after)) == 1
     (killed,) = set(before) - set(after)
@@ -111,7 +112,7 @@ def test_writes_reach_the_workers(store):
     assert b'"300"' in count(store)
     store.replace_dataset(quads(10))
     assert b'"10"' in count(store)
-    assert b'"10"' in run_in_own_loop(lambda: store.query_async(COUNT, formats=F, timeout_s=30)).body
+    assert b'"10"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
     assert len(store.workers.processes()[1]) == 2
 
 
@@ -129,7 +130,7 @@ def test_a_worker_that_dies_during_a_query_is_a_503_and_replaced(store):
 
     def run() -> None:
         try:
-            store.query(CARTESIAN, formats=F, timeout_s=60)
+            store.query(QueryRequest(CARTESIAN, formats=F, timeout_s=60))
         except Exception as exc:  # noqa: BLE001 - the assertion below says which
             outcome["error"] = exc
 
@@ -205,7 +206,7 @@ def one_worker():
 
 def test_async_callers_take_turns_on_a_single_worker(one_worker):
     async def many():
-        return await asyncio.gather(*(one_worker.query_async(COUNT, formats=F, timeout_s=30) for _ in range(12)))
+        return await asyncio.gather(*(one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)) for _ in range(12)))
 
     answers = run_in_own_loop(many)
     assert len(answers) == 12 and all(b'"300"' in a.body for a in answers)
@@ -215,18 +216,18 @@ def test_async_callers_take_turns_on_a_single_worker(one_worker):
 
 def test_a_caller_that_gives_up_waiting_leaves_no_worker_behind(one_worker):
     async def scenario():
-        runaway = asyncio.create_task(one_worker.query_async(CARTESIAN, formats=F, timeout_s=1.5))
+        runaway = asyncio.create_task(one_worker.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=1.5)))
         await asyncio.sleep(0.3)  # the runaway holds the only worker
-        waiting = asyncio.create_task(one_worker.query_async(COUNT, formats=F, timeout_s=30))
+        waiting = asyncio.create_task(one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)))
         await asyncio.sleep(0.1)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
         with pytest.raises(StoreUnavailable, match="busy"):
-            await one_worker.query_async(COUNT, formats=F, timeout_s=0.3)  # still busy: gives up in time
+            await one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=0.3))  # still busy: gives up in time
         with pytest.raises(QueryTimeout):
             await runaway
-        return await one_worker.query_async(COUNT, formats=F, timeout_s=5)
+        return await one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=5))
 
     assert b'"300"' in run_in_own_loop(scenario).body
     assert len(one_worker.workers.processes()[1]) == 1
@@ -238,9 +239,9 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
     s.start_query_workers(1)
 
     async def scenario():
-        runaway = asyncio.create_task(s.query_async(CARTESIAN, formats=F, timeout_s=30))
+        runaway = asyncio.create_task(s.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=30)))
         await asyncio.sleep(0.3)
-        waiting = asyncio.create_task(s.query_async(COUNT, formats=F, timeout_s=30))
+        waiting = asyncio.create_task(s.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)))
         await asyncio.sleep(0.1)
         await asyncio.to_thread(s.close)
         with pytest.raises(StoreUnavailable, match="shutting down"):
@@ -288,7 +289,7 @@ def test_workers_started_on_a_disk_store_answer_from_its_data(disk_path, wait):
     try:
         s.start_query_workers(2, wait=wait)
         assert b'"301"' in count(s)
-        assert b'"301"' in run_in_own_loop(lambda: s.query_async(COUNT, formats=F, timeout_s=30)).body
+        assert b'"301"' in run_in_own_loop(lambda: s.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
         assert len(s.workers.processes()[1]) == 2
         assert BLANK in s.quads(f"{EX}g0")
     finally:
@@ -341,10 +342,10 @@ def test_a_cheap_query_from_a_client_allowed_the_fast_lane_is_answered_while_the
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
-            answer = await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=True)
+            answer = await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=True)
             waited = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway
@@ -361,10 +362,10 @@ def test_a_client_not_allowed_the_fast_lane_waits_for_a_regular_worker():
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=2))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=2)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
-            await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=False)
+            await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=False)
             waited = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway
@@ -379,11 +380,11 @@ def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
             with pytest.raises(QueryTimeout, match="fast lane"):
-                await store.query_async(CARTESIAN, formats=F, timeout_s=5, fast_lane=True)
+                await store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5), fast_lane=True)
             stopped = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway
