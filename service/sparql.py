@@ -39,6 +39,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from plankg.catalog import Catalog
 from plankg.errors import (
     NotAcceptable,
     ParameterError,
@@ -47,6 +48,7 @@ from plankg.errors import (
     UpdateNotAllowed,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
+from plankg.settings import Settings
 from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
 from plankg.store import QueryRequest
 from plankg.store.rdfio import format_for, parse_rdf
@@ -185,7 +187,7 @@ async def sparql_endpoint(request: Request) -> Response:
     return await sparql_get(request)
 
 
-def fast_routes(settings: object = None, catalog: object = None) -> list[Route]:
+def fast_routes(settings: Settings | None = None, catalog: Catalog | None = None) -> list[Route]:
     return [Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
 
 
