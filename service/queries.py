@@ -28,7 +28,6 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from plankg.catalog import Catalog, NamedQuery
 from plankg.errors import NotAcceptable, ParameterError
@@ -37,6 +36,7 @@ from plankg.store import QueryRequest
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
+from service.hot_routes import hot
 from service.negotiation import (
     choose,
     formats_for,
@@ -47,7 +47,7 @@ from service.negotiation import (
     with_charset,
 )
 
-__all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes"]
+__all__ = ["Answer", "ResultCache", "answer", "build_router"]
 
 TAG = "Named queries"
 BASE = "/queries/"
@@ -77,7 +77,7 @@ def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRoute
     r = APIRouter(tags=[TAG])
     _add_listing(r)
     for query in catalog:
-        endpoint = _typed_endpoint(query)
+        endpoint = hot(_typed_endpoint(query), _plain_endpoint(query))
         r.add_api_route(
             BASE + query.name,
             endpoint,
@@ -94,21 +94,9 @@ def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRoute
     return r
 
 
-def fast_routes(settings: Settings, catalog: Catalog | None = None) -> list[Route]:
-    """A plain Starlette route per named query, which the app matches before any router.
-
-    Matching a path against FastAPI's included routers walked every route of
-    this router three times per request, which cost more than answering from
-    the cache. These routes answer exactly as the typed routes of
-    ``build_router`` do, which stay for ``/openapi.json`` (and for names that
-    are not in the catalog, and the ``.rq`` texts).
-    """
-    if catalog is None:
-        catalog = Catalog.load(settings)
-    return [Route(BASE + query.name, _fast_endpoint(query), methods=["GET"], include_in_schema=False) for query in catalog]
-
-
-def _fast_endpoint(query: NamedQuery) -> Callable:
+def _plain_endpoint(query: NamedQuery) -> Callable:
+    """What the typed route of ``query`` answers, taking only the Request: the app serves it in
+    front of the routers (``service.hot_routes``); the typed route stays for ``/openapi.json``."""
     required = [param.name for param in query.params if param.required]
 
     async def endpoint(request: Request) -> Response:

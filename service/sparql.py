@@ -25,10 +25,10 @@
 
 The handlers take only the ``Request``: FastAPI's parameter and dependency
 resolution cost more than the rest of a small query's handling, so the
-parameters are read here and declared for ``/openapi.json`` by hand. The app
-serves ``/sparql`` through ``fast_routes()``, a plain Starlette route placed
-before the routers; the FastAPI routes of ``router`` describe the operations
-in ``/openapi.json`` (and serve an app that includes only ``router``).
+parameters are read here and declared for ``/openapi.json`` by hand. Both are
+marked hot: the app serves ``/sparql`` through a plain Starlette route placed
+before the routers (``service.hot_routes``); the FastAPI routes of ``router``
+describe the operations in ``/openapi.json`` (and serve an app that includes only ``router``).
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from plankg.catalog import Catalog
 from plankg.errors import (
     NotAcceptable,
     ParameterError,
@@ -48,7 +46,6 @@ from plankg.errors import (
     UpdateNotAllowed,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.settings import Settings
 from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
 from plankg.store import QueryRequest
 from plankg.store.rdfio import format_for, parse_rdf
@@ -56,6 +53,7 @@ from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
+from service.hot_routes import hot
 from service.negotiation import (
     GRAPH_OFFERS,
     choose,
@@ -180,15 +178,9 @@ async def sparql_post(request: Request) -> Response:
     )
 
 
-async def sparql_endpoint(request: Request) -> Response:
-    """GET, HEAD and POST of ``/sparql`` as one Starlette endpoint."""
-    if request.method == "POST":
-        return await sparql_post(request)
-    return await sparql_get(request)
-
-
-def fast_routes(settings: Settings | None = None, catalog: Catalog | None = None) -> list[Route]:
-    return [Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
+# both take only the Request, so the app serves them as they are in front of the routers
+hot(sparql_get)
+hot(sparql_post)
 
 
 # ---------------------------------------------------------------- the query operation
