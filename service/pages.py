@@ -45,9 +45,6 @@ STATIC_TYPES = {
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
 }
-DEFAULT_QUERY = """PREFIX pk: <http://127.0.0.1:8000/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?area ?label WHERE { ?area a pk:ImpactArea ; skos:prefLabel ?label }"""
 
 router = APIRouter()
 
@@ -56,7 +53,7 @@ router = APIRouter()
 
 
 def _data(ctx: AppContext) -> PageData:
-    return PageData(ctx.store, ctx.ns)
+    return PageData(ctx.store, ctx.ns, ctx.catalog)
 
 
 def _not_found(request: Request) -> HTMLResponse:
@@ -238,7 +235,7 @@ def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResp
         {
             "queries": entries,
             "selected": first["name"] if first else "",
-            "initial": first["sparql"] if first else ctx.ns.rebase(DEFAULT_QUERY),
+            "initial": first["sparql"] if first else "",
             "catalog_json": json_island(entries),
             "strings_json": json_island({**{k: t(k) for k in QUERY_SCRIPT_STRINGS}, "base": ctx.ns.id}),
         },

@@ -50,6 +50,7 @@ from plankg.errors import (
 from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, content_type, parse_accept
+from service.page_data import page_href
 from service.pages import render_page, request_lang
 from service.problems import status_for
 from service.sandbox import run_untrusted
@@ -344,7 +345,7 @@ def _page(
             "groups": [
                 {
                     "focus": focus,
-                    "href": _local_href(focus, ctx.ns.base),
+                    "href": page_href(ctx.ns, focus) if focus.startswith(ctx.ns.id) else None,
                     "label": rows[0].label(lang),
                     "rows": [
                         {"severity": r.severity, "path": r.path, "value": r.value, "message": r.message_in(lang)}
@@ -362,10 +363,3 @@ def _error_view(error: PlanKGError) -> dict[str, Any]:
         where = f"{error.path}:{error.line}" if error.line else error.path
         return {"where": where, "line": error.line or None, "reason": error.reason}
     return {"where": None, "line": None, "reason": error.detail}
-
-
-def _local_href(iri: str, base: str) -> str | None:
-    """A link for focus nodes this service serves (entities under the base IRI)."""
-    if iri.startswith(base + "id/"):
-        return "/" + iri[len(base) :]
-    return None
