@@ -19,7 +19,7 @@ from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, T
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
-from service.i18n import LANGS, STRINGS, translator
+from service.i18n import LANGS, translator
 from service.network import Network, build_network, render_svg
 from service.page_data import (
     AREA_IDS,
@@ -98,7 +98,7 @@ def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx
 
 def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
     data = _data(ctx)
-    short = {a: {code: STRINGS[f"area.{a}"][code] for code in LANGS} for a in AREA_IDS}
+    short = {a: {code: translator(code)(f"area.{a}") for code in LANGS} for a in AREA_IDS}
     return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
 
 
@@ -209,14 +209,15 @@ def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
 # ---------------------------------------------------------------- queries
 
 
-def _catalog_entries(ctx: AppContext) -> list[dict]:
+def _catalog_entries(ctx: AppContext, t: Callable[..., str]) -> list[dict]:
+    """The named queries as the query page lists them, their header texts in the page's language."""
     return [
         {
             "name": q.name,
-            "summary": q.summary,
-            "description": q.description,
+            "summary": t(q.summary),
+            "description": t(q.description),
             "sparql": q.sparql,
-            "params": [p.describe() for p in q.params],
+            "params": [{**p.describe(), "description": t(p.description)} for p in q.params],
             "form": q.form,
         }
         for q in ctx.catalog
@@ -225,8 +226,8 @@ def _catalog_entries(ctx: AppContext) -> list[dict]:
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
 def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    entries = _catalog_entries(ctx)
     t = translator(request_lang(request))
+    entries = _catalog_entries(ctx, t)
     wanted = request.query_params.get("name")
     first = next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
     return render_page(

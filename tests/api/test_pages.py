@@ -157,7 +157,19 @@ def test_area_page_answers_which_agencies_co_deliver_with_paragraphs(seed_pages)
         assert f'href="/agency/{agency}"' in section
     assert 'href="/read#para-56-item-2"' in section
     assert "加强循证预防战略" in html  # the Chinese text of the intervention
-    assert "Evidence-based prevention engaging men and boys" in html  # our English title
+
+
+def test_key_intervention_titles_are_in_the_page_language(seed_pages, live_server):
+    """The Chinese page titles each key intervention with its Chinese label, the English page with ours."""
+    titles = re.compile(r'<h3><span class="notation">56\.2</span> <span lang="([^"]+)">([^<]+)</span></h3>')
+    zh = titles.search(seed_pages["/area/evaw"].text)
+    assert zh and zh.group(1) == "zh-Hans" and re.search(r"[\u4e00-\u9fff]", zh.group(2))
+    # its own request: a lang cookie on the shared client would change what later tests see
+    for path in ("/area/evaw?lang=en", "/agency/UNFPA?lang=en"):
+        en = titles.search(httpx.get(live_server + path, timeout=60).text)
+        assert en and en.groups() == ("en", "Evidence-based prevention engaging men and boys with UN partners")
+    agency_zh = titles.search(seed_pages["/agency/UNFPA"].text)
+    assert agency_zh and agency_zh.group(1) == "zh-Hans"
 
 
 def test_wps_area_page_lists_the_curated_wps_resolutions_with_the_paragraphs_citing_them(live_server):
