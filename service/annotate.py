@@ -82,7 +82,7 @@ def pieces(text: str, annotations: list[Annotation], ns: Namespaces) -> list[dic
         if a.start > pos:
             out.append({"text": text[pos : a.start]})
         kind = {"organization": "org"}.get(a.kind, a.kind)
-        out.append({"text": a.surface, "href": page_href(ns, a.iri), "kind": kind, "title": f"{a.label_en} · {a.label_zh}"})
+        out.append({"text": a.surface, "href": page_href(ns, a.iri), "kind": kind, "labels": {"en": a.label_en, "zh": a.label_zh}})
         pos = a.end
     if pos < len(text):
         out.append({"text": text[pos:]})

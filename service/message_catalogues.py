@@ -161,10 +161,15 @@ def absorb(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOC
             text = _po_format(forms[lang])
             flags = ("python-format",) if "%(" in text else ()
             entry = catalogues[lang].get(msgid)
-            if entry is None or entry.string != text:
+            if entry is not None and entry.string == text:
+                continue
+            if entry is None:
                 catalogues[lang].add(msgid, text, flags=flags)
-                if msgid not in changed:
-                    changed.append(msgid)
+            else:  # Catalog.add keeps an existing entry's text
+                entry.string = text
+                entry.flags = set(flags)
+            if msgid not in changed:
+                changed.append(msgid)
     for lang in LANGS:
         write_catalogue(catalogues[lang], lang, root)
     return changed

@@ -8,6 +8,7 @@ everywhere; routers import this module, never each other.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from service.message_catalogues import translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+HAN = re.compile("[\u3400-\u9fff]")
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +44,7 @@ def templates() -> Jinja2Templates:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["t"] = env.globals["gettext"]  # the pages' short name for gettext
     env.globals["dataset_markup"] = dataset_markup
+    env.filters["script_lang"] = script_lang
     return Jinja2Templates(env=env)
 
 
@@ -59,6 +62,11 @@ def _gettext(context: Context, message: str) -> str:
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     return _translations(context).ngettext(singular, plural, n)
+
+
+def script_lang(text: str) -> str:
+    """The language tag of a text from the plan by its script: Chinese when it holds Han characters."""
+    return "zh-Hans" if HAN.search(text) else "en"
 
 
 def request_lang(request: Request) -> str:

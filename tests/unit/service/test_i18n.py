@@ -87,6 +87,8 @@ def test_absorb_carries_an_old_string_table_into_both_catalogues(tmp_path: Path)
     assert mc.read_catalogue("zh", root).get("x.new").string == "找到 %(n)s 条"
     assert mc.read_catalogue("en", root).get("x.new").string == "Found %(n)s"
     assert mc.absorb(tables["STRINGS"], root=root) == []  # a second run changes nothing
+    assert mc.absorb({"x.new": {"en": "Found", "zh": "找到"}}, root=root) == ["x.new"]
+    assert mc.read_catalogue("zh", root).get("x.new").string == "找到"
     with pytest.raises(ValueError, match="x.half"):
         mc.absorb({"x.half": {"en": "Half"}}, root=root)
 
