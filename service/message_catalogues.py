@@ -92,9 +92,10 @@ def extracted(root: Path = SERVICE_DIR) -> dict[str, list[str]]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(root), METHODS, keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True
     ):
-        for msgid in message if isinstance(message, tuple) else (message,):
-            if msgid:
-                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+        # a plural entry is found by its singular id
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
     return found
 
 

@@ -158,7 +158,7 @@ def test_no_zh_page_holds_untranslated_ui_text(zh_context, live_server, artifact
         if found:
             report[path] = found
     # pages that answer with an error, and a form that refuses its input
-    for path, status in (("/no-such-page", 404), ("/network?area=nowhere", 400), ("/agency/NO-SUCH", 404),
+    for path, status in (("/no-such-page", 404), ("/network?area=nowhere", 400), ("/agency/NO-SUCH", 404), ("/id/org/NO-SUCH", 404),
                          ("/queries/partners-by-area/form?area=nowhere&run=1", 400)):
         response = page.goto(base + path)
         assert response is not None and response.status == status, path
@@ -171,6 +171,14 @@ def test_no_zh_page_holds_untranslated_ui_text(zh_context, live_server, artifact
     page.screenshot(path=str(artifacts / "zh-validate-error.png"), full_page=True)
     if found := _findings(page, names):
         report["POST /validate (syntax error)"] = found
+    page.goto(base + "/validate?lang=zh")
+    page.fill("textarea", "@prefix pk: <" + base + "/ontology#> .\n<" + base + "/id/org/NEW> a pk:UNEntity .")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_load_state()
+    assert page.locator("#h-report").count() == 1
+    page.screenshot(path=str(artifacts / "zh-validate-report.png"), full_page=True)
+    if found := _findings(page, names):
+        report["POST /validate (violations)"] = found
     page.goto(base + "/annotate?lang=zh")
     page.fill("textarea", "人口基金和开发署支持消除对妇女的暴力行为。")
     page.get_by_role("button", name="标注").click()

@@ -99,3 +99,12 @@ def test_rewriting_a_catalogue_keeps_its_bytes(tmp_path: Path):
     for lang in mc.LANGS:
         mc.write_catalogue(mc.read_catalogue(lang, root), lang, root)
         assert mc.po_path(lang, root).read_bytes() == mc.po_path(lang).read_bytes()
+
+
+def test_templates_translate_through_gettext_and_ngettext_in_the_page_language():
+    from service.rendering import templates
+
+    page = templates().env.from_string("{{ ngettext('query.row', 'query.rows.n', n) }}|{{ t('para.number', n=3) }}|{{ t('colon') }}")
+    assert page.render(lang="en", n=1) == "1 row|¶ 3|: "
+    assert page.render(lang="en", n=5) == "5 rows|¶ 3|: "
+    assert page.render(lang="zh", n=5) == "5 行|第 3 段|："
