@@ -346,3 +346,12 @@ def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_cura
     curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
     assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
     assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)
+
+
+def test_an_entity_named_only_in_english_is_titled_in_chinese_on_the_chinese_page(live_server):
+    """A statistic has an English label only: the zh title names its class and its Chinese text."""
+    title = re.compile(r"<title>([^<]*) · ")
+    zh = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=zh", headers={"Accept": "text/html"}, timeout=60).text)
+    en = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=en", headers={"Accept": "text/html"}, timeout=60).text)
+    assert zh and zh.group(1) == "统计数字：26 年"
+    assert en and en.group(1).startswith("Years elapsed since the adoption of the Beijing Declaration")
