@@ -10,10 +10,12 @@ build or commit), so a fresh clone and a wheel install work without a step.
 
 Run as a module it is the catalogues' tool:
 
-``python -m service.message_catalogues absorb FILE…``
+``python -m service.message_catalogues absorb [--replace] FILE…``
     carry ``STRINGS = {key: {"en": …, "zh": …}}`` dicts (the old string tables,
-    still used on branches begun before the catalogues) into both catalogues;
-    then delete the dicts and call ``t(key)`` as before.
+    still used on branches begun before the catalogues) into both catalogues:
+    new keys are added, keys the catalogues hold keep the catalogues' text (listed
+    when the table's differs; ``--replace`` takes the table's); then delete the
+    dicts and call ``t(key)`` as before.
 ``python -m service.message_catalogues check``
     list UI strings the code uses that a catalogue does not translate.
 """
@@ -148,9 +150,13 @@ def _po_format(text: str) -> str:
     return re.sub(r"\{(\w+)\}", r"%(\1)s", text.replace("%", "%%")) if "{" in text else text
 
 
-def absorb(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOCALE_DIR) -> list[str]:
-    """Add the entries of a string table to both catalogues; returns the keys added or changed.
-    An entry that lacks a language is refused: the catalogues are complete or nothing."""
+def absorb(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOCALE_DIR, replace: bool = False) -> list[str]:
+    """Add the entries of a string table to both catalogues; returns the keys added (or changed).
+
+    A key the catalogues already hold keeps the catalogues' text unless ``replace``: an old
+    table carried over a merge still holds texts that were corrected in the catalogues since
+    (``differing`` lists those, to compare by hand). An entry that lacks a language is refused:
+    the catalogues are complete or nothing."""
     lacking = [key for key, forms in tables.items() if not all(forms.get(lang) for lang in LANGS)]
     if lacking:
         raise ValueError(f"entries without both zh and en: {', '.join(lacking)}")
@@ -158,6 +164,9 @@ def absorb(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOC
     changed = []
     for key, forms in tables.items():
         msgid = prefix + key
+        known = all(catalogues[lang].get(msgid) is not None for lang in LANGS)
+        if known and not replace:
+            continue
         for lang in LANGS:
             text = _po_format(forms[lang])
             flags = ("python-format",) if "%(" in text else ()
@@ -176,15 +185,30 @@ def absorb(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOC
     return changed
 
 
+def differing(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = LOCALE_DIR) -> list[str]:
+    """Keys of a table whose text differs from the catalogues' (which ``absorb`` keeps)."""
+    catalogues = {lang: read_catalogue(lang, root) for lang in LANGS}
+    out = []
+    for key, forms in tables.items():
+        entries = [(catalogues[lang].get(prefix + key), _po_format(forms.get(lang, ""))) for lang in LANGS]
+        if all(e is not None for e, _ in entries) and any(e.string != text for e, text in entries):
+            out.append(prefix + key)
+    return out
+
+
 def _main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("absorb", "check"):
         print(__doc__)
         return 2
     if argv[0] == "absorb":
-        for name in argv[1:]:
+        replace = "--replace" in argv
+        for name in [a for a in argv[1:] if a != "--replace"]:
             for table_name, table in string_tables(Path(name)):
-                added = absorb(table)
-                print(f"{name}: {table_name}: {len(added)} entries added or changed; now delete {table_name}")
+                others = differing(table)
+                added = absorb(table, replace=replace)
+                print(f"{name}: {table_name}: {len(added)} entries added{' or replaced' if replace else ''}; now delete {table_name}")
+                if others and not replace:
+                    print(f"  kept the catalogues' text for (compare; --replace takes the table's): {', '.join(others)}")
         return 0
     from plankg.settings import Settings
 
