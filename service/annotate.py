@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from plankg.annotate import Annotation, Annotator, as_json, as_jsonld
-from plankg.namespaces import Namespaces
 from plankg.errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
+from plankg.namespaces import Namespaces
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
 from service.page_data import page_href

@@ -174,7 +174,6 @@ def area(data: PageData, area_id: str) -> dict | None:
     interventions = []
     for r in rows:
         iri = _v(r["i"])
-        item_path = data.local(_v(r["item"]))
         interventions.append(
             {
                 "iri": iri,
