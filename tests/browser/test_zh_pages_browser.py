@@ -110,6 +110,11 @@ def _zh_paths(base: str) -> list[str]:
         "/search", "/search?q=UNFPA", "/search?q=暴力", "/search?q=zzzz",
         "/query", "/validate", "/ontology", "/annotate",
     ]
+    # the directories, where this version has them as pages
+    for directory in ("/agency", "/mechanism", "/instrument", "/sdg", "/theme"):
+        answer = httpx.get(base + directory + "?lang=zh", headers={"Accept": "text/html"}, timeout=60)
+        if answer.status_code == 200 and answer.headers.get("content-type", "").startswith("text/html"):
+            paths.append(directory)
     listing = httpx.get(base + "/queries", timeout=60).json()
     entries = listing["queries"] if isinstance(listing, dict) else listing
     for q in entries:
@@ -157,6 +162,9 @@ def test_no_zh_page_holds_untranslated_ui_text(zh_context, live_server, artifact
     for path in paths:
         response = page.goto(base + path + ("&" if "?" in path else "?") + "lang=zh")
         assert response is not None and response.status == 200, (path, response and response.status)
+        if not path.startswith(("/id/", "/queries/")) or path.endswith("/form"):
+            shot = re.sub(r"[^\w]+", "-", path).strip("-") or "home"
+            page.screenshot(path=str(artifacts / f"zh-{shot}.png"), full_page=True)
         found = _findings(page, names)
         if found:
             report[path] = found
