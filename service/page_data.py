@@ -352,7 +352,7 @@ def agency(data: PageData, org_id: str) -> dict | None:
             path,
             {
                 "anchor": anchor(path),
-                "href": "/read#" + anchor(path),
+                "href": data.href(_v(r["u"])),
                 "paragraph": _num(r["pnum"]),
                 "label": _labels(r, "uen", "uzh"),
                 "text": _v(r["text"]),
@@ -416,6 +416,7 @@ def collaborations(data: PageData, area_id: str | None = None) -> list[dict]:
         ref["network_label"] = {"en": ref["short"]["en"], "zh": min(forms, key=len) if forms else ref["short"]["zh"]}
         ref["intervention"] = _v(r["notation"]) or data.local(_v(r["i"]))
         ref["area"] = data.local(_v(r["a"])).removeprefix("area/")
+        ref["area_href"] = data.href(_v(r["a"]))
         out.append(ref)
     return out
 
@@ -540,8 +541,5 @@ def search(data: PageData, q: str, limit: int = 100) -> dict:
         while start >= 0 and length:
             marks.append((start, length))
             start = lowered.find(needle.value, start + length)
-        path = data.local(_v(r["u"]))
-        passages.append(
-            {"href": "/read#" + anchor(path), "label": _labels(r), "segments": highlight(text, marks)}
-        )
+        passages.append({"href": data.href(_v(r["u"])), "label": _labels(r), "segments": highlight(text, marks)})
     return {"entities": entities, "passages": passages}
