@@ -92,3 +92,13 @@ def test_the_check_finds_query_text_however_it_is_written(source):
 )
 def test_words_about_queries_are_not_queries(source):
     assert not sparql_in(source)
+
+
+def test_every_query_of_the_service_is_run_by_some_module():
+    """A ``public: false`` query no code names is dead text: delete it or use it."""
+    from plankg.catalog import Catalog
+    from plankg.settings import Settings
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in [*(ROOT / "service").rglob("*.py"), *(ROOT / "plankg").rglob("*.py")])
+    unused = sorted(name for name in Catalog.load(Settings()).internal if f'"{name}"' not in code and f"'{name}'" not in code)
+    assert not unused
