@@ -85,6 +85,7 @@ def build_network(
     agencies: dict[str, dict] = {}
     by_intervention: dict[str, set[str]] = {}
     area_weight: Counter[tuple[str, str]] = Counter()
+    area_href: dict[str, str] = {}  # page_data.page_href of each area
     area_items: dict[tuple[str, str], list[str]] = {}
     area_of: dict[str, str] = {}
     for r in rows:
@@ -94,6 +95,7 @@ def build_network(
         by_intervention.setdefault(r["intervention"], set()).add(r["id"])
         area_of[r["intervention"]] = r["area"]
         area_weight[(r["area"], r["id"])] += 1
+        area_href[r["area"]] = r["area_href"]
         area_items.setdefault((r["area"], r["id"]), []).append(r["intervention"])
     involvement = Counter(r for members in by_intervention.values() for r in members)
     nodes: list[Node] = []
@@ -105,7 +107,7 @@ def build_network(
                 kind="area",
                 label=pick(area_short.get(a, {})) or a,
                 title=pick(area_labels.get(a, {})) or a,
-                href=f"/area/{a}",
+                href=area_href[a],
                 weight=sum(1 for i in by_intervention if area_of[i] == a),
                 area=a,
             )

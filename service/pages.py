@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
+from plankg.catalog import NamedQuery, Param
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
-from service.i18n import LANGS, STRINGS, translator
+from service.i18n import LANGS, translator
+from service.message_catalogues import N_
 from service.network import Network, build_network, render_svg
 from service.page_data import (
     AREA_IDS,
@@ -45,9 +48,6 @@ STATIC_TYPES = {
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
 }
-DEFAULT_QUERY = """PREFIX pk: <http://127.0.0.1:8000/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?area ?label WHERE { ?area a pk:ImpactArea ; skos:prefLabel ?label }"""
 
 router = APIRouter()
 
@@ -56,7 +56,7 @@ router = APIRouter()
 
 
 def _data(ctx: AppContext) -> PageData:
-    return PageData(ctx.store, ctx.ns)
+    return PageData(ctx.store, ctx.ns, ctx.catalog)
 
 
 def _not_found(request: Request) -> HTMLResponse:
@@ -101,7 +101,7 @@ def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx
 
 def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
     data = _data(ctx)
-    short = {a: {code: STRINGS[f"area.{a}"][code] for code in LANGS} for a in AREA_IDS}
+    short = {a: {code: translator(code)(f"area.{a}") for code in LANGS} for a in AREA_IDS}
     return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
 
 
@@ -212,14 +212,15 @@ def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
 # ---------------------------------------------------------------- queries
 
 
-def _catalog_entries(ctx: AppContext) -> list[dict]:
+def _catalog_entries(ctx: AppContext, t: Callable[..., str]) -> list[dict]:
+    """The named queries as the query page lists them, their header texts in the page's language."""
     return [
         {
             "name": q.name,
-            "summary": q.summary,
-            "description": q.description,
+            "summary": t(q.summary),
+            "description": t(q.description),
             "sparql": q.sparql,
-            "params": [p.describe() for p in q.params],
+            "params": [{**p.describe(), "description": t(p.description)} for p in q.params],
             "form": q.form,
         }
         for q in ctx.catalog
@@ -228,8 +229,8 @@ def _catalog_entries(ctx: AppContext) -> list[dict]:
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
 def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    entries = _catalog_entries(ctx)
     t = translator(request_lang(request))
+    entries = _catalog_entries(ctx, t)
     wanted = request.query_params.get("name")
     first = next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
     return render_page(
@@ -238,11 +239,66 @@ def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResp
         {
             "queries": entries,
             "selected": first["name"] if first else "",
-            "initial": first["sparql"] if first else ctx.ns.rebase(DEFAULT_QUERY),
+            "initial": first["sparql"] if first else "",
             "catalog_json": json_island(entries),
             "strings_json": json_island({**{k: t(k) for k in QUERY_SCRIPT_STRINGS}, "base": ctx.ns.id}),
         },
     )
+
+
+def _known(t: Callable[..., str], key: str, default: str) -> str:
+    """A catalogue entry, else the identifier itself (a column or value a catalogue does not name)."""
+    text = t(key)
+    return default if text == key else text
+
+
+def form_texts(query: NamedQuery, t: Callable[..., str]) -> dict:
+    """What a named query's form says, in the page's language: the header's texts from the
+    catalogue, each parameter's label, help, expected value and option labels."""
+    params = {}
+    for p in query.params:
+        values = p.enum or (("true", "false") if p.type == "boolean" else ())
+        params[p.name] = {
+            "label": _known(t, "param." + p.name, p.name),
+            "help": t(p.description),
+            "expected": _expected(p, t),
+            "options": [(v, _known(t, "value." + v, v)) for v in values],
+        }
+    return {"summary": t(query.summary), "description": t(query.description), "params": params}
+
+
+def _form_error(exc: PlanKGError, query: NamedQuery, t: Callable[..., str]) -> dict[str, str]:
+    """The form's error in the page's language; the service's own words kept beside it, quoted."""
+    param = query.param(getattr(exc, "parameter", "") or "")
+    if isinstance(exc, ParameterError) and param is not None:
+        label = _known(t, "param." + param.name, param.name)
+        return {"text": t("query.bad_param", name=label, expected=_expected(param, t)), "detail": exc.detail}
+    if isinstance(exc, QueryTimeout):
+        return {"text": t("query.timeout"), "detail": exc.detail}
+    return {"text": t("query.failed"), "detail": exc.detail}
+
+
+def _expected(p: Param, t: Callable[..., str]) -> str:
+    """``Param.expected()`` in the page's language."""
+    if p.enum:
+        return t("expected.enum")
+    if p.type == "iri":
+        return t("expected.iri_prefix", example=p.example or "UNDP", prefix=p.prefix) if p.prefix else t("expected.iri")
+    if p.type == "boolean":
+        return t("expected.boolean")
+    if p.type in NUMBER_KEYS:
+        bounds = {k: _number_text(v) for k, v in (("min", p.min), ("max", p.max)) if v is not None}
+        which = RANGE_KEYS[tuple(sorted(bounds))]
+        return t(NUMBER_KEYS[p.type]) + (t(which, **bounds) if which else "")
+    return t("expected.text", n=p.max_length)
+
+
+NUMBER_KEYS = {"integer": N_("expected.integer"), "decimal": N_("expected.decimal"), "year": N_("expected.year")}
+RANGE_KEYS = {("max", "min"): N_("expected.range"), ("min",): N_("expected.min"), ("max",): N_("expected.max"), (): ""}
+
+
+def _number_text(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
 QUERY_SCRIPT_STRINGS = ("query.rows", "query.none", "query.error", "query.running", "query.truncated")
@@ -257,7 +313,8 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     query = ctx.catalog.get(name)
     raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
     values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
-    context: dict = {"query": query, "values": values, "error": "", "table": None}
+    t = translator(request_lang(request))
+    context: dict = {"query": query, "values": values, "error": "", "table": None, "texts": form_texts(query, t)}
     download = request.query_params.get("download")
     if download is not None and download not in DOWNLOADS:
         raise ParameterError(f"download must be one of {', '.join(DOWNLOADS)}")
@@ -285,9 +342,10 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):
             raise  # a 429 keeps its status and Retry-After
-        context["error"] = exc.detail
+        context["error"] = _form_error(exc, query, t)
         return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
     context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href)
+    context["columns"] = {h: _known(t, "column." + h, h) for h in context["table"].get("head", [])}
     if answer.kind != "graph":
         context["download"] = {
             fmt: f"/queries/{name}/form?" + urlencode({**raw, "download": fmt}) for fmt in DOWNLOADS

@@ -157,7 +157,19 @@ def test_area_page_answers_which_agencies_co_deliver_with_paragraphs(seed_pages)
         assert f'href="/agency/{agency}"' in section
     assert 'href="/read#para-56-item-2"' in section
     assert "加强循证预防战略" in html  # the Chinese text of the intervention
-    assert "Evidence-based prevention engaging men and boys" in html  # our English title
+
+
+def test_key_intervention_titles_are_in_the_page_language(seed_pages, live_server):
+    """The Chinese page titles each key intervention with its Chinese label, the English page with ours."""
+    titles = re.compile(r'<h3><span class="notation">56\.2</span> <span lang="([^"]+)">([^<]+)</span></h3>')
+    zh = titles.search(seed_pages["/area/evaw"].text)
+    assert zh and zh.group(1) == "zh-Hans" and re.search(r"[\u4e00-\u9fff]", zh.group(2))
+    # its own request: a lang cookie on the shared client would change what later tests see
+    for path in ("/area/evaw?lang=en", "/agency/UNFPA?lang=en"):
+        en = titles.search(httpx.get(live_server + path, timeout=60).text)
+        assert en and en.groups() == ("en", "Evidence-based prevention engaging men and boys with UN partners")
+    agency_zh = titles.search(seed_pages["/agency/UNFPA"].text)
+    assert agency_zh and agency_zh.group(1) == "zh-Hans"
 
 
 def test_wps_area_page_lists_the_curated_wps_resolutions_with_the_paragraphs_citing_them(live_server):
@@ -334,3 +346,12 @@ def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_cura
     curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
     assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
     assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)
+
+
+def test_an_entity_named_only_in_english_is_titled_in_chinese_on_the_chinese_page(live_server):
+    """A statistic has an English label only: the zh title names its class and its Chinese text."""
+    title = re.compile(r"<title>([^<]*) · ")
+    zh = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=zh", headers={"Accept": "text/html"}, timeout=60).text)
+    en = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=en", headers={"Accept": "text/html"}, timeout=60).text)
+    assert zh and zh.group(1) == "统计数字：26 年"
+    assert en and en.group(1).startswith("Years elapsed since the adoption of the Beijing Declaration")

@@ -18,6 +18,7 @@ def row(org: str, intervention: str, area: str, label: str | None = None) -> dic
         "network_label": {"en": name, "zh": name + "署"},
         "intervention": intervention,
         "area": area,
+        "area_href": f"/area/{area}",
     }
 
 
