@@ -239,6 +239,74 @@ STRINGS: dict[str, dict[str, str]] = {
     "ld.chain": {"en": "Property chain", "zh": "属性链"},
     "ld.incoming.all": {"en": "all of them", "zh": "查看全部"},
     "ld.incoming.page": {"en": "Statements that point here", "zh": "指向此条目的陈述"},
+    # search: counts, filters, suggestions
+    "search.result.one": {"en": "1 result", "zh": "1 条结果"},
+    "search.result.other": {"en": "{n} results", "zh": "{n} 条结果"},
+    "search.filter": {"en": "Filter results by type", "zh": "按类型筛选结果"},
+    "search.page_form": {"en": "Search again", "zh": "重新搜索"},
+    "search.type.all": {"en": "All", "zh": "全部"},
+    "search.type.agency": {"en": "Agencies and bodies", "zh": "机构"},
+    "search.type.instrument": {"en": "Instruments", "zh": "文书"},
+    "search.type.sdg": {"en": "SDGs", "zh": "可持续发展目标"},
+    "search.type.concept": {"en": "Plan concepts", "zh": "计划概念"},
+    "search.type.text": {"en": "Text", "zh": "正文"},
+    "search.names": {"en": "names", "zh": "提及"},
+    "search.suggestions": {"en": "Suggestions", "zh": "建议"},
+    "search.suggest.none": {"en": "No suggestions", "zh": "无建议"},
+    "search.suggest.count.one": {"en": "1 suggestion; use the up and down keys to choose", "zh": "1 条建议；可用上下方向键选择"},
+    "search.suggest.count.other": {"en": "{n} suggestions; use the up and down keys to choose", "zh": "{n} 条建议；可用上下方向键选择"},
+    # directories
+    "dir.agency": {"en": "Agencies", "zh": "机构"},
+    "dir.mechanism": {"en": "Mechanisms and bodies", "zh": "机制和机构"},
+    "dir.instrument": {"en": "Instruments", "zh": "文书"},
+    "dir.sdg": {"en": "SDG goals, targets and indicators", "zh": "可持续发展目标、具体目标和指标"},
+    "dir.intro.agency": {
+        "en": "United Nations entities, Secretariat departments and other organizations the plan names, A–Z.",
+        "zh": "计划提及的联合国实体、秘书处部门和其他组织，按字母排序。",
+    },
+    "dir.intro.mechanism": {
+        "en": "Inter-agency mechanisms, intergovernmental bodies, funds, networks and initiatives the plan names, A–Z.",
+        "zh": "计划提及的机构间机制、政府间机构、基金、网络和倡议，按字母排序。",
+    },
+    "dir.intro.instrument": {
+        "en": "Conventions, resolutions, agendas and other instruments the plan cites, A–Z.",
+        "zh": "计划引用的公约、决议、议程和其他文书，按字母排序。",
+    },
+    "dir.intro.sdg": {
+        "en": "The Sustainable Development Goals, targets and indicators the plan names or serves, by goal.",
+        "zh": "计划提及或服务的可持续发展目标、具体目标和指标，按目标排列。",
+    },
+    "dir.entry.one": {"en": "1 entry", "zh": "共 1 项"},
+    "dir.entry.other": {"en": "{n} entries", "zh": "共 {n} 项"},
+    "dir.interventions.one": {"en": "1 key intervention", "zh": "1 项关键干预措施"},
+    "dir.interventions.other": {"en": "{n} key interventions", "zh": "{n} 项关键干预措施"},
+    "dir.paragraphs.one": {"en": "1 paragraph", "zh": "1 个段落"},
+    "dir.paragraphs.other": {"en": "{n} paragraphs", "zh": "{n} 个段落"},
+    "dir.kinds": {"en": "Filter by kind", "zh": "按类型筛选"},
+    "dir.index": {"en": "A–Z index", "zh": "字母索引"},
+    "dir.name": {"en": "Name", "zh": "名称"},
+    "dir.goal": {"en": "Goal", "zh": "目标"},
+    "dir.badkind": {"en": "Unknown kind for this list.", "zh": "此列表中没有这种类型。"},
+    "dir.unknown": {"en": "Nothing in the plan has this identifier:", "zh": "计划中没有这个标识符："},
+    "dir.didyoumean": {"en": "Did you mean", "zh": "您是否要找"},
+    "dir.browse": {"en": "Browse the list", "zh": "浏览列表"},
+    "nav.directories": {"en": "Directories", "zh": "目录"},
+    # groups: collectives named without their members
+    "group.badge": {"en": "group", "zh": "泛指群体"},
+    "group.heading": {"en": "Groups (not single agencies)", "zh": "群体（非单个机构）"},
+    "group.note": {
+        "en": "A collective the plan names without naming its members; no single entity is meant.",
+        "zh": "计划中未列明成员的泛指群体，并非指某一具体实体。",
+    },
+    "area.groups": {"en": "Groups named as co-delivering", "zh": "被列为共同实施方的群体"},
+    # footer
+    "footer.links": {"en": "More", "zh": "更多"},
+    "footer.api": {"en": "API documentation", "zh": "API 文档"},
+    "footer.validate": {"en": "Validate data", "zh": "验证数据"},
+    "footer.ontology": {"en": "Ontology", "zh": "本体"},
+    "footer.void": {"en": "Dataset description (VoID)", "zh": "数据集描述（VoID）"},
+    "footer.dumps": {"en": "Data dumps", "zh": "数据下载"},
+    "footer.annotate": {"en": "Annotate a text", "zh": "标注文本"},
     # errors
     "notfound.title": {"en": "Not found", "zh": "未找到"},
     "notfound.text": {"en": "There is no such page.", "zh": "没有这个页面。"},
@@ -265,6 +333,11 @@ def translator(lang: str) -> Callable[[str], str]:
         return forms.get(lang) or forms["en"]
 
     return t
+
+
+def plural(t: Callable[[str], str], n: int, key: str) -> str:
+    """``key.one`` for 1, else ``key.other``, with ``{n}`` filled in: "1 result", "3 results"."""
+    return t(f"{key}.one" if n == 1 else f"{key}.other").replace("{n}", str(n))
 
 
 def labeller(lang: str) -> Callable[[Mapping[str, str] | None], str]:

@@ -12,14 +12,17 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
-from service.answer_cache import truncation_headers
+from service import directory as dirs
+from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
 from service.i18n import LANGS, STRINGS, translator
+from service.negotiation import page_or_json
 from service.network import Network, build_network, render_svg
 from service.page_data import (
     AREA_IDS,
@@ -30,12 +33,11 @@ from service.page_data import (
     collaborations,
     overview,
     reading,
-    search,
 )
 from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
+from service.search_index import SearchIndex, parse_query, parse_type
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
-SEARCH_MAX = 100
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -92,11 +94,148 @@ def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)
 
 
 @router.get("/agency/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    found = agency(_data(ctx), org_id)
+async def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    found = await run_in_threadpool(agency, _data(ctx), org_id)
     if found is None:
-        return _not_found(request)
+        return await _unknown_entry(request, ctx, "agency", org_id)
+    found["group"] = found["iri"] in await _groups(request, ctx)
     return render_page(request, "agency.html", {"agency": found})
+
+
+# ---------------------------------------------------------------- directories and search (per data version)
+
+
+def _page_cache(request: Request):
+    return answer_cache(request.app, "pages")
+
+
+async def _versioned(request: Request, ctx: AppContext, key: tuple, compute) -> object:
+    """``compute()`` (blocking: it reads the store) once per data version, in a worker thread."""
+
+    async def run() -> object:
+        return await run_in_threadpool(compute)
+
+    return await _page_cache(request).value(ctx.store.version, key, run)
+
+
+async def _groups(request: Request, ctx: AppContext) -> set[str]:
+    sparql = ctx.catalog.internal_query(dirs.Q_GROUPS).sparql
+    found = await _versioned(request, ctx, ("groups",), lambda: dirs.groups(ctx.store.select, sparql))
+    assert isinstance(found, set)
+    return found
+
+
+async def _directory(request: Request, ctx: AppContext, name: str) -> list[dict]:
+    group_iris = await _groups(request, ctx)
+    data = _data(ctx)
+    sparql = ctx.catalog.internal_query(dirs.Q_DIRECTORY).sparql
+    found = await _versioned(
+        request,
+        ctx,
+        ("directory", name),
+        lambda: dirs.entries(dirs.DIRECTORIES[name], ctx.store.select, sparql, group_iris, ctx.ns.pk, data.local, data.href),
+    )
+    assert isinstance(found, list)
+    return found
+
+
+async def search_index(request: Request, ctx: AppContext) -> SearchIndex:
+    """The search index of the data as it is now: built on first use after each change of version."""
+    catalog, store, data = ctx.catalog, ctx.store, _data(ctx)
+    group_iris = await _groups(request, ctx)
+
+    def build() -> SearchIndex:
+        version = store.version
+        return SearchIndex.build(
+            version,
+            store.select(catalog.internal_query("search-index-entities").sparql),
+            store.select(catalog.internal_query("search-index-mentions").sparql),
+            store.select(catalog.internal_query("search-index-units").sparql),
+            group_iris,
+            data.href,
+            data.local,
+            ctx.ns.pk,
+        )
+
+    index = await _versioned(request, ctx, ("search-index",), build)
+    assert isinstance(index, SearchIndex)
+    return index
+
+
+async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: str) -> Response:
+    """A wrongly cased id goes to its page (308); an unknown one gets a 404 that suggests some."""
+    items = await _directory(request, ctx, name)
+    if name == "agency":  # an agency page shows any organization: mechanisms and groups too
+        items = items + await _directory(request, ctx, "mechanism")
+    ids = [e["id"] for e in items]
+    found = dirs.canonical(ident, ids)
+    if found is not None and found != ident:
+        target = next(e["href"] for e in items if e["id"] == found)
+        query = request.url.query
+        return RedirectResponse(target + ("?" + query if query else ""), status_code=308)
+    by_id = {e["id"]: e for e in items}
+    suggestions = [by_id[i] for i in dirs.close_ids(ident, ids)]
+    if len(ident) <= 100:
+        index = await search_index(request, ctx)
+        try:
+            q = parse_query(ident.replace("-", " "))
+        except PlanKGError:
+            q = ""
+        for hit in index.suggest(q) if q else []:
+            if hit["href"] not in {s["href"] for s in suggestions}:
+                suggestions.append({"href": hit["href"], "label": hit["label"], "notation": hit["acronym"]})
+    return render_page(
+        request,
+        "not_found.html",
+        {"ident": ident, "directory": name, "suggestions": suggestions[:8]},
+        status_code=404,
+    )
+
+
+async def directory_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    name = request.url.path.strip("/")
+    items = await _directory(request, ctx, name)
+    if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
+        return JSONResponse({"directory": name, "count": len(items), "items": dirs.json_view(items)}, headers={"Vary": "Accept"})
+    kind = request.query_params.get("kind") or ""
+    kinds: dict[str, dict] = {}
+    for e in items:
+        kinds.setdefault(e["kind"], {"id": e["kind"], "label": e["kind_label"], "count": 0})["count"] += 1
+    if kind and kind not in kinds:
+        return _bad_request(request, translator(request_lang(request))("dir.badkind"))
+    shown = [e for e in items if not kind or e["kind"] == kind]
+    singles = [e for e in shown if not e["group"]]
+    response = render_page(
+        request,
+        "directory.html",
+        {
+            "name": name,
+            "title_key": dirs.DIRECTORIES[name].title_key,
+            "sections": dirs.sections(singles),
+            "groups": [e for e in shown if e["group"]],
+            "kinds": sorted(kinds.values(), key=lambda k: k["label"]["en"]),
+            "kind": kind,
+            "count": len(shown),
+        },
+    )
+    response.headers["Vary"] = "Accept, Cookie, Accept-Language"
+    return response
+
+
+async def directory_entry(ident: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    """``/mechanism/X``, ``/instrument/X``, ``/sdg/X``: to the entry's page, whatever the case of X."""
+    name = request.url.path.strip("/").partition("/")[0]
+    items = await _directory(request, ctx, name)
+    found = dirs.canonical(ident, [e["id"] for e in items])
+    if found is None:
+        return await _unknown_entry(request, ctx, name, ident)
+    return RedirectResponse(next(e["href"] for e in items if e["id"] == found), status_code=308)
+
+
+for _name in dirs.DIRECTORIES:
+    router.add_api_route(f"/{_name}", directory_page, methods=["GET"], include_in_schema=False)
+    if _name != "agency":
+        router.add_api_route(f"/{_name}/{{ident}}", directory_entry, methods=["GET"], include_in_schema=False)
 
 
 def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
@@ -203,10 +342,39 @@ def reader_blocks(units: list[dict]) -> list[dict]:
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
-def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    q = (request.query_params.get("q") or "").strip()[:SEARCH_MAX]
-    results = search(_data(ctx), q) if q else None
-    return render_page(request, "search.html", {"q": q, "results": results})
+async def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    raw = request.query_params.get("q") or ""
+    q = parse_query(raw)
+    type_filter = parse_type(request.query_params.get("type"))
+    results = (await search_index(request, ctx)).search(q, type_filter) if q else None
+    if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
+        return JSONResponse({"q": raw.strip(), "type": type_filter, **(results or {"entities": [], "passages": [], "counts": {}, "total": 0})})
+    return render_page(request, "search.html", {"q": raw.strip(), "type": type_filter, "results": results})
+
+
+@router.get("/search/suggest", include_in_schema=False)
+async def search_suggest(request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
+    """Typeahead for the header search box: the best few entities for what is typed so far."""
+    raw = request.query_params.get("q") or ""
+    q = parse_query(raw)
+    lang = request_lang(request)
+    other = "en" if lang == "zh" else "zh"
+    suggestions = []
+    for hit in (await search_index(request, ctx)).suggest(q) if q else []:
+        label = hit["label"].get(lang) or hit["label"].get(other) or hit["matched"]
+        suggestions.append(
+            {
+                "label": label,
+                "other": hit["label"].get(other, "") if hit["label"].get(other) != label else "",
+                "acronym": hit["acronym"],
+                "matched": hit["matched"],
+                "kind": hit["kind_label"].get(lang) or hit["kind"],
+                "type": hit["type"],
+                "group": hit["group"],
+                "href": hit["href"],
+            }
+        )
+    return JSONResponse({"q": raw.strip(), "suggestions": suggestions}, headers={"Cache-Control": "private, max-age=60", "Vary": "Cookie, Accept-Language"})
 
 
 # ---------------------------------------------------------------- queries

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from plankg.dataset import schema_org_dataset
-from service.i18n import COOKIE, LANGS, labeller, pick_lang, translator
+from service.i18n import COOKIE, LANGS, labeller, pick_lang, plural, translator
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -69,10 +69,12 @@ def render_page(
 ) -> HTMLResponse:
     """Render a template that extends base.html in the request's language."""
     lang = request_lang(request)
+    t = translator(lang)
     values: dict[str, Any] = {
         "request": request,
         "lang": lang,
-        "t": translator(lang),
+        "t": t,
+        "plural": lambda n, key: plural(t, n, key),
         "label": labeller(lang),
         "lang_url": lambda code: _lang_url(request, code),
         "q": "",
