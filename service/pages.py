@@ -86,11 +86,11 @@ def home(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
 
 
 @router.get("/area/{area_id}", response_class=HTMLResponse, include_in_schema=False)
-def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    found = area(_data(ctx), area_id)
+async def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    found = await run_in_threadpool(area, _data(ctx), area_id)
     if found is None:
         return _not_found(request)
-    return render_page(request, "area.html", {"area": found})
+    return render_page(request, "area.html", {"area": found, "groups": await _groups(request, ctx)})
 
 
 @router.get("/agency/{org_id}", response_class=HTMLResponse, include_in_schema=False)
