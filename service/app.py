@@ -16,6 +16,7 @@ that package there is no ``/docs``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import re
@@ -102,9 +103,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
+        # in-memory indexes a router builds from the data (the search index): started now, in the
+        # background, so that serving starts at once and the first search finds them built
+        warming = [asyncio.create_task(_warm(m.warm_up, app)) for m in modules if hasattr(m, "warm_up")]
         try:
             yield
         finally:
+            for task in warming:
+                task.cancel()
             app.state.ctx = None
             await run_in_threadpool(ctx.close)
 
@@ -144,6 +150,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+async def _warm(warm_up, app: FastAPI) -> None:
+    try:
+        await warm_up(app)
+    except Exception:  # noqa: BLE001 - a warm-up is an optimization: the first request builds it then
+        log.warning("warm-up %s failed", getattr(warm_up, "__module__", "?"), exc_info=True)
 
 
 def open_context(settings: Settings, catalog=None, store: Store | None = None) -> AppContext:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
@@ -90,7 +91,7 @@ async def area_page(area_id: str, request: Request, ctx: AppContext = Depends(ge
     found = await run_in_threadpool(area, _data(ctx), area_id)
     if found is None:
         return _not_found(request)
-    return render_page(request, "area.html", {"area": found, "groups": await _groups(request, ctx)})
+    return render_page(request, "area.html", {"area": found, "groups": await _groups(request.app, ctx)})
 
 
 @router.get("/agency/{org_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -98,39 +99,35 @@ async def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(g
     found = await run_in_threadpool(agency, _data(ctx), org_id)
     if found is None:
         return await _unknown_entry(request, ctx, "agency", org_id)
-    found["group"] = found["iri"] in await _groups(request, ctx)
+    found["group"] = found["iri"] in await _groups(request.app, ctx)
     return render_page(request, "agency.html", {"agency": found})
 
 
 # ---------------------------------------------------------------- directories and search (per data version)
 
 
-def _page_cache(request: Request):
-    return answer_cache(request.app, "pages")
-
-
-async def _versioned(request: Request, ctx: AppContext, key: tuple, compute) -> object:
+async def _versioned(app: Starlette, ctx: AppContext, key: tuple, compute) -> object:
     """``compute()`` (blocking: it reads the store) once per data version, in a worker thread."""
 
     async def run() -> object:
         return await run_in_threadpool(compute)
 
-    return await _page_cache(request).value(ctx.store.version, key, run)
+    return await answer_cache(app, "pages").value(ctx.store.version, key, run)
 
 
-async def _groups(request: Request, ctx: AppContext) -> set[str]:
+async def _groups(app: Starlette, ctx: AppContext) -> set[str]:
     sparql = ctx.catalog.internal_query(dirs.Q_GROUPS).sparql
-    found = await _versioned(request, ctx, ("groups",), lambda: dirs.groups(ctx.store.select, sparql))
+    found = await _versioned(app, ctx, ("groups",), lambda: dirs.groups(ctx.store.select, sparql))
     assert isinstance(found, set)
     return found
 
 
-async def _directory(request: Request, ctx: AppContext, name: str) -> list[dict]:
-    group_iris = await _groups(request, ctx)
+async def _directory(app: Starlette, ctx: AppContext, name: str) -> list[dict]:
+    group_iris = await _groups(app, ctx)
     data = _data(ctx)
     sparql = ctx.catalog.internal_query(dirs.Q_DIRECTORY).sparql
     found = await _versioned(
-        request,
+        app,
         ctx,
         ("directory", name),
         lambda: dirs.entries(dirs.DIRECTORIES[name], ctx.store.select, sparql, group_iris, ctx.ns.pk, data.local, data.href),
@@ -139,10 +136,11 @@ async def _directory(request: Request, ctx: AppContext, name: str) -> list[dict]
     return found
 
 
-async def search_index(request: Request, ctx: AppContext) -> SearchIndex:
-    """The search index of the data as it is now: built on first use after each change of version."""
+async def search_index(app: Starlette, ctx: AppContext) -> SearchIndex:
+    """The search index of the data as it is now: built at start (``warm_up``) and again on the
+    first search after each change of data version."""
     catalog, store, data = ctx.catalog, ctx.store, _data(ctx)
-    group_iris = await _groups(request, ctx)
+    group_iris = await _groups(app, ctx)
 
     def build() -> SearchIndex:
         version = store.version
@@ -157,16 +155,23 @@ async def search_index(request: Request, ctx: AppContext) -> SearchIndex:
             ctx.ns.pk,
         )
 
-    index = await _versioned(request, ctx, ("search-index",), build)
+    index = await _versioned(app, ctx, ("search-index",), build)
     assert isinstance(index, SearchIndex)
     return index
 
 
+async def warm_up(app: Starlette) -> None:
+    """Called by the app's lifespan once the store is open: the first search need not build the index."""
+    ctx = app.state.ctx
+    if ctx is not None:
+        await search_index(app, ctx)
+
+
 async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: str) -> Response:
     """A wrongly cased id goes to its page (308); an unknown one gets a 404 that suggests some."""
-    items = await _directory(request, ctx, name)
+    items = await _directory(request.app, ctx, name)
     if name == "agency":  # an agency page shows any organization: mechanisms and groups too
-        items = items + await _directory(request, ctx, "mechanism")
+        items = items + await _directory(request.app, ctx, "mechanism")
     ids = [e["id"] for e in items]
     found = dirs.canonical(ident, ids)
     if found is not None and found != ident:
@@ -176,7 +181,7 @@ async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: st
     by_id = {e["id"]: e for e in items}
     suggestions = [by_id[i] for i in dirs.close_ids(ident, ids)]
     if len(ident) <= 100:
-        index = await search_index(request, ctx)
+        index = await search_index(request.app, ctx)
         try:
             q = parse_query(ident.replace("-", " "))
         except PlanKGError:
@@ -194,7 +199,7 @@ async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: st
 
 async def directory_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     name = request.url.path.strip("/")
-    items = await _directory(request, ctx, name)
+    items = await _directory(request.app, ctx, name)
     if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
         return JSONResponse({"directory": name, "count": len(items), "items": dirs.json_view(items)}, headers={"Vary": "Accept"})
     kind = request.query_params.get("kind") or ""
@@ -225,7 +230,7 @@ async def directory_page(request: Request, ctx: AppContext = Depends(get_ctx)) -
 async def directory_entry(ident: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     """``/mechanism/X``, ``/instrument/X``, ``/sdg/X``: to the entry's page, whatever the case of X."""
     name = request.url.path.strip("/").partition("/")[0]
-    items = await _directory(request, ctx, name)
+    items = await _directory(request.app, ctx, name)
     found = dirs.canonical(ident, [e["id"] for e in items])
     if found is None:
         return await _unknown_entry(request, ctx, name, ident)
@@ -346,7 +351,7 @@ async def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
     raw = request.query_params.get("q") or ""
     q = parse_query(raw)
     type_filter = parse_type(request.query_params.get("type"))
-    results = (await search_index(request, ctx)).search(q, type_filter) if q else None
+    results = (await search_index(request.app, ctx)).search(q, type_filter) if q else None
     if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
         return JSONResponse({"q": raw.strip(), "type": type_filter, **(results or {"entities": [], "passages": [], "counts": {}, "total": 0})})
     return render_page(request, "search.html", {"q": raw.strip(), "type": type_filter, "results": results})
@@ -360,7 +365,7 @@ async def search_suggest(request: Request, ctx: AppContext = Depends(get_ctx)) -
     lang = request_lang(request)
     other = "en" if lang == "zh" else "zh"
     suggestions = []
-    for hit in (await search_index(request, ctx)).suggest(q) if q else []:
+    for hit in (await search_index(request.app, ctx)).suggest(q) if q else []:
         label = hit["label"].get(lang) or hit["label"].get(other) or hit["matched"]
         suggestions.append(
             {

@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plankg.errors import ParameterError
 
@@ -288,13 +289,20 @@ def _tier(q: str, words: list[str], form: str, exact_tier: int) -> int | None:
         return exact_tier
     if form.startswith(q):
         return PREFIX
-    if len(words) > 0:
-        form_words = form.replace(",", " ").replace("-", " ").split()
-        if all(any(fw.startswith(w) for fw in form_words) for w in words):
-            return WORD_PREFIX
+    # every word must occur in the form to start one of its words: the cheap test first
+    if not all(w in form for w in words):
+        return None
+    form_words = _words(form)
+    if all(any(fw.startswith(w) for fw in form_words) for w in words):
+        return WORD_PREFIX
     if q in form:
         return SUBSTRING
     return None
+
+
+@lru_cache(maxsize=8192)
+def _words(form: str) -> tuple[str, ...]:
+    return tuple(form.replace(",", " ").replace("-", " ").split())
 
 
 def _occurrences(haystack: str, needle: str) -> set[tuple[int, int]]:

@@ -204,3 +204,23 @@ def test_an_unknown_identifier_is_a_helpful_404(client):
     assert client.get("/agency/<script>").status_code == 404
     assert "<script>" not in client.get("/agency/%3Cscript%3E").text
     assert client.get("/instrument/nothing-like-this").status_code == 404
+
+
+# ---------------------------------------------------------------- the index follows the data
+
+
+def test_the_index_is_rebuilt_when_the_data_version_changes(live_server_factory):
+    token = "steward-token-for-search"
+    url = live_server_factory(write_tokens={"steward": token})
+    b = "http://127.0.0.1:8000/"
+    with httpx.Client(base_url=url, timeout=60) as c:
+        assert c.get("/search/suggest", params={"q": "Fonds des Nations Unies"}).json()["suggestions"] == []
+        update = (
+            f"INSERT DATA {{ GRAPH <{b}graph/notes> {{ <{b}id/org/UNFPA> "
+            f"<http://www.w3.org/2004/02/skos/core#altLabel> \"Fonds des Nations Unies pour la population\"@fr }} }}"
+        )
+        r = c.post("/update", content=update, headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"})
+        assert r.status_code == 204, r.text
+        found = c.get("/search/suggest", params={"q": "Fonds des Nations Unies"}).json()["suggestions"]
+        assert [s["href"] for s in found] == ["/agency/UNFPA"]
+        assert found[0]["matched"] == "Fonds des Nations Unies pour la population"
