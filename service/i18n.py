@@ -302,6 +302,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "area.none_of": {"en": "Not named in this area's text:", "zh": "本领域文本中未提及："},
     "area.sdgs_above": {"en": "(the SDG targets and indicators it serves are listed above)", "zh": "（其服务的可持续发展目标具体目标和指标见上文）"},
     "list.sep": {"en": "; ", "zh": "；"},
+    "colon": {"en": ": ", "zh": "："},
     # footer
     "footer.links": {"en": "More", "zh": "更多"},
     "footer.api": {"en": "API documentation", "zh": "API 文档"},

@@ -99,8 +99,9 @@ async def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(g
     found = await run_in_threadpool(agency, _data(ctx), org_id)
     if found is None:
         return await _unknown_entry(request, ctx, "agency", org_id)
-    found["group"] = found["iri"] in await _groups(request.app, ctx)
-    return render_page(request, "agency.html", {"agency": found})
+    groups = await _groups(request.app, ctx)
+    found["group"] = found["iri"] in groups
+    return render_page(request, "agency.html", {"agency": found, "groups": groups})
 
 
 # ---------------------------------------------------------------- directories and search (per data version)
