@@ -380,7 +380,7 @@ async def search_suggest(request: Request, ctx: AppContext = Depends(get_ctx)) -
                 "href": hit["href"],
             }
         )
-    return JSONResponse({"q": raw.strip(), "suggestions": suggestions}, headers={"Cache-Control": "private, max-age=60", "Vary": "Cookie, Accept-Language"})
+    return JSONResponse({"q": raw.strip(), "suggestions": suggestions}, headers={"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"})
 
 
 # ---------------------------------------------------------------- queries

@@ -222,9 +222,12 @@ class SearchIndex:
                 if all(w in joined for w in words):
                     best = (ALL_WORDS, "")
             if best is not None:
-                found.append((best[0], entity, self._display(entity, best[1])))
-        found.sort(key=lambda m: (m[0], TYPE_ORDER[m[1].type], m[1].group, len(m[1].label["en"] or m[1].label["zh"]), m[1].label["en"].lower()))
-        return found
+                # among partial matches the shorter name is the closer one ("women, peace and security"
+                # before "women's peace and humanitarian fund"); exact ones are all equally close
+                closeness = 0 if best[0] <= EXACT_ALT else len(best[1]) if best[1] else 1000
+                found.append((best[0], closeness, entity, self._display(entity, best[1])))
+        found.sort(key=lambda m: (m[0], m[1], TYPE_ORDER[m[2].type], m[2].group, len(m[2].label["en"] or m[2].label["zh"]), m[2].label["en"].lower()))
+        return [(tier, entity, matched) for tier, _, entity, matched in found]
 
     @staticmethod
     def _display(entity: Entity, folded: str) -> str:

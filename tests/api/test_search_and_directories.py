@@ -224,3 +224,11 @@ def test_the_index_is_rebuilt_when_the_data_version_changes(live_server_factory)
         found = c.get("/search/suggest", params={"q": "Fonds des Nations Unies"}).json()["suggestions"]
         assert [s["href"] for s in found] == ["/agency/UNFPA"]
         assert found[0]["matched"] == "Fonds des Nations Unies pour la population"
+
+
+def test_among_partial_matches_the_closest_name_comes_first(client):
+    found = [e for e in search(client, "women peace")["entities"] if e["tier"] == 4 and e["matched"]]
+    assert len(found) > 3
+    lengths = [len(e["matched"]) for e in found]
+    assert lengths == sorted(lengths), [e["matched"] for e in found]
+    assert found[0]["label"]["en"] == "Women's Peace and Humanitarian Fund"
