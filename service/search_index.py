@@ -22,8 +22,8 @@ from functools import lru_cache
 
 from plankg.errors import ParameterError
 
-MAX_QUERY_CHARS = 100
-MAX_WORDS = 8
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 24
 MAX_RESULTS = 100
 SUGGESTIONS = 8
 # a passage is found through an entity only when the query names that entity well (exactly, or by

@@ -87,7 +87,7 @@
     var q = input.value.trim();
     if (q === lastQuery) { return; }
     lastQuery = q;
-    if (!q || q.length > 100) { items = []; list.textContent = ""; close(); return; }
+    if (!q || q.length > 200) { items = []; list.textContent = ""; close(); return; }
     if (pending) { pending.abort(); }
     pending = new AbortController();
     var lang = input.getAttribute("data-lang") || "";

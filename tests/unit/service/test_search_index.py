@@ -10,6 +10,7 @@ from service.search_index import (
     EXACT_ALT,
     EXACT_LABEL,
     EXACT_NOTATION,
+    MAX_QUERY_CHARS,
     PREFIX,
     SUBSTRING,
     WORD_PREFIX,
@@ -75,7 +76,7 @@ def test_folding_text_keeps_every_offset():
     assert fold_keeping_length("ＷＨＯ和WHO") == "who和who"
 
 
-@pytest.mark.parametrize("raw", ["x" * 101, "x" * 401, "a b c d e f g h i", "a\x00b", "\x1b[31m", "ﷺ" * 10])
+@pytest.mark.parametrize("raw", ["x" * 201, "x" * 801, "a " * 25, "a\x00b", "\x1b[31m", "ﷺ" * 10])
 def test_queries_over_the_limits_or_with_control_characters_are_refused(raw):
     with pytest.raises(ParameterError):
         parse_query(raw)
@@ -83,7 +84,8 @@ def test_queries_over_the_limits_or_with_control_characters_are_refused(raw):
 
 def test_queries_within_the_limits_are_normalized():
     assert parse_query(" UNFPA ") == "unfpa"
-    assert parse_query("x" * 100) == "x" * 100
+    assert parse_query("x" * MAX_QUERY_CHARS) == "x" * MAX_QUERY_CHARS
+    assert len(parse_query("United Nations Entity for Gender Equality and the Empowerment of Women").split()) == 11
     assert parse_query("a\tb") == "a b"
     assert parse_query(None) == ""
 
@@ -141,3 +143,14 @@ def test_groups_are_flagged(index):
 
 def test_segments_merge_overlapping_marks_and_drop_out_of_range_ones():
     assert _segments("abcdef", [(1, 3), (2, 3), (10, 2), (0, 0)]) == [{"text": "a"}, {"text": "bcde", "mark": True}, {"text": "f"}]
+
+
+def test_the_search_boxes_take_as_much_as_the_server_does():
+    from pathlib import Path
+
+    import service
+
+    root = Path(service.__file__).parent
+    for name in ("templates/base.html", "templates/search.html"):
+        assert f'maxlength="{MAX_QUERY_CHARS}"' in (root / name).read_text(encoding="utf-8"), name
+    assert f"q.length > {MAX_QUERY_CHARS}" in (root / "static/js/suggest.js").read_text(encoding="utf-8")
