@@ -103,14 +103,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
-        # in-memory indexes a router builds from the data (the search index): started now, in the
-        # background, so that serving starts at once and the first search finds them built
-        warming = [asyncio.create_task(_warm(m.warm_up, app)) for m in modules if hasattr(m, "warm_up")]
+        # in-memory indexes a router builds from the data (the search index), before serving: built
+        # beside the first requests instead, they would hold the GIL under those requests' feet
+        for module in modules:
+            if hasattr(module, "warm_up"):
+                await _warm(module.warm_up, app)
         try:
             yield
         finally:
-            for task in warming:
-                task.cancel()
             app.state.ctx = None
             await run_in_threadpool(ctx.close)
 
@@ -152,9 +152,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     return app
 
 
+WARM_UP_SECONDS = 30.0
+
+
 async def _warm(warm_up, app: FastAPI) -> None:
     try:
-        await warm_up(app)
+        await asyncio.wait_for(warm_up(app), WARM_UP_SECONDS)
     except Exception:  # noqa: BLE001 - a warm-up is an optimization: the first request builds it then
         log.warning("warm-up %s failed", getattr(warm_up, "__module__", "?"), exc_info=True)
 

@@ -261,3 +261,18 @@ def test_every_reference_name_the_graph_carries_finds_its_organization_first(cli
                 assert found and found[0]["href"] in expected, (form, found[:1])
                 checked += 1
     assert checked > 100
+
+
+def test_the_index_is_built_before_the_app_serves(app_factory):
+    import asyncio
+
+    from service.answer_cache import answer_cache
+
+    app = app_factory()
+
+    async def started() -> bool:
+        async with app.router.lifespan_context(app):
+            ctx = app.state.ctx
+            return answer_cache(app, "pages").get(ctx.store.version, ("search-index",)) is not None
+
+    assert asyncio.run(started())
