@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -239,7 +239,18 @@ async def directory_entry(ident: str, request: Request, ctx: AppContext = Depend
 
 
 for _name in dirs.DIRECTORIES:
-    router.add_api_route(f"/{_name}", directory_page, methods=["GET"], include_in_schema=False)
+    router.add_api_route(
+        f"/{_name}",
+        directory_page,
+        methods=["GET"],
+        summary=f"A–Z directory of {_name} entries with kind and counts",
+        description=(
+            "An HTML page for browsers; JSON (the entries with id, IRI, page, kind, labels, acronym, group, "
+            "and how many key interventions and paragraphs name each) with Accept: application/json or ?format=json."
+        ),
+        tags=["Directories"],
+        responses={200: {"description": "The directory", "content": {"text/html": {}, "application/json": {}}}},
+    )
     if _name != "agency":
         router.add_api_route(f"/{_name}/{{ident}}", directory_entry, methods=["GET"], include_in_schema=False)
 
@@ -358,10 +369,25 @@ async def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> R
     return render_page(request, "search.html", {"q": raw.strip(), "type": type_filter, "results": results})
 
 
-@router.get("/search/suggest", include_in_schema=False)
-async def search_suggest(request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONResponse:
+@router.get(
+    "/search/suggest",
+    summary="Typeahead: the entities that best match what is typed so far",
+    description=(
+        "Up to 8 organizations, instruments, SDG concepts and plan concepts whose names (labels in both "
+        "languages, other names as printed in the Chinese text, acronyms) match q: exact acronym or name "
+        "first, then names it starts, then names whose words it starts, then names that contain it. "
+        "Labels are in the request's language (?lang=zh|en, the lang cookie, Accept-Language)."
+    ),
+    tags=["Search"],
+    responses={200: {"description": "Suggestions", "content": {"application/json": {}}}},
+)
+async def search_suggest(
+    request: Request,
+    q: str = Query("", description="what is typed: at most 200 characters and 24 words", examples=["UNFPA", "人口基金"]),
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
     """Typeahead for the header search box: the best few entities for what is typed so far."""
-    raw = request.query_params.get("q") or ""
+    raw = q
     q = parse_query(raw)
     lang = request_lang(request)
     other = "en" if lang == "zh" else "zh"

@@ -276,3 +276,10 @@ def test_the_index_is_built_before_the_app_serves(app_factory):
             return answer_cache(app, "pages").get(ctx.store.version, ("search-index",)) is not None
 
     assert asyncio.run(started())
+
+
+def test_the_api_description_documents_the_directories_and_suggestions(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/agency", "/mechanism", "/instrument", "/sdg"):
+        assert "application/json" in paths[path]["get"]["responses"]["200"]["content"], path
+    assert [p["name"] for p in paths["/search/suggest"]["get"]["parameters"]] == ["q"]
