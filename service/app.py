@@ -16,6 +16,7 @@ that package there is no ``/docs``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import re
@@ -102,6 +103,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
+        # in-memory indexes a router builds from the data (the search index), before serving: built
+        # beside the first requests instead, they would hold the GIL under those requests' feet
+        for module in modules:
+            if hasattr(module, "warm_up"):
+                await _warm(module.warm_up, app)
         try:
             yield
         finally:
@@ -144,6 +150,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+WARM_UP_SECONDS = 30.0
+
+
+async def _warm(warm_up, app: FastAPI) -> None:
+    try:
+        await asyncio.wait_for(warm_up(app), WARM_UP_SECONDS)
+    except Exception:  # noqa: BLE001 - a warm-up is an optimization: the first request builds it then
+        log.warning("warm-up %s failed", getattr(warm_up, "__module__", "?"), exc_info=True)
 
 
 def open_context(settings: Settings, catalog=None, store: Store | None = None) -> AppContext:

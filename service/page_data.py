@@ -508,38 +508,3 @@ def pieces(text: str, marks: Mapping[int, dict], footnotes: set[int]) -> list[di
     if plain:
         out.append({"text": plain})
     return out
-
-
-# ---------------------------------------------------------------- search
-
-
-def search(data: PageData, q: str, limit: int = 100) -> dict:
-    needle = ox.Literal(q.strip().lower())
-    names = data.select("page-search-names", needle=needle)[:limit]
-    texts = data.select("page-search-texts", needle=needle)[:limit]
-    entities = []
-    for r in names:
-        iri = _v(r["x"])
-        if not data.local(iri):
-            continue
-        entities.append(
-            {
-                "href": data.href(iri),
-                "label": _labels(r),
-                "matched": _v(r["matched"]),
-                "kind": _v(r["kind"]).removeprefix(data.ns.pk),
-                "kind_label": _labels(r, "kind_en", "kind_zh"),
-            }
-        )
-    entities.sort(key=lambda e: (e["kind"], e["label"]["en"].lower()))
-    length = len(needle.value)
-    passages = []
-    for r in texts:
-        text = _v(r["text"])
-        lowered = text.lower()
-        marks, start = [], lowered.find(needle.value)
-        while start >= 0 and length:
-            marks.append((start, length))
-            start = lowered.find(needle.value, start + length)
-        passages.append({"href": data.href(_v(r["u"])), "label": _labels(r), "segments": highlight(text, marks)})
-    return {"entities": entities, "passages": passages}

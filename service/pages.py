@@ -12,17 +12,21 @@ from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 
 from plankg.catalog import NamedQuery, Param
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
-from service.answer_cache import truncation_headers
+from service import directory as dirs
+from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
 from service.i18n import LANGS, translator
 from service.message_catalogues import N_
+from service.negotiation import page_or_json
 from service.network import Network, build_network, render_svg
 from service.page_data import (
     AREA_IDS,
@@ -33,12 +37,11 @@ from service.page_data import (
     collaborations,
     overview,
     reading,
-    search,
 )
 from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
+from service.search_index import SearchIndex, parse_query, parse_type
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
-SEARCH_MAX = 100
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -84,19 +87,172 @@ def home(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
 
 
 @router.get("/area/{area_id}", response_class=HTMLResponse, include_in_schema=False)
-def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    found = area(_data(ctx), area_id)
+async def area_page(area_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    found = await run_in_threadpool(area, _data(ctx), area_id)
     if found is None:
         return _not_found(request)
-    return render_page(request, "area.html", {"area": found})
+    return render_page(request, "area.html", {"area": found, "groups": await _groups(request.app, ctx)})
 
 
 @router.get("/agency/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    found = agency(_data(ctx), org_id)
+async def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    found = await run_in_threadpool(agency, _data(ctx), org_id)
     if found is None:
-        return _not_found(request)
-    return render_page(request, "agency.html", {"agency": found})
+        return await _unknown_entry(request, ctx, "agency", org_id)
+    groups = await _groups(request.app, ctx)
+    found["group"] = found["iri"] in groups
+    return render_page(request, "agency.html", {"agency": found, "groups": groups})
+
+
+# ---------------------------------------------------------------- directories and search (per data version)
+
+
+async def _versioned(app: Starlette, ctx: AppContext, key: tuple, compute) -> object:
+    """``compute()`` (blocking: it reads the store) once per data version, in a worker thread."""
+
+    async def run() -> object:
+        return await run_in_threadpool(compute)
+
+    return await answer_cache(app, "pages").value(ctx.store.version, key, run)
+
+
+async def _groups(app: Starlette, ctx: AppContext) -> set[str]:
+    sparql = ctx.catalog.internal_query(dirs.Q_GROUPS).sparql
+    found = await _versioned(app, ctx, ("groups",), lambda: dirs.groups(ctx.store.select, sparql))
+    assert isinstance(found, set)
+    return found
+
+
+async def _directory(app: Starlette, ctx: AppContext, name: str) -> list[dict]:
+    group_iris = await _groups(app, ctx)
+    data = _data(ctx)
+    sparql = ctx.catalog.internal_query(dirs.Q_DIRECTORY).sparql
+    found = await _versioned(
+        app,
+        ctx,
+        ("directory", name),
+        lambda: dirs.entries(dirs.DIRECTORIES[name], ctx.store.select, sparql, group_iris, ctx.ns.pk, data.local, data.href),
+    )
+    assert isinstance(found, list)
+    return found
+
+
+async def search_index(app: Starlette, ctx: AppContext) -> SearchIndex:
+    """The search index of the data as it is now: built at start (``warm_up``) and again on the
+    first search after each change of data version."""
+    catalog, store, data = ctx.catalog, ctx.store, _data(ctx)
+    group_iris = await _groups(app, ctx)
+
+    def build() -> SearchIndex:
+        version = store.version
+        return SearchIndex.build(
+            version,
+            store.select(catalog.internal_query("search-index-entities").sparql),
+            store.select(catalog.internal_query("search-index-mentions").sparql),
+            store.select(catalog.internal_query("search-index-units").sparql),
+            group_iris,
+            data.href,
+            data.local,
+            ctx.ns.pk,
+        )
+
+    index = await _versioned(app, ctx, ("search-index",), build)
+    assert isinstance(index, SearchIndex)
+    return index
+
+
+async def warm_up(app: Starlette) -> None:
+    """Called by the app's lifespan once the store is open: the first search need not build the index."""
+    ctx = app.state.ctx
+    if ctx is not None:
+        await search_index(app, ctx)
+
+
+async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: str) -> Response:
+    """A wrongly cased id goes to its page (308); an unknown one gets a 404 that suggests some."""
+    items = await _directory(request.app, ctx, name)
+    if name == "agency":  # an agency page shows any organization: mechanisms and groups too
+        items = items + await _directory(request.app, ctx, "mechanism")
+    ids = [e["id"] for e in items]
+    found = dirs.canonical(ident, ids)
+    if found is not None and found != ident:
+        target = next(e["href"] for e in items if e["id"] == found)
+        query = request.url.query
+        return RedirectResponse(target + ("?" + query if query else ""), status_code=308)
+    by_id = {e["id"]: e for e in items}
+    suggestions = [by_id[i] for i in dirs.close_ids(ident, ids)]
+    if len(ident) <= 100:
+        index = await search_index(request.app, ctx)
+        try:
+            q = parse_query(ident.replace("-", " "))
+        except PlanKGError:
+            q = ""
+        for hit in index.suggest(q) if q else []:
+            if hit["href"] not in {s["href"] for s in suggestions}:
+                suggestions.append({"href": hit["href"], "label": hit["label"], "notation": hit["acronym"]})
+    return render_page(
+        request,
+        "not_found.html",
+        {"ident": ident, "directory": name, "suggestions": suggestions[:8]},
+        status_code=404,
+    )
+
+
+async def directory_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    name = request.url.path.strip("/")
+    items = await _directory(request.app, ctx, name)
+    if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
+        return JSONResponse({"directory": name, "count": len(items), "items": dirs.json_view(items)}, headers={"Vary": "Accept"})
+    kind = request.query_params.get("kind") or ""
+    kinds: dict[str, dict] = {}
+    for e in items:
+        kinds.setdefault(e["kind"], {"id": e["kind"], "label": e["kind_label"], "count": 0})["count"] += 1
+    if kind and kind not in kinds:
+        return _bad_request(request, translator(request_lang(request))("dir.badkind"))
+    shown = [e for e in items if not kind or e["kind"] == kind]
+    singles = [e for e in shown if not e["group"]]
+    response = render_page(
+        request,
+        "directory.html",
+        {
+            "name": name,
+            "title_key": dirs.DIRECTORIES[name].title_key,
+            "sections": dirs.sections(singles),
+            "groups": [e for e in shown if e["group"]],
+            "kinds": sorted(kinds.values(), key=lambda k: k["label"]["en"]),
+            "kind": kind,
+            "count": len(shown),
+        },
+    )
+    response.headers["Vary"] = "Accept, Cookie, Accept-Language"
+    return response
+
+
+async def directory_entry(ident: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    """``/mechanism/X``, ``/instrument/X``, ``/sdg/X``: to the entry's page, whatever the case of X."""
+    name = request.url.path.strip("/").partition("/")[0]
+    items = await _directory(request.app, ctx, name)
+    found = dirs.canonical(ident, [e["id"] for e in items])
+    if found is None:
+        return await _unknown_entry(request, ctx, name, ident)
+    return RedirectResponse(next(e["href"] for e in items if e["id"] == found), status_code=308)
+
+
+for _name in dirs.DIRECTORIES:
+    router.add_api_route(
+        f"/{_name}",
+        directory_page,
+        methods=["GET"],
+        summary=f"A–Z directory of {_name} entries with kind and counts",
+        description=(
+            "An HTML page for browsers; JSON (the entries with id, IRI, page, kind, labels, acronym, group, "
+            "and how many key interventions and paragraphs name each) with Accept: application/json or ?format=json."
+        ),
+        tags=["Directories"],
+        responses={200: {"description": "The directory", "content": {"text/html": {}, "application/json": {}}}},
+    )
+    if _name != "agency":
+        router.add_api_route(f"/{_name}/{{ident}}", directory_entry, methods=["GET"], include_in_schema=False)
 
 
 def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
@@ -203,10 +359,54 @@ def reader_blocks(units: list[dict]) -> list[dict]:
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
-def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    q = (request.query_params.get("q") or "").strip()[:SEARCH_MAX]
-    results = search(_data(ctx), q) if q else None
-    return render_page(request, "search.html", {"q": q, "results": results})
+async def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
+    raw = request.query_params.get("q") or ""
+    q = parse_query(raw)
+    type_filter = parse_type(request.query_params.get("type"))
+    results = (await search_index(request.app, ctx)).search(q, type_filter) if q else None
+    if page_or_json(request.headers.get("accept"), request.query_params.get("format")) == "json":
+        return JSONResponse({"q": raw.strip(), "type": type_filter, **(results or {"entities": [], "passages": [], "counts": {}, "total": 0})})
+    return render_page(request, "search.html", {"q": raw.strip(), "type": type_filter, "results": results})
+
+
+@router.get(
+    "/search/suggest",
+    summary="Typeahead: the entities that best match what is typed so far",
+    description=(
+        "Up to 8 organizations, instruments, SDG concepts and plan concepts whose names (labels in both "
+        "languages, other names as printed in the Chinese text, acronyms) match q: exact acronym or name "
+        "first, then names it starts, then names whose words it starts, then names that contain it. "
+        "Labels are in the request's language (?lang=zh|en, the lang cookie, Accept-Language)."
+    ),
+    tags=["Search"],
+    responses={200: {"description": "Suggestions", "content": {"application/json": {}}}},
+)
+async def search_suggest(
+    request: Request,
+    q: str = Query("", description="what is typed: at most 200 characters and 24 words", examples=["UNFPA", "人口基金"]),
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
+    """Typeahead for the header search box: the best few entities for what is typed so far."""
+    raw = q
+    q = parse_query(raw)
+    lang = request_lang(request)
+    other = "en" if lang == "zh" else "zh"
+    suggestions = []
+    for hit in (await search_index(request.app, ctx)).suggest(q) if q else []:
+        label = hit["label"].get(lang) or hit["label"].get(other) or hit["matched"]
+        suggestions.append(
+            {
+                "label": label,
+                "other": hit["label"].get(other, "") if hit["label"].get(other) != label else "",
+                "acronym": hit["acronym"],
+                "matched": hit["matched"],
+                "kind": hit["kind_label"].get(lang) or hit["kind"],
+                "type": hit["type"],
+                "group": hit["group"],
+                "href": hit["href"],
+            }
+        )
+    return JSONResponse({"q": raw.strip(), "suggestions": suggestions}, headers={"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"})
 
 
 # ---------------------------------------------------------------- queries

@@ -43,6 +43,7 @@ def templates() -> Jinja2Templates:
     # newstyle: %(name)s placeholders filled by keyword, the result escaped like any value
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["t"] = env.globals["gettext"]  # the pages' short name for gettext
+    env.globals["plural"] = _plural
     env.globals["dataset_markup"] = dataset_markup
     env.filters["script_lang"] = script_lang
     return Jinja2Templates(env=env)
@@ -62,6 +63,14 @@ def _gettext(context: Context, message: str) -> str:
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     return _translations(context).ngettext(singular, plural, n)
+
+
+@pass_context
+def _plural(context: Context, n: int, key: str) -> str:
+    """``key.one`` or ``key.other`` by the count, with ``%(n)s`` filled; the catalogues keep
+    Chinese, which has no plural forms, in ``.other``."""
+    text = _translations(context).gettext(f"{key}.one" if n == 1 else f"{key}.other")
+    return text % {"n": n}
 
 
 def script_lang(text: str) -> str:

@@ -24,6 +24,8 @@ PAGES = {
     "query": "/query",
     "query-form": "/queries/partners-by-area/form?area=evaw&run=1",
     "search": "/search?q=UNFPA",
+    "directory-agency": "/agency",
+    "directory-sdg": "/sdg",
 }
 
 
