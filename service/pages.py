@@ -15,9 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
+from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests, UnknownEntity
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
+from service.entity_params import check_known, choices, enum_labels, labels
 from service.fairness import fair_share
 from service.i18n import LANGS, STRINGS, translator
 from service.network import Network, build_network, render_svg
@@ -255,9 +256,18 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     if name not in ctx.catalog:
         return _not_found(request)
     query = ctx.catalog.get(name)
+    lang = request_lang(request)
     raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
     values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
-    context: dict = {"query": query, "values": values, "error": "", "table": None}
+    context: dict = {
+        "query": query,
+        "values": values,
+        "error": "",
+        "table": None,
+        # typed pickers: areas and roles by name, agencies from the graph's own list
+        "option_labels": {p.name: await enum_labels(ctx, p, lang) for p in query.params if p.enum},
+        "choices": {p.name: await choices(ctx, p, lang) for p in query.params if p.known},
+    }
     download = request.query_params.get("download")
     if download is not None and download not in DOWNLOADS:
         raise ParameterError(f"download must be one of {', '.join(DOWNLOADS)}")
@@ -265,13 +275,16 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         return render_page(request, "query_form.html", context)
     try:
         bindings = query.bind(raw)
+        await check_known(ctx, query, bindings)
         if download:
             fmt, media = DOWNLOADS[download]
             async with fair_share(request) as lane:
                 answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings, fast_lane=lane.fast)
             settings = ctx.settings
+            # a byte-order mark: Excel on Windows reads a CSV without one in the local code page
+            body = (b"\xef\xbb\xbf" + answer.body) if download == "csv" else answer.body
             return Response(
-                answer.body,
+                body,
                 media_type=media,
                 headers={
                     "Content-Disposition": f'attachment; filename="{name}.{download}"',
@@ -285,9 +298,16 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):
             raise  # a 429 keeps its status and Retry-After
+        if isinstance(exc, UnknownEntity):
+            t = translator(lang)
+            key = "form.unknown." + exc.parameter  # type: ignore[attr-defined]
+            context["error"] = t(key if key in STRINGS else "form.unknown").format(name=exc.parameter, value=exc.value)  # type: ignore[attr-defined]
+            return render_page(request, "query_form.html", context, status_code=422)
         context["error"] = exc.detail
         return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
-    context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href)
+    names = await labels(ctx, lang) if answer.kind != "graph" else {}
+    prefixes = ctx.ns.rdf_prefixes()
+    context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href, lambda iri: names.get(iri) or _compact(iri, prefixes))
     if answer.kind != "graph":
         context["download"] = {
             fmt: f"/queries/{name}/form?" + urlencode({**raw, "download": fmt}) for fmt in DOWNLOADS
@@ -295,8 +315,13 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     return render_page(request, "query_form.html", context)
 
 
-def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri) -> dict:
-    """SPARQL JSON results (or a graph's Turtle) as header + rows of display cells."""
+def result_table(
+    kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri, name: Callable[[str], str] = lambda iri: ""
+) -> dict:
+    """SPARQL JSON results (or a graph's Turtle) as header + rows of display cells.
+
+    ``name``: IRI → what to show for it (a label, a prefixed name) or ""; the IRI becomes the title.
+    """
     if kind == "graph":
         return {"kind": "graph", "text": body.decode("utf-8"), "truncated": truncated}
     data = json.loads(body)
@@ -311,11 +336,22 @@ def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], 
             if term is None:
                 cells.append({"text": ""})
             elif term.get("type") == "uri":
-                cells.append({"text": term["value"], "href": _term_href(href(term["value"]))})
+                iri = term["value"]
+                shown = name(iri)
+                cells.append({"text": shown or iri, "iri": iri if shown else "", "href": _term_href(href(iri))})
             else:
                 cells.append({"text": term["value"], "lang": term.get("xml:lang", "")})
         rows.append(cells)
     return {"kind": "select", "head": head, "rows": rows, "truncated": truncated}
+
+
+def _compact(iri: str, prefixes: dict[str, str]) -> str:
+    """``pk:Footnote``, ``footnote:18``: the longest namespace that fits, or "" for none."""
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default="")
+    if not best:
+        return ""
+    prefix = next(p for p, ns in prefixes.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
 
 
 def _term_href(target: str) -> str:
