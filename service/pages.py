@@ -50,6 +50,13 @@ DEFAULT_QUERY = """PREFIX pk: <http://127.0.0.1:8000/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?area ?label WHERE { ?area a pk:ImpactArea ; skos:prefLabel ?label }"""
 
+# what "your own query" starts from, below the prefixes of the graph
+DEFAULT_TEMPLATE = """SELECT ?entity ?label WHERE {
+  ?entity a pk:ImpactArea ;
+          skos:prefLabel ?label .
+}
+LIMIT 100"""
+
 router = APIRouter()
 
 
@@ -213,40 +220,72 @@ def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
 # ---------------------------------------------------------------- queries
 
 
-def _catalog_entries(ctx: AppContext) -> list[dict]:
-    return [
-        {
-            "name": q.name,
-            "summary": q.summary,
-            "description": q.description,
-            "sparql": q.sparql,
-            "params": [p.describe() for p in q.params],
-            "form": q.form,
-        }
-        for q in ctx.catalog
-    ]
+async def _catalog_entries(ctx: AppContext, lang: str) -> list[dict]:
+    entries = []
+    for q in ctx.catalog:
+        params = []
+        for p in q.params:
+            described = p.describe()
+            if p.enum:
+                described["labels"] = await enum_labels(ctx, p, lang)
+            if p.known:
+                described["choices"] = await choices(ctx, p, lang)
+            params.append(described)
+        entries.append(
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "description": q.description,
+                "sparql": q.sparql,
+                "body": _body(q.sparql),
+                "params": params,
+                "form": q.form,
+            }
+        )
+    return entries
+
+
+def _body(sparql: str) -> str:
+    """The query without its ``#+`` header: what a reader of the editor needs to see."""
+    lines = sparql.splitlines()
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#+")), len(lines))
+    return "\n".join(lines[start:]).strip("\n") + "\n"
 
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
-def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    entries = _catalog_entries(ctx)
-    t = translator(request_lang(request))
+async def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    lang = request_lang(request)
+    entries = await _catalog_entries(ctx, lang)
+    t = translator(lang)
     wanted = request.query_params.get("name")
-    first = next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
+    custom = "query" in request.query_params and not wanted
+    first = None if custom else next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
+    prefixes = ctx.ns.prefixes()
     return render_page(
         request,
         "query.html",
         {
             "queries": entries,
             "selected": first["name"] if first else "",
-            "initial": first["sparql"] if first else ctx.ns.rebase(DEFAULT_QUERY),
+            "initial": first["body"] if first else ctx.ns.rebase(DEFAULT_QUERY),
             "catalog_json": json_island(entries),
-            "strings_json": json_island({**{k: t(k) for k in QUERY_SCRIPT_STRINGS}, "base": ctx.ns.id}),
+            "strings_json": json_island(
+                {
+                    **{k: t(k) for k in QUERY_SCRIPT_STRINGS},
+                    "base": ctx.ns.id,
+                    "prefixes": prefixes,
+                    "template": "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + "\n" + _body(DEFAULT_TEMPLATE),
+                }
+            ),
         },
     )
 
 
-QUERY_SCRIPT_STRINGS = ("query.rows", "query.none", "query.error", "query.running", "query.truncated")
+QUERY_SCRIPT_STRINGS = (
+    "query.rows", "query.none", "query.error", "query.running", "query.truncated", "query.edited",
+    "query.custom", "query.copied", "query.line", "query.line.after", "query.column", "query.syntax",
+    "query.triples", "form.any", "form.true", "form.false", "form.suggest",
+)
 FORM_CONTROLS = ("lang", "run", "download")
 DOWNLOADS = {"csv": ("csv", "text/csv; charset=utf-8"), "json": ("json", "application/sparql-results+json")}
 
