@@ -156,7 +156,9 @@
     var params = (q && q.params) || [];
     paramBox.hidden = params.length === 0;
     params.forEach(function (p) {
-      var value = given && given.has(p.name) ? given.get(p.name) : (p.default !== undefined ? String(p.default) : "");
+      // a required parameter starts with its example, so that every named query runs as it opens
+      var fallback = p.default !== undefined ? String(p.default) : (p.required && p.example !== undefined ? String(p.example) : "");
+      var value = given && given.has(p.name) ? given.get(p.name) : fallback;
       paramFields.appendChild(paramField(p, value));
     });
   }
