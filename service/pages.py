@@ -15,7 +15,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests, UnknownEntity
+from plankg.errors import (
+    NotFound,
+    ParameterError,
+    PlanKGError,
+    QueryTimeout,
+    TooManyRequests,
+    UnknownEntity,
+)
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.entity_params import check_known, choices, enum_labels, labels
