@@ -56,6 +56,8 @@
     textarea.hidden = true;
     var input = yasqe.getInputField();
     if (input) input.setAttribute("aria-labelledby", "query-text-label");
+    // a graph's Turtle opens with ~30 prefix lines: show enough lines to reach the triples
+    if (Y.Yasr.plugins && Y.Yasr.plugins.response) Y.Yasr.plugins.response.defaults.maxLines = 400;
     yasr = new Y.Yasr(document.getElementById("query-results"), {
       persistenceId: null,
       prefixes: strings.prefixes || {},
