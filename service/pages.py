@@ -243,7 +243,6 @@ async def _catalog_entries(ctx: AppContext, lang: str) -> list[dict]:
                 "name": q.name,
                 "summary": q.summary,
                 "description": q.description,
-                "sparql": q.sparql,
                 "body": _body(q.sparql),
                 "params": params,
                 "form": q.form,
