@@ -189,8 +189,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "query.truncated": {"en": "truncated at the row limit", "zh": "已达行数上限，结果被截断"},
     # query editor (YASGUI) and query forms
     "query.editor.intro": {
-        "en": "Pick a named query: it opens with its parameters, which are sent as typed values. Edit the SPARQL to run your own query; the link above the editor shares the query.",
-        "zh": "选择一个预设查询：它连同参数一起打开，参数以类型化的值发送。修改 SPARQL 即可运行自己的查询；编辑器上方的链接可分享该查询。",
+        "en": "Pick a named query: it opens with its parameters, which are sent as typed values. Edit the SPARQL to run your own query; the link below the editor shares the query.",
+        "zh": "选择一个预设查询：它连同参数一起打开，参数以类型化的值发送。修改 SPARQL 即可运行自己的查询；编辑器下方的链接可分享该查询。",
     },
     "query.edited": {
         "en": "You edited the named query: it runs as your own query, without the parameters.",
@@ -213,6 +213,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The editor needs JavaScript. Without it, use the form of each named query listed below.",
         "zh": "编辑器需要 JavaScript。没有 JavaScript 时，请使用下列各预设查询的表单。",
     },
+    # YASR's own controls, translated in the page (query.js): YASR has no string catalogue
+    "yasr.Table": {"en": "Table", "zh": "表格"},
+    "yasr.Response": {"en": "Response", "zh": "原始结果"},
+    "yasr.Simple view": {"en": "Simple view", "zh": "简洁视图"},
+    "yasr.Ellipse": {"en": "Ellipse", "zh": "截断长文本"},
+    "yasr.Page size:": {"en": "Page size:", "zh": "每页行数："},
+    "yasr.All": {"en": "All", "zh": "全部"},
+    "yasr.Show all": {"en": "Show all", "zh": "全部显示"},
+    "yasr.Filter query results": {"en": "Filter query results", "zh": "筛选结果"},
+    "yasr.results": {"en": "{n} results in {s} seconds", "zh": "{n} 条结果，用时 {s} 秒"},
     "form.unknown": {
         "en": "Unknown {name} “{value}”: no entity of the graph has this identifier. Pick one from the suggestions.",
         "zh": "参数 {name} 的值“{value}”未知：图谱中没有此标识符。请从建议中选择。",

@@ -291,6 +291,7 @@ QUERY_SCRIPT_STRINGS = (
     "query.rows", "query.none", "query.error", "query.running", "query.truncated", "query.edited",
     "query.custom", "query.copied", "query.line", "query.line.after", "query.column", "query.syntax",
     "query.triples", "form.any", "form.true", "form.false", "form.suggest",
+    *(k for k in STRINGS if k.startswith("yasr.")),
 )
 FORM_CONTROLS = ("lang", "run", "download")
 DOWNLOADS = {"csv": ("csv", "text/csv; charset=utf-8"), "json": ("json", "application/sparql-results+json")}

@@ -380,9 +380,32 @@
     });
   }
 
+  function translateYasr(root) {
+    // YASR writes its controls in English only; the page's strings replace them
+    if (lang === "en") return;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var t = node.nodeValue.trim();
+      var m = /^(\d+) results? in ([\d.]+) seconds?$/.exec(t);
+      if (m) node.nodeValue = strings["yasr.results"].replace("{n}", m[1]).replace("{s}", m[2]);
+      else if (t && strings["yasr." + t]) node.nodeValue = node.nodeValue.replace(t, strings["yasr." + t]);
+    }
+    Array.prototype.forEach.call(root.querySelectorAll("input[placeholder]"), function (el) {
+      var key = "yasr." + el.placeholder;
+      if (strings[key]) { el.placeholder = strings[key]; el.setAttribute("aria-label", strings[key]); }
+    });
+  }
+
   function watchLabels(root) {
     // YASR redraws the table on paging, sorting and filtering: label each drawn page
-    new MutationObserver(function () { decorate(root); }).observe(root, { childList: true, subtree: true });
+    // only YASR's header (plugin tabs, table controls) and overlay buttons: never the data cells
+    new MutationObserver(function () {
+      decorate(root);
+      if (!yasr) return;
+      translateYasr(yasr.headerEl);
+      Array.prototype.forEach.call(yasr.rootEl.querySelectorAll(".overlay_btn"), translateYasr);
+    })
+      .observe(yasr ? yasr.rootEl : root, { childList: true, subtree: true, characterData: true });
   }
 
   // ------------------------------------------------------------ downloads
