@@ -289,7 +289,7 @@ async def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HT
 
 QUERY_SCRIPT_STRINGS = (
     "query.rows", "query.none", "query.error", "query.running", "query.truncated", "query.edited",
-    "query.custom", "query.copied", "query.line", "query.line.after", "query.column", "query.syntax",
+    "query.custom", "query.copied", "query.where", "query.where.line", "query.syntax",
     "query.triples", "form.any", "form.true", "form.false", "form.suggest",
     *(k for k in STRINGS if k.startswith("yasr.")),
 )

@@ -292,8 +292,8 @@
     try { problem = JSON.parse(body); } catch (e) { /* not a problem document */ }
     if (!problem || typeof problem !== "object") return showMessage(strings["query.error"], body.slice(0, 500));
     if (typeof problem.line === "number") {
-      var where = strings["query.line"] + " " + problem.line + strings["query.line.after"] +
-        (typeof problem.column === "number" ? ", " + strings["query.column"] + " " + problem.column : "");
+      var where = (typeof problem.column === "number" ? strings["query.where"] : strings["query.where.line"])
+        .replace("{line}", problem.line).replace("{column}", problem.column);
       showMessage(strings["query.syntax"] + " (" + where + ")", problem.detail || problem.title || "");
       if (markable) markError(problem.line, problem.column);
       return;
