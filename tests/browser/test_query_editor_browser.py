@@ -209,3 +209,17 @@ def test_the_editor_in_chinese_shows_chinese_labels(session):
     session.goto("/query?lang=zh&name=partners-by-area&run=1")
     page.wait_for_function("() => /行/.test(document.getElementById('query-status').textContent)")
     assert page.locator("#query-results .iri-label", has_text="联合国人口基金").count() > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_axe_finds_nothing_serious_in_the_editor_with_results_shown(axe_session, artifacts, lang):
+    page = axe_session.page
+    axe_session.goto(f"/query?lang={lang}&name=agency-profile&agency=UNFPA&run=1")
+    page.wait_for_selector("#query-results .iri-label")
+    page.add_script_tag(path=str(Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"))
+    result = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+             v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    page.screenshot(path=str(artifacts / f"query-editor-results-{lang}.png"), full_page=True)
+    assert not [v for v in result if v["impact"] in ("serious", "critical", "moderate")], result

@@ -54,6 +54,8 @@
     // YASQE runs its own request on Ctrl+Enter; ours goes to the right endpoint
     yasqe.query = function () { run(); return Promise.resolve(); };
     textarea.hidden = true;
+    // the scrolling text is a region of its own for keyboard users (axe scrollable-region-focusable)
+    yasqe.getScrollerElement().setAttribute("tabindex", "0");
     var input = yasqe.getInputField();
     if (input) input.setAttribute("aria-labelledby", "query-text-label");
     // a graph's Turtle opens with ~30 prefix lines: show enough lines to reach the triples
@@ -381,6 +383,14 @@
   }
 
   function translateYasr(root) {
+    // accessible names that match what is shown (axe label-content-name-mismatch, select-name)
+    Array.prototype.forEach.call(root.querySelectorAll("button[aria-label]"), function (el) {
+      var shown = el.textContent.trim();
+      if (shown && el.getAttribute("aria-label") !== shown) el.setAttribute("aria-label", shown);
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("select.tableSizer:not([aria-label])"), function (el) {
+      el.setAttribute("aria-label", strings["yasr.Page size:"].replace(/[:：]\s*$/, ""));
+    });
     // YASR writes its controls in English only; the page's strings replace them
     if (lang === "en") return;
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
