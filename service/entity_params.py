@@ -67,11 +67,15 @@ async def choices(ctx: AppContext, param: Param, lang: str) -> list[dict[str, st
     return out
 
 
-async def enum_labels(ctx: AppContext, param: Param, lang: str) -> dict[str, str]:
-    """Names of an ``iri`` parameter's enumerated values (``evaw`` → "Ending violence…")."""
+async def enum_labels(ctx: AppContext, param: Param, lang: str, names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Names of an ``iri`` parameter's enumerated values (``evaw`` → "Ending violence…").
+
+    ``names``: the result of ``labels`` when the caller has it already (a page of many parameters).
+    """
     if param.type != "iri" or not param.enum or not param.prefix:
         return {}
-    names = await labels(ctx, lang)
+    if names is None:
+        names = await labels(ctx, lang)
     return {v: names[param.prefix + v] for v in param.enum if param.prefix + v in names}
 
 

@@ -228,13 +228,14 @@ def search_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
 
 
 async def _catalog_entries(ctx: AppContext, lang: str) -> list[dict]:
+    names = await labels(ctx, lang)
     entries = []
     for q in ctx.catalog:
         params = []
         for p in q.params:
             described = p.describe()
             if p.enum:
-                described["labels"] = await enum_labels(ctx, p, lang)
+                described["labels"] = await enum_labels(ctx, p, lang, names)
             if p.known:
                 described["choices"] = await choices(ctx, p, lang)
             params.append(described)
@@ -303,6 +304,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         return _not_found(request)
     query = ctx.catalog.get(name)
     lang = request_lang(request)
+    names = await labels(ctx, lang)
     raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
     values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
     context: dict = {
@@ -311,7 +313,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         "error": "",
         "table": None,
         # typed pickers: areas and roles by name, agencies from the graph's own list
-        "option_labels": {p.name: await enum_labels(ctx, p, lang) for p in query.params if p.enum},
+        "option_labels": {p.name: await enum_labels(ctx, p, lang, names) for p in query.params if p.enum},
         "choices": {p.name: await choices(ctx, p, lang) for p in query.params if p.known},
     }
     download = request.query_params.get("download")
@@ -351,7 +353,6 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
             return render_page(request, "query_form.html", context, status_code=422)
         context["error"] = exc.detail
         return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
-    names = await labels(ctx, lang) if answer.kind != "graph" else {}
     prefixes = ctx.ns.rdf_prefixes()
     context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href, lambda iri: names.get(iri) or _compact(iri, prefixes))
     if answer.kind != "graph":
