@@ -27,7 +27,7 @@ from plankg.sparqltext import check_query
 XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
 HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public"}
-PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example"}
+PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example", "known"}
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # names the HTTP layer gives a meaning of its own (``?format=csv`` overrides Accept)
@@ -79,6 +79,9 @@ class Param:
     max: Decimal | None = None
     max_length: int = DEFAULT_MAX_LENGTH
     example: str | None = None
+    # iri: the class the value must be an instance of in the graph (checked by the service,
+    # which has the store: "unknown agency" rather than an empty answer)
+    known: str | None = None
 
     def expected(self) -> str:
         """What a valid value looks like, in words, for error messages and docs."""
@@ -192,7 +195,7 @@ class Param:
     def describe(self) -> dict:
         """The parameter as listed by ``GET /queries``."""
         out = {"name": self.name, "type": self.type, "required": self.required, "description": self.description}
-        for key in ("default", "prefix", "lang", "example"):
+        for key in ("default", "prefix", "lang", "example", "known"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.enum:
@@ -507,6 +510,9 @@ def _param(name: str, decl: object, path: str, line: int, variables: set[str], p
     prefix = text("prefix")
     if prefix is not None and (ptype != "iri" or not ABSOLUTE_IRI.fullmatch(prefix)):
         raise QueryFileError(path, line, f"parameter {name!r}: 'prefix' is for iri parameters and must be an http(s) IRI")
+    known = text("known")
+    if known is not None and (ptype != "iri" or not ABSOLUTE_IRI.fullmatch(known)):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'known' is for iri parameters and must be the http(s) IRI of a class")
     required = decl.get("required", False)
     if not isinstance(required, bool):
         raise QueryFileError(path, line, f"parameter {name!r}: 'required' must be true or false")
@@ -529,6 +535,7 @@ def _param(name: str, decl: object, path: str, line: int, variables: set[str], p
         max=number("max"),
         max_length=max_length,
         example=text("example"),
+        known=known,
     )
     for key in ("default", "example"):
         value = getattr(param, key)

@@ -56,8 +56,16 @@ ROUTER_MODULES = (
     "service.annotate",
 )
 
+# The two hashes allow exactly the two <style> blocks that YASR's column resizer (vendored
+# @zazuko/yasgui, /query) inserts: its grip rules and the cursor while a column is dragged.
+# No other inline style is allowed; a new YASGUI version whose blocks differ is caught by
+# tests/unit/test_query_editor_assets.py.
+YASR_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' " + " ".join(YASR_STYLE_HASHES) + "; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

@@ -19,10 +19,11 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from plankg.catalog import NamedQuery, Param
-from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests
+from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests, UnknownEntity
 from service import directory as dirs
 from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
+from service.entity_params import check_known, choices, enum_labels, labels
 from service.fairness import fair_share
 from service.i18n import LANGS, translator
 from service.message_catalogues import N_
@@ -51,6 +52,8 @@ STATIC_TYPES = {
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
 }
+
+EDITOR_START = "editor-start"
 
 router = APIRouter()
 
@@ -412,36 +415,69 @@ async def search_suggest(
 # ---------------------------------------------------------------- queries
 
 
-def _catalog_entries(ctx: AppContext, t: Callable[..., str]) -> list[dict]:
-    """The named queries as the query page lists them, their header texts in the page's language."""
-    return [
-        {
-            "name": q.name,
-            "summary": t(q.summary),
-            "description": t(q.description),
-            "sparql": q.sparql,
-            "params": [{**p.describe(), "description": t(p.description)} for p in q.params],
-            "form": q.form,
-        }
-        for q in ctx.catalog
-    ]
+async def _catalog_entries(ctx: AppContext, lang: str, t: Callable[..., str]) -> list[dict]:
+    """The named queries as the query page lists them: header texts in the page's language, the
+    query body without its header, and for each parameter its picker's names or choices."""
+    names = await labels(ctx, lang)
+    entries = []
+    for q in ctx.catalog:
+        params = []
+        for p in q.params:
+            described = {**p.describe(), "description": t(p.description)}
+            if p.enum:
+                described["labels"] = await enum_labels(ctx, p, lang, names)
+            if p.known:
+                described["choices"] = await choices(ctx, p, lang)
+            params.append(described)
+        entries.append(
+            {
+                "name": q.name,
+                "summary": t(q.summary),
+                "description": t(q.description),
+                "body": _body(q.sparql),
+                "params": params,
+                "form": q.form,
+            }
+        )
+    return entries
+
+
+def _body(sparql: str) -> str:
+    """The query without its ``#+`` header: what a reader of the editor needs to see."""
+    lines = sparql.splitlines()
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#+")), len(lines))
+    return "\n".join(lines[start:]).strip("\n") + "\n"
 
 
 @router.get("/query", response_class=HTMLResponse, include_in_schema=False)
-def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    t = translator(request_lang(request))
-    entries = _catalog_entries(ctx, t)
+async def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
+    lang = request_lang(request)
+    t = translator(lang)
+    entries = await _catalog_entries(ctx, lang, t)
     wanted = request.query_params.get("name")
-    first = next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
+    custom = "query" in request.query_params and not wanted
+    first = None if custom else next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
+    prefixes = ctx.ns.prefixes()
+    # "your own query" starts from editor-start.rq below the prefixes of the graph
+    body = _body(ctx.catalog.internal_query(EDITOR_START).sparql).splitlines()
+    start = "\n".join(line for line in body if not line.upper().startswith("PREFIX ")).lstrip("\n")
+    template = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + "\n" + start
     return render_page(
         request,
         "query.html",
         {
             "queries": entries,
             "selected": first["name"] if first else "",
-            "initial": first["sparql"] if first else "",
+            "initial": first["body"] if first else template,
             "catalog_json": json_island(entries),
-            "strings_json": json_island({**{k: t(k) for k in QUERY_SCRIPT_STRINGS}, "base": ctx.ns.id}),
+            "strings_json": json_island(
+                {
+                    **script_strings(t),
+                    "base": ctx.ns.id,
+                    "prefixes": prefixes,
+                    "template": template,
+                }
+            ),
         },
     )
 
@@ -470,6 +506,12 @@ def form_texts(query: NamedQuery, t: Callable[..., str]) -> dict:
 def _form_error(exc: PlanKGError, query: NamedQuery, t: Callable[..., str]) -> dict[str, str]:
     """The form's error in the page's language; the service's own words kept beside it, quoted."""
     param = query.param(getattr(exc, "parameter", "") or "")
+    if isinstance(exc, UnknownEntity) and param is not None:
+        # the catalogue words it per parameter where it can (form.unknown.agency), else generally
+        key = "form.unknown." + param.name
+        value = getattr(exc, "value", "")
+        text = t(key, value=value) if t(key) != key else t("form.unknown", name=param.name, value=value)
+        return {"text": text, "detail": exc.detail}
     if isinstance(exc, ParameterError) and param is not None:
         label = _known(t, "param." + param.name, param.name)
         return {"text": t("query.bad_param", name=label, expected=_expected(param, t)), "detail": exc.detail}
@@ -501,7 +543,19 @@ def _number_text(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
-QUERY_SCRIPT_STRINGS = ("query.rows", "query.none", "query.error", "query.running", "query.truncated")
+QUERY_SCRIPT_STRINGS = (
+    "query.rows", "query.none", "query.error", "query.running", "query.truncated", "query.edited",
+    "query.custom", "query.copied", "query.where", "query.where.line", "query.syntax",
+    "query.triples", "form.any", "form.true", "form.false", "form.suggest",
+    "yasr.Table", "yasr.Response", "yasr.Simple view", "yasr.Ellipse", "yasr.Page size:", "yasr.All",
+    "yasr.Show all", "yasr.Filter query results", "yasr.results",
+)
+# placeholders the query page's script fills itself (query.js), kept as {name} for it
+SCRIPT_PLACEHOLDERS = {"query.where": ("line", "column"), "query.where.line": ("line",), "yasr.results": ("n", "s")}
+
+
+def script_strings(t: Callable[..., str]) -> dict[str, str]:
+    return {k: t(k, **{name: "{" + name + "}" for name in SCRIPT_PLACEHOLDERS.get(k, ())}) for k in QUERY_SCRIPT_STRINGS}
 FORM_CONTROLS = ("lang", "run", "download")
 DOWNLOADS = {"csv": ("csv", "text/csv; charset=utf-8"), "json": ("json", "application/sparql-results+json")}
 
@@ -511,10 +565,21 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     if name not in ctx.catalog:
         return _not_found(request)
     query = ctx.catalog.get(name)
+    lang = request_lang(request)
+    t = translator(lang)
+    names = await labels(ctx, lang)
     raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
     values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
-    t = translator(request_lang(request))
-    context: dict = {"query": query, "values": values, "error": "", "table": None, "texts": form_texts(query, t)}
+    context: dict = {
+        "query": query,
+        "values": values,
+        "error": "",
+        "table": None,
+        "texts": form_texts(query, t),
+        # typed pickers: areas and roles by name, agencies from the graph's own list
+        "option_labels": {p.name: await enum_labels(ctx, p, lang, names) for p in query.params if p.enum},
+        "choices": {p.name: await choices(ctx, p, lang) for p in query.params if p.known},
+    }
     download = request.query_params.get("download")
     if download is not None and download not in DOWNLOADS:
         raise ParameterError(f"download must be one of {', '.join(DOWNLOADS)}")
@@ -522,13 +587,16 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         return render_page(request, "query_form.html", context)
     try:
         bindings = query.bind(raw)
+        await check_known(ctx, query, bindings)
         if download:
             fmt, media = DOWNLOADS[download]
             async with fair_share(request) as lane:
                 answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings, fast_lane=lane.fast)
             settings = ctx.settings
+            # a byte-order mark: Excel on Windows reads a CSV without one in the local code page
+            body = (b"\xef\xbb\xbf" + answer.body) if download == "csv" else answer.body
             return Response(
-                answer.body,
+                body,
                 media_type=media,
                 headers={
                     "Content-Disposition": f'attachment; filename="{name}.{download}"',
@@ -542,9 +610,13 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):
             raise  # a 429 keeps its status and Retry-After
+        status = 422 if isinstance(exc, UnknownEntity) else 503 if isinstance(exc, QueryTimeout) else 400
         context["error"] = _form_error(exc, query, t)
-        return render_page(request, "query_form.html", context, status_code=503 if isinstance(exc, QueryTimeout) else 400)
-    context["table"] = result_table(answer.kind, answer.body, answer.truncated, _data(ctx).href)
+        return render_page(request, "query_form.html", context, status_code=status)
+    prefixes = ctx.ns.rdf_prefixes()
+    context["table"] = result_table(
+        answer.kind, answer.body, answer.truncated, _data(ctx).href, lambda iri: names.get(iri) or _compact(iri, prefixes)
+    )
     context["columns"] = {h: _known(t, "column." + h, h) for h in context["table"].get("head", [])}
     if answer.kind != "graph":
         context["download"] = {
@@ -553,8 +625,13 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     return render_page(request, "query_form.html", context)
 
 
-def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri) -> dict:
-    """SPARQL JSON results (or a graph's Turtle) as header + rows of display cells."""
+def result_table(
+    kind: str, body: bytes, truncated: bool, href: Callable[[str], str] = lambda iri: iri, name: Callable[[str], str] = lambda iri: ""
+) -> dict:
+    """SPARQL JSON results (or a graph's Turtle) as header + rows of display cells.
+
+    ``name``: IRI → what to show for it (a label, a prefixed name) or ""; the IRI becomes the title.
+    """
     if kind == "graph":
         return {"kind": "graph", "text": body.decode("utf-8"), "truncated": truncated}
     data = json.loads(body)
@@ -569,11 +646,22 @@ def result_table(kind: str, body: bytes, truncated: bool, href: Callable[[str], 
             if term is None:
                 cells.append({"text": ""})
             elif term.get("type") == "uri":
-                cells.append({"text": term["value"], "href": _term_href(href(term["value"]))})
+                iri = term["value"]
+                shown = name(iri)
+                cells.append({"text": shown or iri, "iri": iri if shown else "", "href": _term_href(href(iri))})
             else:
                 cells.append({"text": term["value"], "lang": term.get("xml:lang", "")})
         rows.append(cells)
     return {"kind": "select", "head": head, "rows": rows, "truncated": truncated}
+
+
+def _compact(iri: str, prefixes: dict[str, str]) -> str:
+    """``pk:Footnote``, ``footnote:18``: the longest namespace that fits, or "" for none."""
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default="")
+    if not best:
+        return ""
+    prefix = next(p for p, ns in prefixes.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
 
 
 def _term_href(target: str) -> str:

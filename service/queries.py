@@ -35,6 +35,7 @@ from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
+from service.entity_params import check_known
 from service.fairness import fair_share
 from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
@@ -262,6 +263,8 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
         return Response(status_code=304, headers=headers)
 
     async def run() -> Answer:
+        # only on a cache miss: a cached answer was checked when it was computed
+        await check_known(ctx, query, bindings)
         async with fair_share(request) as lane:
             result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast)
         return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-
 from pathlib import Path
 
 import pytest
@@ -101,33 +98,6 @@ def test_language_switch_persists_across_navigation(session, artifacts):
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "UN-Women Strategic Plan 2022–2025"
-
-
-def test_named_query_runs_from_the_editor_and_downloads_csv(session, artifacts):
-    page = session.page
-    session.goto("/query")
-    page.select_option("#query-pick", "partners-by-area")
-    assert "partners" in page.input_value("#query-text").lower() or "pk:impactArea" in page.input_value("#query-text")
-    assert page.get_attribute("#query-form-link", "href") == "/queries/partners-by-area/form"
-    page.get_by_role("button", name="Run").click()
-    rows = page.locator("#query-results table tbody tr")
-    rows.first.wait_for()
-    assert rows.count() > 20
-    assert re.match(r"\d+ rows", page.inner_text("#query-status"))
-    assert page.locator("#query-results a[href='/id/org/UNFPA']").count() >= 1
-    page.screenshot(path=str(artifacts / "07-query-editor.png"), full_page=True)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").click()
-    path = info.value.path()
-    table = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
-    assert table[0][:2] == ["area", "agency"] and len(table) == rows.count() + 1
-
-    # an error is shown, not thrown
-    page.fill("#query-text", "SELECT * WHERE { ?s ?p }")
-    page.focus("#query-text")
-    page.keyboard.press("Control+Enter")
-    page.locator("#query-results [role=alert]").wait_for()
-    session.errors.clear()  # the 400 of the bad query is logged by the browser on purpose
 
 
 def test_query_form_page_shows_a_table(session, artifacts):
