@@ -19,8 +19,8 @@ from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, T
 from service.answer_cache import truncation_headers
 from service.context import AppContext, get_ctx
 from service.fairness import fair_share
-from service.i18n import LANGS, STRINGS, translator
-from service.network import Network, build_network, render_svg
+from service.i18n import LANGS, STRINGS, labeller, translator
+from service.network import AREA_COLOURS, Frame, Network, build_network, ego_network, render_ego_svg, render_svg
 from service.page_data import (
     AREA_IDS,
     PageData,
@@ -36,6 +36,7 @@ from service.rendering import TEMPLATES_DIR, json_island, render_page, request_l
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 SEARCH_MAX = 100
+PAIRS_PER_PAGE = 25
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -96,7 +97,12 @@ def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(get_ctx
     found = agency(_data(ctx), org_id)
     if found is None:
         return _not_found(request)
-    return render_page(request, "agency.html", {"agency": found})
+    lang = request_lang(request)
+    t = translator(lang)
+    ego = ego_network(_network(request, ctx, None), f"org:{found['id']}") if found.get("id") else None
+    name = found.get("acronym") or labeller(lang)(found["label"])
+    ego_svg = Markup(render_ego_svg(ego, f"org:{found['id']}", f"{t('agency.ego.title')} {name}", lang)) if ego else None
+    return render_page(request, "agency.html", {"agency": found, "ego_svg": ego_svg})
 
 
 def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
@@ -105,14 +111,41 @@ def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
     return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
 
 
+def _frame(request: Request, area_id: str | None) -> Frame:
+    """Title, filter, legend and source line drawn into the SVG (and so into every export)."""
+    lang = request_lang(request)
+    t = translator(lang)
+    shown = t(f"area.{area_id}") if area_id else t("network.all")
+    legend = [(AREA_COLOURS[a], t(f"area.{a}")) for a in AREA_IDS if a in AREA_COLOURS]
+    base = str(request.base_url).rstrip("/")
+    link = f"{base}/network?" + urlencode({k: v for k, v in (("area", area_id), ("lang", lang)) if v})
+    return Frame(
+        title=f"{t('network.title')} · {t('site.name')}",
+        filter=f"{t('network.filter.shown')}{shown} · {t('network.legend.colour')}",
+        legend=legend,
+        source=f"{t('network.source')} · {link}",
+    )
+
+
+def _page_param(request: Request) -> int | None:
+    raw = request.query_params.get("page") or "1"
+    # digits only and short: int() would accept " 2", "+2", "٢" and a 10,000-digit number
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        return None
+    return int(raw) or None
+
+
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
     area_id, ok = _area_param(request)
-    if not ok:
-        return _bad_request(request, translator(request_lang(request))("network.badarea"))
-    net = _network(request, ctx, area_id)
     t = translator(request_lang(request))
-    svg = render_svg(net, t("network.title"), request_lang(request))
+    if not ok:
+        return _bad_request(request, t("network.badarea"))
+    page = _page_param(request)
+    if page is None:
+        return _bad_request(request, t("network.badpage"))
+    net = _network(request, ctx, area_id)
+    svg = render_svg(net, _frame(request, area_id), request_lang(request))
     by_id = {n.id: n for n in net.nodes}
     pairs = [
         {
@@ -124,13 +157,31 @@ def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRe
         for e in sorted(net.edges, key=lambda e: (-e.weight, e.source, e.target))
         if e.kind == "co"
     ]
+    pages = max(1, -(-len(pairs) // PAIRS_PER_PAGE))
+    if page > pages:
+        return _bad_request(request, t("network.badpage"))
+    first = (page - 1) * PAIRS_PER_PAGE
+
+    def page_href(n: int) -> str:
+        params = {k: v for k, v in (("area", area_id), ("page", str(n) if n > 1 else None)) if v}
+        return "/network" + ("?" + urlencode(params) if params else "") + "#h-pairs"
+
     return render_page(
         request,
         "network.html",
         {
             "svg": Markup(svg),  # built by render_svg, which escapes every text and attribute
             "net": net,
-            "pairs": pairs,
+            "pairs": pairs[first : first + PAIRS_PER_PAGE],
+            "pairs_total": len(pairs),
+            "pairs_first": first + 1,
+            "pager": {
+                "page": page,
+                "pages": pages,
+                "prev": page_href(page - 1) if page > 1 else None,
+                "next": page_href(page + 1) if page < pages else None,
+                "all": [(n, page_href(n)) for n in range(1, pages + 1)],
+            },
             "area_id": area_id or "",
             "areas": area_labels(_data(ctx)),
             "area_ids": AREA_IDS,
@@ -152,7 +203,7 @@ def network_svg(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respons
     if not ok:
         raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
     lang = request_lang(request)
-    svg = render_svg(_network(request, ctx, area_id), translator(lang)("network.title"), lang)
+    svg = render_svg(_network(request, ctx, area_id), _frame(request, area_id), lang)
     name = f"plankg-network-{area_id or 'all'}-{lang}.svg"
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,

@@ -334,3 +334,31 @@ def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_cura
     curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
     assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
     assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)
+
+
+def test_network_pairs_table_is_paged_25_at_a_time(client):
+    first = client.get("/network", params={"lang": "en"}).text
+    total = int(re.search(r'id="h-pairs">[^(]*\((\d+)\)', first).group(1))
+    assert total > 25
+    assert first.count("<tr>") - 1 == 25  # header row + 25
+    last_page = -(-total // 25)
+    last = client.get("/network", params={"lang": "en", "page": str(last_page)}).text
+    assert last.count("<tr>") - 1 == total - 25 * (last_page - 1)
+    assert 'rel="next"' in first and 'rel="next"' not in last and 'rel="prev"' in last
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "+2", " 2", "٢", "1e3", "9999", "9" * 400, "2.0"])
+def test_network_page_outside_the_pages_is_400_not_500(client, page):
+    assert client.get("/network", params={"page": page}).status_code == 400
+
+
+def test_agency_page_draws_its_ego_network_of_partners(client):
+    html = client.get("/agency/UNFPA", params={"lang": "en"}).text
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 560 360" class="ego-svg"'):]
+    svg = svg[: svg.index("</svg>") + 6]
+    hrefs = re.findall(r'<a href="([^"]+)" class="node"', svg)
+    assert hrefs[0] == "/agency/UNFPA" and len(hrefs) > 2
+    # the same partners as the table under it
+    table = html[html.index('id="h-partners"') :]
+    for href in hrefs[1:]:
+        assert f'href="{href}"' in table
