@@ -337,7 +337,7 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if ord(c) > 0x2E80 else size * 0.56 for c in text)
 
 
-EGO_WIDTH, EGO_HEIGHT = 560, 360
+EGO_WIDTH, EGO_HEIGHT = 720, 380
 
 
 def ego_network(net: Network, centre: str) -> Network | None:
@@ -357,7 +357,7 @@ def ego_network(net: Network, centre: str) -> Network | None:
     # strongest partners first, around the ring from twelve o'clock
     ring = sorted(partners, key=lambda p: (-strength[p], by_id[p].label))
     nodes = [Node(**{**by_id[centre].__dict__, "x": EGO_WIDTH / 2, "y": EGO_HEIGHT / 2})]
-    radius_x, radius_y = EGO_WIDTH / 2 - 70, EGO_HEIGHT / 2 - 45
+    radius_x, radius_y = EGO_WIDTH / 2 - 190, EGO_HEIGHT / 2 - 45
     for k, pid in enumerate(ring):
         angle = -math.pi / 2 + 2 * math.pi * k / len(ring)
         nodes.append(
@@ -394,15 +394,23 @@ def render_ego_svg(net: Network, centre: str, title: str, lang: str) -> str:
     for n in net.nodes:
         is_centre = n.id == centre
         r = 14.0 if is_centre else min(node_radius(n), 11.0)
-        above = n.y < EGO_HEIGHT / 2 and not is_centre
-        y = n.y - r - 5 if above else n.y + r + 13
+        # labels point away from the centre, so long names run off to the side, not over the ring
+        dx = (n.x - EGO_WIDTH / 2) / (EGO_WIDTH / 2)
+        anchor, x = "middle", n.x
+        if not is_centre and abs(dx) > 0.25:
+            anchor, x = ("start", n.x + r + 5) if dx > 0 else ("end", n.x - r - 5)
+            y = n.y + 4
+        elif n.y < EGO_HEIGHT / 2 and not is_centre:
+            y = n.y - r - 5
+        else:
+            y = n.y + r + 13
         bold = ' font-weight="bold"' if is_centre else ""
         out.append(
             f'<a href={quoteattr(n.href)} class="node" data-node={quoteattr(n.id)}>'
             f'<title>{escape(n.title)}</title>'
             f'<circle cx="{n.x}" cy="{n.y}" r="{r:g}" fill="{AREA_COLOURS.get(n.area, AGENCY_STROKE)}" '
-            f'fill-opacity="0.85" stroke="{AGENCY_STROKE}" stroke-width="{2.5 if is_centre else 1.5}"/>'
-            f'<text x="{n.x}" y="{y:.1f}" text-anchor="middle" font-size="{14 if is_centre else 12}"'
+            f'stroke="{AGENCY_STROKE}" stroke-width="{2.5 if is_centre else 1.5}"/>'
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{14 if is_centre else 12}"'
             f'{bold} fill="{TEXT}" stroke="#ffffff" stroke-width="3" '
             f'paint-order="stroke">{escape(n.label)}</text></a>'
         )

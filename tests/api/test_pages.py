@@ -354,7 +354,7 @@ def test_network_page_outside_the_pages_is_400_not_500(client, page):
 
 def test_agency_page_draws_its_ego_network_of_partners(client):
     html = client.get("/agency/UNFPA", params={"lang": "en"}).text
-    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 560 360" class="ego-svg"'):]
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 380" class="ego-svg"'):]
     svg = svg[: svg.index("</svg>") + 6]
     hrefs = re.findall(r'<a href="([^"]+)" class="node"', svg)
     assert hrefs[0] == "/agency/UNFPA" and len(hrefs) > 2

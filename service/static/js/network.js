@@ -77,13 +77,13 @@
     }).filter(function (l) { return byId[l.source] && byId[l.target]; });
     var sim = d3.forceSimulation(nodes)
       .force("link", d3.forceLink(links).id(function (d) { return d.id; })
-        .distance(function (l) { return l.kind === "area" ? 170 : 70; })
+        .distance(function (l) { return l.kind === "area" ? 200 : 110; })
         .strength(function (l) { return l.kind === "area" ? 0.06 : Math.min(0.9, 0.25 * l.weight); }))
-      .force("charge", d3.forceManyBody().strength(-160))
+      .force("charge", d3.forceManyBody().strength(-420))
       // room for the node and a short label under it
       .force("collide", d3.forceCollide(function (d) { return d.r + 12; }).iterations(2))
-      .force("x", d3.forceX(plot.width / 2).strength(0.04))
-      .force("y", d3.forceY(plot.height / 2).strength(0.06))
+      .force("x", d3.forceX(plot.width / 2).strength(0.03))
+      .force("y", d3.forceY(plot.height / 2).strength(0.05))
       .stop();
     // a fixed number of ticks and the server's positions as the start: the same picture every time
     for (var i = 0; i < 300; i++) {
@@ -119,7 +119,7 @@
   // Greedy placement, most important nodes first: a label goes below, above, right
   // or left of its node, wherever it hits no other label and no node; a label with
   // no free place is hidden and shown on hover or focus (CSS .label-minor).
-  function placeLabels(nodes, k, screenScale) {
+  function placeLabels(nodes, k, screenScale, plot) {
     // labels keep at least 11 screen pixels whatever the zoom or the screen width
     var unit = 1 / (k * screenScale);
     var boxes = nodes.map(function (n) {
@@ -145,7 +145,8 @@
       for (var i = 0; i < candidates.length && !chosen; i++) {
         var c = candidates[i];
         var box = { x: c.x, y: c.y, w: w, h: h };
-        var free = placed.every(function (p) { return !overlaps(box, p); }) &&
+        var inside = box.x >= 0 && box.y >= 0 && box.x + w <= plot.width && box.y + h <= plot.height;
+        var free = inside && placed.every(function (p) { return !overlaps(box, p); }) &&
           boxes.every(function (b, j) { return nodes[j] === n || !overlaps(box, b); });
         if (free) { chosen = c; placed.push(box); }
       }
@@ -174,10 +175,10 @@
         viewport.setAttribute("transform", "translate(" + t.x.toFixed(2) + " " + t.y.toFixed(2) + ") scale(" +
           t.k.toFixed(4) + ") translate(0 " + plot.top + ")");
         clearTimeout(relabel);
-        relabel = setTimeout(function () { placeLabels(nodes, t.k, screenScale()); }, 60);
+        relabel = setTimeout(function () { placeLabels(nodes, t.k, screenScale(), plot); }, 60);
       });
     d3.select(svg).call(zoomBehaviour).on("dblclick.zoom", null);
-    placeLabels(nodes, 1, screenScale());
+    placeLabels(nodes, 1, screenScale(), plot);
   }
 
   function zoomBy(factor) {
