@@ -270,6 +270,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "每个圆圈链接到该机构的页面；颜色表示其被提及最多的影响领域。下表列出相同的伙伴。",
     },
     "agency.ego.full": {"en": "Open in the full network", "zh": "在完整网络中查看"},
+    # reader: context bar, highlighted agencies, front matter (pages-network)
+    "read.backto": {"en": "Back", "zh": "返回"},
+    "read.asked": {"en": "Highlighted:", "zh": "已突出显示："},
+    "read.front": {"en": "Document details (symbol, date, session)", "zh": "文件信息（文号、日期、会议）"},
+    "read.para": {"en": "¶", "zh": "第"},
+    "read.para.end": {"en": "", "zh": "段"},
+    "read.badparams": {
+        "en": "highlight must be up to 10 agency ids separated by commas, and from one of this site's pages",
+        "zh": "highlight 须为以逗号分隔的至多 10 个机构标识，from 须为本站页面",
+    },
     # errors
     "notfound.title": {"en": "Not found", "zh": "未找到"},
     "notfound.text": {"en": "There is no such page.", "zh": "没有这个页面。"},

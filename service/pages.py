@@ -8,6 +8,7 @@ escaping and the layout are the same everywhere.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from service.page_data import (
     overview,
     reading,
     search,
+    valid_slug,
 )
 from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
 
@@ -220,9 +222,61 @@ def network_json(request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONRe
     return JSONResponse(_network(request, ctx, area_id).to_json(), headers={"Vary": "Cookie, Accept-Language"})
 
 
+HIGHLIGHT_MAX = 10
+# where a reader may have come from: our own pages only, so the back link cannot lead off-site
+_FROM = re.compile(r"/(?:agency|area|search|network|id|queries)(?:/[A-Za-z0-9._~%-]{1,120}){0,4}(?:\?[A-Za-z0-9._~%=&+-]{0,200})?")
+Q_GLOSSES = "reader-glosses"
+
+
+def _reader_params(request: Request) -> tuple[set[str], str] | None:
+    """?highlight=UNFPA,WHO (agency ids) and ?from=/agency/UNFPA (a page of ours); None when bad."""
+    raw = request.query_params.get("highlight") or ""
+    ids = [part.strip() for part in raw.split(",") if part.strip()] if raw else []
+    if len(ids) > HIGHLIGHT_MAX or not all(valid_slug(i) for i in ids):
+        return None
+    came_from = request.query_params.get("from") or ""
+    if came_from and not _FROM.fullmatch(came_from):
+        return None
+    return {f"/agency/{i}".lower() for i in ids}, came_from
+
+
 @router.get("/read", response_class=HTMLResponse, include_in_schema=False)
 def reader_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    return render_page(request, "read.html", {"blocks": reader_blocks(reading(_data(ctx)))})
+    params = _reader_params(request)
+    t = translator(request_lang(request))
+    if params is None:
+        return _bad_request(request, t("read.badparams"))
+    highlight, came_from = params
+    data = _data(ctx)
+    items: dict[str, dict] = {}
+    para_area: dict[str, str] = {}
+    for r in ctx.store.select(ctx.catalog.internal_query(Q_GLOSSES).sparql):
+        area_id = data.local(r["area"].value).removeprefix("area/")
+        para_area[data.local(r["paragraph"].value)] = area_id
+        items[data.local(r["item"].value)] = {
+            "notation": r["notation"].value if r["notation"] else "",
+            "title": {"en": r["title_en"].value if r["title_en"] else "", "zh": r["title_zh"].value if r["title_zh"] else ""},
+        }
+    blocks = reader_blocks(reading(data))
+    heading = ""
+    for b in blocks:
+        u = b["unit"]
+        if u["kind"] in ("Section", "Summary", "Heading"):
+            heading = "".join(p["text"] for p in u["pieces"])
+        area_id = para_area.get(u["path"])
+        b["context"] = t(f"area.{area_id}") if area_id in AREA_IDS else heading
+        for child in b["children"]:
+            child["gloss"] = items.get(child["path"])
+    return render_page(
+        request,
+        "read.html",
+        {
+            "blocks": blocks,
+            "highlight": highlight,
+            "came_from": came_from,
+            "front": [b["unit"] for b in blocks if b["unit"]["kind"] == "FrontMatter"],
+        },
+    )
 
 
 def reader_blocks(units: list[dict]) -> list[dict]:

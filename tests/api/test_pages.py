@@ -362,3 +362,50 @@ def test_agency_page_draws_its_ego_network_of_partners(client):
     table = html[html.index('id="h-partners"') :]
     for href in hrefs[1:]:
         assert f'href="{href}"' in table
+
+
+def test_reader_marks_the_agencies_asked_about_and_links_back(client):
+    html = client.get("/read", params={"lang": "en", "highlight": "unfpa", "from": "/agency/UNFPA"}).text
+    asked = re.findall(r'<mark class="asked"><a class="ent ent-org" href="([^"]+)"', html)
+    assert asked and set(asked) == {"/agency/UNFPA"}
+    assert 'id="reader-back" href="/agency/UNFPA"' in html
+    plain = client.get("/read", params={"lang": "en"}).text
+    assert '<mark class="asked">' not in plain
+
+
+def test_reader_shows_english_titles_beside_chinese_items_only_in_english(client):
+    en = client.get("/read", params={"lang": "en"}).text
+    item = en[en.index('<li id="para-56-item-2">') :]
+    item = item[: item.index("</li>")]
+    assert '<span class="notation">56.2</span> <span lang="en">' in item
+    zh = client.get("/read", params={"lang": "zh"}).text
+    item = zh[zh.index('<li id="para-56-item-2">') :]
+    assert '<span lang="en">' not in item[: item.index("</li>")]
+    # the paragraph knows its area, for the sticky header
+    assert re.search(r'id="para-56" data-num="56" data-context="Ending violence"', en)
+
+
+def test_reader_front_matter_is_folded_into_document_details(client):
+    html = client.get("/read", params={"lang": "en"}).text
+    details = html[html.index('<details class="front-matter">') : html.index("</details>")]
+    assert "Distr.: General" in details and 'class="masthead"' not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "https://evil.example/"},
+        {"from": "//evil.example/agency/x"},
+        {"from": "/\\evil.example"},
+        {"from": "javascript:alert(1)"},
+        {"from": "/agency/UNFPA\" onmouseover=\"x"},
+        {"from": "/read"},
+        {"highlight": "<script>"},
+        {"highlight": ",".join(["UNFPA"] * 11)},
+        {"highlight": "a" * 200},
+    ],
+)
+def test_reader_refuses_bad_highlight_and_foreign_back_links(client, params):
+    r = client.get("/read", params=params)
+    assert r.status_code == 400
+    assert 'id="reader-back"' not in r.text and 'href="//evil' not in r.text and 'href="https://evil' not in r.text
