@@ -175,7 +175,7 @@ def test_agency_page_lists_partners_with_counts_wikidata_and_quotes(seed_pages):
     assert re.search(r'href="/agency/UNDP">[^<]+</a></th>\s*<td class="num">4</td>', partners)
     assert 'href="http://www.wikidata.org/entity/Q623036"' in html
     assert "<mark>人口基金</mark>" in html
-    assert 'href="/read#para-56-item-3"' in html
+    assert 'href="/read?highlight=UNFPA&amp;from=%2Fagency%2FUNFPA#para-56-item-3"' in html
 
 
 def test_language_choice_persists_through_the_cookie(client):
