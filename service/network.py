@@ -253,7 +253,7 @@ def render_svg(net: Network, frame: Frame, lang: str) -> str:
     total = HEADER + HEIGHT + FOOTER
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {total}" '
-        f'width="{WIDTH}" height="{total}" class="network-svg" lang={quoteattr(lang)} '
+        f'width="{WIDTH}" height="{total}" class="network-svg" lang={quoteattr(lang)} role="group" '
         f'aria-labelledby="network-svg-title" data-nodes="{len(net.nodes)}" data-edges="{len(net.edges)}" '
         f'data-area={quoteattr(net.area or "")} data-plot="0 {HEADER} {WIDTH} {HEIGHT}" font-family="sans-serif">',
         f'<title id="network-svg-title">{escape(frame.title)}</title>',
@@ -380,7 +380,7 @@ def render_ego_svg(net: Network, centre: str, title: str, lang: str) -> str:
     by_id = {n.id: n for n in net.nodes}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {EGO_WIDTH} {EGO_HEIGHT}" class="ego-svg" '
-        f'lang={quoteattr(lang)} role="img" aria-labelledby="ego-svg-title" data-nodes="{len(net.nodes)}" '
+        f'lang={quoteattr(lang)} role="group" aria-labelledby="ego-svg-title" data-nodes="{len(net.nodes)}" '
         f'font-family="sans-serif">',
         f'<title id="ego-svg-title">{escape(title)}</title>',
     ]
