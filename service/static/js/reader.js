@@ -7,13 +7,12 @@
   var where = document.getElementById("reader-where");
   if (!bar || !where) return;
   var marks = Array.prototype.slice.call(document.querySelectorAll(".reader [data-context]"));
-  var prefix = bar.getAttribute("data-para") || "¶";
-  var suffix = bar.getAttribute("data-para-end") || "";
+  var pattern = bar.getAttribute("data-para") || "¶{n}";
 
   function describe(el) {
     var num = el.getAttribute("data-num");
     var context = el.getAttribute("data-context") || "";
-    var head = num ? (prefix + (suffix ? " " : "") + num + (suffix ? " " + suffix : "")) : "";
+    var head = num ? pattern.replace("{n}", num) : "";
     return head && context ? head + " · " + context : head || context;
   }
 
