@@ -240,11 +240,52 @@ def node_radius(node: Node) -> float:
     return 5.0 + 2.5 * math.sqrt(max(node.weight, 1))
 
 
-def render_svg(net: Network, frame: Frame, lang: str) -> str:
-    """A standalone SVG (presentation attributes only, so it looks the same downloaded).
+def label_size(node: Node) -> int:
+    return 15 if node.kind == "area" else 12
+
+
+def place_labels(nodes: list[Node]) -> dict[str, tuple[float, float, str] | None]:
+    """Where each label goes (x, y, text-anchor), or None when every place would collide.
+
+    Greedy, the most important nodes first: below, above, right or left of the
+    node, wherever the label hits no placed label, no node and stays in the plot.
+    network.js does the same with measured text after its own layout.
+    """
+    boxes = {n.id: (n.x - node_radius(n), n.y - node_radius(n), 2 * node_radius(n), 2 * node_radius(n)) for n in nodes}
+    placed: list[tuple[float, float, float, float]] = []
+    out: dict[str, tuple[float, float, str] | None] = {}
+
+    def hits(a, b) -> bool:
+        return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+    for n in sorted(nodes, key=lambda n: (n.kind != "area", -n.weight, n.id)):
+        r, size = node_radius(n), label_size(n)
+        w, h, gap = _text_width(n.label, size), size * 1.15, 3
+        candidates = [
+            ((n.x - w / 2, n.y + r + gap, w, h), (n.x, n.y + r + gap + size * 0.9, "middle")),
+            ((n.x - w / 2, n.y - r - gap - h, w, h), (n.x, n.y - r - gap - size * 0.2, "middle")),
+            ((n.x + r + gap, n.y - h / 2, w, h), (n.x + r + gap, n.y + size * 0.35, "start")),
+            ((n.x - r - gap - w, n.y - h / 2, w, h), (n.x - r - gap, n.y + size * 0.35, "end")),
+        ]
+        out[n.id] = None
+        for box, spot in candidates:
+            inside = box[0] >= 0 and box[1] >= 0 and box[0] + w <= WIDTH and box[1] + h <= HEIGHT
+            if inside and not any(hits(box, p) for p in placed) and not any(
+                hits(box, b) for nid, b in boxes.items() if nid != n.id
+            ):
+                placed.append(box)
+                out[n.id] = spot
+                break
+    return out
+
+
+def render_svg(net: Network, frame: Frame, lang: str, standalone: bool = False) -> str:
+    """An SVG drawn with presentation attributes only, so it looks the same downloaded.
 
     The plot sits in ``g.viewport`` (what zoom and pan move), clipped between a
-    header band (title, filter) and a footer band (legend, source line).
+    header band (title, filter) and a footer band (legend, source line). Labels
+    that would collide are marked ``label-minor`` (the page shows them on hover
+    or focus); a standalone file, which has no stylesheet, leaves them out.
     """
     # here, not at the top: xml.sax.saxutils imports urllib.request, ~40 ms of every server start
     from xml.sax.saxutils import escape, quoteattr
@@ -275,6 +316,7 @@ def render_svg(net: Network, frame: Frame, lang: str) -> str:
             f'{escape(", ".join(e.interventions))}</title></line>'
         )
     out.append('</g><g class="nodes">')
+    spots = place_labels(net.nodes)
     for n in sorted(net.nodes, key=lambda n: n.kind == "area"):
         r = node_radius(n)
         colour = AREA_COLOURS.get(n.area, AGENCY_STROKE)
@@ -284,22 +326,28 @@ def render_svg(net: Network, frame: Frame, lang: str) -> str:
                 f'fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
             )
             weight = ' font-weight="bold"'
-            size = 15
         else:
             shape = (
                 f'<circle cx="{n.x}" cy="{n.y}" r="{r:.1f}" fill="{colour}" fill-opacity="0.85" '
                 f'stroke="{AGENCY_STROKE}" stroke-width="1.5"/>'
             )
             weight = ""
-            size = 12
+        size = label_size(n)
+        spot = spots[n.id]
+        x, y, anchor = spot or (n.x, n.y + r + size, "middle")
+        minor = "" if spot else " label-minor"
+        text = (
+            ""
+            if standalone and not spot
+            else f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}"{weight} '
+            f'fill="{TEXT}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(n.label)}</text>'
+        )
         # the accessible name starts with the visible label (WCAG 2.5.3), then the full name
         name = n.label if n.label == n.title else f"{n.label}: {n.title}"
         out.append(
-            f'<a href={quoteattr(n.href)} class="node node-{n.kind}" data-node={quoteattr(n.id)} '
+            f'<a href={quoteattr(n.href)} class="node node-{n.kind}{minor}" data-node={quoteattr(n.id)} '
             f'data-area={quoteattr(n.area)} data-weight="{n.weight}" '
-            f'aria-label={quoteattr(name)}><title>{escape(n.title)}</title>{shape}'
-            f'<text x="{n.x:.1f}" y="{n.y + r + size:.1f}" text-anchor="middle" font-size="{size}"{weight} '
-            f'fill="{TEXT}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(n.label)}</text></a>'
+            f'aria-label={quoteattr(name)}><title>{escape(n.title)}</title>{shape}{text}</a>'
         )
     out.append("</g></g></g>")
     out.extend(_frame_svg(frame, escape))

@@ -205,7 +205,7 @@ def network_svg(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respons
     if not ok:
         raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
     lang = request_lang(request)
-    svg = render_svg(_network(request, ctx, area_id), _frame(request, area_id), lang)
+    svg = render_svg(_network(request, ctx, area_id), _frame(request, area_id), lang, standalone=True)
     name = f"plankg-network-{area_id or 'all'}-{lang}.svg"
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,

@@ -114,3 +114,20 @@ def test_svg_escapes_text_and_attributes():
     assert svg.get("data-nodes") == "3"
     hrefs = [a.get("href") for a in svg.iter("{http://www.w3.org/2000/svg}a")]
     assert '/agency/<script>"x"</script>' in hrefs  # the attribute round-trips as text
+
+
+def test_labels_that_would_collide_are_marked_minor_and_left_out_of_a_standalone_file():
+    # ten agencies in one intervention: a crowded drawing with long names
+    rows = [row(f"ORG{i}", "1.1", "evaw", f"Organization number {i} with a long name") for i in range(10)]
+    net = build_network(rows, LABELS, "en")
+    for n in net.nodes:  # all on one spot: only one label can be placed there
+        n.x, n.y = 480.0, 320.0
+    page = ET.fromstring(render_svg(net, FRAME, "en"))
+    nodes = [a for a in page.iter(SVG + "a")]
+    minor = [a for a in nodes if "label-minor" in a.get("class")]
+    assert minor and len(minor) < len(nodes)
+    assert all(a.find(SVG + "text") is not None for a in nodes)  # the page shows them on hover or focus
+    standalone = ET.fromstring(render_svg(net, FRAME, "en", standalone=True))
+    texts = [a.find(SVG + "text") for a in standalone.iter(SVG + "a")]
+    assert sum(t is None for t in texts) == len(minor)
+    assert all(a.get("aria-label") for a in standalone.iter(SVG + "a"))  # names stay for screen readers
