@@ -113,13 +113,14 @@ def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
     return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
 
 
-def _frame(request: Request, area_id: str | None) -> Frame:
+def _frame(request: Request, ctx: AppContext, area_id: str | None) -> Frame:
     """Title, filter, legend and source line drawn into the SVG (and so into every export)."""
     lang = request_lang(request)
     t = translator(lang)
     shown = t(f"area.{area_id}") if area_id else t("network.all")
     legend = [(AREA_COLOURS[a], t(f"area.{a}")) for a in AREA_IDS if a in AREA_COLOURS]
-    base = str(request.base_url).rstrip("/")
+    # the configured base, never the Host header: a forged Host must not end up in a drawing
+    base = ctx.ns.base.rstrip("/")
     link = f"{base}/network?" + urlencode({k: v for k, v in (("area", area_id), ("lang", lang)) if v})
     return Frame(
         title=f"{t('network.title')} · {t('site.name')}",
@@ -147,7 +148,7 @@ def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRe
     if page is None:
         return _bad_request(request, t("network.badpage"))
     net = _network(request, ctx, area_id)
-    svg = render_svg(net, _frame(request, area_id), request_lang(request))
+    svg = render_svg(net, _frame(request, ctx, area_id), request_lang(request))
     by_id = {n.id: n for n in net.nodes}
     pairs = [
         {
@@ -205,7 +206,7 @@ def network_svg(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respons
     if not ok:
         raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
     lang = request_lang(request)
-    svg = render_svg(_network(request, ctx, area_id), _frame(request, area_id), lang, standalone=True)
+    svg = render_svg(_network(request, ctx, area_id), _frame(request, ctx, area_id), lang, standalone=True)
     name = f"plankg-network-{area_id or 'all'}-{lang}.svg"
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
