@@ -8,6 +8,7 @@ escaping and the layout are the same everywhere.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -20,15 +21,16 @@ from starlette.concurrency import run_in_threadpool
 
 from plankg.catalog import NamedQuery, Param
 from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests, UnknownEntity
+from plankg.namespaces import Namespaces
 from service import directory as dirs
 from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
 from service.entity_params import check_known, choices, enum_labels, labels
 from service.fairness import fair_share
-from service.i18n import LANGS, translator
+from service.i18n import LANGS, labeller, translator
 from service.message_catalogues import N_
 from service.negotiation import page_or_json
-from service.network import Network, build_network, render_svg
+from service.network import AREA_COLOURS, Frame, Network, build_network, ego_network, render_ego_svg, render_svg
 from service.page_data import (
     AREA_IDS,
     PageData,
@@ -37,12 +39,15 @@ from service.page_data import (
     area_labels,
     collaborations,
     overview,
+    page_href,
     reading,
+    valid_slug,
 )
 from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
 from service.search_index import SearchIndex, parse_query, parse_type
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
+PAIRS_PER_PAGE = 25
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -104,7 +109,17 @@ async def agency_page(org_id: str, request: Request, ctx: AppContext = Depends(g
         return await _unknown_entry(request, ctx, "agency", org_id)
     groups = await _groups(request.app, ctx)
     found["group"] = found["iri"] in groups
-    return render_page(request, "agency.html", {"agency": found, "groups": groups})
+    lang = request_lang(request)
+    t = translator(lang)
+    me = f"org:{found['id']}"
+
+    def ego_of() -> Network | None:  # the partner network around this agency; it reads the store
+        return ego_network(_network(request, ctx, None), me) if found.get("id") else None
+
+    ego = await run_in_threadpool(ego_of)
+    name = found.get("acronym") or labeller(lang)(found["label"])
+    ego_svg = Markup(render_ego_svg(ego, me, f"{t('agency.ego.title')} {name}", lang)) if ego else None
+    return render_page(request, "agency.html", {"agency": found, "groups": groups, "ego_svg": ego_svg})
 
 
 # ---------------------------------------------------------------- directories and search (per data version)
@@ -264,14 +279,42 @@ def _network(request: Request, ctx: AppContext, area_id: str | None) -> Network:
     return build_network(collaborations(data, area_id), area_labels(data), request_lang(request), area_id, short)
 
 
+def _frame(request: Request, ctx: AppContext, area_id: str | None) -> Frame:
+    """Title, filter, legend and source line drawn into the SVG (and so into every export)."""
+    lang = request_lang(request)
+    t = translator(lang)
+    shown = t(f"area.{area_id}") if area_id else t("network.all")
+    legend = [(AREA_COLOURS[a], t(f"area.{a}")) for a in AREA_IDS if a in AREA_COLOURS]
+    # the configured base, never the Host header: a forged Host must not end up in a drawing
+    base = ctx.ns.base.rstrip("/")
+    link = f"{base}/network?" + urlencode({k: v for k, v in (("area", area_id), ("lang", lang)) if v})
+    return Frame(
+        title=f"{t('network.title')} · {t('site.name')}",
+        filter=f"{t('network.filter.shown')}{shown} · {t('network.legend.colour')}",
+        legend=legend,
+        source=f"{t('network.source')} · {link}",
+    )
+
+
+def _page_param(request: Request) -> int | None:
+    raw = request.query_params.get("page") or "1"
+    # digits only and short: int() would accept " 2", "+2", "٢" and a 10,000-digit number
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        return None
+    return int(raw) or None
+
+
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
     area_id, ok = _area_param(request)
-    if not ok:
-        return _bad_request(request, translator(request_lang(request))("network.badarea"))
-    net = _network(request, ctx, area_id)
     t = translator(request_lang(request))
-    svg = render_svg(net, t("network.title"), request_lang(request))
+    if not ok:
+        return _bad_request(request, t("network.badarea"))
+    page = _page_param(request)
+    if page is None:
+        return _bad_request(request, t("network.badpage"))
+    net = _network(request, ctx, area_id)
+    svg = render_svg(net, _frame(request, ctx, area_id), request_lang(request))
     by_id = {n.id: n for n in net.nodes}
     pairs = [
         {
@@ -283,13 +326,31 @@ def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRe
         for e in sorted(net.edges, key=lambda e: (-e.weight, e.source, e.target))
         if e.kind == "co"
     ]
+    pages = max(1, -(-len(pairs) // PAIRS_PER_PAGE))
+    if page > pages:
+        return _bad_request(request, t("network.badpage"))
+    first = (page - 1) * PAIRS_PER_PAGE
+
+    def pairs_href(n: int) -> str:
+        params = {k: v for k, v in (("area", area_id), ("page", str(n) if n > 1 else None)) if v}
+        return "/network" + ("?" + urlencode(params) if params else "") + "#h-pairs"
+
     return render_page(
         request,
         "network.html",
         {
             "svg": Markup(svg),  # built by render_svg, which escapes every text and attribute
             "net": net,
-            "pairs": pairs,
+            "pairs": pairs[first : first + PAIRS_PER_PAGE],
+            "pairs_total": len(pairs),
+            "pairs_first": first + 1,
+            "pager": {
+                "page": page,
+                "pages": pages,
+                "prev": pairs_href(page - 1) if page > 1 else None,
+                "next": pairs_href(page + 1) if page < pages else None,
+                "all": [(n, pairs_href(n)) for n in range(1, pages + 1)],
+            },
             "area_id": area_id or "",
             "areas": area_labels(_data(ctx)),
             "area_ids": AREA_IDS,
@@ -311,7 +372,7 @@ def network_svg(request: Request, ctx: AppContext = Depends(get_ctx)) -> Respons
     if not ok:
         raise ParameterError(f"area must be one of {', '.join(AREA_IDS)}")
     lang = request_lang(request)
-    svg = render_svg(_network(request, ctx, area_id), translator(lang)("network.title"), lang)
+    svg = render_svg(_network(request, ctx, area_id), _frame(request, ctx, area_id), lang, standalone=True)
     name = f"plankg-network-{area_id or 'all'}-{lang}.svg"
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
@@ -328,9 +389,61 @@ def network_json(request: Request, ctx: AppContext = Depends(get_ctx)) -> JSONRe
     return JSONResponse(_network(request, ctx, area_id).to_json(), headers={"Vary": "Cookie, Accept-Language"})
 
 
+HIGHLIGHT_MAX = 10
+# where a reader may have come from: our own pages only, so the back link cannot lead off-site
+_FROM = re.compile(r"/(?:agency|area|search|network|id|queries)(?:/[A-Za-z0-9._~%-]{1,120}){0,4}(?:\?[A-Za-z0-9._~%=&+-]{0,200})?")
+Q_GLOSSES = "reader-glosses"
+
+
+def _reader_params(request: Request, ns: Namespaces) -> tuple[set[str], str] | None:
+    """?highlight=UNFPA,WHO (agency ids) and ?from=/agency/UNFPA (a page of ours); None when bad."""
+    raw = request.query_params.get("highlight") or ""
+    ids = [part.strip() for part in raw.split(",") if part.strip()] if raw else []
+    if len(ids) > HIGHLIGHT_MAX or not all(valid_slug(i) for i in ids):
+        return None
+    came_from = request.query_params.get("from") or ""
+    if came_from and not _FROM.fullmatch(came_from):
+        return None
+    return {page_href(ns, f"{ns.id}org/{i}").lower() for i in ids}, came_from
+
+
 @router.get("/read", response_class=HTMLResponse, include_in_schema=False)
 def reader_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
-    return render_page(request, "read.html", {"blocks": reader_blocks(reading(_data(ctx)))})
+    params = _reader_params(request, ctx.ns)
+    t = translator(request_lang(request))
+    if params is None:
+        return _bad_request(request, t("read.badparams"))
+    highlight, came_from = params
+    data = _data(ctx)
+    items: dict[str, dict] = {}
+    para_area: dict[str, str] = {}
+    for r in ctx.store.select(ctx.catalog.internal_query(Q_GLOSSES).sparql):
+        area_id = data.local(r["area"].value).removeprefix("area/")
+        para_area[data.local(r["paragraph"].value)] = area_id
+        items[data.local(r["item"].value)] = {
+            "notation": r["notation"].value if r["notation"] else "",
+            "title": {"en": r["title_en"].value if r["title_en"] else "", "zh": r["title_zh"].value if r["title_zh"] else ""},
+        }
+    blocks = reader_blocks(reading(data))
+    heading = ""
+    for b in blocks:
+        u = b["unit"]
+        if u["kind"] in ("Section", "Summary", "Heading"):
+            heading = "".join(p["text"] for p in u["pieces"])
+        area_id = para_area.get(u["path"])
+        b["context"] = t(f"area.{area_id}") if area_id in AREA_IDS else heading
+        for child in b["children"]:
+            child["gloss"] = items.get(child["path"])
+    return render_page(
+        request,
+        "read.html",
+        {
+            "blocks": blocks,
+            "highlight": highlight,
+            "came_from": came_from,
+            "front": [b["unit"] for b in blocks if b["unit"]["kind"] == "FrontMatter"],
+        },
+    )
 
 
 def reader_blocks(units: list[dict]) -> list[dict]:
