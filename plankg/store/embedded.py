@@ -30,8 +30,9 @@ from plankg.store.results import (
     GRAPH_FORMATS,
     NO_CAP,
     QueryResponse,
+    NATIVE_FORMATS,
     RESULT_FORMATS,
-    native_select_json,
+    native_select,
     serialize_ask,
     write_graph,
     write_select,
@@ -119,11 +120,13 @@ def answer(
             return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(bool(result), fmt), 1, False)
         if isinstance(result, ox.QuerySolutions):
             fmt = pick_format(formats, "select")
-            if fmt == "json" and deadline is None:
-                # without a deadline to check between rows (in a worker, the pool keeps time)
-                fast = native_select_json(result, cap, min(_native_budget(cap), size))
-                if fast is not None:
-                    return QueryResponse("select", fmt, RESULT_FORMATS[fmt], fast[0], fast[1], False)
+            if fmt in NATIVE_FORMATS and deadline is None:
+                # written by the engine and cut there, without a deadline to check between rows
+                # (in a worker, the pool keeps time)
+                native = native_select(result, fmt, cap, size)
+                if native is not None:
+                    return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *native)
+                # a row with no bound variable, which the text cannot count: ours, row by row
                 result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
             variables = [v.value for v in result.variables]
             body, rows, cut = write_select(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size)
@@ -555,12 +558,6 @@ def _request(
         max_bytes=max_bytes,
         base_iri=base_iri,
     )
-
-
-def _native_budget(cap: int) -> int:
-    """Bytes the engine may write before the answer goes the slower, capped way:
-    about what ``cap`` rows take, so a result far over the cap is not written whole."""
-    return min(max(cap * 1024, 1 << 18), 16 << 20)
 
 
 def _deadline(items, deadline: float | None):

@@ -279,37 +279,158 @@ class _BudgetWriter:
 _BINDINGS_START = b'},"results":{"bindings":['
 
 
-def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
-    """SPARQL JSON written by the engine, when the whole answer fits the row cap.
+@dataclass(frozen=True)
+class _NativeFormat:
+    """Where rows begin and end in what the engine writes, so it can be cut between two rows.
 
-    The engine writes the same bytes as ``serialize_select(..., "json", False)``
-    (the tests hold the two together), several times faster. ``None`` when it
-    cannot be used: more rows than ``cap`` (the cut and its notice are ours),
-    more than ``max_bytes`` (stopped early), or a row with no bound variable,
-    which the count below cannot tell from text. ``solutions`` is used up either way.
-
-    Rows are counted in the text: a row opens with ``{"`` after ``[`` or ``,``,
-    and nowhere else, because every ``"`` inside a JSON string is escaped.
+    Each marker is text that only a row boundary holds: JSON escapes every ``"``
+    inside a string (so ``,{"`` opens a row and nothing else), XML every ``<``,
+    and TSV writes terms in their N-Triples form, newlines escaped.
     """
-    writer = _BudgetWriter(max_bytes)
+
+    engine: ox.QueryResultsFormat
+    head_end: bytes  # the rows begin after the first occurrence of this
+    marker: bytes
+    first_unmarked: bool  # JSON: the first row has no separator before it
+    cut_after: int  # TSV: a row ends with its marker, so the cut is after it
+    tail: bytes  # what closes the document after the last row
+    notice: tuple[bytes, bytes] | None  # (text of the head, the same with the truncation notice)
+    unsure: tuple[bytes, ...] = ()  # text after which the count cannot be trusted (a row with no binding)
+
+
+_NATIVE = {
+    "json": _NativeFormat(
+        ox.QueryResultsFormat.JSON, b'"bindings":[', b',{"', True, 0, b"]}}",
+        (_BINDINGS_START, b',"link":["urn:plankg:truncated"]},"truncated":true,"results":{"bindings":['),
+        (b"[{}", b",{}"),
+    ),
+    "xml": _NativeFormat(
+        ox.QueryResultsFormat.XML, b"<results>", b"<result>", False, 0, b"</results></sparql>",
+        (b"</head>", b'<link href="urn:plankg:truncated"/></head>'),
+    ),
+    "tsv": _NativeFormat(ox.QueryResultsFormat.TSV, b"\n", b"\n", False, 1, b"", None),
+}
+NATIVE_FORMATS = frozenset(_NATIVE)
+
+
+class _Unsure(Exception):
+    pass
+
+
+class _RowCounter:
+    """What the engine writes, counted in rows as it comes (``bytes.count``, no loop per row);
+    it stops the engine, and with it the evaluation, once past the row cap or the byte cap."""
+
+    def __init__(self, spec: _NativeFormat, cap: int, max_bytes: int) -> None:
+        self.spec, self.cap, self.max_bytes = spec, cap, max_bytes
+        self.buf = bytearray()
+        self.start: int | None = None  # where the rows begin
+        self.scanned = 0
+        self.markers = 0
+        self.chunk_start = 0  # where the last write began, with the markers counted before it
+        self.markers_before = 0
+
+    def write(self, data) -> int:
+        spec, buf = self.spec, self.buf
+        self.chunk_start, self.markers_before = len(buf), self.markers
+        buf.extend(data)
+        if self.start is None:
+            found = buf.find(spec.head_end)
+            if found < 0:
+                if len(buf) > self.max_bytes:
+                    raise _Unsure
+                return len(data)
+            self.start = self.scanned = self.chunk_start = found + len(spec.head_end)
+        for text in spec.unsure:
+            if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
+                raise _Unsure
+        self.chunk_start = max(self.start, self.scanned - len(spec.marker) + 1)
+        self.markers += buf.count(spec.marker, self.chunk_start)
+        self.scanned = len(buf)
+        if self.rows() > self.cap or len(buf) > self.max_bytes:
+            raise _OverBudget
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def rows(self) -> int:
+        """Rows begun (JSON, XML) or ended (TSV) so far."""
+        first = self.spec.first_unmarked and len(self.buf) > self.start and self.buf[self.start] == ord("{")
+        return self.markers + first
+
+    def boundary(self, rows: int) -> int:
+        """Where the text of the first ``rows`` rows ends (``rows`` no more than were written)."""
+        spec, buf = self.spec, self.buf
+        index = rows - 1 if spec.first_unmarked else rows  # the marker that ends them (0-based)
+        if spec.cut_after:
+            index = rows - 1
+        if index < 0:
+            return self.start
+        # only the last write can hold it: look for it there alone
+        pos, seen = self.chunk_start - 1, self.markers_before
+        if index < seen:  # a cap reached by an earlier write (cannot happen: it stops there), or rows == 0
+            pos, seen = self.start - 1, 0
+        while True:
+            pos = buf.find(spec.marker, pos + 1)
+            if seen == index:
+                return pos + spec.cut_after
+            seen += 1
+
+    def cut(self) -> tuple[bytes, int]:
+        """The rows that fit both caps, closed with the tail and the notice: (body, rows)."""
+        spec, buf = self.spec, self.buf
+        extra = len(spec.notice[1]) - len(spec.notice[0]) if spec.notice else 0
+        limit = self.max_bytes - extra - len(spec.tail)
+        end = self.boundary(self.cap) if self.rows() > self.cap else len(buf)
+        if end > limit:
+            # the last boundary within the byte cap
+            if spec.cut_after:
+                found = buf.rfind(spec.marker, self.start, limit)
+                end = found + 1 if found >= 0 else self.start
+            else:
+                found = buf.rfind(spec.marker, self.start, limit + len(spec.marker))
+                end = found if found >= 0 else self.start
+        rows = buf.count(spec.marker, self.start, end)
+        if spec.first_unmarked and end > self.start:
+            rows += 1
+        head = bytes(buf[: self.start])
+        if spec.notice:
+            head = head.replace(spec.notice[0], spec.notice[1], 1)
+        return head + bytes(buf[self.start : end]) + spec.tail, rows
+
+
+def native_select(solutions: ox.QuerySolutions, fmt: str, cap: int, max_bytes: int) -> tuple[bytes, int, bool] | None:
+    """Solutions written by the engine and cut at ``cap`` rows or ``max_bytes`` bytes: (body, rows, cut).
+
+    One evaluation: the engine is stopped at the first row past a cap (the
+    query's evaluation is lazy, so a result far over the cap is never computed
+    whole), and the text is cut at the last whole row, the head carrying the
+    same truncation notice as ``write_select``'s. ``None`` when the rows cannot
+    be counted in the text (a row with no bound variable; ``solutions`` is used up).
+    """
+    counter = _RowCounter(_NATIVE[fmt], cap, max_bytes)
     try:
-        solutions.serialize(writer, format=ox.QueryResultsFormat.JSON)
+        solutions.serialize(counter, format=counter.spec.engine)
+    except _Unsure:
+        return None
     except _OverBudget:
+        body, rows = counter.cut()
+        return body, rows, True
+    if counter.start is None:
         return None
-    body = b"".join(writer.parts)
-    start = body.find(_BINDINGS_START)
-    if start < 0:
+    if len(counter.buf) > max_bytes:
+        body, rows = counter.cut()
+        return body, rows, True
+    return bytes(counter.buf), counter.rows(), False
+
+
+def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
+    """SPARQL JSON written by the engine when the whole answer fits both caps; None otherwise."""
+    out = native_select(solutions, "json", cap, max_bytes)
+    if out is None or out[2]:
         return None
-    start += len(_BINDINGS_START)
-    if body.startswith(b"]", start):
-        rows = 0
-    elif b"{}" in body:
-        return None
-    else:
-        rows = 1 + body.count(b',{"', start)
-    if rows > cap:
-        return None
-    return body, rows
+    return out[0], out[1]
 
 
 def serialize_ask(value: bool, fmt: str) -> bytes:
