@@ -35,7 +35,7 @@ from plankg.store.results import (
     native_select,
     serialize_ask,
     write_graph,
-    write_select,
+    write_page,
 )
 
 log = logging.getLogger("plankg.store")
@@ -105,11 +105,15 @@ def answer(
     row_cap: int | None = None,
     max_bytes: int | None = None,
     base_iri: str | None = None,
+    offset: int = 0,
+    count_total: bool = False,
 ) -> QueryResponse:
     """Run a query and serialize it: the whole job, in-process or in a worker.
 
     The answer is cut at ``row_cap`` rows or ``max_bytes`` bytes, whichever comes
     first, between two rows (triples); a cut below ``row_cap`` rows is the byte cap's.
+    A SELECT's answer starts at row ``offset`` (a page); ``count_total`` also counts
+    every row of the answer, in the same evaluation (``QueryResponse.total``).
     """
     result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
     cap = row_cap or NO_CAP
@@ -123,14 +127,14 @@ def answer(
             if fmt in NATIVE_FORMATS and deadline is None:
                 # written by the engine and cut there, without a deadline to check between rows
                 # (in a worker, the pool keeps time)
-                native = native_select(result, fmt, cap, size)
+                native = native_select(result, fmt, cap, size, offset=offset, count=count_total)
                 if native is not None:
                     return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *native)
                 # a row with no bound variable, which the text cannot count: ours, row by row
                 result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
             variables = [v.value for v in result.variables]
-            body, rows, cut = write_select(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size)
-            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
+            page = write_page(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size, offset=offset, count_total=count_total)
+            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *page)
         fmt = pick_format(formats, "graph")
         body, rows, cut = write_graph(_deadline(result, deadline), fmt, dict(prefixes), row_cap=cap, max_bytes=size)
         return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, rows, cut)
@@ -202,8 +206,10 @@ class EmbeddedStore(Store):
         row_cap: int | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri)
+        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri, offset, count_total)
         pool = self._pool()
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
@@ -560,9 +566,13 @@ def _request(
     row_cap: int | None = None,
     max_bytes: int | None = None,
     base_iri: str | None = None,
+    offset: int = 0,
+    count_total: bool = False,
 ) -> dict:
     """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
+    paging = {"offset": int(offset), "count_total": bool(count_total)} if offset or count_total else {}
     return dict(
+        **paging,
         formats=dict(formats),
         bindings=dict(bindings) if bindings else None,
         default_graph_uris=list(default_graph_uris) if default_graph_uris else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class QueryResponse:
     body: bytes
     rows: int  # solutions or triples written
     truncated: bool  # the row cap or the byte cap cut the result (fewer rows than the row cap: the byte cap)
+    total: int | None = None  # a page's: the rows of the whole answer (asked for with ``count_total``)
 
 
 def capped(items: Iterable, cap: int) -> tuple[list, bool]:
@@ -248,6 +250,21 @@ def write_select(
     return body, len(parts), cut
 
 
+def write_page(
+    variables: list[str], rows: Iterable, fmt: str, *, row_cap: int = NO_CAP, max_bytes: int = NO_CAP, offset: int = 0, count_total: bool = False
+) -> tuple[bytes, int, bool, int | None]:
+    """``write_select`` from row ``offset`` on: (body, rows, cut, total of rows when ``count_total``).
+
+    Our writer, row by row: for rows the engine's text cannot count (``native_select``) and remote stores.
+    """
+    rest = iter(rows)
+    skipped = sum(1 for _ in itertools.islice(rest, offset)) if offset else 0
+    body, written, cut = write_select(variables, rest, fmt, row_cap=row_cap, max_bytes=max_bytes)
+    # the row that showed the cut was taken from ``rest`` too
+    total = skipped + written + (1 if cut else 0) + sum(1 for _ in rest) if count_total else None
+    return body, written, cut, total
+
+
 def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool) -> bytes:
     """Serialize solutions: pyoxigraph QuerySolutions, term sequences in variable order, or mappings."""
     return write_select(variables, rows, fmt, truncated=truncated)[0]
@@ -318,21 +335,38 @@ class _Unsure(Exception):
 
 
 class _RowCounter:
-    """What the engine writes, counted in rows as it comes (``bytes.count``, no loop per row);
-    it stops the engine, and with it the evaluation, once past the row cap or the byte cap."""
+    """What the engine writes, counted in rows as it comes (``bytes.count``, no loop per row).
 
-    def __init__(self, spec: _NativeFormat, cap: int, max_bytes: int) -> None:
-        self.spec, self.cap, self.max_bytes = spec, cap, max_bytes
+    It keeps the rows from ``offset`` on, at most ``cap`` of them and ``max_bytes``
+    in all, then stops the engine (and with it the evaluation: it is lazy), or,
+    with ``count``, goes on counting the rest without keeping it (the total of a
+    paged answer: the same evaluation, the engine's own writer).
+    """
+
+    def __init__(self, spec: _NativeFormat, cap: int, max_bytes: int, offset: int = 0, count: bool = False) -> None:
+        self.spec, self.cap, self.max_bytes, self.offset, self.count = spec, cap, max_bytes, offset, count
         self.buf = bytearray()
         self.start: int | None = None  # where the rows begin
         self.scanned = 0
         self.markers = 0
-        self.chunk_start = 0  # where the last write began, with the markers counted before it
-        self.markers_before = 0
+        self.lo: int | None = None  # where the page begins
+        self.page: tuple[bytes, int, bool] | None = None  # the page, once cut (counting goes on)
+        self.carry = b""  # the last bytes seen once the page is cut: a marker across two writes
+        self.first = False  # JSON: the first row (it has no marker) has begun
 
+    # -- the engine's file
     def write(self, data) -> int:
-        spec, buf = self.spec, self.buf
-        self.chunk_start, self.markers_before = len(buf), self.markers
+        spec = self.spec
+        if self.page is not None:
+            text = self.carry + bytes(data)
+            for unsure in spec.unsure:
+                if unsure in text:
+                    raise _Unsure
+            self.markers += text.count(spec.marker) - self.carry.count(spec.marker)
+            self.carry = text[-(len(spec.marker) - 1) or len(text):]
+            return len(data)
+        buf = self.buf
+        chunk_start, markers_before = len(buf), self.markers
         buf.extend(data)
         if self.start is None:
             found = buf.find(spec.head_end)
@@ -340,89 +374,125 @@ class _RowCounter:
                 if len(buf) > self.max_bytes:
                     raise _Unsure
                 return len(data)
-            self.start = self.scanned = self.chunk_start = found + len(spec.head_end)
+            self.start = self.scanned = chunk_start = found + len(spec.head_end)
         for text in spec.unsure:
             if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
                 raise _Unsure
-        self.chunk_start = max(self.start, self.scanned - len(spec.marker) + 1)
-        self.markers += buf.count(spec.marker, self.chunk_start)
+        counted_from = max(self.start, self.scanned - len(spec.marker) + 1)
+        self.markers += buf.count(spec.marker, counted_from)
         self.scanned = len(buf)
-        if self.rows() > self.cap or len(buf) > self.max_bytes:
-            raise _OverBudget
+        rows = self.rows()
+        if self.lo is None and rows > self.offset:
+            self.lo = self._boundary(self.offset, counted_from, markers_before, opening=True)
+        end = None
+        if rows > self.offset + self.cap:
+            end = self._boundary(self.offset + self.cap, counted_from, markers_before)
+        # the text so far, the tail included once it came, past the byte cap: the page ends before
+        over = self.lo is not None and self._size(end if end is not None else len(buf)) - len(spec.tail) > self.max_bytes
+        if end is not None or over:
+            self.page = self._cut(end)
+            if not self.count:
+                raise _OverBudget
+            self.carry = bytes(buf[-(len(spec.marker) - 1):])
+            # the rows written but not in the page: counted already; what follows is counted as it comes
+            self.buf = bytearray()
         return len(data)
 
     def flush(self) -> None:
         pass
 
+    # -- rows and boundaries
     def rows(self) -> int:
         """Rows begun (JSON, XML) or ended (TSV) so far."""
-        first = self.spec.first_unmarked and len(self.buf) > self.start and self.buf[self.start] == ord("{")
-        return self.markers + first
+        if self.spec.first_unmarked and not self.first and self.start is not None:
+            self.first = self.markers > 0 or (len(self.buf) > self.start and self.buf[self.start] == ord("{"))
+        return self.markers + self.first
 
-    def boundary(self, rows: int) -> int:
-        """Where the text of the first ``rows`` rows ends (``rows`` no more than were written)."""
+    def _boundary(self, rows: int, counted_from: int, markers_before: int, opening: bool = False) -> int:
+        """Where the first ``rows`` rows end, looked for in the last write only (a cap or an offset
+        is crossed by one write); ``opening``: where the next row begins (JSON: after the comma)."""
         spec, buf = self.spec, self.buf
-        index = rows - 1 if spec.first_unmarked else rows  # the marker that ends them (0-based)
-        if spec.cut_after:
-            index = rows - 1
+        index = rows if not (spec.first_unmarked or spec.cut_after) else rows - 1  # the marker that ends them
         if index < 0:
             return self.start
-        # only the last write can hold it: look for it there alone
-        pos, seen = self.chunk_start - 1, self.markers_before
-        if index < seen:  # a cap reached by an earlier write (cannot happen: it stops there), or rows == 0
-            pos, seen = self.start - 1, 0
+        pos, seen = counted_from - 1, markers_before
         while True:
             pos = buf.find(spec.marker, pos + 1)
             if seen == index:
-                return pos + spec.cut_after
+                return pos + spec.cut_after + (1 if opening and spec.first_unmarked else 0)
             seen += 1
 
-    def cut(self) -> tuple[bytes, int]:
-        """The rows that fit both caps, closed with the tail and the notice: (body, rows)."""
-        spec, buf = self.spec, self.buf
+    def _size(self, end: int) -> int:
+        """Bytes of the page's document if it ended at ``end`` (with the notice and the tail)."""
+        spec = self.spec
         extra = len(spec.notice[1]) - len(spec.notice[0]) if spec.notice else 0
-        limit = self.max_bytes - extra - len(spec.tail)
-        end = self.boundary(self.cap) if self.rows() > self.cap else len(buf)
-        if end > limit:
+        return self.start + extra + (end - self.lo) + len(spec.tail)
+
+    def _cut(self, end: int | None) -> tuple[bytes, int, bool]:
+        """The page up to ``end`` (None: as far as the bytes allow), closed: (body, rows, True)."""
+        spec, buf, lo = self.spec, self.buf, self.lo if self.lo is not None else self.start
+        if end is None or self._size(end) > self.max_bytes:
+            limit = end if end is not None else len(buf)
+            limit = min(limit, lo + self.max_bytes - self._size(lo))
             # the last boundary within the byte cap
             if spec.cut_after:
-                found = buf.rfind(spec.marker, self.start, limit)
-                end = found + 1 if found >= 0 else self.start
+                found = buf.rfind(spec.marker, lo, max(lo, limit))
+                end = found + 1 if found >= 0 else lo
             else:
-                found = buf.rfind(spec.marker, self.start, limit + len(spec.marker))
-                end = found if found >= 0 else self.start
-        rows = buf.count(spec.marker, self.start, end)
-        if spec.first_unmarked and end > self.start:
+                found = buf.rfind(spec.marker, lo, max(lo, limit + len(spec.marker)))
+                end = found if found >= 0 else lo
+        return self._document(lo, end, cut=True)
+
+    def _document(self, lo: int, end: int, *, cut: bool) -> tuple[bytes, int, bool]:
+        spec, buf = self.spec, self.buf
+        rows = buf.count(spec.marker, lo, end)
+        if spec.first_unmarked and end > lo:
             rows += 1
         head = bytes(buf[: self.start])
-        if spec.notice:
+        if cut and spec.notice:
             head = head.replace(spec.notice[0], spec.notice[1], 1)
-        return head + bytes(buf[self.start : end]) + spec.tail, rows
+        return head + bytes(buf[lo:end]) + spec.tail, rows, cut
+
+    def finished(self) -> tuple[bytes, int, bool]:
+        """The page of a result that ended within both caps (or the page cut before it ended)."""
+        if self.page is not None:
+            return self.page
+        buf, spec = self.buf, self.spec
+        end = len(buf) - len(spec.tail)  # the rows' end: the engine closed the document
+        if self.lo is None:  # fewer rows than the offset: an empty page
+            return bytes(buf[: self.start]) + spec.tail, 0, False
+        if self._size(end) > self.max_bytes:  # the whole would fit, but not with the notice room
+            return self._cut(end)
+        if self.lo == self.start:
+            return bytes(buf), self.rows(), False
+        return self._document(self.lo, end, cut=False)
+
+    def total(self) -> int:
+        return self.rows()
 
 
-def native_select(solutions: ox.QuerySolutions, fmt: str, cap: int, max_bytes: int) -> tuple[bytes, int, bool] | None:
-    """Solutions written by the engine and cut at ``cap`` rows or ``max_bytes`` bytes: (body, rows, cut).
+def native_select(
+    solutions: ox.QuerySolutions, fmt: str, cap: int, max_bytes: int, *, offset: int = 0, count: bool = False
+) -> tuple[bytes, int, bool, int | None] | None:
+    """Solutions written by the engine, from row ``offset`` on, cut at ``cap`` rows or
+    ``max_bytes`` bytes: (body, rows, cut, total of rows when ``count`` else None).
 
-    One evaluation: the engine is stopped at the first row past a cap (the
-    query's evaluation is lazy, so a result far over the cap is never computed
-    whole), and the text is cut at the last whole row, the head carrying the
-    same truncation notice as ``write_select``'s. ``None`` when the rows cannot
-    be counted in the text (a row with no bound variable; ``solutions`` is used up).
+    One evaluation: without ``count`` the engine is stopped at the first row past
+    the page (the evaluation is lazy, so a result far over it is never computed
+    whole); the text is cut at the last whole row, the head carrying the same
+    truncation notice as ``write_select``'s. ``None`` when the rows cannot be
+    counted in the text (a row with no bound variable; ``solutions`` is used up).
     """
-    counter = _RowCounter(_NATIVE[fmt], cap, max_bytes)
+    counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
         solutions.serialize(counter, format=counter.spec.engine)
     except _Unsure:
         return None
     except _OverBudget:
-        body, rows = counter.cut()
-        return body, rows, True
+        return (*counter.page, None)  # type: ignore[misc]
     if counter.start is None:
         return None
-    if len(counter.buf) > max_bytes:
-        body, rows = counter.cut()
-        return body, rows, True
-    return bytes(counter.buf), counter.rows(), False
+    return (*counter.finished(), counter.total() if count else None)
 
 
 def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:

@@ -994,7 +994,7 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
         sparql, request = message
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)
-            reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated))
+            reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated, result.total))
         except errors.PlanKGError as exc:
             reply = _error_reply(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
