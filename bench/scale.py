@@ -149,6 +149,7 @@ class Contender:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         self.proc: subprocess.Popen | None = None
+        self.extra_env: dict[str, str] = {}  # settings of a run (bench.mixed: a short time limit)
 
     @property
     def oxigraph(self) -> bool:
@@ -168,6 +169,7 @@ class Contender:
                 # wrk's 16 connections come from one address and stand for 16 clients
                 PLANKG_CLIENT_MAX_CONCURRENT="1024", PLANKG_CLIENT_MAX_JOBS="1024",
             )
+            env.update(self.extra_env)
             cwd = self.tree
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
