@@ -146,6 +146,41 @@ def render(scale_json: dict, named_runs: dict[str, dict], note: str, mixed: dict
     return "\n".join(lines) + "\n"
 
 
+def readme_summary(scale_json: dict, named_runs: dict[str, dict]) -> str:
+    """The README's lines on scale, from the same figures as scale.md."""
+    m = scale_json["scales"].get("1m", {}).get("median")
+    if not m:
+        return ""
+    ox = next(label for label in m if label.startswith("oxigraph"))
+    base, mine = [label for label in m if label != ox][0], [label for label in m if label != ox][-1]
+    out = [
+        f"At 1M quads (`python -m bench.scale`, {scale_json['date']}, load {m[mine]['load_before']:.0f} on 2 cores): "
+        f"a 100-triple write is visible to queries after {m[mine]['write_visible_s']:.2f} s ({m[base]['write_visible_s']:.1f} s before this branch; target 0.5 s), "
+        f"the process tree's PSS is {m[mine]['pss_bytes'] / MB:,.0f} MB ({m[mine]['pss_after_writes_bytes'] / MB:,.0f} MB after five writes, "
+        f"{m[base]['pss_after_writes_bytes'] / MB:,.0f} MB before), the start on an existing store {m[mine]['start_s']:.0f} s (target 3 s), "
+        f"and a tiny new query runs at {m[mine]['tiny_rps_16'] / m[ox]['tiny_rps_16']:.2f}× `oxigraph serve`'s throughput at 16 clients (target 0.25×)."
+    ]
+    if named_runs:
+        last = named_runs[list(named_runs)[-1]]
+        within = sum(1 for e in last.values() if e.get("p50_ms") is not None and e["p50_ms"] <= 100)
+        out.append(
+            f"{within} of {len(last)} named queries answer within 100 ms (p50, in-process, at that load); answers that outgrow a page "
+            "are paged (`?limit=`, `?offset=`, `X-PlanKG-Total`, `Link: rel=\"next\"`). Targets met and missed, and why: "
+            "[bench/results/scale.md](bench/results/scale.md)."
+        )
+    return " ".join(out)
+
+
+def update_readme(readme: Path, summary: str) -> None:
+    start, end = "<!-- scale:start -->", "<!-- scale:end -->"
+    text = readme.read_text()
+    if start not in text:
+        return
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(head + start + "\n" + summary + "\n" + end + tail)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.scale_report")
     p.add_argument("--scale-json", type=Path, default=ROOT / "bench" / "results" / "scale.json")
@@ -157,7 +192,9 @@ def main() -> None:
     named_runs = {label: named(Path(path)) for label, path in (item.split("=", 1) for item in args.named)}
     note = args.notes.read_text() if args.notes.exists() else ""
     mixed = json.loads(args.mixed.read_text()) if args.mixed.exists() else None
-    args.out.write_text(render(json.loads(args.scale_json.read_text()), named_runs, note, mixed))
+    scale_json = json.loads(args.scale_json.read_text())
+    args.out.write_text(render(scale_json, named_runs, note, mixed))
+    update_readme(ROOT / "README.md", readme_summary(scale_json, named_runs))
     print(args.out)
 
 
