@@ -410,7 +410,8 @@ class EmbeddedStore(Store):
                     self._data_changed()
                 raise
             if not updates and self._mem is before:
-                return  # nothing changed
+                self._version = uuid.uuid4().hex[:12]  # nothing to change: the workers hold the same data
+                return
             # the replica took the update in place: the query side takes the same; else it reloads
             self._data_changed(updates[0] if updates and self._mem is before else None)
 
