@@ -21,7 +21,6 @@ import shutil
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 from bench.scale import TOKEN, WORK, B, Contender, data_for, master_store

@@ -67,7 +67,7 @@ def render(scale_json: dict, named_runs: dict[str, dict], note: str, mixed: dict
         return "–" if v is None or v != v else f"{v:,.0f} req/s"
 
     for scale in scales:
-        def pss_check(v, peer):
+        def pss_check(v, peer, scale=scale):
             if scale != "1m":
                 return f"{v / peer:.1f}× oxigraph (target at 1M only)"
             ok = v <= 2 * peer

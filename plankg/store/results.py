@@ -366,7 +366,7 @@ class _RowCounter:
             self.carry = text[-(len(spec.marker) - 1) or len(text):]
             return len(data)
         buf = self.buf
-        chunk_start, markers_before = len(buf), self.markers
+        markers_before = self.markers
         buf.extend(data)
         if self.start is None:
             found = buf.find(spec.head_end)
@@ -374,7 +374,7 @@ class _RowCounter:
                 if len(buf) > self.max_bytes:
                     raise _Unsure
                 return len(data)
-            self.start = self.scanned = chunk_start = found + len(spec.head_end)
+            self.start = self.scanned = found + len(spec.head_end)
         for text in spec.unsure:
             if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
                 raise _Unsure
