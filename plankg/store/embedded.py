@@ -412,8 +412,12 @@ class EmbeddedStore(Store):
             if not updates and self._mem is before:
                 self._version = uuid.uuid4().hex[:12]  # nothing to change: the workers hold the same data
                 return
-            # the replica took the update in place: the query side takes the same; else it reloads
-            self._data_changed(updates[0] if updates and self._mem is before else None)
+            # the replica took the update in place: the query side takes the same; else it reloads.
+            # Not an update with blank nodes: INSERT DATA mints fresh ones, so the zygote's labels would
+            # differ from the replica's, and a write prepared on its copy would name nodes the server lacks
+            # (a literal holding "_:" only costs a reload)
+            update = updates[0] if updates and self._mem is before and "_:" not in updates[0] else None
+            self._data_changed(update)
 
     def _reopen_disk(self) -> ox.Store:
         """The disk store opened afresh; StoreUnavailable (and the next write tries again) if it cannot be."""

@@ -126,6 +126,17 @@ def test_a_steward_change_reaches_the_workers_as_the_change_not_as_a_snapshot(st
     assert len(store.workers.processes()[1]) == 2
 
 
+def test_a_change_with_blank_nodes_reloads_the_snapshot_so_the_workers_keep_the_servers_labels(store):
+    snapshots = []
+    real = store.workers._snapshot
+    store.workers._snapshot = lambda: snapshots.append(1) or real()
+    card = ox.Quad(ox.NamedNode(f"{EX}person"), ox.NamedNode(f"{EX}card"), ox.BlankNode("c1"), ox.NamedNode(f"{EX}g9"))
+    store.apply_changes([], [card])
+    assert snapshots == [1]
+    label = store.quads(f"{EX}g9")[0].object.value
+    assert f"_:{label}".encode() in store.query("SELECT ?c { GRAPH ?g { ?s <http://example.org/card> ?c } }", formats={"select": "tsv"}).body
+
+
 def test_a_zygote_that_refuses_a_change_reloads_the_whole_snapshot(store):
     pool = store.workers
     pool.apply("INSERT DATA { <http://example.org/a> <http://example.org/p> ")  # not an update: refused
