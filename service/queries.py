@@ -287,7 +287,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     if page is None:
         headers.update(truncation_headers(hit.rows, hit.truncated, cap, ctx.settings.max_response_bytes))
     else:
-        paged = _page_headers(request, page, hit, ctx.settings.max_response_bytes)
+        paged = _page_headers(request, page, hit, cap, ctx.settings.max_response_bytes)
         if "Link" in paged:
             headers["Link"] += ", " + paged.pop("Link")
         headers.update(paged)
@@ -318,12 +318,15 @@ def _whole(raw: str, name: str, least: int, most: int, default: int) -> int:
     return int(raw)
 
 
-def _page_headers(request: Request, page: tuple[int, int], hit: Answer, max_bytes: int) -> dict[str, str]:
-    """The total, and a ``next`` link while rows remain (RFC 8288), for every format alike."""
+def _page_headers(request: Request, page: tuple[int, int], hit: Answer, row_cap: int, max_bytes: int) -> dict[str, str]:
+    """The total, and a ``next`` link while rows remain (RFC 8288), for every format alike.
+
+    A page cut where the client asked is no truncation; one cut by the service's row cap
+    or byte cap says so, as every answer does."""
     limit, offset = page
     headers = {"X-PlanKG-Total": str(hit.total), "X-PlanKG-Offset": str(offset), "X-PlanKG-Limit": str(limit)}
-    if hit.truncated and hit.rows < limit:
-        headers.update({"X-PlanKG-Truncated": "true", "X-PlanKG-Byte-Cap": str(max_bytes)})
+    if hit.truncated and (hit.rows < limit or hit.rows >= row_cap):
+        headers.update(truncation_headers(hit.rows, hit.truncated, row_cap, max_bytes))
     if hit.total is not None and offset + hit.rows < hit.total and hit.rows > 0:
         query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
         query += [("limit", str(limit)), ("offset", str(offset + hit.rows))]
