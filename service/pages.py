@@ -536,7 +536,7 @@ async def _catalog_entries(ctx: AppContext, lang: str, t: Callable[..., str]) ->
     for q in ctx.catalog:
         params = []
         for p in q.params:
-            described = {**p.describe(), "description": t(p.description)}
+            described = {**p.describe(), "label": _known(t, "param." + p.name, p.name), "description": t(p.description)}
             if p.enum:
                 described["labels"] = await enum_labels(ctx, p, lang, names)
             if p.known:
@@ -661,7 +661,7 @@ QUERY_SCRIPT_STRINGS = (
     "query.custom", "query.copied", "query.where", "query.where.line", "query.syntax",
     "query.triples", "form.any", "form.true", "form.false", "form.suggest",
     "yasr.Table", "yasr.Response", "yasr.Simple view", "yasr.Ellipse", "yasr.Page size:", "yasr.All",
-    "yasr.Show all", "yasr.Filter query results", "yasr.results",
+    "yasr.Show all", "yasr.Filter query results", "yasr.results", "yasr.Download Results",
 )
 # placeholders the query page's script fills itself (query.js), kept as {name} for it
 SCRIPT_PLACEHOLDERS = {"query.where": ("line", "column"), "query.where.line": ("line",), "yasr.results": ("n", "s")}

@@ -75,7 +75,7 @@ DATA_FORMS = re.compile(
     r"|\b\w+=\w+"  # parameter=value
     r"|\b[a-z]+(?:_[a-z0-9]+)+\b"  # snake_case identifiers (parameter and column names)
     r"|\b[\w-]*\d[\w/.-]*"  # symbols and codes with digits
-    r"|\b(?:N-Triples|N-Quads|JSON-LD|RDF/XML|TriG|Turtle)\b"  # W3C format names
+    r"|\b(?:N-Triples|N-Quads|JSON-LD|RDF/XML|TriG|Turtle|VoID)\b"  # W3C format and vocabulary names
     r"|\b[A-Z]{2,}[A-Za-z]*s?\b(?:-[A-Z][A-Za-z]*)*"  # acronyms (and their plural or hyphenated forms)
 )
 WORD = re.compile(r"[A-Za-z]{2,}(?:[-'][A-Za-z]+)*")
@@ -96,7 +96,7 @@ def test_the_rule_flags_english_ui_text_and_passes_data_forms():
     for data in ("人口基金（UNFPA）", "http://127.0.0.1:8000/id/org/UNFPA", "skos:prefLabel", "UNW/2021/6 中文本",
                  "下载 CSV", "第 56 段", "A/RES/70/1", "COVID-19", "/queries/partners-by-area/form", "partners-by-area.rq",
                  "按 Ctrl+Enter 运行查询。", "SDGs", "UN-Women", "“violence”", "（.ttl、.jsonld）", "entities_only=false",
-                 "min_value / max_value", "?basis", "schema.org", "N-Triples", "data/registry/roles.csv"):
+                 "min_value / max_value", "?basis", "schema.org", "N-Triples", "data/registry/roles.csv", "数据集描述（VoID）"):
         assert untranslated(data) == [], data
     assert untranslated("partners-by-area — 机构", frozenset({"partners-by-area"})) == []
     assert untranslated("partners by area", frozenset({"partners-by-area"})) == ["partners", "by", "area"]

@@ -69,6 +69,7 @@
       getPlainQueryLinkToEndpoint: undefined,
     });
     watchLabels(yasr.resultsEl);
+    translateYasr(yasr.rootEl);  // the plugin tabs are drawn before any result arrives
   }
 
   function text() { return yasqe ? yasqe.getValue() : textarea.value; }
@@ -97,7 +98,7 @@
     var id = "qp-" + p.name;
     var label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = p.name + (p.required ? " *" : "");
+    label.textContent = (p.label || p.name) + (p.required ? " *" : "");
     wrap.appendChild(label);
     var control;
     if (p.enum || p.type === "boolean") {
@@ -128,6 +129,7 @@
       if (p.choices) {
         var list = document.createElement("datalist");
         list.id = id + "-choices";
+        list.setAttribute("translate", "no");  // the graph's own names and acronyms
         p.choices.forEach(function (c) {
           var o = document.createElement("option");
           o.value = c.value;
@@ -383,6 +385,26 @@
   }
 
   function translateYasr(root) {
+    // YASR writes its controls in English only; the page's strings replace them
+    if (lang !== "en") {
+      var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var t = node.nodeValue.trim();
+        var m = /^(\d+) results? in ([\d.]+) seconds?$/.exec(t);
+        if (m) node.nodeValue = strings["yasr.results"].replace("{n}", m[1]).replace("{s}", m[2]);
+        else if (t && strings["yasr." + t]) node.nodeValue = node.nodeValue.replace(t, strings["yasr." + t]);
+      }
+      Array.prototype.forEach.call(root.querySelectorAll("input[placeholder]"), function (el) {
+        var key = "yasr." + el.placeholder;
+        if (strings[key]) { el.placeholder = strings[key]; el.setAttribute("aria-label", strings[key]); }
+      });
+      Array.prototype.forEach.call(root.querySelectorAll("[title], [aria-label]"), function (el) {
+        ["title", "aria-label"].forEach(function (name) {
+          var value = el.getAttribute(name);
+          if (value && strings["yasr." + value]) el.setAttribute(name, strings["yasr." + value]);
+        });
+      });
+    }
     // accessible names that match what is shown (axe label-content-name-mismatch, select-name)
     Array.prototype.forEach.call(root.querySelectorAll("button[aria-label]"), function (el) {
       var shown = el.textContent.trim();
@@ -390,19 +412,6 @@
     });
     Array.prototype.forEach.call(root.querySelectorAll("select.tableSizer:not([aria-label])"), function (el) {
       el.setAttribute("aria-label", strings["yasr.Page size:"].replace(/[:：]\s*$/, ""));
-    });
-    // YASR writes its controls in English only; the page's strings replace them
-    if (lang === "en") return;
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      var t = node.nodeValue.trim();
-      var m = /^(\d+) results? in ([\d.]+) seconds?$/.exec(t);
-      if (m) node.nodeValue = strings["yasr.results"].replace("{n}", m[1]).replace("{s}", m[2]);
-      else if (t && strings["yasr." + t]) node.nodeValue = node.nodeValue.replace(t, strings["yasr." + t]);
-    }
-    Array.prototype.forEach.call(root.querySelectorAll("input[placeholder]"), function (el) {
-      var key = "yasr." + el.placeholder;
-      if (strings[key]) { el.placeholder = strings[key]; el.setAttribute("aria-label", strings[key]); }
     });
   }
 
