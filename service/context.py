@@ -23,6 +23,10 @@ class AppContext:
     catalog: Catalog
     executor: QueryExecutor
 
+    def query_text(self, name: str) -> str:
+        """The SPARQL of one of the service's own queries (``queries/{name}.rq``, ``public: false``)."""
+        return self.catalog.internal_query(name).sparql
+
     def close(self) -> None:
         self.store.close()
 

@@ -32,7 +32,9 @@ class QueryRequest:
     ``named_graph_uris`` are the protocol's dataset. The answer is cut between rows
     at ``row_cap`` rows or ``max_bytes`` bytes, and says so; ``timeout_s`` stops the
     query. ``base_iri`` resolves the query's relative IRIs (the protocol's endpoint
-    IRI); without it a relative IRI is a syntax error.
+    IRI); without it a relative IRI is a syntax error. A SELECT's answer starts at row
+    ``offset`` (a page of ``row_cap`` rows); ``count_total`` also counts the rows of
+    the whole answer, in the same evaluation (``QueryResponse.total``).
     """
 
     sparql: str
@@ -44,6 +46,8 @@ class QueryRequest:
     row_cap: int | None = None
     max_bytes: int | None = None
     base_iri: str | None = None
+    offset: int = 0
+    count_total: bool = False
 
 
 class Store(ABC):
