@@ -206,7 +206,8 @@ def test_the_impact_area_ids_are_those_of_the_graph_and_of_every_area_parameter(
     areas = {q.subject.value for q in result.quads if q.predicate.value == RDF_TYPE and q.object.value == PK + "ImpactArea"}
     assert areas == {ID + "area/" + slug for slug in IMPACT_AREAS}
     catalog = Catalog.load(Settings())
-    enums = {q.name: p.enum for q in [*catalog, *catalog.internal.values()] for p in q.params if p.name == "area"}
+    # an area named by its id; the pages' own queries take the area's full IRI, which the page built
+    enums = {q.name: p.enum for q in [*catalog, *catalog.internal.values()] for p in q.params if p.name == "area" and not (p.type == "iri" and p.prefix is None)}
     assert enums, "no named query takes an area"
     for name, enum in enums.items():
         assert set(enum) == set(IMPACT_AREAS), name
