@@ -123,6 +123,12 @@ class WriteBusy(PlanKGError):
     title = "Another write is in progress"
 
 
+class WriteConflict(PlanKGError):
+    """Another front-end changed the data between this write's candidate and its commit; nothing was changed."""
+
+    title = "The data changed while the write was prepared"
+
+
 class ClientDisconnected(PlanKGError):
     """The client hung up before its work ended; the work was stopped and nobody is answered."""
 

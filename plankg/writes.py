@@ -248,6 +248,7 @@ class WritePipeline:
         self.require_writable_store()
         with self._lock:
             started = _now()
+            self.store.begin_write()
             outcome = self.prepare(propose, dry_run=dry_run, role=role, confirm=confirm)
             if dry_run or outcome.change.empty:
                 return outcome

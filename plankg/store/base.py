@@ -191,6 +191,13 @@ class Store(ABC):
         """
         raise self._no_writes()
 
+    def begin_write(self) -> None:  # noqa: B027 - a store with one writer has nothing to note
+        """Called under the write lock before a write's candidate is worked out.
+
+        A store shared with other writers (the remote store) notes the data version
+        here; ``apply_changes`` then commits only if the data is still at it.
+        """
+
     def apply_changes(
         self,
         removed: Sequence[ox.Quad],

@@ -20,10 +20,16 @@ Decisions, and why:
   serializer (valid SPARQL term syntax), never escaped by hand, and sent in
   batches because engines cap the size of one update (Virtuoso's SQL compiler
   in particular).
-* ``version`` is a counter of writes made through this object plus a digest of
-  a probe (triple count per graph). The probe runs once and again after each
-  write through this store, or every ``probe_ttl_s`` seconds when given;
-  writes made to the remote by other means are not seen before that.
+* Writes (``apply_changes``, ``replace_dataset``) go through
+  ``plankg.store.engine_commit``: one update of one operation, guarded by the
+  data version held in the engine (``<base>meta/state``), so several
+  front-ends can write to one engine. ``version`` is that engine-held token
+  (read on every call, so a write through another front-end is seen by the next
+  read here) plus a digest of a probe (triple count per graph) taken at most
+  every ``remote_probe_s`` seconds: a change made on the engine by other means
+  shows within that bound.
+* Steward writes are prepared in the sandbox on a copy of plankg's graphs,
+  fetched again whenever the engine's version moved (``begin_write``).
 """
 
 from __future__ import annotations
@@ -57,11 +63,13 @@ from plankg.errors import (
     QuerySyntaxError,
     QueryTimeout,
     StoreUnavailable,
+    WriteConflict,
     WritesDisabled,
 )
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import TOKEN, keywords, query_form
+from plankg.store import engine_commit
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -131,8 +139,11 @@ class RemoteStore(Store):
         self._graph_prefix = ns.graph("")
         self._known_graphs = tuple(ns.graph(name) for name in (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY))
         self.batch_triples = batch_triples
-        self.probe_ttl_s = probe_ttl_s
-        self._writes = 0
+        self.probe_ttl_s = probe_ttl_s if probe_ttl_s is not None else settings.remote_probe_s
+        self._places = engine_commit.Places.under(ns.base, ns.pk, self._graph_prefix)
+        self._expected: tuple[str, ...] | None = None  # the version begin_write saw
+        self._copy: list[ox.Quad] = []  # what the sandbox holds, as of _copy_version
+        self._copy_version: tuple[str, ...] | None = None
         self._probe: _Probe | None = None
         self._probe_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -211,40 +222,179 @@ class RemoteStore(Store):
 
     @property
     def version(self) -> str:
-        return f"w{self._writes}-{self._probed().digest}"
+        """The engine's data version (read now: another front-end's write shows at once) and the probe's digest."""
+        tokens = self.engine_version()
+        return f"{'+'.join(tokens) or 'none'}-{self._probed().digest}"
 
     def graphs(self) -> tuple[str, ...]:
         """plankg's graphs on the remote: the three the build writes plus any other under ``<base>graph/``."""
         return self._probed().graphs
 
+    def engine_version(self) -> tuple[str, ...]:
+        """The version tokens in the engine's metadata graph: one, none before the first write, two after a fork."""
+        state, predicate = self._places.state, self._places.version
+        _, rows, _ = self._solutions(
+            f"SELECT ?v WHERE {{ GRAPH {state} {{ {state} {predicate} ?v }} }}",
+            "select", [], [state.value], self._timeout_s, None, NO_CAP,
+        )
+        return tuple(sorted(row["v"].value for row in rows if row["v"] is not None))
+
+    # ------------------------------------------------------------ reading for writes
+    def quads_matching(self, patterns) -> list[ox.Quad]:
+        out: list[ox.Quad] = []
+        ours = set(self.graphs())
+        for s, p, o, g in patterns:
+            if isinstance(g, ox.DefaultGraph):
+                continue  # plankg keeps nothing in an engine's default graph
+            if any(isinstance(t, ox.BlankNode) for t in (s, o)):
+                continue  # a blank node of a copy names nothing on the engine
+            if g is not None and g.value not in ours:
+                continue
+            terms = [str(t) if t is not None else f"?{v}" for t, v in ((s, "s"), (p, "p"), (o, "o"))]
+            graph = str(g) if g is not None else "?g"
+            text = f"SELECT * WHERE {{ GRAPH {graph} {{ {' '.join(terms)} }} }}"
+            named = [g.value] if g is not None else sorted(ours)
+            variables, rows, _ = self._solutions(text, "select", [], named, self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
+            bound = set(variables)
+            for row in rows:
+                found = {name: row[name] for name in ("s", "p", "o", "g") if name in bound}
+                out.append(ox.Quad(found.get("s", s), found.get("p", p), found.get("o", o), found.get("g", g)))
+        return out
+
+    def sandbox(self):
+        """Worker processes holding a copy of plankg's graphs as of ``begin_write`` (writes are prepared there)."""
+        pool = self.__dict__.get("_sandbox_pool")
+        if pool is None:
+            from plankg.store.workers import WorkerPool
+
+            pool = WorkerPool(0, prefixes=self.prefixes, snapshot=self._snapshot, options=self.__dict__.get("_worker_options"))
+            pool.options = pool.options.without_lanes()
+            pool.start(snapshot=b"")
+            self.__dict__["_sandbox_pool"] = pool
+        return pool
+
+    def _snapshot(self) -> bytes:
+        return "".join(f"{q} .\n" for q in self._copy).encode()
+
+    def begin_write(self) -> None:
+        """Before a write is prepared (under the front-end's write lock): note the engine's version, fold a
+        fork, and give the sandbox the data of that version. The commit is conditional on it."""
+        tokens = self.engine_version()
+        if len(tokens) > 1:
+            log.warning("the data version forked (%s): two writes passed the same check at once; folding it", ", ".join(tokens))
+            token = engine_commit.new_token(tokens)
+            self._update(engine_commit.commit_operation(self._places, tokens, token))
+            tokens = (token,)
+        if tokens != self._copy_version or not tokens:
+            self._probe = None
+            self._copy = self.quads()  # read after the version: a write meanwhile fails the commit's check
+            self._copy_version = tokens
+            pool = self.__dict__.get("_sandbox_pool")
+            if pool is not None:
+                pool.reload()
+        self._expected = tokens
+
     # ------------------------------------------------------------ writing
+    def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
+        self._require_update_url()
+        if any(g is None for g in drop_graphs) or any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*removed, *added)):
+            raise BadRequest("The remote store keeps plankg's data in named graphs only; address a named graph.")
+        with self._write_lock:
+            expected = self._expected if self._expected is not None else self.engine_version()
+            self._expected = None
+            drops = set(drop_graphs)
+            removed = list(removed)
+            blank_removed = {q.graph_name.value for q in removed if engine_commit.has_blank(q)}
+            readd: list[ox.Quad] = []
+            if blank_removed and not drop_all:
+                # a blank node cannot be named in a DELETE: empty the graph and write back what stays
+                gone = set(removed)
+                source = self._copy if self._copy_version == expected else self.quads()
+                readd = [q for q in source if q.graph_name.value in blank_removed - drops and q not in gone]
+                drops |= blank_removed
+            removed = [q for q in removed if q.graph_name.value not in drops and not drop_all]
+            self._commit(expected, removed, [*readd, *added], sorted(drops), drop_all)
+
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
+        """The build's load: staged, then one switch, so no reader sees a half-loaded plan."""
+        quads = list(quads)
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
+        self._require_update_url()
+        with self._write_lock:
+            self._commit(self.engine_version(), [], quads, [], True)
+
+    def _require_update_url(self) -> None:
         if not self.update_url:
             raise WritesDisabled(
-                "The remote store has no update URL (PLANKG_REMOTE_UPDATE_URL), so plankg cannot load it; "
+                "The remote store has no update URL (PLANKG_REMOTE_UPDATE_URL), so plankg cannot write to it; "
                 "load dist/plankg.nq with the engine's own loader instead."
             )
-        graphs, batches = _insert_batches(quads, self.batch_triples)
-        with self._write_lock:
-            targets = sorted(set(self._probed(fresh=True).graphs) | graphs)
-            started = False
-            done = 0
-            try:
-                self._update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in targets))
-                started = True
-                for batch in batches:
-                    self._update(batch)
-                    done += 1
-            except PlanKGError as exc:
-                if not started:
-                    raise
-                raise StoreUnavailable(
-                    f"Loading the remote store stopped after {done} of {len(batches)} batches "
-                    f"({exc.detail}); it now holds part of the dataset. Run the load again."
-                ) from None
-            finally:
-                self._writes += 1
-                self._probe = None
+
+    def _commit(self, expected: tuple[str, ...], removed: list[ox.Quad], added: list[ox.Quad], drops: list[str], drop_all: bool) -> None:
+        places = self._places
+        token = engine_commit.new_token(expected)
+        inline = len(removed) + len(added) <= engine_commit.INLINE_LIMIT
+        single = not drops and not drop_all
+        stage = places.new_stage()
+        staged_removed: dict[str, str] = {}
+        staged_added: dict[str, str] = {}
+        if not inline or (not single and any(engine_commit.has_blank(q) for q in added)):
+            staged_removed = self._stage(stage + "del/", removed)
+            staged_added = self._stage(stage + "add/", added)
+            removed, added = [], []
+        text = engine_commit.commit_operation(
+            places, expected, token, removed=removed, added=added, drop_graphs=drops, drop_all=drop_all,
+            staged_removed=staged_removed, staged_added=staged_added,
+        )
+        failure: PlanKGError | None = None
+        try:
+            self._update(text)
+        except PlanKGError as exc:
+            failure = exc
+        finally:
+            self._probe = None
+            if staged_removed or staged_added:
+                self._drop_stage([*staged_removed.values(), *staged_added.values()])
+        now = self.engine_version()
+        if token in now:
+            if len(now) > 1:
+                log.warning("the data version forked (%s): another write passed the same check at once", ", ".join(now))
+            self._copy_version = None
+            return
+        if failure is not None and now == tuple(expected):
+            # the version did not move, so no other write got in the way: the engine refused this one
+            if isinstance(failure, QuerySyntaxError):
+                log.warning("the triple store refused a write plankg wrote: %s", failure.detail)
+            raise StoreUnavailable(f"The triple store did not take the write ({failure.detail}); nothing was changed.") from None
+        # the version moved: another front-end wrote first (or this write lost the engine's deadlock)
+        raise WriteConflict(
+            "Another front-end changed the data while this write was prepared; nothing was changed. "
+            "Send the write again (it is checked against the data as it is now)."
+        )
+
+    def _stage(self, prefix: str, quads: list[ox.Quad]) -> dict[str, str]:
+        """Copy quads into staging graphs (one per target graph), in batches; {target: staging graph}."""
+        targets = sorted({q.graph_name.value for q in quads})
+        mapping = {target: f"{prefix}{n}" for n, target in enumerate(targets)}
+        moved = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(mapping[q.graph_name.value])) for q in quads]
+        _, batches = _insert_batches(moved, self.batch_triples)
+        try:
+            for batch in batches:
+                self._update(batch)
+        except PlanKGError:
+            self._drop_stage(list(mapping.values()))
+            raise
+        return mapping
+
+    def _drop_stage(self, graphs: list[str]) -> None:
+        if not graphs:
+            return
+        try:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs))
+        except PlanKGError as exc:  # left behind: invisible to readers, dropped by name later
+            log.warning("a staging graph could not be dropped: %s", exc.detail)
 
     # ------------------------------------------------------------ internals
     def _probed(self, fresh: bool = False) -> _Probe:
