@@ -1,14 +1,15 @@
 """How a validated write reaches a shared SPARQL engine: one update, one operation, guarded by a version.
 
-Several plankg front-ends may write to one engine. Each write is committed by
-ONE SPARQL Update request holding ONE ``DELETE {…} INSERT {…} WHERE {…}``
-operation, because a request of several operations is not atomic on every
-engine (Virtuoso keeps the first operations of a request whose later one
-fails). The WHERE holds only when the engine's data version (a literal in the
-metadata graph ``<base>meta/state``, outside the graphs readers see) is still
-the one the write was prepared against; the same operation replaces it with a
-fresh token. So a write prepared against data another front-end has changed
-since matches nothing, changes nothing, and is answered 409.
+Several plankg front-ends may write to one engine. Each write's data is
+committed by ONE SPARQL Update request holding ONE ``DELETE {…} INSERT {…}
+WHERE {…}`` operation, because a request of several operations is not atomic
+on every engine (Virtuoso keeps the first operations of a request whose later
+one fails). The engine holds a data version (a literal in the metadata graph
+``<base>meta/state``, outside the graphs readers see). A write claims the
+version it was prepared against, and commits only under its claim, replacing
+the claim with a fresh version in the same operation. So a write prepared
+against data another front-end has changed since claims nothing, changes
+nothing, and is answered 409.
 
 Why the shape of the operation:
 
@@ -23,15 +24,22 @@ Why the shape of the operation:
 * Emptied graphs are matched by pattern in the same WHERE (a UNION branch per
   kind of work), so "drop then insert" is one operation too.
 
-What the version check guarantees depends on the engine's isolation:
-Virtuoso with ``DefaultIsolation = 8`` (serializable) locks what the WHERE read,
-so of two simultaneous writes against one version one fails (deadlock, which
-this module reports as the conflict). ``oxigraph serve`` runs updates under
-snapshot isolation without write-conflict detection: two writes started within
-the same few milliseconds can both pass the check. Both are then in the engine
-(no write overwrites the other: each removes only quads it read), the version
-holds two tokens (a fork), and the next write or ``RemoteStore.begin_write``
-folds them into one and logs the fact.
+Why a claim comes first: a version check inside one update is not enough on
+every engine. ``oxigraph serve`` runs updates under snapshot isolation without
+write-conflict detection: of 300 pairs of simultaneous guarded updates against
+one version, 188 both passed (Virtuoso with its default read-committed
+isolation let 1 in 40 through). So a write first *claims* the version
+(``claim_operation``: the version literal is replaced by a claim literal, if no
+claim is there), then reads the state back, and goes on only if its claim is
+all there is. Each write reads after its own claim has committed, so of two
+claims made from one version the later reader sees both and gives up; and a
+claim that is gone was replaced by a version literal (a commit or a give-up
+writes one), which the later reader sees too. So at most one of them commits,
+on every engine whose updates are atomic, whatever its isolation. The commit
+(``commit_operation``) is guarded by the claim. A claim left by a front-end
+that died is broken once older than the lease (``RemoteStore``); a give-up or
+a broken lease can leave two version literals (a fork, harmless: no data went
+with it), which the next write folds into one.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ import pyoxigraph as ox
 STATE = "meta/state"  # under the base IRI: the data version's graph and subject
 STAGE = "meta/stage/"
 VERSION_PREDICATE = "dataVersion"  # in the pk: namespace
+CLAIM_PREDICATE = "writeClaim"
 INLINE_LIMIT = 500  # quads a write may carry in its templates (Virtuoso compiles ~5,000 at most)
 
 
@@ -54,12 +63,16 @@ class Places:
 
     state: ox.NamedNode  # the graph and subject of the version
     version: ox.NamedNode  # its predicate
+    claim: ox.NamedNode  # a write's claim on the version
     stage_prefix: str
     graph_prefix: str  # plankg's graphs: what drop_all empties
 
     @classmethod
     def under(cls, base: str, pk: str, graph_prefix: str) -> Places:
-        return cls(ox.NamedNode(base + STATE), ox.NamedNode(pk + VERSION_PREDICATE), base + STAGE, graph_prefix)
+        return cls(ox.NamedNode(base + STATE), ox.NamedNode(pk + VERSION_PREDICATE), ox.NamedNode(pk + CLAIM_PREDICATE), base + STAGE, graph_prefix)
+
+    def fact(self, predicate: ox.NamedNode, value: str) -> str:
+        return f"GRAPH {self.state} {{ {self.state} {predicate} {ox.Literal(value)} }}"
 
     def new_stage(self) -> str:
         return f"{self.stage_prefix}{uuid.uuid4().hex}/"
@@ -71,12 +84,37 @@ def new_token(previous: Sequence[str]) -> str:
     return f"{max(counts, default=0) + 1}-{uuid.uuid4().hex[:16]}"
 
 
-def condition(places: Places, expected: Sequence[str]) -> str:
-    """The WHERE part that holds only while the version is ``expected`` (no version yet: empty)."""
+def claim_operation(places: Places, expected: Sequence[str], claim: str) -> str:
+    """Replace the version ``expected`` (none yet: nothing) by ``claim``, unless another claim is there."""
     state = places.state
+    versions = [places.fact(places.version, t) for t in expected]
     if not expected:
-        return f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.version} ?anyVersion }} }}"
-    return " ".join(f"GRAPH {state} {{ {state} {places.version} {ox.Literal(t)} }}" for t in expected)
+        versions = [f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.version} ?anyVersion }} }}"]
+    no_claim = f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.claim} ?anyClaim }} }}"
+    return (
+        "DELETE {\n" + "\n".join(places.fact(places.version, t) for t in expected) + "\n} INSERT {\n"
+        + places.fact(places.claim, claim) + "\n} WHERE { " + " ".join(versions) + " " + no_claim + " }"
+    )
+
+
+def release_operation(places: Places, claims: Sequence[str], token: str) -> str:
+    """Give claims up (a write that gave up, a lease broken): each becomes the version ``token``."""
+    where = " UNION ".join("{ " + places.fact(places.claim, c) + " }" for c in claims)
+    return (
+        "DELETE {\n" + "\n".join(places.fact(places.claim, c) for c in claims) + "\n} INSERT {\n"
+        + places.fact(places.version, token) + "\n} WHERE { " + where + " }"
+    )
+
+
+def fold_operation(places: Places, versions: Sequence[str], token: str) -> str:
+    """Two version literals (a fork) become one, if no write claims the version meanwhile."""
+    state = places.state
+    facts = [places.fact(places.version, t) for t in versions]
+    no_claim = f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.claim} ?anyClaim }} }}"
+    return (
+        "DELETE {\n" + "\n".join(facts) + "\n} INSERT {\n" + places.fact(places.version, token)
+        + "\n} WHERE { " + " ".join(facts) + " " + no_claim + " }"
+    )
 
 
 def has_blank(quad: ox.Quad) -> bool:
@@ -85,7 +123,7 @@ def has_blank(quad: ox.Quad) -> bool:
 
 def commit_operation(
     places: Places,
-    expected: Sequence[str],
+    claim: str,
     token: str,
     *,
     removed: Sequence[ox.Quad] = (),
@@ -95,7 +133,7 @@ def commit_operation(
     staged_removed: dict[str, str] | None = None,
     staged_added: dict[str, str] | None = None,
 ) -> str:
-    """The one operation: empty graphs, remove, add, move the version from ``expected`` to ``token``.
+    """The one operation: empty graphs, remove, add, and turn the ``claim`` into the version ``token``.
 
     ``removed`` / ``added`` go into the templates (ground quads; blank nodes
     only in ``added``, and only when the WHERE has a single solution);
@@ -104,9 +142,9 @@ def commit_operation(
     staged_removed = staged_removed or {}
     staged_added = staged_added or {}
     drops = sorted(set(drop_graphs))
-    state, version = places.state, places.version
-    delete = [f"GRAPH {state} {{ {state} {version} {ox.Literal(t)} }}" for t in expected]
-    insert = [f"GRAPH {state} {{ {state} {version} {ox.Literal(token)} }}"]
+    version = places.version
+    delete = [places.fact(places.claim, claim)]
+    insert = [places.fact(version, token)]
     delete += [_quad(q) for q in removed]
     insert += [_quad(q) for q in added]
     branches: list[str] = []
@@ -127,9 +165,9 @@ def commit_operation(
     if branches:
         # one solution without any branch's variables too, so the constant templates are written
         # even when every staged graph and dropped graph is empty
-        where = condition(places, expected) + " { " + " } UNION { ".join(["BIND(1 AS ?plankgOnce)", *branches]) + " }"
+        where = places.fact(places.claim, claim) + " { " + " } UNION { ".join(["BIND(1 AS ?plankgOnce)", *branches]) + " }"
     else:
-        where = condition(places, expected)
+        where = places.fact(places.claim, claim)
     return "DELETE {\n" + "\n".join(delete) + "\n} INSERT {\n" + "\n".join(insert) + "\n} WHERE { " + where + " }"
 
 

@@ -43,6 +43,7 @@ import socket
 import threading
 import time
 import urllib.error
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ from plankg.errors import (
     QuerySyntaxError,
     QueryTimeout,
     StoreUnavailable,
+    WriteBusy,
     WriteConflict,
     WritesDisabled,
 )
@@ -142,6 +144,9 @@ class RemoteStore(Store):
         self.probe_ttl_s = probe_ttl_s if probe_ttl_s is not None else settings.remote_probe_s
         self._places = engine_commit.Places.under(ns.base, ns.pk, self._graph_prefix)
         self._expected: tuple[str, ...] | None = None  # the version begin_write saw
+        # a claim lives for one commit update at most (its time limit); older, its front-end died
+        self._lease_s = settings.query_timeout_s * UPDATE_TIMEOUT_FACTOR + 30
+        self._claim_wait_s = min(settings.write_wait_s, self._lease_s)
         self._copy: list[ox.Quad] = []  # what the sandbox holds, as of _copy_version
         self._copy_version: tuple[str, ...] | None = None
         self._probe: _Probe | None = None
@@ -231,13 +236,21 @@ class RemoteStore(Store):
         return self._probed().graphs
 
     def engine_version(self) -> tuple[str, ...]:
-        """The version tokens in the engine's metadata graph: one, none before the first write, two after a fork."""
-        state, predicate = self._places.state, self._places.version
+        """The version literals in the engine's metadata graph (one; none before the first write; two after a
+        fork), and any write's claim on it: what caches and ETags key on."""
+        versions, claims = self._state()
+        return (*versions, *(f"claim:{c}" for c in claims))
+
+    def _state(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        places = self._places
+        state = places.state
         _, rows, _ = self._solutions(
-            f"SELECT ?v WHERE {{ GRAPH {state} {{ {state} {predicate} ?v }} }}",
+            f"SELECT ?p ?v WHERE {{ GRAPH {state} {{ {state} ?p ?v }} }}",
             "select", [], [state.value], self._timeout_s, None, NO_CAP,
         )
-        return tuple(sorted(row["v"].value for row in rows if row["v"] is not None))
+        versions = sorted(r["v"].value for r in rows if r["p"] == places.version and r["v"] is not None)
+        claims = sorted(r["v"].value for r in rows if r["p"] == places.claim and r["v"] is not None)
+        return tuple(versions), tuple(claims)
 
     # ------------------------------------------------------------ reading for writes
     def quads_matching(self, patterns) -> list[ox.Quad]:
@@ -277,22 +290,40 @@ class RemoteStore(Store):
         return "".join(f"{q} .\n" for q in self._copy).encode()
 
     def begin_write(self) -> None:
-        """Before a write is prepared (under the front-end's write lock): note the engine's version, fold a
-        fork, and give the sandbox the data of that version. The commit is conditional on it."""
-        tokens = self.engine_version()
-        if len(tokens) > 1:
-            log.warning("the data version forked (%s): two writes passed the same check at once; folding it", ", ".join(tokens))
-            token = engine_commit.new_token(tokens)
-            self._update(engine_commit.commit_operation(self._places, tokens, token))
-            tokens = (token,)
-        if tokens != self._copy_version or not tokens:
+        """Before a write is prepared (under the front-end's write lock): note the engine's version, and give
+        the sandbox the data of that version. The commit goes ahead only if the version is still that one.
+
+        A claim another front-end holds is waited out (a commit takes it away within the update's time
+        limit), or broken once older than the lease (its front-end died); a fork is folded.
+        """
+        waited_until = time.monotonic() + self._claim_wait_s
+        while True:
+            versions, claims = self._state()
+            if not claims:
+                break
+            stale = [c for c in claims if _claim_age(c) > self._lease_s]
+            if stale:
+                log.warning("breaking %d write claim(s) older than %g s (a front-end died mid-write?)", len(stale), self._lease_s)
+                self._update(engine_commit.release_operation(self._places, stale, engine_commit.new_token(versions)))
+                continue
+            if time.monotonic() > waited_until:
+                raise WriteBusy(
+                    f"Another front-end has been committing a write for more than {self._claim_wait_s:g} s; nothing was changed. Try again shortly."
+                )
+            time.sleep(0.05)
+        if len(versions) > 1:
+            log.warning("the data version forked (%s); folding it", ", ".join(versions))
+            token = engine_commit.new_token(versions)
+            self._update(engine_commit.fold_operation(self._places, versions, token))
+            versions, _ = self._state()
+        if versions != self._copy_version or not versions:
             self._probe = None
-            self._copy = self.quads()  # read after the version: a write meanwhile fails the commit's check
-            self._copy_version = tokens
+            self._copy = self.quads()  # read after the version: a write meanwhile fails the commit's claim
+            self._copy_version = versions
             pool = self.__dict__.get("_sandbox_pool")
             if pool is not None:
                 pool.reload()
-        self._expected = tokens
+        self._expected = versions
 
     # ------------------------------------------------------------ writing
     def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
@@ -300,7 +331,7 @@ class RemoteStore(Store):
         if any(g is None for g in drop_graphs) or any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*removed, *added)):
             raise BadRequest("The remote store keeps plankg's data in named graphs only; address a named graph.")
         with self._write_lock:
-            expected = self._expected if self._expected is not None else self.engine_version()
+            expected = self._expected if self._expected is not None else self._state()[0]
             self._expected = None
             drops = set(drop_graphs)
             removed = list(removed)
@@ -323,7 +354,7 @@ class RemoteStore(Store):
                 raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
         self._require_update_url()
         with self._write_lock:
-            self._commit(self.engine_version(), [], quads, [], True)
+            self._commit(self._state()[0], [], quads, [], True)
 
     def _require_update_url(self) -> None:
         if not self.update_url:
@@ -333,6 +364,7 @@ class RemoteStore(Store):
             )
 
     def _commit(self, expected: tuple[str, ...], removed: list[ox.Quad], added: list[ox.Quad], drops: list[str], drop_all: bool) -> None:
+        """Stage (if large), claim the version, check the claim is alone, commit under it (engine_commit)."""
         places = self._places
         token = engine_commit.new_token(expected)
         inline = len(removed) + len(added) <= engine_commit.INLINE_LIMIT
@@ -344,32 +376,54 @@ class RemoteStore(Store):
             staged_removed = self._stage(stage + "del/", removed)
             staged_added = self._stage(stage + "add/", added)
             removed, added = [], []
-        text = engine_commit.commit_operation(
-            places, expected, token, removed=removed, added=added, drop_graphs=drops, drop_all=drop_all,
-            staged_removed=staged_removed, staged_added=staged_added,
-        )
-        failure: PlanKGError | None = None
         try:
-            self._update(text)
-        except PlanKGError as exc:
-            failure = exc
+            claim = f"{uuid.uuid4().hex}@{time.time():.3f}"
+            self._claim(expected, claim)
+            text = engine_commit.commit_operation(
+                places, claim, token, removed=removed, added=added, drop_graphs=drops, drop_all=drop_all,
+                staged_removed=staged_removed, staged_added=staged_added,
+            )
+            failure: PlanKGError | None = None
+            try:
+                self._update(text)
+            except PlanKGError as exc:
+                failure = exc
+            versions, claims = self._state()
+            if token in versions:
+                return
+            if claim in claims:  # the engine refused the commit: give the claim back
+                self._release(claim, expected)
+                detail = failure.detail if failure is not None else "it matched nothing"
+                raise StoreUnavailable(f"The triple store did not take the write ({detail}); nothing was changed.")
+            raise self._conflict()  # the claim was broken as stale before the commit came
         finally:
             self._probe = None
+            self._copy_version = None
             if staged_removed or staged_added:
                 self._drop_stage([*staged_removed.values(), *staged_added.values()])
-        now = self.engine_version()
-        if token in now:
-            if len(now) > 1:
-                log.warning("the data version forked (%s): another write passed the same check at once", ", ".join(now))
-            self._copy_version = None
+
+    def _claim(self, expected: tuple[str, ...], claim: str) -> None:
+        """Claim the version ``expected``; ``WriteConflict`` unless this claim is all the state holds."""
+        try:
+            self._update(engine_commit.claim_operation(self._places, expected, claim))
+        except PlanKGError:
+            pass  # Virtuoso (serializable) ends one of two simultaneous claims in a deadlock: the state says
+        versions, claims = self._state()
+        if claims == (claim,) and not versions:
             return
-        if failure is not None and now == tuple(expected):
-            # the version did not move, so no other write got in the way: the engine refused this one
-            if isinstance(failure, QuerySyntaxError):
-                log.warning("the triple store refused a write plankg wrote: %s", failure.detail)
-            raise StoreUnavailable(f"The triple store did not take the write ({failure.detail}); nothing was changed.") from None
-        # the version moved: another front-end wrote first (or this write lost the engine's deadlock)
-        raise WriteConflict(
+        if claim in claims:
+            self._release(claim, (*expected, *versions))
+        raise self._conflict()
+
+    def _release(self, claim: str, versions: tuple[str, ...]) -> None:
+        try:
+            self._update(engine_commit.release_operation(self._places, [claim], engine_commit.new_token(versions)))
+        except PlanKGError as exc:  # broken later as stale (the lease)
+            log.warning("a write claim could not be given back: %s", exc.detail)
+
+    @staticmethod
+    def _conflict() -> WriteConflict:
+        return WriteConflict(
             "Another front-end changed the data while this write was prepared; nothing was changed. "
             "Send the write again (it is checked against the data as it is now)."
         )
@@ -704,6 +758,14 @@ class _VirtuosoBlankNodes:
         else:
             out, self._ready = self._ready[:size], self._ready[size:]
         return out
+
+
+def _claim_age(claim: str) -> float:
+    """Seconds since a claim was made (its front-end's clock; front-ends keep time by NTP)."""
+    try:
+        return time.time() - float(claim.rsplit("@", 1)[1])
+    except (IndexError, ValueError):
+        return float("inf")  # not one of ours: nothing waits for it
 
 
 def _media_type(response) -> str:
