@@ -191,6 +191,11 @@ class Store(ABC):
         """
         raise self._no_writes()
 
+    def check_writable(self) -> None:
+        """Raise now, before any work, if this store cannot commit a write."""
+        if type(self).apply_changes is Store.apply_changes:
+            raise self._no_writes()
+
     def begin_write(self) -> None:  # noqa: B027 - a store with one writer has nothing to note
         """Called under the write lock before a write's candidate is worked out.
 

@@ -356,6 +356,9 @@ class RemoteStore(Store):
         with self._write_lock:
             self._commit(self._state()[0], [], quads, [], True)
 
+    def check_writable(self) -> None:
+        self._require_update_url()
+
     def _require_update_url(self) -> None:
         if not self.update_url:
             raise WritesDisabled(
