@@ -114,6 +114,7 @@ class _Probe:
     graphs: tuple[str, ...]
     digest: str
     taken: float
+    tokens: tuple[str, ...]  # the engine's version when it was taken
 
 
 class RemoteStore(Store):
@@ -229,7 +230,10 @@ class RemoteStore(Store):
     def version(self) -> str:
         """The engine's data version (read now: another front-end's write shows at once) and the probe's digest."""
         tokens = self.engine_version()
-        return f"{'+'.join(tokens) or 'none'}-{self._probed().digest}"
+        probe = self._probed()
+        if probe.tokens != tokens:  # a write since the probe (through any front-end): graphs may be new
+            probe = self._probed(fresh=True, tokens=tokens)
+        return f"{'+'.join(tokens) or 'none'}-{probe.digest}"
 
     def graphs(self) -> tuple[str, ...]:
         """plankg's graphs on the remote: the three the build writes plus any other under ``<base>graph/``."""
@@ -370,6 +374,7 @@ class RemoteStore(Store):
         """Stage (if large), claim the version, check the claim is alone, commit under it (engine_commit)."""
         places = self._places
         token = engine_commit.new_token(expected)
+        removed_all, added_all = removed, added
         inline = len(removed) + len(added) <= engine_commit.INLINE_LIMIT
         single = not drops and not drop_all
         stage = places.new_stage()
@@ -393,17 +398,35 @@ class RemoteStore(Store):
                 failure = exc
             versions, claims = self._state()
             if token in versions:
+                self._follow_copy(expected, versions, removed_all, added_all, drops, drop_all)
                 return
             if claim in claims:  # the engine refused the commit: give the claim back
                 self._release(claim, expected)
                 detail = failure.detail if failure is not None else "it matched nothing"
                 raise StoreUnavailable(f"The triple store did not take the write ({detail}); nothing was changed.")
             raise self._conflict()  # the claim was broken as stale before the commit came
+        except BaseException:
+            self._copy_version = None
+            raise
         finally:
             self._probe = None
-            self._copy_version = None
             if staged_removed or staged_added:
                 self._drop_stage([*staged_removed.values(), *staged_added.values()])
+
+    def _follow_copy(self, expected, versions, removed, added, drops, drop_all) -> None:
+        """Bring the sandbox's copy along with this front-end's own commit instead of reading it all again;
+        not when blank nodes were written (the engine names them anew) or another write got in."""
+        if self._copy_version != expected or len(versions) != 1 or drop_all or any(engine_commit.has_blank(q) for q in added):
+            self._copy_version = None
+            return
+        gone = set(removed)
+        kept = [q for q in self._copy if q not in gone and q.graph_name.value not in drops]
+        present = set(kept)
+        self._copy = kept + [q for q in added if q not in present]
+        self._copy_version = versions
+        pool = self.__dict__.get("_sandbox_pool")
+        if pool is not None:
+            pool.reload()
 
     def _claim(self, expected: tuple[str, ...], claim: str) -> None:
         """Claim the version ``expected``; ``WriteConflict`` unless this claim is all the state holds."""
@@ -454,17 +477,17 @@ class RemoteStore(Store):
             log.warning("a staging graph could not be dropped: %s", exc.detail)
 
     # ------------------------------------------------------------ internals
-    def _probed(self, fresh: bool = False) -> _Probe:
+    def _probed(self, fresh: bool = False, tokens: tuple[str, ...] | None = None) -> _Probe:
         with self._probe_lock:
             probe = self._probe
             stale = probe is None or fresh or (
                 self.probe_ttl_s is not None and time.monotonic() - probe.taken > self.probe_ttl_s
             )
             if stale:
-                probe = self._probe = self._take_probe()
+                probe = self._probe = self._take_probe(self.engine_version() if tokens is None else tokens)
             return probe  # type: ignore[return-value]
 
-    def _take_probe(self) -> _Probe:
+    def _take_probe(self, tokens: tuple[str, ...]) -> _Probe:
         prefix = ox.Literal(self._graph_prefix)
         text = (
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
@@ -475,7 +498,7 @@ class RemoteStore(Store):
         counts = sorted((row["g"].value, row["n"].value) for row in rows if row["g"] is not None)
         graphs = tuple(sorted(set(self._known_graphs) | {g for g, _ in counts}))
         digest = hashlib.sha256(repr(counts).encode()).hexdigest()[:12]
-        return _Probe(graphs, digest, time.monotonic())
+        return _Probe(graphs, digest, time.monotonic(), tokens)
 
     def _dataset(self, sparql: str, default: list[str] | None, named: list[str] | None) -> tuple[list[str], list[str]]:
         """Protocol dataset parameters, by the same rules as the embedded store.

@@ -170,7 +170,7 @@ def test_removing_blank_node_triples_keeps_the_rest_of_the_graph(front_end, base
 def test_replace_dataset_switches_readers_from_the_old_data_to_the_new_at_once(front_end, base):
     store, reader = front_end(), front_end()
     graph = Namespaces(base).graph("plan")
-    old, new = quads(graph, "old", 40), quads(graph, "new", engine_commit.INLINE_LIMIT * 4)
+    old, new = quads(graph, "old", 40), quads(graph, "new", engine_commit.INLINE_LIMIT * 2)
     store.replace_dataset(old)
     seen: set[int] = set()
     stop = threading.Event()
