@@ -529,6 +529,9 @@ class RemoteStore(Store):
             client.setCredentials(self._user, self._password)
         if timeout_s:
             client.timeout = timeout_s  # type: ignore[assignment] - setTimeout() truncates to whole seconds
+            if not update:
+                # Virtuoso's own per-request limit (milliseconds); other engines ignore the parameter
+                client.addParameter("timeout", str(max(1, int(timeout_s * 1000))))
         for uri in default:
             client.addDefaultGraph(uri)
         for uri in named:
@@ -559,9 +562,10 @@ class RemoteStore(Store):
     ):
         """``bool`` for ASK, else ``(variables, rows, truncated)``, or what ``write(variables, rows)`` makes of them."""
         response = self._send(text, kind.upper(), RESULTS_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        watch = _TailWatch(response)
         try:
             fmt = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
-            source = _VirtuosoBlankNodes(response) if fmt == ox.QueryResultsFormat.JSON else response
+            source = _VirtuosoBlankNodes(watch) if fmt == ox.QueryResultsFormat.JSON else watch
             parsed = ox.parse_query_results(source, fmt)
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
@@ -571,6 +575,8 @@ class RemoteStore(Store):
             rows, truncated = capped(_until(parsed, deadline), cap)
             return variables, rows, truncated
         except (SyntaxError, ValueError) as exc:
+            if watch.cancelled():
+                raise QueryTimeout("The query ran past the triple store's time limit and was stopped.") from None
             log.warning("unreadable answer from %s: %s", self.query_url, exc)
             raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
         except OSError as exc:
@@ -584,12 +590,15 @@ class RemoteStore(Store):
     ):
         """``(triples, truncated)``, or what ``write(triples)`` makes of them."""
         response = self._send(text, "CONSTRUCT", GRAPH_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        watch = _TailWatch(response)
         try:
             fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
-            quads = ox.parse(response, format=fmt)
+            quads = ox.parse(watch, format=fmt)
             triples = (q.triple for q in _until(quads, deadline))
             return write(triples) if write is not None else capped(triples, cap)
         except (SyntaxError, ValueError) as exc:
+            if watch.cancelled():
+                raise QueryTimeout("The query ran past the triple store's time limit and was stopped.") from None
             log.warning("unreadable graph from %s: %s", self.query_url, exc)
             raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
         except OSError as exc:
@@ -784,6 +793,35 @@ class _VirtuosoBlankNodes:
         else:
             out, self._ready = self._ready[:size], self._ready[size:]
         return out
+
+
+class _TailWatch:
+    """A reader that remembers the last bytes it gave out.
+
+    ``oxigraph serve --timeout-s`` stops a query whose answer is already
+    streaming by writing "The SPARQL operation has been cancelled" into the
+    body and ending it: a 200 whose body no longer parses. The parse error
+    alone cannot tell that from a broken answer; these bytes can.
+    """
+
+    MARKERS = (b"operation has been cancelled", b"operation has been canceled")
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        if chunk:
+            self.tail = (self.tail + chunk)[-512:]
+        return chunk
+
+    def cancelled(self) -> bool:
+        try:  # the marker may be just past where the parser stopped
+            self.read(512)
+        except OSError:
+            pass
+        return any(marker in self.tail for marker in self.MARKERS)
 
 
 def _claim_age(claim: str) -> float:
