@@ -18,8 +18,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
 @pytest.fixture(scope="module")
-def client(live_server_factory):
-    url = live_server_factory(write_tokens={"steward": TOKEN, "root": ADMIN_TOKEN}, write_roles={"root": "admin"})
+def client(live_server_factory, store_backend):
+    url = live_server_factory(write_tokens={"steward": TOKEN, "root": ADMIN_TOKEN}, write_roles={"root": "admin"}, **store_backend)
     with httpx.Client(base_url=url, timeout=120) as c:
         yield c
 
