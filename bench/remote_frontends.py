@@ -40,7 +40,7 @@ COUNTER = "urn:x:bench:counter"
 
 def _front_end(workdir: Path, engine, label: str):
     """``plankg serve``'s app under uvicorn, on the engine, with an update URL and a write token."""
-    env = {"PLANKG_REMOTE_UPDATE_URL": engine.update_url, "PLANKG_WRITE_TOKENS": f'{{"bench": "{TOKEN}"}}'}
+    env = {"PLANKG_REMOTE_UPDATE_URL": engine.update_url, "PLANKG_WRITE_TOKENS": f"bench:{TOKEN}"}
     return contenders.plankg_service(workdir, remote_url=engine.query_url, label=label, env=env)
 
 
@@ -68,6 +68,7 @@ def mixed_run(base_a: str, base_b: str, graph: str, seconds: float) -> dict:
     lock = threading.Lock()
     stop = threading.Event()
     stats = {"writes": 0, "conflicts": 0, "write_errors": 0, "reads": 0, "stale": 0, "read_errors": 0}
+    latencies: list[float] = []
     query = f"SELECT ?v WHERE {{ GRAPH <{graph}> {{ <{COUNTER}> <{COUNTER}> ?v }} }}"
 
     def writer():
@@ -78,6 +79,7 @@ def mixed_run(base_a: str, base_b: str, graph: str, seconds: float) -> dict:
             while not stop.is_set():
                 k += 1
                 body = f"<{COUNTER}> <{COUNTER}> {k} .\n"
+                began = time.perf_counter()
                 r = clients[k % 2].put(
                     "/graphs", params={"graph": graph}, content=body,
                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
@@ -85,11 +87,13 @@ def mixed_run(base_a: str, base_b: str, graph: str, seconds: float) -> dict:
                 if r.status_code in (201, 204):
                     with lock:
                         acknowledged = max(acknowledged, k)
+                    latencies.append(time.perf_counter() - began)
                     stats["writes"] += 1
                 elif r.status_code == 409:
                     stats["conflicts"] += 1
                 else:
                     stats["write_errors"] += 1
+                    stats.setdefault("first_write_error", f"{r.status_code} {r.text[:300]}")
         finally:
             for c in clients:
                 c.close()
@@ -117,6 +121,8 @@ def mixed_run(base_a: str, base_b: str, graph: str, seconds: float) -> dict:
     for t in threads:
         t.join(timeout=300)
     stats["seconds"] = seconds
+    latencies.sort()
+    stats["write_p50_s"] = latencies[len(latencies) // 2] if latencies else float("nan")
     return stats
 
 
@@ -168,10 +174,13 @@ def report(results: list[dict], args, notes: list[str]) -> str:
             f"{cell(r['one_named'])} | {cell(r['two_named'])} |"
         )
     lines += ["", "## Mixed read/write across two front-ends", "",
-              "| engine | seconds | writes acknowledged | 409 conflicts | reads | stale reads | errors (write/read) |", "|---|---|---|---|---|---|---|"]
+              "| engine | seconds | writes acknowledged | write p50 | 409 conflicts | reads | stale reads | errors (write/read) |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
         m = r["mixed"]
-        lines.append(f"| {r['engine']} | {m['seconds']:g} | {m['writes']} | {m['conflicts']} | {m['reads']} | **{m['stale']}** | {m['write_errors']}/{m['read_errors']} |")
+        lines.append(f"| {r['engine']} | {m['seconds']:g} | {m['writes']} | {m['write_p50_s']:.1f} s | {m['conflicts']} | {m['reads']} | **{m['stale']}** | {m['write_errors']}/{m['read_errors']} |")
+    for r in results:
+        if r["mixed"].get("first_write_error"):
+            lines.append(f"\n{r['engine']}: first failed write: `{r['mixed']['first_write_error']}`")
     lines += ["", "A stale read: a read that started after a write was acknowledged (through either front-end) and "
               "answered an older counter. Reads go through both front-ends while the writer alternates between them.", ""]
     if notes:
