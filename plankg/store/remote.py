@@ -248,10 +248,16 @@ class RemoteStore(Store):
     def _state(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         places = self._places
         state = places.state
-        _, rows, _ = self._solutions(
-            f"SELECT ?p ?v WHERE {{ GRAPH {state} {{ {state} ?p ?v }} }}",
-            "select", [], [state.value], self._timeout_s, None, NO_CAP,
-        )
+        text = f"SELECT ?p ?v WHERE {{ GRAPH {state} {{ {state} ?p ?v }} }}"
+        for attempt in range(4):
+            try:
+                _, rows, _ = self._solutions(text, "select", [], [state.value], self._timeout_s, None, NO_CAP)
+                break
+            except StoreUnavailable:
+                # Virtuoso (serializable) may end this read in a deadlock with a claim under way
+                if attempt == 3:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         versions = sorted(r["v"].value for r in rows if r["p"] == places.version and r["v"] is not None)
         claims = sorted(r["v"].value for r in rows if r["p"] == places.claim and r["v"] is not None)
         return tuple(versions), tuple(claims)
