@@ -186,6 +186,13 @@ class StoreUnavailable(PlanKGError):
     exit_code = 3
 
 
+class EngineDeadlock(StoreUnavailable):
+    """The engine ended a request in a deadlock with simultaneous ones (SQLSTATE 40001) and rolled it back,
+    each of the times plankg tried it; on a write's way this is a conflict (nothing was changed)."""
+
+    title = "The triple store is busy with simultaneous writes"
+
+
 class BuildError(PlanKGError):
     title = "The graph could not be built"
 

@@ -35,9 +35,11 @@ Decisions, and why:
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import http.client
 import logging
+import random
 import re
 import socket
 import threading
@@ -59,6 +61,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from plankg.errors import (
     BadRequest,
+    EngineDeadlock,
     ParameterError,
     PlanKGError,
     QuerySyntaxError,
@@ -91,6 +94,10 @@ USER_AGENT = "plankg (SPARQLWrapper)"
 # Writes are slower than reads on every engine; give a batch this many times the query limit.
 UPDATE_TIMEOUT_FACTOR = 12
 NO_CAP = 10**12
+# A request the engine ended in a deadlock (rolled back) is sent again this many times at most,
+# after a random pause that doubles each time (from DEADLOCK_PAUSE_S): about 2 s in all.
+DEADLOCK_RETRIES = 6
+DEADLOCK_PAUSE_S = 0.02
 
 
 class _Client(SPARQLWrapper):
@@ -249,15 +256,7 @@ class RemoteStore(Store):
         places = self._places
         state = places.state
         text = f"SELECT ?p ?v WHERE {{ GRAPH {state} {{ {state} ?p ?v }} }}"
-        for attempt in range(4):
-            try:
-                _, rows, _ = self._solutions(text, "select", [], [state.value], self._timeout_s, None, NO_CAP)
-                break
-            except StoreUnavailable:
-                # Virtuoso (serializable) may end this read in a deadlock with a claim under way
-                if attempt == 3:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        _, rows, _ = self._solutions(text, "select", [], [state.value], self._timeout_s, None, NO_CAP)
         versions = sorted(r["v"].value for r in rows if r["p"] == places.version and r["v"] is not None)
         claims = sorted(r["v"].value for r in rows if r["p"] == places.claim and r["v"] is not None)
         return tuple(versions), tuple(claims)
@@ -306,6 +305,10 @@ class RemoteStore(Store):
         A claim another front-end holds is waited out (a commit takes it away within the update's time
         limit), or broken once older than the lease (its front-end died); a fork is folded.
         """
+        with _deadlock_is_conflict():
+            self._begin_write()
+
+    def _begin_write(self) -> None:
         waited_until = time.monotonic() + self._claim_wait_s
         while True:
             versions, claims = self._state()
@@ -340,7 +343,7 @@ class RemoteStore(Store):
         self._require_update_url()
         if any(g is None for g in drop_graphs) or any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*removed, *added)):
             raise BadRequest("The remote store keeps plankg's data in named graphs only; address a named graph.")
-        with self._write_lock:
+        with self._write_lock, _deadlock_is_conflict():
             expected = self._expected if self._expected is not None else self._state()[0]
             self._expected = None
             drops = set(drop_graphs)
@@ -363,7 +366,7 @@ class RemoteStore(Store):
             if isinstance(quad.graph_name, ox.DefaultGraph):
                 raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
         self._require_update_url()
-        with self._write_lock:
+        with self._write_lock, _deadlock_is_conflict():
             self._commit(self._state()[0], [], quads, [], True)
 
     def check_writable(self) -> None:
@@ -402,12 +405,21 @@ class RemoteStore(Store):
                 self._update(text)
             except PlanKGError as exc:
                 failure = exc
-            versions, claims = self._state()
+            try:
+                versions, claims = self._state()
+            except EngineDeadlock:
+                if failure is not None:
+                    raise
+                # the commit came back without an error under this front-end's claim: it is in
+                self._copy_version = None
+                return
             if token in versions:
                 self._follow_copy(expected, versions, removed_all, added_all, drops, drop_all)
                 return
             if claim in claims:  # the engine refused the commit: give the claim back
                 self._release(claim, expected)
+                if isinstance(failure, EngineDeadlock):
+                    raise self._conflict() from failure
                 detail = failure.detail if failure is not None else "it matched nothing"
                 raise StoreUnavailable(f"The triple store did not take the write ({detail}); nothing was changed.")
             raise self._conflict()  # the claim was broken as stale before the commit came
@@ -546,10 +558,17 @@ class RemoteStore(Store):
         for uri in named:
             client.addNamedGraph(uri)
         client.setQuery(text)
-        try:
-            response = client.query().response
-        except Exception as exc:  # noqa: BLE001 - every failure is mapped to a domain error
-            raise _failure(exc) from None
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                response = client.query().response
+                break
+            except Exception as exc:  # noqa: BLE001 - every failure is mapped to a domain error
+                failure = _failure(exc)
+            # Virtuoso at serializable isolation ends one of two simultaneous transactions (a read
+            # too) in a deadlock and rolls it back whole: sending it again is safe, updates included.
+            if not isinstance(failure, EngineDeadlock) or attempt == DEADLOCK_RETRIES:
+                raise failure from None
+            time.sleep(random.uniform(0.5, 1.5) * DEADLOCK_PAUSE_S * 2**attempt)  # noqa: S311 - jitter, not a secret
         # Virtuoso's "anytime" queries answer 200 with partial results when its own limit hits.
         if response.headers.get("X-SQL-State", "").strip() == "S1TAT":
             response.close()
@@ -833,6 +852,16 @@ class _TailWatch:
         return any(marker in self.tail for marker in self.MARKERS)
 
 
+@contextlib.contextmanager
+def _deadlock_is_conflict():
+    """On a write's way, an engine that kept ending requests in deadlocks (each rolled back whole) met
+    simultaneous writes: the write is answered as a conflict, nothing changed, not as an engine failure."""
+    try:
+        yield
+    except EngineDeadlock as exc:
+        raise RemoteStore._conflict() from exc
+
+
 def _claim_age(claim: str) -> float:
     """Seconds since a claim was made (its front-end's clock; front-ends keep time by NTP)."""
     try:
@@ -869,6 +898,11 @@ _GRAPH_IRI = re.compile(r"GRAPH\s*<([^<>\s\"{}|^`\\]*)>", re.IGNORECASE)
 _VIRTUOSO_QUERY_ERROR = re.compile(r"Virtuoso (37\w{3}|42\w{3}|22\w{3}|S0\w{3}) Error")
 
 
+# SQLSTATE 40001 (serialization failure): Virtuoso's "SR172: Transaction deadlocked". Matched at the
+# start of the body only: Virtuoso echoes the query after its message, and a query may say anything.
+_DEADLOCK = re.compile(r"\s*Virtuoso 40001 Error\b")
+
+
 def _failure(exc: BaseException) -> PlanKGError:
     """The domain error for a failed round trip; the engine's own words only for query errors."""
     if isinstance(exc, PlanKGError):
@@ -877,6 +911,8 @@ def _failure(exc: BaseException) -> PlanKGError:
         return _engine_syntax_error(_body(exc))
     if isinstance(exc, EndPointInternalError):
         body = _body(exc)
+        if _DEADLOCK.match(body):
+            return EngineDeadlock("The triple store kept ending the request in a deadlock with simultaneous writes; try again.")
         if re.search(r"timed? ?out|exceeds the limit|S1T00", body, re.IGNORECASE):
             return QueryTimeout("The query ran past the triple store's time limit and was stopped.")
         if _VIRTUOSO_QUERY_ERROR.search(body):
