@@ -29,8 +29,8 @@ every engine. ``oxigraph serve`` runs updates under snapshot isolation without
 write-conflict detection: of 300 pairs of simultaneous guarded updates against
 one version, 188 both passed (Virtuoso with its default read-committed
 isolation let 1 in 40 through). So a write first *claims* the version
-(``claim_operation``: the version literal is replaced by a claim literal, if no
-claim is there), then reads the state back, and goes on only if its claim is
+(``queries/engine/claim.ru``: the version literal is replaced by a claim
+literal, if no claim is there), then reads the state back, and goes on only if its claim is
 all there is. Each write reads after its own claim has committed, so of two
 claims made from one version the later reader sees both and gives up; and a
 claim that is gone was replaced by a version literal (a commit or a give-up
@@ -39,7 +39,13 @@ on every engine whose updates are atomic, whatever its isolation. The commit
 (``commit_operation``) is guarded by the claim. A claim left by a front-end
 that died is broken once older than the lease (``RemoteStore``); a give-up or
 a broken lease can leave two version literals (a fork, harmless: no data went
-with it), which the next write folds into one.
+with it), which the next write folds into one (``fold.ru``).
+
+The fixed statements (version read, claim, release, fold, staging drop) are
+files of ``queries/engine/`` (``plankg.store.statements``). The commit is
+built here because its shape follows the write (its quads in the templates, a
+branch per staged or emptied graph); every term in it is written by
+``statements.serialize`` or pyoxigraph's N-Triples serializer.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+from plankg.store.statements import serialize
 
 STATE = "meta/state"  # under the base IRI: the data version's graph and subject
 STAGE = "meta/stage/"
@@ -72,7 +80,8 @@ class Places:
         return cls(ox.NamedNode(base + STATE), ox.NamedNode(pk + VERSION_PREDICATE), ox.NamedNode(pk + CLAIM_PREDICATE), base + STAGE, graph_prefix)
 
     def fact(self, predicate: ox.NamedNode, value: str) -> str:
-        return f"GRAPH {self.state} {{ {self.state} {predicate} {ox.Literal(value)} }}"
+        state = serialize(self.state)
+        return f"GRAPH {state} {{ {state} {serialize(predicate)} {serialize(ox.Literal(value))} }}"
 
     def new_stage(self) -> str:
         return f"{self.stage_prefix}{uuid.uuid4().hex}/"
@@ -82,39 +91,6 @@ def new_token(previous: Sequence[str]) -> str:
     """A version token: a counter (for people reading it) and a random part (unique per write)."""
     counts = [int(t.split("-", 1)[0]) for t in previous if t.split("-", 1)[0].isdigit()]
     return f"{max(counts, default=0) + 1}-{uuid.uuid4().hex[:16]}"
-
-
-def claim_operation(places: Places, expected: Sequence[str], claim: str) -> str:
-    """Replace the version ``expected`` (none yet: nothing) by ``claim``, unless another claim is there."""
-    state = places.state
-    versions = [places.fact(places.version, t) for t in expected]
-    if not expected:
-        versions = [f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.version} ?anyVersion }} }}"]
-    no_claim = f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.claim} ?anyClaim }} }}"
-    return (
-        "DELETE {\n" + "\n".join(places.fact(places.version, t) for t in expected) + "\n} INSERT {\n"
-        + places.fact(places.claim, claim) + "\n} WHERE { " + " ".join(versions) + " " + no_claim + " }"
-    )
-
-
-def release_operation(places: Places, claims: Sequence[str], token: str) -> str:
-    """Give claims up (a write that gave up, a lease broken): each becomes the version ``token``."""
-    where = " UNION ".join("{ " + places.fact(places.claim, c) + " }" for c in claims)
-    return (
-        "DELETE {\n" + "\n".join(places.fact(places.claim, c) for c in claims) + "\n} INSERT {\n"
-        + places.fact(places.version, token) + "\n} WHERE { " + where + " }"
-    )
-
-
-def fold_operation(places: Places, versions: Sequence[str], token: str) -> str:
-    """Two version literals (a fork) become one, if no write claims the version meanwhile."""
-    state = places.state
-    facts = [places.fact(places.version, t) for t in versions]
-    no_claim = f"FILTER NOT EXISTS {{ GRAPH {state} {{ {state} {places.claim} ?anyClaim }} }}"
-    return (
-        "DELETE {\n" + "\n".join(facts) + "\n} INSERT {\n" + places.fact(places.version, token)
-        + "\n} WHERE { " + " ".join(facts) + " " + no_claim + " }"
-    )
 
 
 def has_blank(quad: ox.Quad) -> bool:
@@ -151,17 +127,17 @@ def commit_operation(
     if drops or drop_all:
         delete.append("GRAPH ?dropG { ?dropS ?dropP ?dropO }")
         if drop_all:
-            prefix = ox.Literal(places.graph_prefix)
+            prefix = serialize(ox.Literal(places.graph_prefix))
             branches.append(f"GRAPH ?dropG {{ ?dropS ?dropP ?dropO }} FILTER(STRSTARTS(STR(?dropG), {prefix}))")
         else:
-            values = " ".join(str(ox.NamedNode(g)) for g in drops)
+            values = " ".join(serialize(ox.NamedNode(g)) for g in drops)
             branches.append(f"VALUES ?dropG {{ {values} }} GRAPH ?dropG {{ ?dropS ?dropP ?dropO }}")
     for n, (target, stage) in enumerate(sorted(staged_removed.items())):
-        delete.append(f"GRAPH {ox.NamedNode(target)} {{ ?delS{n} ?delP{n} ?delO{n} }}")
-        branches.append(f"GRAPH {ox.NamedNode(stage)} {{ ?delS{n} ?delP{n} ?delO{n} }}")
+        delete.append(f"GRAPH {serialize(ox.NamedNode(target))} {{ ?delS{n} ?delP{n} ?delO{n} }}")
+        branches.append(f"GRAPH {serialize(ox.NamedNode(stage))} {{ ?delS{n} ?delP{n} ?delO{n} }}")
     for n, (target, stage) in enumerate(sorted(staged_added.items())):
-        insert.append(f"GRAPH {ox.NamedNode(target)} {{ ?addS{n} ?addP{n} ?addO{n} }}")
-        branches.append(f"GRAPH {ox.NamedNode(stage)} {{ ?addS{n} ?addP{n} ?addO{n} }}")
+        insert.append(f"GRAPH {serialize(ox.NamedNode(target))} {{ ?addS{n} ?addP{n} ?addO{n} }}")
+        branches.append(f"GRAPH {serialize(ox.NamedNode(stage))} {{ ?addS{n} ?addP{n} ?addO{n} }}")
     if branches:
         # one solution without any branch's variables too, so the constant templates are written
         # even when every staged graph and dropped graph is empty
@@ -172,4 +148,5 @@ def commit_operation(
 
 
 def _quad(quad: ox.Quad) -> str:
-    return f"GRAPH {quad.graph_name} {{ {quad.triple} }}"
+    # the triple by pyoxigraph's N-Triples serializer (blank nodes too, which serialize() refuses)
+    return f"GRAPH {serialize(quad.graph_name)} {{ {quad.triple} }}"

@@ -74,7 +74,7 @@ from plankg.errors import (
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import TOKEN, keywords, query_form
-from plankg.store import engine_commit
+from plankg.store import engine_commit, statements
 from plankg.store.base import Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -151,6 +151,7 @@ class RemoteStore(Store):
         self.batch_triples = batch_triples
         self.probe_ttl_s = probe_ttl_s if probe_ttl_s is not None else settings.remote_probe_s
         self._places = engine_commit.Places.under(ns.base, ns.pk, self._graph_prefix)
+        self._statements = statements.load(settings.queries_dir / "engine")
         self._expected: tuple[str, ...] | None = None  # the version begin_write saw
         # a claim lives for one commit update at most (its time limit); older, its front-end died
         self._lease_s = settings.query_timeout_s * UPDATE_TIMEOUT_FACTOR + 30
@@ -183,7 +184,7 @@ class RemoteStore(Store):
         text = with_bindings(sparql, bindings)
         if base_iri:
             # the engine resolves against its own base otherwise; a BASE in the query still wins
-            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+            text = f"BASE {statements.serialize(ox.NamedNode(base_iri))}\n{text}"
         default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
         # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":
@@ -222,15 +223,14 @@ class RemoteStore(Store):
         for name in [graph] if graph else self.graphs():
             node = ox.NamedNode(name)
             triples, _ = self._triples(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
-                [], [name], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP,
+                self._text("graph", graph=node), [], [name], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP,
             )
             out += [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
         return out
 
     def is_empty(self) -> bool:
         graphs = list(self.graphs())
-        answer = self._solutions("ASK { GRAPH ?g { ?s ?p ?o } }", "ask", graphs, graphs, self._timeout_s, None, 1)
+        answer = self._solutions(self._text("any-triple"), "ask", graphs, graphs, self._timeout_s, None, 1)
         return not answer
 
     @property
@@ -254,9 +254,8 @@ class RemoteStore(Store):
 
     def _state(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         places = self._places
-        state = places.state
-        text = f"SELECT ?p ?v WHERE {{ GRAPH {state} {{ {state} ?p ?v }} }}"
-        _, rows, _ = self._solutions(text, "select", [], [state.value], self._timeout_s, None, NO_CAP)
+        text = self._text("state", state=places.state)
+        _, rows, _ = self._solutions(text, "select", [], [places.state.value], self._timeout_s, None, NO_CAP)
         versions = sorted(r["v"].value for r in rows if r["p"] == places.version and r["v"] is not None)
         claims = sorted(r["v"].value for r in rows if r["p"] == places.claim and r["v"] is not None)
         return tuple(versions), tuple(claims)
@@ -272,9 +271,7 @@ class RemoteStore(Store):
                 continue  # a blank node of a copy names nothing on the engine
             if g is not None and g.value not in ours:
                 continue
-            terms = [str(t) if t is not None else f"?{v}" for t, v in ((s, "s"), (p, "p"), (o, "o"))]
-            graph = str(g) if g is not None else "?g"
-            text = f"SELECT * WHERE {{ GRAPH {graph} {{ {' '.join(terms)} }} }}"
+            text = self._text("quads-matching", s=s, p=p, o=o, g=g)
             named = [g.value] if g is not None else sorted(ours)
             variables, rows, _ = self._solutions(text, "select", [], named, self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
             bound = set(variables)
@@ -309,26 +306,7 @@ class RemoteStore(Store):
             self._begin_write()
 
     def _begin_write(self) -> None:
-        waited_until = time.monotonic() + self._claim_wait_s
-        while True:
-            versions, claims = self._state()
-            if not claims:
-                break
-            stale = [c for c in claims if _claim_age(c) > self._lease_s]
-            if stale:
-                log.warning("breaking %d write claim(s) older than %g s (a front-end died mid-write?)", len(stale), self._lease_s)
-                self._update(engine_commit.release_operation(self._places, stale, engine_commit.new_token(versions)))
-                continue
-            if time.monotonic() > waited_until:
-                raise WriteBusy(
-                    f"Another front-end has been committing a write for more than {self._claim_wait_s:g} s; nothing was changed. Try again shortly."
-                )
-            time.sleep(0.05)
-        if len(versions) > 1:
-            log.warning("the data version forked (%s); folding it", ", ".join(versions))
-            token = engine_commit.new_token(versions)
-            self._update(engine_commit.fold_operation(self._places, versions, token))
-            versions, _ = self._state()
+        versions = self._settled()
         if versions != self._copy_version or not versions:
             self._probe = None
             self._copy = self.quads()  # read after the version: a write meanwhile fails the commit's claim
@@ -338,13 +316,41 @@ class RemoteStore(Store):
                 pool.reload()
         self._expected = versions
 
+    def _settled(self) -> tuple[str, ...]:
+        """The engine's version once no claim is on it (waited out, or broken past the lease) and it is one
+        literal (a fork folded): what a write then claims."""
+        waited_until = time.monotonic() + self._claim_wait_s
+        while True:
+            versions, claims = self._state()
+            if not claims:
+                break
+            stale = [c for c in claims if _claim_age(c) > self._lease_s]
+            if stale:
+                log.warning("breaking %d write claim(s) older than %g s (a front-end died mid-write?)", len(stale), self._lease_s)
+                for claim in stale:
+                    self._run("release", claim=ox.Literal(claim), token=ox.Literal(engine_commit.new_token(versions)))
+                continue
+            if time.monotonic() > waited_until:
+                raise WriteBusy(
+                    f"Another front-end has been committing a write for more than {self._claim_wait_s:g} s; nothing was changed. Try again shortly."
+                )
+            time.sleep(0.05)
+        while len(versions) > 1:
+            log.warning("the data version forked (%s); folding it", ", ".join(versions))
+            token = engine_commit.new_token(versions)
+            self._run("fold", one=ox.Literal(versions[0]), other=ox.Literal(versions[1]), token=ox.Literal(token))
+            versions, claims = self._state()
+            if claims:  # a write got in meanwhile: its claim is waited out again
+                return self._settled()
+        return versions
+
     # ------------------------------------------------------------ writing
     def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
         self._require_update_url()
         if any(g is None for g in drop_graphs) or any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*removed, *added)):
             raise BadRequest("The remote store keeps plankg's data in named graphs only; address a named graph.")
         with self._write_lock, _deadlock_is_conflict():
-            expected = self._expected if self._expected is not None else self._state()[0]
+            expected = self._expected if self._expected is not None else self._settled()
             self._expected = None
             drops = set(drop_graphs)
             removed = list(removed)
@@ -367,7 +373,7 @@ class RemoteStore(Store):
                 raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
         self._require_update_url()
         with self._write_lock, _deadlock_is_conflict():
-            self._commit(self._state()[0], [], quads, [], True)
+            self._commit(self._settled(), [], quads, [], True)
 
     def check_writable(self) -> None:
         self._require_update_url()
@@ -448,10 +454,15 @@ class RemoteStore(Store):
 
     def _claim(self, expected: tuple[str, ...], claim: str) -> None:
         """Claim the version ``expected``; ``WriteConflict`` unless this claim is all the state holds."""
+        if len(expected) > 1:
+            raise self._conflict()  # forked since it was settled: another write got in
         try:
-            self._update(engine_commit.claim_operation(self._places, expected, claim))
+            if expected:
+                self._run("claim", expected=ox.Literal(expected[0]), claim=ox.Literal(claim))
+            else:
+                self._run("claim-first", claim=ox.Literal(claim))
         except PlanKGError:
-            pass  # Virtuoso (serializable) ends one of two simultaneous claims in a deadlock: the state says
+            pass  # the state read next says whether the claim is in
         versions, claims = self._state()
         if claims == (claim,) and not versions:
             return
@@ -461,7 +472,7 @@ class RemoteStore(Store):
 
     def _release(self, claim: str, versions: tuple[str, ...]) -> None:
         try:
-            self._update(engine_commit.release_operation(self._places, [claim], engine_commit.new_token(versions)))
+            self._run("release", claim=ox.Literal(claim), token=ox.Literal(engine_commit.new_token(versions)))
         except PlanKGError as exc:  # broken later as stale (the lease)
             log.warning("a write claim could not be given back: %s", exc.detail)
 
@@ -490,11 +501,25 @@ class RemoteStore(Store):
         if not graphs:
             return
         try:
-            self._update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs))
+            for graph in graphs:
+                self._run("drop-stage", stage=ox.NamedNode(graph))
         except PlanKGError as exc:  # left behind: invisible to readers, dropped by name later
             log.warning("a staging graph could not be dropped: %s", exc.detail)
 
     # ------------------------------------------------------------ internals
+    def _text(self, name: str, **terms) -> str:
+        """A statement of ``queries/engine/`` with its terms written in (``plankg.store.statements``)."""
+        return self._statements[name].bound(**terms)
+
+    def _run(self, name: str, **terms) -> None:
+        """Run an update of ``queries/engine/`` on the version's bookkeeping (``state``, ``version`` and
+        ``claimed`` are this store's, where the statement names them)."""
+        statement = self._statements[name]
+        places = self._places
+        own = {"state": places.state, "version": places.version, "claimed": places.claim}
+        declared = {p.name for p in statement.params}
+        self._update(statement.bound(**{k: v for k, v in own.items() if k in declared}, **terms))
+
     def _probed(self, fresh: bool = False, tokens: tuple[str, ...] | None = None) -> _Probe:
         with self._probe_lock:
             probe = self._probe
@@ -506,11 +531,7 @@ class RemoteStore(Store):
             return probe  # type: ignore[return-value]
 
     def _take_probe(self, tokens: tuple[str, ...]) -> _Probe:
-        prefix = ox.Literal(self._graph_prefix)
-        text = (
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {prefix})) }} GROUP BY ?g"
-        )
+        text = self._text("graph-sizes", prefix=ox.Literal(self._graph_prefix))
         # No dataset parameters: the probe is what finds the graphs to scope to.
         _, rows, _ = self._solutions(text, "select", [], [], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
         counts = sorted((row["g"].value, row["n"].value) for row in rows if row["g"] is not None)
@@ -662,7 +683,7 @@ def with_bindings(sparql: str, bindings: Mapping[str, Term] | None) -> str:
             raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
         if not isinstance(term, ox.NamedNode | ox.Literal):
             raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
-        terms.append(str(term))
+        terms.append(statements.serialize(term))
     block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
     form = None
@@ -769,7 +790,7 @@ def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list
 
 
 def _graph_blocks(by_graph: Mapping[str, list[str]]) -> str:
-    return "\n".join(f"GRAPH {ox.NamedNode(g)} {{\n" + " .\n".join(lines) + " .\n}" for g, lines in by_graph.items())
+    return "\n".join(f"GRAPH {statements.serialize(ox.NamedNode(g))} {{\n" + " .\n".join(lines) + " .\n}" for g, lines in by_graph.items())
 
 
 def _insert_data(by_graph: Mapping[str, list[str]]) -> str:

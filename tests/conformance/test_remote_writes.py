@@ -213,7 +213,7 @@ def test_a_dead_front_ends_claim_is_broken_after_the_lease(front_end, base):
     graph = Namespaces(base).graph("notes")
     write(store, added=quads(graph, "before"))
     versions, _ = state(store)
-    store._update(engine_commit.claim_operation(store._places, versions, f"dead@{time.time() - 3600:.3f}"))
+    store._run("claim", expected=ox.Literal(versions[0]), claim=ox.Literal(f"dead@{time.time() - 3600:.3f}"))
     fresh = front_end()
 
     write(fresh, added=quads(graph, "after"))
