@@ -109,9 +109,9 @@ class Store(ABC):
     @abstractmethod
     def is_empty(self) -> bool: ...
 
+    @abstractmethod
     def holds_graph(self, graph: str) -> bool:
         """Whether the named graph has a triple (``plankg.build.guard_rebuild`` asks of the change log)."""
-        return bool(self.select(f"SELECT ?s WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }} LIMIT 1"))
 
     @property
     @abstractmethod

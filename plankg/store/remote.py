@@ -233,6 +233,10 @@ class RemoteStore(Store):
         answer = self._solutions(self._text("any-triple"), "ask", graphs, graphs, self._timeout_s, None, 1)
         return not answer
 
+    def holds_graph(self, graph: str) -> bool:
+        text = self._text("graph-holds", graph=ox.NamedNode(graph))
+        return bool(self._solutions(text, "ask", [], [graph], self._timeout_s, None, 1))
+
     @property
     def version(self) -> str:
         """The engine's data version (read now: another front-end's write shows at once) and the probe's digest."""
