@@ -593,6 +593,7 @@ class RemoteStore(Store):
             # too) in a deadlock and rolls it back whole: sending it again is safe, updates included.
             if not isinstance(failure, EngineDeadlock) or attempt == DEADLOCK_RETRIES:
                 raise failure from None
+            log.info("the triple store ended a %s in a deadlock; sending it again", form)
             time.sleep(random.uniform(0.5, 1.5) * DEADLOCK_PAUSE_S * 2**attempt)  # noqa: S311 - jitter, not a secret
         # Virtuoso's "anytime" queries answer 200 with partial results when its own limit hits.
         if response.headers.get("X-SQL-State", "").strip() == "S1TAT":

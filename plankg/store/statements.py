@@ -138,4 +138,5 @@ def parse(name: str, text: str, *, update: bool, path: str = "") -> Statement:
         if pname not in variables:
             raise QueryFileError(path, 1, f"parameter {pname!r} is no variable of the text")
         params.append(Param(str(pname), decl["type"], bool(decl.get("required", True))))
-    return Statement(name, text, tuple(params), update)
+    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#+"))
+    return Statement(name, body, tuple(params), update)
