@@ -26,12 +26,13 @@ from plankg.sparqltext import check_query
 
 XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
-HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public"}
-PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example"}
+HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public", "page_size"}
+PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example", "known"}
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # names the HTTP layer gives a meaning of its own (``?format=csv`` overrides Accept)
-RESERVED_PARAMS = {"format"}
+# and a paged query's page (``?limit=``, ``?offset=``)
+RESERVED_PARAMS = {"format", "limit", "offset"}
 # what a short identifier after an IRI prefix may contain: the characters of the
 # project's own IRIs (org/UNDP, area/evaw, instrument/S-RES-1325-2000, sdg/5.1.1)
 SHORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(?:/[A-Za-z0-9._~-]+)*")
@@ -79,6 +80,9 @@ class Param:
     max: Decimal | None = None
     max_length: int = DEFAULT_MAX_LENGTH
     example: str | None = None
+    # iri: the class the value must be an instance of in the graph (checked by the service,
+    # which has the store: "unknown agency" rather than an empty answer)
+    known: str | None = None
 
     def expected(self) -> str:
         """What a valid value looks like, in words, for error messages and docs."""
@@ -192,7 +196,7 @@ class Param:
     def describe(self) -> dict:
         """The parameter as listed by ``GET /queries``."""
         out = {"name": self.name, "type": self.type, "required": self.required, "description": self.description}
-        for key in ("default", "prefix", "lang", "example"):
+        for key in ("default", "prefix", "lang", "example", "known"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.enum:
@@ -243,6 +247,9 @@ class NamedQuery:
     # False: a query the service runs for its own pages (``public: false`` in the header),
     # not listed by GET /queries nor served under /queries/{name}
     public: bool = True
+    # a SELECT whose answer can be longer than a page (``page_size`` in the header): served in
+    # pages of this many rows by default (``?limit=``, ``?offset=``), with the total and a next link
+    page_size: int | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -267,6 +274,7 @@ class NamedQuery:
             "example_url": self.example_url(base),
             "sparql_url": base + self.name + ".rq",
             "languages": list(self.languages),
+            **({"page_size": self.page_size} if self.page_size else {}),
         }
 
 
@@ -419,6 +427,9 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         form = check_query(text, max_chars=max_chars)
     except PlanKGError as exc:
         raise QueryFileError(path, len(header_lines) + 1, exc.detail) from None
+    page_size = meta.get("page_size")
+    if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1 or form != "select"):
+        raise QueryFileError(path, where("page_size"), "'page_size' must be a whole number of rows of at least 1, on a SELECT query")
 
     raw_params = meta.get("params") or {}
     if not isinstance(raw_params, dict):
@@ -442,6 +453,7 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         languages=tuple(languages),
         path=path,
         public=public,
+        page_size=page_size,
     )
     examples = _examples(meta, path, where("examples") if "examples" in meta else where("example"))
     for example in examples:
@@ -507,6 +519,9 @@ def _param(name: str, decl: object, path: str, line: int, variables: set[str], p
     prefix = text("prefix")
     if prefix is not None and (ptype != "iri" or not ABSOLUTE_IRI.fullmatch(prefix)):
         raise QueryFileError(path, line, f"parameter {name!r}: 'prefix' is for iri parameters and must be an http(s) IRI")
+    known = text("known")
+    if known is not None and (ptype != "iri" or not ABSOLUTE_IRI.fullmatch(known)):
+        raise QueryFileError(path, line, f"parameter {name!r}: 'known' is for iri parameters and must be the http(s) IRI of a class")
     required = decl.get("required", False)
     if not isinstance(required, bool):
         raise QueryFileError(path, line, f"parameter {name!r}: 'required' must be true or false")
@@ -529,6 +544,7 @@ def _param(name: str, decl: object, path: str, line: int, variables: set[str], p
         max=number("max"),
         max_length=max_length,
         example=text("example"),
+        known=known,
     )
     for key in ("default", "example"):
         value = getattr(param, key)

@@ -159,6 +159,12 @@ class ParameterError(PlanKGError):
     title = "Invalid parameter"
 
 
+class UnknownEntity(ParameterError):
+    """A well-formed identifier that names no entity of the kind the parameter expects."""
+
+    title = "Unknown entity"
+
+
 class BadRequest(PlanKGError):
     title = "Bad request"
 

@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 
 from plankg.annotate import Annotation, Annotator, as_json, as_jsonld
 from plankg.errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
+from plankg.namespaces import Namespaces
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
+from service.page_data import page_href
 from service.pages import render_page
 
 router = APIRouter()
@@ -70,16 +72,7 @@ def _text_of(body: bytes, media_type: str, limit: int) -> str:
     raise UnsupportedMediaType(f"Send text/plain, {JSON} or {FORM}; got {media_type}.")
 
 
-def _href(a: Annotation) -> str:
-    if a.kind == "organization":
-        return f"/agency/{a.entity}"
-    if a.kind == "concept" and a.entity.startswith("area/"):
-        return "/" + a.entity
-    prefix = {"instrument": "instrument/", "sdg": "sdg/", "theme": "theme/"}.get(a.kind, "")
-    return f"/id/{prefix}{a.entity}"
-
-
-def pieces(text: str, annotations: list[Annotation]) -> list[dict[str, Any]]:
+def pieces(text: str, annotations: list[Annotation], ns: Namespaces) -> list[dict[str, Any]]:
     """The text cut into plain runs and linked mentions, as the reader shows the plan."""
     out: list[dict[str, Any]] = []
     pos = 0
@@ -89,7 +82,7 @@ def pieces(text: str, annotations: list[Annotation]) -> list[dict[str, Any]]:
         if a.start > pos:
             out.append({"text": text[pos : a.start]})
         kind = {"organization": "org"}.get(a.kind, a.kind)
-        out.append({"text": a.surface, "href": _href(a), "kind": kind, "title": f"{a.label_en} · {a.label_zh}"})
+        out.append({"text": a.surface, "href": page_href(ns, a.iri), "kind": kind, "labels": {"en": a.label_en, "zh": a.label_zh}})
         pos = a.end
     if pos < len(text):
         out.append({"text": text[pos:]})
@@ -124,7 +117,7 @@ async def annotate(request: Request, ctx: AppContext = Depends(get_ctx)) -> Resp
     found = await run_in_threadpool(engine.annotate, text)
     if picked[1] == "html":
         return render_page(
-            request, "annotate.html", {"text": text, "result": {"pieces": pieces(text, found), "count": len(found)}, "max_chars": limit}
+            request, "annotate.html", {"text": text, "result": {"pieces": pieces(text, found, ctx.ns), "count": len(found)}, "max_chars": limit}
         )
     if picked[1] == "jsonld":
         return JSONResponse(as_jsonld(text, found), media_type=ANNO_PROFILE)

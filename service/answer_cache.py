@@ -38,6 +38,7 @@ class Answer:
     rows: int
     truncated: bool
     value: object = None  # what ``ResultCache.value`` keeps: something computed from the data, not a body
+    total: int | None = None  # a page's: the rows of the whole answer
 
 
 class _NotShared(Exception):

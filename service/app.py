@@ -16,6 +16,7 @@ that package there is no ``/docs``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import re
@@ -55,8 +56,16 @@ ROUTER_MODULES = (
     "service.annotate",
 )
 
+# The two hashes allow exactly the two <style> blocks that YASR's column resizer (vendored
+# @zazuko/yasgui, /query) inserts: its grip rules and the cursor while a column is dragged.
+# No other inline style is allowed; a new YASGUI version whose blocks differ is caught by
+# tests/unit/test_query_editor_assets.py.
+YASR_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' " + " ".join(YASR_STYLE_HASHES) + "; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -102,6 +111,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
+        # in-memory indexes a router builds from the data (the search index), before serving: built
+        # beside the first requests instead, they would hold the GIL under those requests' feet
+        for module in modules:
+            if hasattr(module, "warm_up"):
+                await _warm(module.warm_up, app)
         try:
             yield
         finally:
@@ -144,6 +158,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+WARM_UP_SECONDS = 30.0
+
+
+async def _warm(warm_up, app: FastAPI) -> None:
+    try:
+        await asyncio.wait_for(warm_up(app), WARM_UP_SECONDS)
+    except Exception:  # noqa: BLE001 - a warm-up is an optimization: the first request builds it then
+        log.warning("warm-up %s failed", getattr(warm_up, "__module__", "?"), exc_info=True)
 
 
 def open_context(settings: Settings, catalog=None, store: Store | None = None) -> AppContext:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.routing import Match
 
+from plankg.catalog import Catalog
 from plankg.errors import StoreUnavailable
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
@@ -19,8 +20,12 @@ class AppContext:
     settings: Settings
     ns: Namespaces
     store: Store
-    catalog: object  # plankg.catalog.Catalog
+    catalog: Catalog
     executor: QueryExecutor
+
+    def query_text(self, name: str) -> str:
+        """The SPARQL of one of the service's own queries (``queries/{name}.rq``, ``public: false``)."""
+        return self.catalog.internal_query(name).sparql
 
     def close(self) -> None:
         self.store.close()

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from plankg.catalog import Catalog
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
 from plankg.store import Store
-from service.page_data import AREA_IDS, anchor
+from service.page_data import page_href
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
@@ -271,18 +271,14 @@ def entity_view(store: Store, ns: Namespaces, catalog: Catalog, terms: Terms, de
 def _reader_href(ns: Namespaces, iri: str, kinds: set[str], terms: Terms) -> str | None:
     if not _unit_kind(terms, kinds) or not iri.startswith(ns.id):
         return None
-    return "/read#" + anchor(iri[len(ns.id):])
+    page = page_href(ns, iri)
+    return page if page.startswith("/read#") else None
 
 
 def _page_for(ns: Namespaces, iri: str) -> str | None:
     """The friendlier page about the same thing, when the pages have one."""
-    path = iri[len(ns.id):] if iri.startswith(ns.id) else ""
-    kind, _, rest = path.partition("/")
-    if kind == "org" and rest and "/" not in rest:
-        return "/agency/" + rest
-    if kind == "area" and rest in AREA_IDS:
-        return "/area/" + rest
-    return None
+    page = page_href(ns, iri)
+    return page if page.startswith(("/agency/", "/area/")) else None
 
 
 def _sources(store: Store, ns: Namespaces, catalog: Catalog, terms: Terms, node: ox.NamedNode) -> dict:

@@ -33,6 +33,8 @@ class QueryExecutor:
         row_cap: int | None = None,
         fast_lane: bool = False,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
         """Run and serialize a query; raises the store's domain errors (timeout, syntax, 406).
 
@@ -50,6 +52,7 @@ class QueryExecutor:
             max_bytes=self.max_bytes,
             fast_lane=fast_lane,
             base_iri=base_iri,
+            **({"offset": offset, "count_total": count_total} if offset or count_total else {}),
         )
 
     async def run(self, fn, *args, **kwargs):

@@ -67,7 +67,6 @@ from plankg.errors import (
     UnsupportedMediaType,
     WriteBusy,
 )
-from plankg.namespaces import EXTERNAL_PREFIXES
 from plankg.sparqltext import (
     MAX_BASE_IRI_CHARS,
     check_iris_local,
@@ -197,17 +196,7 @@ async def graphs_get(request: Request, ctx: AppContext = Depends(get_ctx)) -> Re
 
 
 def _listing(ctx: AppContext) -> dict:
-    from plankg.writes import GRAPH_CHANGES
-
-    changes = ctx.ns.graph(GRAPH_CHANGES)
-    sizes = ctx.store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    modified = {
-        row["g"].value: row["m"].value
-        for row in ctx.store.select(
-            f"SELECT ?g ?m WHERE {{ GRAPH <{changes}> {{ ?g <{EXTERNAL_PREFIXES['dcterms']}modified> ?m }} }}"
-        )
-        if row["g"] is not None and row["m"] is not None
-    }
+    sizes = ctx.store.select(ctx.query_text("graph-sizes"))
     default = ctx.store.quads_matching([(None, None, None, ox.DefaultGraph())])
     return {
         "defaultGraph": {"triples": len(default), "href": "/graphs?default"},
@@ -215,7 +204,7 @@ def _listing(ctx: AppContext) -> dict:
             {
                 "graph": row["g"].value,
                 "triples": int(row["n"].value),
-                "modified": modified.get(row["g"].value),
+                "modified": row["m"].value if row["m"] is not None else None,
                 "href": "/graphs?graph=" + quote(row["g"].value, safe=""),
             }
             for row in sizes

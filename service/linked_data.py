@@ -70,7 +70,7 @@ CONTEXT_PATH = "context.jsonld"
 Q_INSTANCES = "ld-class-instances"
 Q_SITEMAP_ORGS = "ld-sitemap-organizations"
 # pages of the site a crawler should know (the sitemap adds areas and agencies)
-SITEMAP_PAGES = ("", "read", "network", "query", "ontology")
+SITEMAP_PAGES = ("", "read", "network", "query", "ontology", "agency", "mechanism", "instrument", "sdg")
 ROBOTS_DISALLOW = ("/sparql", "/update", "/graphs", "/validate", "/search", "/queries/")
 
 

@@ -336,3 +336,22 @@ def representation(
         names = ", ".join(sorted({m for m, _ in offers}))
         raise NotAcceptable(f"This resource is available as {names}.")
     return picked[1]
+
+
+PAGE_OFFERS: tuple[tuple[str, str], ...] = (("text/html", "html"), ("application/json", "json"))
+
+
+def page_or_json(accept: str | None, format_param: str | None) -> str:
+    """"html" or "json" for a page that also answers API clients: ``?format=`` first, then ``Accept``.
+
+    HTML unless the client asks for JSON: a browser's ``*/*`` or no ``Accept`` at all gets the page.
+    """
+    if format_param:
+        fmt = format_param.strip().lower()
+        if fmt not in ("html", "json"):
+            raise ParameterError("format must be html or json.")
+        return fmt
+    picked = choose(parse_accept(accept), PAGE_OFFERS)
+    if picked is None:
+        raise NotAcceptable("This page is available as text/html and application/json.")
+    return picked[1]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from plankg.catalog import Catalog
 from plankg.namespaces import Namespaces
 from plankg.store import Store
 
@@ -32,13 +33,12 @@ class PageData:
 
     store: Store
     ns: Namespaces
+    catalog: Catalog
 
     # ------------------------------------------------------------ plumbing
-    def prefixes(self) -> str:
-        return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.ns.prefixes().items())
-
-    def select(self, body: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
-        return self.store.select(self.prefixes() + body, bindings or None)
+    def select(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+        """Rows of the service's own query ``queries/{name}.rq`` with these variables bound."""
+        return self.store.select(self.catalog.internal_query(name).sparql, bindings or None)
 
     def entity(self, path: str) -> ox.NamedNode:
         return ox.NamedNode(self.ns.entity(path))
@@ -48,19 +48,28 @@ class PageData:
         return iri[len(self.ns.id) :] if iri.startswith(self.ns.id) else ""
 
     def href(self, iri: str) -> str:
-        """Where a person should go for an IRI: our pages first, then entity pages."""
-        path = self.local(iri)
-        if not path:
-            # a foreign IRI is a link only on the web: "javascript:" in the data must not become one
-            return iri if iri.startswith(("http://", "https://")) else ""
-        kind, _, rest = path.partition("/")
-        if kind == "org":
-            return f"/agency/{rest}"
-        if kind == "area":
-            return f"/area/{rest}"
-        if kind in ("para", "footnote", "summary", "heading", "section", "front", "title"):
-            return "/read#" + anchor(path)
-        return "/id/" + path
+        return page_href(self.ns, iri)
+
+
+# the text units the reader shows; each has an anchor there
+READER_KINDS = ("para", "footnote", "summary", "heading", "section", "front", "title")
+
+
+def page_href(ns: Namespaces, iri: str) -> str:
+    """The one place an IRI becomes the page a person should go to: our pages first
+    (agency, area, the reader), then the entity page; a foreign IRI only when it is a web link."""
+    path = iri[len(ns.id) :] if iri.startswith(ns.id) else ""
+    if not path:
+        # "javascript:" in the data must not become a link
+        return iri if iri.startswith(("http://", "https://")) else ""
+    kind, _, rest = path.partition("/")
+    if kind == "org" and rest and "/" not in rest:
+        return f"/agency/{rest}"
+    if kind == "area" and rest in AREA_IDS:
+        return f"/area/{rest}"
+    if kind in READER_KINDS:
+        return "/read#" + anchor(path)
+    return "/id/" + path
 
 
 def anchor(path: str) -> str:
@@ -87,33 +96,11 @@ def _labels(row: Mapping[str, object], en: str = "en", zh: str = "zh") -> dict[s
     return {"en": _v(row.get(en)), "zh": _v(row.get(zh))}
 
 
-LABELS = """
-  OPTIONAL {{ {s} skos:prefLabel ?{p}en FILTER(lang(?{p}en) = "en") }}
-  OPTIONAL {{ {s} skos:prefLabel ?{p}zh FILTER(lang(?{p}zh) = "zh") }}
-"""
-
-
-def labels_of(var: str, prefix: str = "") -> str:
-    return LABELS.format(s="?" + var, p=prefix)
-
-
 # ---------------------------------------------------------------- overview
 
 
 def overview(data: PageData) -> dict:
-    rows = data.select(
-        """
-SELECT ?c ?kind ?notation ?en ?zh ?def ?start ?end WHERE {
-  VALUES ?kind { pk:Vision pk:MandateFunction pk:GuidingPrinciple pk:ImpactArea pk:SystemicOutcome pk:OEEOutput }
-  ?c a ?kind .
-  OPTIONAL { ?c skos:notation ?notation }
-  OPTIONAL { ?c skos:definition ?def FILTER(lang(?def) = "en") }
-  OPTIONAL { ?c pk:startParagraph/pk:paragraphNumber ?start }
-  OPTIONAL { ?c pk:endParagraph/pk:paragraphNumber ?end }
-"""
-        + labels_of("c")
-        + "} ORDER BY ?kind ?notation"
-    )
+    rows = data.select("page-overview-concepts")
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         kind = _v(row["kind"]).removeprefix(data.ns.pk)
@@ -130,24 +117,11 @@ SELECT ?c ?kind ?notation ?en ?zh ?def ?start ?end WHERE {
         )
     for items in groups.values():
         items.sort(key=lambda c: (len(c["notation"]), c["notation"]))
-    vision_text = data.select(
-        'SELECT ?t WHERE { id:vision pk:describedIn ?h . ?h a pk:Heading ; pk:text ?t . FILTER NOT EXISTS { id:vision pk:heading ?h } }'
-    )
-    counts = data.select(
-        """
-SELECT (COUNT(DISTINCT ?i) AS ?interventions) (COUNT(DISTINCT ?o) AS ?agencies) WHERE {
-  ?i a pk:KeyIntervention . OPTIONAL { ?i pk:hasCollaborator ?o }
-}"""
-    )[0]
-    paragraphs = data.select("SELECT (COUNT(?p) AS ?n) WHERE { ?p a pk:Paragraph }")[0]
+    vision_text = data.select("page-vision-text")
+    counts = data.select("page-overview-counts")[0]
     per_area = {
         _v(r["a"]): (_num(r["n"]), _num(r["orgs"]))
-        for r in data.select(
-            """
-SELECT ?a (COUNT(DISTINCT ?i) AS ?n) (COUNT(DISTINCT ?o) AS ?orgs) WHERE {
-  ?i pk:impactArea ?a . OPTIONAL { ?i pk:hasCollaborator ?o }
-} GROUP BY ?a"""
-        )
+        for r in data.select("page-area-counts")
     }
     for area in groups.get("ImpactArea", []):
         area["id"] = data.local(area["iri"]).removeprefix("area/")
@@ -163,7 +137,7 @@ SELECT ?a (COUNT(DISTINCT ?i) AS ?n) (COUNT(DISTINCT ?o) AS ?orgs) WHERE {
         "counts": {
             "interventions": _num(counts["interventions"]) or 0,
             "agencies": _num(counts["agencies"]) or 0,
-            "paragraphs": _num(paragraphs["n"]) or 0,
+            "paragraphs": _num(counts["paragraphs"]) or 0,
         },
     }
 
@@ -175,48 +149,12 @@ def area(data: PageData, area_id: str) -> dict | None:
     if area_id not in AREA_IDS:
         return None
     node = data.entity("area/" + area_id)
-    head = data.select(
-        """
-SELECT ?area ?en ?zh ?def ?notation ?start ?end WHERE {
-  ?area a pk:ImpactArea .
-  OPTIONAL { ?area skos:definition ?def FILTER(lang(?def) = "en") }
-  OPTIONAL { ?area skos:notation ?notation }
-  OPTIONAL { ?area pk:startParagraph/pk:paragraphNumber ?start }
-  OPTIONAL { ?area pk:endParagraph/pk:paragraphNumber ?end }
-"""
-        + labels_of("area")
-        + "}",
-        area=node,
-    )
+    head = data.select("page-area-head", area=node)
     if not head:
         return None
     h = head[0]
-    rows = data.select(
-        """
-SELECT ?area ?i ?notation ?text ?en ?zh ?para ?pnum ?item WHERE {
-  ?i pk:impactArea ?area ; pk:text ?text ; pk:sourceParagraph ?para ; pk:sourceItem ?item .
-  ?para pk:paragraphNumber ?pnum .
-  OPTIONAL { ?i skos:notation ?notation }
-"""
-        + labels_of("i")
-        + "}",
-        area=node,
-    )
-    orgs = data.select(
-        """
-SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
-  ?i pk:impactArea ?area .
-  ?c pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?role .
-  OPTIONAL { ?c pk:roleEvidence ?evidence }
-  OPTIONAL { ?role skos:prefLabel ?ren FILTER(lang(?ren) = "en") }
-  OPTIONAL { ?role skos:prefLabel ?rzh FILTER(lang(?rzh) = "zh") }
-  OPTIONAL { ?o a ?kind FILTER(?kind IN (pk:UNEntity, pk:SecretariatDepartment)) }
-  OPTIONAL { ?o skos:notation ?acr }
-"""
-        + labels_of("o", "o")
-        + "}",
-        area=node,
-    )
+    rows = data.select("page-area-interventions", area=node)
+    orgs = data.select("page-area-collaborations", area=node)
     by_intervention: dict[str, list[dict]] = defaultdict(list)
     agency_count: Counter[str] = Counter()
     agency_info: dict[str, dict] = {}
@@ -236,7 +174,6 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
     interventions = []
     for r in rows:
         iri = _v(r["i"])
-        item_path = data.local(_v(r["item"]))
         interventions.append(
             {
                 "iri": iri,
@@ -244,7 +181,7 @@ SELECT ?area ?i ?o ?oen ?ozh ?acr ?role ?ren ?rzh ?evidence ?kind WHERE {
                 "text": _v(r["text"]),
                 "label": _labels(r),
                 "paragraph": _num(r["pnum"]),
-                "href": "/read#" + anchor(item_path),
+                "href": data.href(_v(r["item"])),
                 "entity_href": data.href(iri),
                 "agencies": sorted(by_intervention.get(iri, []), key=lambda o: o["short"]["en"].lower()),
             }
@@ -291,7 +228,7 @@ def _agency_ref(data: PageData, row: Mapping[str, object], var: str = "o") -> di
     labels = _labels(row, var + "en", var + "zh")
     acronym = _v(row.get("acr"))
     short = {"en": acronym or labels["en"], "zh": labels["zh"] or acronym}
-    return {"id": ident, "iri": iri, "href": f"/agency/{ident}", "label": labels, "short": short, "acronym": acronym}
+    return {"id": ident, "iri": iri, "href": data.href(iri), "label": labels, "short": short, "acronym": acronym}
 
 
 def _role_ref(data: PageData, row: Mapping[str, object]) -> dict:
@@ -304,17 +241,7 @@ def _area_references(data: PageData, area_node: ox.NamedNode, prop: str) -> list
     """Instruments (or SDG concepts) named in the area's paragraphs and their items."""
     if prop not in ("pk:cites", "pk:invokesSDG", "pk:touchesTheme"):
         raise ValueError(prop)
-    rows = data.select(
-        f"""
-SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator=",") AS ?paras) WHERE {{
-  ?area pk:describedIn ?para . ?para a pk:Paragraph ; pk:paragraphNumber ?pnum .
-  {{ ?para {prop} ?x }} UNION {{ ?part dcterms:isPartOf ?para ; {prop} ?x }}
-  OPTIONAL {{ ?x skos:notation ?notation }}
-"""
-        + labels_of("x")
-        + "} GROUP BY ?area ?x ?notation ?en ?zh",
-        area=area_node,
-    )
+    rows = data.select("page-area-references", area=area_node, prop=ox.NamedNode(data.ns.pk + prop.removeprefix("pk:")))
     out = []
     for r in rows:
         paras = sorted({int(p) for p in _v(r["paras"]).split(",") if p})
@@ -333,21 +260,7 @@ SELECT ?area ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator="
 
 def sdg_alignment(data: PageData, concept: ox.NamedNode) -> list[dict]:
     """SDG goals, targets and indicators a plan concept serves, each stated (with its paragraph) or curated."""
-    rows = data.select(
-        """
-SELECT ?concept ?x ?notation ?en ?zh ?kind ?evidence ?rationale ?pnum ?un WHERE {
-  ?a pk:alignedConcept ?concept ; pk:alignedSDG ?x ; pk:alignmentKind ?k .
-  ?k skos:notation ?kind .
-  OPTIONAL { ?a pk:alignmentEvidence ?evidence }
-  OPTIONAL { ?a pk:rationale ?rationale }
-  OPTIONAL { ?a pk:sourceParagraph/pk:paragraphNumber ?pnum }
-  OPTIONAL { ?x skos:notation ?notation }
-  OPTIONAL { ?x skos:exactMatch ?un FILTER(STRSTARTS(STR(?un), "http://metadata.un.org/sdg/")) }
-"""
-        + labels_of("x")
-        + "}",
-        concept=concept,
-    )
+    rows = data.select("page-sdg-alignment", concept=concept)
     out = []
     for r in rows:
         iri = _v(r["x"])
@@ -375,22 +288,7 @@ def _area_underpinnings(data: PageData, area_node: ox.NamedNode) -> list[dict]:
     paragraphs (the WPS resolutions in paragraphs 4 and 62 and in footnote 1,
     say), so the paragraphs here come from the whole plan, not from the area.
     """
-    rows = data.select(
-        """
-SELECT ?x ?notation ?en ?zh (GROUP_CONCAT(DISTINCT STR(?pnum); separator=",") AS ?paras) WHERE {
-  ?x pk:underpins ?area .
-  OPTIONAL { ?x skos:notation ?notation }
-  OPTIONAL {
-    # cited in the paragraph, in one of its items, or in a footnote whose marker it carries
-    { ?para pk:cites ?x } UNION { ?part dcterms:isPartOf ?para ; pk:cites ?x }
-    UNION { ?note pk:cites ?x . { ?para pk:hasFootnote ?note } UNION { ?part dcterms:isPartOf ?para ; pk:hasFootnote ?note } }
-    ?para a pk:Paragraph ; pk:paragraphNumber ?pnum .
-  }
-"""
-        + labels_of("x")
-        + "} GROUP BY ?x ?notation ?en ?zh",
-        area=area_node,
-    )
+    rows = data.select("page-area-underpinnings", area=area_node)
     out = [
         {
             "iri": _v(r["x"]),
@@ -412,75 +310,20 @@ def agency(data: PageData, org_id: str) -> dict | None:
     if not valid_slug(org_id):
         return None
     node = data.entity("org/" + org_id)
-    head = data.select(
-        """
-SELECT ?org ?kind ?kindEn ?kindZh ?acr ?match ?parent ?pen ?pzh WHERE {
-  ?org a ?kind .
-  ?kind rdfs:subClassOf* ?top . VALUES ?top { pk:Organization org:Post pk:OfficeHolder }
-  OPTIONAL { ?kind rdfs:label ?kindEn FILTER(lang(?kindEn) = "en") }
-  OPTIONAL { ?kind rdfs:label ?kindZh FILTER(lang(?kindZh) = "zh") }
-  OPTIONAL { ?org skos:notation ?acr }
-  OPTIONAL { ?org skos:exactMatch ?match FILTER(STRSTARTS(STR(?match), "http://www.wikidata.org/entity/")) }
-  OPTIONAL { ?org org:subOrganizationOf ?parent .
-    OPTIONAL { ?parent skos:prefLabel ?pen FILTER(lang(?pen) = "en") }
-    OPTIONAL { ?parent skos:prefLabel ?pzh FILTER(lang(?pzh) = "zh") } }
-}""",
-        org=node,
-    )
+    head = data.select("page-agency-head", org=node)
     if not head:
         return None
-    names = data.select("SELECT ?org ?en ?zh WHERE { " + labels_of("org") + "}", org=node)
-    alt = data.select('SELECT ?org ?alt WHERE { ?org skos:altLabel ?alt } ORDER BY ?alt', org=node)
+    names = data.select("page-agency-names", org=node)
+    alt = data.select("page-agency-altlabels", org=node)
     h = head[0]
-    interventions = data.select(
-        """
-SELECT ?org ?i ?notation ?text ?en ?zh ?a ?aen ?azh ?item ?pnum ?role ?ren ?rzh ?evidence WHERE {
-  ?i pk:hasCollaborator ?org ; pk:impactArea ?a ; pk:text ?text ; pk:sourceItem ?item ;
-     pk:sourceParagraph/pk:paragraphNumber ?pnum .
-  OPTIONAL { ?i skos:notation ?notation }
-  OPTIONAL {
-    ?c pk:intervention ?i ; pk:collaborator ?org ; prov:hadRole ?role .
-    OPTIONAL { ?c pk:roleEvidence ?evidence }
-    OPTIONAL { ?role skos:prefLabel ?ren FILTER(lang(?ren) = "en") }
-    OPTIONAL { ?role skos:prefLabel ?rzh FILTER(lang(?rzh) = "zh") }
-  }
-"""
-        + labels_of("i")
-        + labels_of("a", "a")
-        + "}",
-        org=node,
-    )
-    partners = data.select(
-        """
-SELECT ?org ?o ?oen ?ozh ?acr (COUNT(DISTINCT ?i) AS ?n) (GROUP_CONCAT(DISTINCT ?notation; separator=" ") AS ?via) WHERE {
-  ?i pk:hasCollaborator ?org, ?o . FILTER(?o != ?org)
-  # co-partners share co-delivery: both co-deliver the intervention (groups and chaired mechanisms are not partners)
-  ?mine pk:intervention ?i ; pk:collaborator ?org ; prov:hadRole ?codelivers .
-  ?theirs pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?codelivers .
-  OPTIONAL { ?i skos:notation ?notation }
-  OPTIONAL { ?o skos:notation ?acr }
-"""
-        + labels_of("o", "o")
-        + "} GROUP BY ?org ?o ?oen ?ozh ?acr",
-        org=node,
-        codelivers=data.entity("role/co-delivers"),
-    )
-    quotes = data.select(
-        """
-SELECT ?org ?u ?text ?order ?pnum ?m ?offset ?surface ?uen ?uzh WHERE {
-  ?m pk:mentionOf ?org ; pk:inText ?u ; pk:offset ?offset ; pk:surfaceForm ?surface .
-  ?u pk:text ?text ; pk:order ?order .
-  OPTIONAL { ?m pk:sourceParagraph/pk:paragraphNumber ?pnum }
-  OPTIONAL { ?u rdfs:label ?uen FILTER(lang(?uen) = "en") }
-  OPTIONAL { ?u rdfs:label ?uzh FILTER(lang(?uzh) = "zh") }
-} ORDER BY ?order ?offset""",
-        org=node,
-    )
+    interventions = data.select("page-agency-interventions", org=node)
+    partners = data.select("page-agency-partners", org=node)
+    quotes = data.select("page-agency-passages", org=node)
     areas: dict[str, dict] = {}
     items = []
     for r in interventions:
         aid = data.local(_v(r["a"])).removeprefix("area/")
-        entry = areas.setdefault(aid, {"id": aid, "href": f"/area/{aid}", "label": _labels(r, "aen", "azh"), "count": 0})
+        entry = areas.setdefault(aid, {"id": aid, "href": data.href(_v(r["a"])), "label": _labels(r, "aen", "azh"), "count": 0})
         entry["count"] += 1
         items.append(
             {
@@ -489,7 +332,7 @@ SELECT ?org ?u ?text ?order ?pnum ?m ?offset ?surface ?uen ?uzh WHERE {
                 "label": _labels(r),
                 "area": entry,
                 "paragraph": _num(r["pnum"]),
-                "href": "/read#" + anchor(data.local(_v(r["item"]))),
+                "href": data.href(_v(r["item"])),
                 "role": _role_ref(data, r) if r.get("role") is not None else None,
                 "evidence": _v(r.get("evidence")),
             }
@@ -509,7 +352,7 @@ SELECT ?org ?u ?text ?order ?pnum ?m ?offset ?surface ?uen ?uzh WHERE {
             path,
             {
                 "anchor": anchor(path),
-                "href": "/read#" + anchor(path),
+                "href": data.href(_v(r["u"])),
                 "paragraph": _num(r["pnum"]),
                 "label": _labels(r, "uen", "uzh"),
                 "text": _v(r["text"]),
@@ -561,18 +404,9 @@ def highlight(text: str, marks: list[tuple[int, int]]) -> list[dict]:
 
 def collaborations(data: PageData, area_id: str | None = None) -> list[dict]:
     """(intervention, area, agency) triples, optionally for one area."""
-    body = """
-SELECT ?i ?a ?o ?oen ?ozh ?acr ?notation WHERE {
-  ?i pk:impactArea ?a ; pk:hasCollaborator ?o .
-  # the co-delivery network: groups, chaired mechanisms and supported systems are not partners
-  ?c pk:intervention ?i ; pk:collaborator ?o ; prov:hadRole ?codelivers .
-  OPTIONAL { ?i skos:notation ?notation }
-  OPTIONAL { ?o skos:notation ?acr }
-""" + labels_of("o", "o") + "}"
-    codelivers = data.entity("role/co-delivers")
-    rows = data.select(body, a=data.entity("area/" + area_id), codelivers=codelivers) if area_id else data.select(body, codelivers=codelivers)
+    rows = data.select("page-collaborations", a=data.entity("area/" + area_id)) if area_id else data.select("page-collaborations")
     alt: dict[str, list[str]] = defaultdict(list)
-    for r in data.select("SELECT ?o ?alt WHERE { ?i pk:hasCollaborator ?o . ?o skos:altLabel ?alt }"):
+    for r in data.select("page-collaborator-altlabels"):
         alt[_v(r["o"])].append(_v(r["alt"]))
     out = []
     for r in rows:
@@ -582,12 +416,13 @@ SELECT ?i ?a ?o ?oen ?ozh ?acr ?notation WHERE {
         ref["network_label"] = {"en": ref["short"]["en"], "zh": min(forms, key=len) if forms else ref["short"]["zh"]}
         ref["intervention"] = _v(r["notation"]) or data.local(_v(r["i"]))
         ref["area"] = data.local(_v(r["a"])).removeprefix("area/")
+        ref["area_href"] = data.href(_v(r["a"]))
         out.append(ref)
     return out
 
 
 def area_labels(data: PageData) -> dict[str, dict[str, str]]:
-    rows = data.select("SELECT ?a ?en ?zh WHERE { ?a a pk:ImpactArea . " + labels_of("a") + "}")
+    rows = data.select("page-area-labels")
     return {data.local(_v(r["a"])).removeprefix("area/"): _labels(r) for r in rows}
 
 
@@ -596,26 +431,9 @@ def area_labels(data: PageData) -> dict[str, dict[str, str]]:
 
 def reading(data: PageData) -> list[dict]:
     """Every text unit in document order, cut into plain, entity and footnote-marker pieces."""
-    units = data.select(
-        """
-SELECT ?u ?kind ?text ?order ?parent ?pnum ?fnum ?letter ?position WHERE {
-  ?u pk:order ?order ; pk:text ?text ; a ?kind .
-  FILTER(STRSTARTS(STR(?kind), STR(pk:)))
-  OPTIONAL { ?u dcterms:isPartOf ?parent }
-  OPTIONAL { ?u pk:paragraphNumber ?pnum }
-  OPTIONAL { ?u pk:footnoteNumber ?fnum }
-  OPTIONAL { ?u pk:itemLetter ?letter }
-  OPTIONAL { ?u pk:position ?position }
-} ORDER BY ?order"""
-    )
-    mentions = data.select(
-        """
-SELECT ?u ?offset ?surface ?x ?type WHERE {
-  ?m a pk:Mention ; pk:inText ?u ; pk:offset ?offset ; pk:surfaceForm ?surface ; pk:mentionOf ?x .
-  OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(pk:))) }
-}"""
-    )
-    footnotes = data.select("SELECT ?u ?n WHERE { ?u pk:hasFootnote/pk:footnoteNumber ?n }")
+    units = data.select("page-reader-units")
+    mentions = data.select("page-reader-mentions")
+    footnotes = data.select("page-reader-footnotes")
     marks: dict[str, dict[int, dict]] = defaultdict(dict)
     for r in mentions:
         offset = _num(r["offset"]) or 0
@@ -690,65 +508,3 @@ def pieces(text: str, marks: Mapping[int, dict], footnotes: set[int]) -> list[di
     if plain:
         out.append({"text": plain})
     return out
-
-
-# ---------------------------------------------------------------- search
-
-
-def search(data: PageData, q: str, limit: int = 100) -> dict:
-    needle = ox.Literal(q.strip().lower())
-    names = data.select(
-        """
-SELECT ?needle ?x (SAMPLE(?hit) AS ?matched) (SAMPLE(?type) AS ?kind) (SAMPLE(?ten) AS ?kind_en) (SAMPLE(?tzh) AS ?kind_zh) ?en ?zh WHERE {
-  ?x skos:prefLabel|skos:altLabel|skos:notation ?hit .
-  FILTER(CONTAINS(LCASE(STR(?hit)), ?needle))
-  OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(pk:)))
-    OPTIONAL { ?type rdfs:label ?ten FILTER(lang(?ten) = "en") }
-    OPTIONAL { ?type rdfs:label ?tzh FILTER(lang(?tzh) = "zh") } }
-"""
-        + labels_of("x")
-        + "} GROUP BY ?needle ?x ?en ?zh LIMIT "
-        + str(int(limit)),
-        needle=needle,
-    )
-    texts = data.select(
-        """
-SELECT ?needle ?u ?text ?order ?pnum ?en ?zh WHERE {
-  ?u pk:text ?text ; pk:order ?order .
-  FILTER(CONTAINS(LCASE(STR(?text)), ?needle))
-  OPTIONAL { ?u pk:paragraphNumber ?pnum }
-  OPTIONAL { ?u rdfs:label ?en FILTER(lang(?en) = "en") }
-  OPTIONAL { ?u rdfs:label ?zh FILTER(lang(?zh) = "zh") }
-} ORDER BY ?order LIMIT """
-        + str(int(limit)),
-        needle=needle,
-    )
-    entities = []
-    for r in names:
-        iri = _v(r["x"])
-        if not data.local(iri):
-            continue
-        entities.append(
-            {
-                "href": data.href(iri),
-                "label": _labels(r),
-                "matched": _v(r["matched"]),
-                "kind": _v(r["kind"]).removeprefix(data.ns.pk),
-                "kind_label": _labels(r, "kind_en", "kind_zh"),
-            }
-        )
-    entities.sort(key=lambda e: (e["kind"], e["label"]["en"].lower()))
-    length = len(needle.value)
-    passages = []
-    for r in texts:
-        text = _v(r["text"])
-        lowered = text.lower()
-        marks, start = [], lowered.find(needle.value)
-        while start >= 0 and length:
-            marks.append((start, length))
-            start = lowered.find(needle.value, start + length)
-        path = data.local(_v(r["u"]))
-        passages.append(
-            {"href": "/read#" + anchor(path), "label": _labels(r), "segments": highlight(text, marks)}
-        )
-    return {"entities": entities, "passages": passages}

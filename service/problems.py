@@ -55,6 +55,7 @@ PROBLEMS: dict[type[errors.PlanKGError], tuple[int, str]] = {
     errors.PayloadTooLarge: (413, "payload-too-large"),
     errors.UnknownQuery: (404, "unknown-query"),
     errors.NotFound: (404, "not-found"),
+    errors.UnknownEntity: (422, "unknown-entity"),
     errors.ParameterError: (400, "parameter"),
     errors.BadRequest: (400, "bad-request"),
     errors.Unauthorized: (401, "unauthorized"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +36,7 @@ from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
+from service.entity_params import check_known
 from service.fairness import fair_share
 from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
 
@@ -59,6 +61,14 @@ RESPONSES: dict = {
     503: {"description": "The query ran past the time limit", "content": {"application/problem+json": {}}},
 }
 
+PAGE_HEADERS = {
+    "X-PlanKG-Total": {"description": "Rows of the whole answer", "schema": {"type": "integer"}},
+    "X-PlanKG-Offset": {"description": "Rows skipped before this page", "schema": {"type": "integer"}},
+    "X-PlanKG-Limit": {"description": "Rows per page", "schema": {"type": "integer"}},
+    "Link": {"description": 'The query text (rel="describedby") and, while rows remain, the next page (rel="next")', "schema": {"type": "string"}},
+}
+PAGED_RESPONSES: dict = {**RESPONSES, 200: {**RESPONSES[200], "description": RESPONSES[200]["description"] + "; one page of the answer", "headers": PAGE_HEADERS}}
+
 
 # ---------------------------------------------------------------- routers
 def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRouter:
@@ -77,7 +87,7 @@ def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRoute
             description=_description(query),
             operation_id="named_query_" + query.name.replace("-", "_"),
             response_class=Response,
-            responses=RESPONSES,
+            responses=PAGED_RESPONSES if query.page_size else RESPONSES,
         )
         r.add_api_route(BASE + query.name, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response)
     # a name without a route of its own is not in the catalog: 404 problem
@@ -210,6 +220,11 @@ def _typed_endpoint(query: NamedQuery) -> Callable:
         # positional names keep Python keywords and clashes ("request") out of the signature
         parameters.append(inspect.Parameter(f"p{i}", kw, annotation=str, default=declared))
     parameters.append(inspect.Parameter("format_", kw, annotation=str | None, default=Query(None, alias="format", description=FORMAT_HELP)))
+    if query.page_size:
+        parameters.append(inspect.Parameter("limit_", kw, annotation=int | None, default=Query(
+            None, alias="limit", ge=1, description=f"Rows per page (default {query.page_size}, at most the service's row cap)")))
+        parameters.append(inspect.Parameter("offset_", kw, annotation=int | None, default=Query(
+            None, alias="offset", ge=0, le=10**9, description="Rows of the answer to skip: the `next` link of the `Link` header gives the next page's")))
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = "named_query_" + query.name.replace("-", "_")
     return endpoint
@@ -240,6 +255,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
             raise err
         raw[key] = value
     format_param = raw.pop("format", None)
+    page = _page(query, raw, ctx.settings.result_row_cap)
     bindings = query.bind(raw)
     formats = formats_for(request.headers.get("accept"), format_param or None, kinds=(query.form,))
     if query.form not in formats:
@@ -251,7 +267,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     bound = tuple(sorted((name, str(term)) for name, term in bindings.items()))
     version = ctx.store.version
     cap = ctx.settings.result_row_cap
-    etag = _etag(version, query.name, bound, fmt, cap)
+    etag = _etag(version, query.name, bound, fmt, cap, page)
     headers = {
         "ETag": etag,
         "Cache-Control": "no-cache",
@@ -262,18 +278,67 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
         return Response(status_code=304, headers=headers)
 
     async def run() -> Answer:
+        # only on a cache miss: a cached answer was checked when it was computed
+        await check_known(ctx, query, bindings)
+        paging = {"row_cap": page[0], "offset": page[1], "count_total": True} if page else {}
         async with fair_share(request) as lane:
-            result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast)
-        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+            result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast, **paging)
+        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated, total=result.total)
 
-    hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt), run=run)
+    hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt, page), run=run)
     headers["X-PlanKG-Rows"] = str(hit.rows)
-    headers.update(truncation_headers(hit.rows, hit.truncated, cap, ctx.settings.max_response_bytes))
+    if page is None:
+        headers.update(truncation_headers(hit.rows, hit.truncated, cap, ctx.settings.max_response_bytes))
+    else:
+        paged = _page_headers(request, page, hit, cap, ctx.settings.max_response_bytes)
+        if "Link" in paged:
+            headers["Link"] += ", " + paged.pop("Link")
+        headers.update(paged)
     return Response(hit.body, media_type=hit.media_type, headers=headers)
 
 
-def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int) -> str:
-    return weak_etag(version, name, repr(bound), fmt, str(cap))
+def _page(query: NamedQuery, raw: dict[str, str], row_cap: int) -> tuple[int, int] | None:
+    """(limit, offset) of a paged query's request, taken out of ``raw``; None for a query not paged.
+
+    A query without ``page_size`` keeps ``limit`` and ``offset`` in ``raw``, where ``bind``
+    refuses them as parameters it does not know.
+    """
+    if query.page_size is None:
+        return None
+    limit = _whole(raw.pop("limit", ""), "limit", 1, row_cap, min(query.page_size, row_cap))
+    offset = _whole(raw.pop("offset", ""), "offset", 0, 10**9, 0)
+    return limit, offset
+
+
+def _whole(raw: str, name: str, least: int, most: int, default: int) -> int:
+    if raw == "":
+        return default
+    # ASCII digits only, at most ten: int() also takes "+1", " 1", "1_0" and other scripts' digits
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not least <= int(raw) <= most:
+        err = ParameterError(f"{name!r} must be a whole number from {least} to {most}; got {raw[:40]!r}.")
+        err.parameter = name  # type: ignore[attr-defined]
+        raise err
+    return int(raw)
+
+
+def _page_headers(request: Request, page: tuple[int, int], hit: Answer, row_cap: int, max_bytes: int) -> dict[str, str]:
+    """The total, and a ``next`` link while rows remain (RFC 8288), for every format alike.
+
+    A page cut where the client asked is no truncation; one cut by the service's row cap
+    or byte cap says so, as every answer does."""
+    limit, offset = page
+    headers = {"X-PlanKG-Total": str(hit.total), "X-PlanKG-Offset": str(offset), "X-PlanKG-Limit": str(limit)}
+    if hit.truncated and (hit.rows < limit or hit.rows >= row_cap):
+        headers.update(truncation_headers(hit.rows, hit.truncated, row_cap, max_bytes))
+    if hit.total is not None and offset + hit.rows < hit.total and hit.rows > 0:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+        query += [("limit", str(limit)), ("offset", str(offset + hit.rows))]
+        headers["Link"] = f'<{request.url.path}?{urlencode(query)}>; rel="next"'
+    return headers
+
+
+def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int, page: tuple[int, int] | None = None) -> str:
+    return weak_etag(version, name, repr(bound), fmt, str(cap), *((repr(page),) if page else ()))
 
 
 

@@ -8,6 +8,7 @@ everywhere; routers import this module, never each other.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,18 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from plankg.dataset import schema_org_dataset
-from service.i18n import COOKIE, LANGS, labeller, pick_lang, translator
+from service.i18n import COOKIE, DEFAULT_LANG, LANGS, labeller, pick_lang
+from service.message_catalogues import translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+HAN = re.compile("[\u3400-\u9fff]")
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +38,44 @@ def templates() -> Jinja2Templates:
         autoescape=True,  # every page shows text from the graph; never trust it as markup
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # newstyle: %(name)s placeholders filled by keyword, the result escaped like any value
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["t"] = env.globals["gettext"]  # the pages' short name for gettext
+    env.globals["plural"] = _plural
     env.globals["dataset_markup"] = dataset_markup
+    env.filters["script_lang"] = script_lang
     return Jinja2Templates(env=env)
+
+
+def _translations(context: Context):
+    lang = context.get("lang")
+    return translations(lang if lang in LANGS else DEFAULT_LANG)
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    # gettext("") is the catalogue's header; an empty description stays empty
+    return _translations(context).gettext(message) if message else message
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _translations(context).ngettext(singular, plural, n)
+
+
+@pass_context
+def _plural(context: Context, n: int, key: str) -> str:
+    """``key.one`` or ``key.other`` by the count, with ``%(n)s`` filled; the catalogues keep
+    Chinese, which has no plural forms, in ``.other``."""
+    text = _translations(context).gettext(f"{key}.one" if n == 1 else f"{key}.other")
+    return text % {"n": n}
+
+
+def script_lang(text: str) -> str:
+    """The language tag of a text from the plan by its script: Chinese when it holds Han characters."""
+    return "zh-Hans" if HAN.search(text) else "en"
 
 
 def request_lang(request: Request) -> str:
@@ -72,7 +112,6 @@ def render_page(
     values: dict[str, Any] = {
         "request": request,
         "lang": lang,
-        "t": translator(lang),
         "label": labeller(lang),
         "lang_url": lambda code: _lang_url(request, code),
         "q": "",

@@ -291,7 +291,7 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
     async def run() -> Answer:
         # counting every graph's triples is a scan of the store: a client's share, once per data version
         async with fair_share(request):
-            rows = await ctx.executor.run(ctx.store.select, _GRAPH_SIZES)
+            rows = await ctx.executor.run(ctx.store.select, ctx.query_text("graph-sizes"))
         turtle = _describe(ctx, endpoint, rows)
         triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
         prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
@@ -300,9 +300,6 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
     # a key no query's can be (those are 5-tuples)
     described = await answer_cache(request.app, "sparql").get_or_run(ctx.store.version, ("service description", fmt), run)
     return Response(described.body, media_type=described.media_type, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
-
-
-_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
 def _describe(ctx: AppContext, endpoint: str, rows: list[dict]) -> str:

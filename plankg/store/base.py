@@ -43,6 +43,8 @@ class Store(ABC):
         row_cap: int | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
         """Run a query and serialize its answer.
 
@@ -50,7 +52,9 @@ class Store(ABC):
         format to write; a kind missing from it raises NotAcceptable. The answer
         is cut between rows at ``row_cap`` rows or ``max_bytes`` bytes, and says so.
         ``base_iri`` resolves the query's relative IRIs (the protocol's endpoint IRI);
-        without it a relative IRI is a syntax error.
+        without it a relative IRI is a syntax error. A SELECT's answer starts at row
+        ``offset`` (a page of ``row_cap`` rows); ``count_total`` also counts the rows of
+        the whole answer, in the same evaluation (``QueryResponse.total``).
         """
 
     async def query_async(
@@ -66,6 +70,8 @@ class Store(ABC):
         max_bytes: int | None = None,
         fast_lane: bool = False,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
 
@@ -87,6 +93,8 @@ class Store(ABC):
             row_cap=row_cap,
             max_bytes=max_bytes,
             base_iri=base_iri,
+            offset=offset,
+            count_total=count_total,
         )
         return await anyio.to_thread.run_sync(call)
 

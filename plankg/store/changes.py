@@ -122,8 +122,13 @@ def commit(
     drop_graphs: Iterable[GraphKey] = (),
     drop_all: bool = False,
     reopen: Callable[[], ox.Store] | None = None,
+    applied: Callable[[str], None] | None = None,
 ) -> ox.Store:
     """Disk first (one transaction, flushed), then the replica; returns the replica to use.
+
+    ``applied`` gets the update once the replica took it in place, so that the
+    query side can take the same change (a replica reloaded from disk instead
+    is a new store: the caller sees that by its identity).
 
     A failure on disk changes nothing. The replica takes the same update; should
     that fail after the disk took it, the replica is reloaded from disk, so what
@@ -178,7 +183,9 @@ def commit(
         if disk is None:
             raise StoreUnavailable("The change could not be applied; nothing was changed.") from None
         log.error("the in-memory replica did not take a committed change (%s); reloading it from disk", exc)
-        mem = replica_of(disk)
+        return replica_of(disk)
+    if applied is not None:
+        applied(text)
     return mem
 
 

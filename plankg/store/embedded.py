@@ -30,11 +30,12 @@ from plankg.store.results import (
     GRAPH_FORMATS,
     NO_CAP,
     QueryResponse,
+    NATIVE_FORMATS,
     RESULT_FORMATS,
-    native_select_json,
+    native_select,
     serialize_ask,
     write_graph,
-    write_select,
+    write_page,
 )
 
 log = logging.getLogger("plankg.store")
@@ -104,11 +105,15 @@ def answer(
     row_cap: int | None = None,
     max_bytes: int | None = None,
     base_iri: str | None = None,
+    offset: int = 0,
+    count_total: bool = False,
 ) -> QueryResponse:
     """Run a query and serialize it: the whole job, in-process or in a worker.
 
     The answer is cut at ``row_cap`` rows or ``max_bytes`` bytes, whichever comes
     first, between two rows (triples); a cut below ``row_cap`` rows is the byte cap's.
+    A SELECT's answer starts at row ``offset`` (a page); ``count_total`` also counts
+    every row of the answer, in the same evaluation (``QueryResponse.total``).
     """
     result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
     cap = row_cap or NO_CAP
@@ -119,15 +124,17 @@ def answer(
             return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(bool(result), fmt), 1, False)
         if isinstance(result, ox.QuerySolutions):
             fmt = pick_format(formats, "select")
-            if fmt == "json" and deadline is None:
-                # without a deadline to check between rows (in a worker, the pool keeps time)
-                fast = native_select_json(result, cap, min(_native_budget(cap), size))
-                if fast is not None:
-                    return QueryResponse("select", fmt, RESULT_FORMATS[fmt], fast[0], fast[1], False)
+            if fmt in NATIVE_FORMATS and deadline is None:
+                # written by the engine and cut there, without a deadline to check between rows
+                # (in a worker, the pool keeps time)
+                native = native_select(result, fmt, cap, size, offset=offset, count=count_total)
+                if native is not None:
+                    return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *native)
+                # a row with no bound variable, which the text cannot count: ours, row by row
                 result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
             variables = [v.value for v in result.variables]
-            body, rows, cut = write_select(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size)
-            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
+            page = write_page(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size, offset=offset, count_total=count_total)
+            return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *page)
         fmt = pick_format(formats, "graph")
         body, rows, cut = write_graph(_deadline(result, deadline), fmt, dict(prefixes), row_cap=cap, max_bytes=size)
         return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, rows, cut)
@@ -199,8 +206,10 @@ class EmbeddedStore(Store):
         row_cap: int | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri)
+        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri, offset, count_total)
         pool = self._pool()
         if pool is not None:
             return pool.query(sparql, request, timeout_s)
@@ -331,12 +340,20 @@ class EmbeddedStore(Store):
         """The replica as N-Quads: what a fresh worker zygote loads."""
         return self._mem.dump(format=ox.RdfFormat.N_QUADS)
 
-    def _data_changed(self) -> None:
-        """Every write ends here (under the write lock): new version, fresh workers."""
+    def _data_changed(self, update: str | None = None) -> None:
+        """Every write ends here (under the write lock): new version, fresh workers.
+
+        ``update``: the SPARQL Update the replica took in place; the workers' zygote
+        takes the same (milliseconds), where reloading the whole replica took seconds
+        at a million quads. Without it, or when the zygote refuses it, it reloads.
+        """
         self._version = uuid.uuid4().hex[:12]
         # not self._pool(): a start under way waits for this lock, and loads the new data
         if self._workers is not None:
-            self._workers.reload()
+            if update is not None:
+                self._workers.apply(update)
+            else:
+                self._workers.reload()
 
     # ------------------------------------------------------------ writing
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
@@ -382,15 +399,25 @@ class EmbeddedStore(Store):
             if removed or added or drop_graphs or drop_all:
                 self._note_in_ledger(restore=drop_all, quads=len(added))
             reopen = self._reopen_disk if self._disk is not None else None
+            updates: list[str] = []
+            before = self._mem
             try:
-                self._mem = commit(self._disk, self._mem, removed, added, drop_graphs, drop_all, reopen=reopen)
+                self._mem = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
             except StoreUnavailable as exc:
                 replica = getattr(exc, "replica", None)
                 if replica is not None:  # the disk's state could not be told apart: show what it holds
                     self._mem = replica
                     self._data_changed()
                 raise
-            self._data_changed()
+            if not updates and self._mem is before:
+                self._version = uuid.uuid4().hex[:12]  # nothing to change: the workers hold the same data
+                return
+            # the replica took the update in place: the query side takes the same; else it reloads.
+            # Not an update with blank nodes: INSERT DATA mints fresh ones, so the zygote's labels would
+            # differ from the replica's, and a write prepared on its copy would name nodes the server lacks
+            # (a literal holding "_:" only costs a reload)
+            update = updates[0] if updates and self._mem is before and "_:" not in updates[0] else None
+            self._data_changed(update)
 
     def _reopen_disk(self) -> ox.Store:
         """The disk store opened afresh; StoreUnavailable (and the next write tries again) if it cannot be."""
@@ -544,9 +571,13 @@ def _request(
     row_cap: int | None = None,
     max_bytes: int | None = None,
     base_iri: str | None = None,
+    offset: int = 0,
+    count_total: bool = False,
 ) -> dict:
     """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
+    paging = {"offset": int(offset), "count_total": bool(count_total)} if offset or count_total else {}
     return dict(
+        **paging,
         formats=dict(formats),
         bindings=dict(bindings) if bindings else None,
         default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
@@ -555,12 +586,6 @@ def _request(
         max_bytes=max_bytes,
         base_iri=base_iri,
     )
-
-
-def _native_budget(cap: int) -> int:
-    """Bytes the engine may write before the answer goes the slower, capped way:
-    about what ``cap`` rows take, so a result far over the cap is not written whole."""
-    return min(max(cap * 1024, 1 << 18), 16 << 20)
 
 
 def _deadline(items, deadline: float | None):

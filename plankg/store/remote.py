@@ -83,7 +83,7 @@ from plankg.store.results import (
     capped,
     serialize_ask,
     write_graph,
-    write_select,
+    write_page,
 )
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,8 @@ class RemoteStore(Store):
         row_cap: int | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
+        offset: int = 0,
+        count_total: bool = False,
     ) -> QueryResponse:
         kind = query_form(sparql)
         fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
@@ -195,12 +197,13 @@ class RemoteStore(Store):
             return QueryResponse("graph", fmt, GRAPH_FORMATS[fmt][0], body, rows, cut)
         answer = self._solutions(
             text, kind, default, named, timeout_s, deadline, cap,
-            write=lambda variables, solutions: write_select(variables, solutions, fmt, row_cap=cap, max_bytes=size),
+            write=lambda variables, solutions: write_page(
+                variables, solutions, fmt, row_cap=cap, max_bytes=size, offset=offset, count_total=count_total
+            ),
         )
         if kind == "ask":
             return QueryResponse("ask", fmt, RESULT_FORMATS[fmt], serialize_ask(answer, fmt), 1, False)
-        body, rows, cut = answer
-        return QueryResponse("select", fmt, RESULT_FORMATS[fmt], body, rows, cut)
+        return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *answer)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         if query_form(sparql) != "select":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class QueryResponse:
     body: bytes
     rows: int  # solutions or triples written
     truncated: bool  # the row cap or the byte cap cut the result (fewer rows than the row cap: the byte cap)
+    total: int | None = None  # a page's: the rows of the whole answer (asked for with ``count_total``)
 
 
 def capped(items: Iterable, cap: int) -> tuple[list, bool]:
@@ -248,6 +250,21 @@ def write_select(
     return body, len(parts), cut
 
 
+def write_page(
+    variables: list[str], rows: Iterable, fmt: str, *, row_cap: int = NO_CAP, max_bytes: int = NO_CAP, offset: int = 0, count_total: bool = False
+) -> tuple[bytes, int, bool, int | None]:
+    """``write_select`` from row ``offset`` on: (body, rows, cut, total of rows when ``count_total``).
+
+    Our writer, row by row: for rows the engine's text cannot count (``native_select``) and remote stores.
+    """
+    rest = iter(rows)
+    skipped = sum(1 for _ in itertools.islice(rest, offset)) if offset else 0
+    body, written, cut = write_select(variables, rest, fmt, row_cap=row_cap, max_bytes=max_bytes)
+    # the row that showed the cut was taken from ``rest`` too
+    total = skipped + written + (1 if cut else 0) + sum(1 for _ in rest) if count_total else None
+    return body, written, cut, total
+
+
 def serialize_select(variables: list[str], rows: list, fmt: str, truncated: bool) -> bytes:
     """Serialize solutions: pyoxigraph QuerySolutions, term sequences in variable order, or mappings."""
     return write_select(variables, rows, fmt, truncated=truncated)[0]
@@ -279,37 +296,211 @@ class _BudgetWriter:
 _BINDINGS_START = b'},"results":{"bindings":['
 
 
-def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
-    """SPARQL JSON written by the engine, when the whole answer fits the row cap.
+@dataclass(frozen=True)
+class _NativeFormat:
+    """Where rows begin and end in what the engine writes, so it can be cut between two rows.
 
-    The engine writes the same bytes as ``serialize_select(..., "json", False)``
-    (the tests hold the two together), several times faster. ``None`` when it
-    cannot be used: more rows than ``cap`` (the cut and its notice are ours),
-    more than ``max_bytes`` (stopped early), or a row with no bound variable,
-    which the count below cannot tell from text. ``solutions`` is used up either way.
-
-    Rows are counted in the text: a row opens with ``{"`` after ``[`` or ``,``,
-    and nowhere else, because every ``"`` inside a JSON string is escaped.
+    Each marker is text that only a row boundary holds: JSON escapes every ``"``
+    inside a string (so ``,{"`` opens a row and nothing else), XML every ``<``,
+    and TSV writes terms in their N-Triples form, newlines escaped.
     """
-    writer = _BudgetWriter(max_bytes)
+
+    engine: ox.QueryResultsFormat
+    head_end: bytes  # the rows begin after the first occurrence of this
+    marker: bytes
+    first_unmarked: bool  # JSON: the first row has no separator before it
+    cut_after: int  # TSV: a row ends with its marker, so the cut is after it
+    tail: bytes  # what closes the document after the last row
+    notice: tuple[bytes, bytes] | None  # (text of the head, the same with the truncation notice)
+    unsure: tuple[bytes, ...] = ()  # text after which the count cannot be trusted (a row with no binding)
+
+
+_NATIVE = {
+    "json": _NativeFormat(
+        ox.QueryResultsFormat.JSON, b'"bindings":[', b',{"', True, 0, b"]}}",
+        (_BINDINGS_START, b',"link":["urn:plankg:truncated"]},"truncated":true,"results":{"bindings":['),
+        (b"[{}", b",{}"),
+    ),
+    "xml": _NativeFormat(
+        ox.QueryResultsFormat.XML, b"<results>", b"<result>", False, 0, b"</results></sparql>",
+        (b"</head>", b'<link href="urn:plankg:truncated"/></head>'),
+    ),
+    "tsv": _NativeFormat(ox.QueryResultsFormat.TSV, b"\n", b"\n", False, 1, b"", None),
+}
+NATIVE_FORMATS = frozenset(_NATIVE)
+
+
+class _Unsure(Exception):
+    pass
+
+
+class _RowCounter:
+    """What the engine writes, counted in rows as it comes (``bytes.count``, no loop per row).
+
+    It keeps the rows from ``offset`` on, at most ``cap`` of them and ``max_bytes``
+    in all, then stops the engine (and with it the evaluation: it is lazy), or,
+    with ``count``, goes on counting the rest without keeping it (the total of a
+    paged answer: the same evaluation, the engine's own writer).
+    """
+
+    def __init__(self, spec: _NativeFormat, cap: int, max_bytes: int, offset: int = 0, count: bool = False) -> None:
+        self.spec, self.cap, self.max_bytes, self.offset, self.count = spec, cap, max_bytes, offset, count
+        self.buf = bytearray()
+        self.start: int | None = None  # where the rows begin
+        self.scanned = 0
+        self.markers = 0
+        self.lo: int | None = None  # where the page begins
+        self.page: tuple[bytes, int, bool] | None = None  # the page, once cut (counting goes on)
+        self.carry = b""  # the last bytes seen once the page is cut: a marker across two writes
+        self.first = False  # JSON: the first row (it has no marker) has begun
+
+    # -- the engine's file
+    def write(self, data) -> int:
+        spec = self.spec
+        if self.page is not None:
+            text = self.carry + bytes(data)
+            for unsure in spec.unsure:
+                if unsure in text:
+                    raise _Unsure
+            self.markers += text.count(spec.marker) - self.carry.count(spec.marker)
+            self.carry = text[-(len(spec.marker) - 1) or len(text):]
+            return len(data)
+        buf = self.buf
+        markers_before = self.markers
+        buf.extend(data)
+        if self.start is None:
+            found = buf.find(spec.head_end)
+            if found < 0:
+                if len(buf) > self.max_bytes:
+                    raise _Unsure
+                return len(data)
+            self.start = self.scanned = found + len(spec.head_end)
+        for text in spec.unsure:
+            if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
+                raise _Unsure
+        counted_from = max(self.start, self.scanned - len(spec.marker) + 1)
+        self.markers += buf.count(spec.marker, counted_from)
+        self.scanned = len(buf)
+        rows = self.rows()
+        if self.lo is None and rows > self.offset:
+            self.lo = self._boundary(self.offset, counted_from, markers_before, opening=True)
+        end = None
+        if rows > self.offset + self.cap:
+            end = self._boundary(self.offset + self.cap, counted_from, markers_before)
+        # the text so far, the tail included once it came, past the byte cap: the page ends before
+        over = self.lo is not None and self._size(end if end is not None else len(buf)) - len(spec.tail) > self.max_bytes
+        if end is not None or over:
+            self.page = self._cut(end)
+            if not self.count:
+                raise _OverBudget
+            self.carry = bytes(buf[-(len(spec.marker) - 1):])
+            # the rows written but not in the page: counted already; what follows is counted as it comes
+            self.buf = bytearray()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    # -- rows and boundaries
+    def rows(self) -> int:
+        """Rows begun (JSON, XML) or ended (TSV) so far."""
+        if self.spec.first_unmarked and not self.first and self.start is not None:
+            self.first = self.markers > 0 or (len(self.buf) > self.start and self.buf[self.start] == ord("{"))
+        return self.markers + self.first
+
+    def _boundary(self, rows: int, counted_from: int, markers_before: int, opening: bool = False) -> int:
+        """Where the first ``rows`` rows end, looked for in the last write only (a cap or an offset
+        is crossed by one write); ``opening``: where the next row begins (JSON: after the comma)."""
+        spec, buf = self.spec, self.buf
+        index = rows if not (spec.first_unmarked or spec.cut_after) else rows - 1  # the marker that ends them
+        if index < 0:
+            return self.start
+        pos, seen = counted_from - 1, markers_before
+        while True:
+            pos = buf.find(spec.marker, pos + 1)
+            if seen == index:
+                return pos + spec.cut_after + (1 if opening and spec.first_unmarked else 0)
+            seen += 1
+
+    def _size(self, end: int) -> int:
+        """Bytes of the page's document if it ended at ``end`` (with the notice and the tail)."""
+        spec = self.spec
+        extra = len(spec.notice[1]) - len(spec.notice[0]) if spec.notice else 0
+        return self.start + extra + (end - self.lo) + len(spec.tail)
+
+    def _cut(self, end: int | None) -> tuple[bytes, int, bool]:
+        """The page up to ``end`` (None: as far as the bytes allow), closed: (body, rows, True)."""
+        spec, buf, lo = self.spec, self.buf, self.lo if self.lo is not None else self.start
+        if end is None or self._size(end) > self.max_bytes:
+            limit = end if end is not None else len(buf)
+            limit = min(limit, lo + self.max_bytes - self._size(lo))
+            # the last boundary within the byte cap
+            if spec.cut_after:
+                found = buf.rfind(spec.marker, lo, max(lo, limit))
+                end = found + 1 if found >= 0 else lo
+            else:
+                found = buf.rfind(spec.marker, lo, max(lo, limit + len(spec.marker)))
+                end = found if found >= 0 else lo
+        return self._document(lo, end, cut=True)
+
+    def _document(self, lo: int, end: int, *, cut: bool) -> tuple[bytes, int, bool]:
+        spec, buf = self.spec, self.buf
+        rows = buf.count(spec.marker, lo, end)
+        if spec.first_unmarked and end > lo:
+            rows += 1
+        head = bytes(buf[: self.start])
+        if cut and spec.notice:
+            head = head.replace(spec.notice[0], spec.notice[1], 1)
+        return head + bytes(buf[lo:end]) + spec.tail, rows, cut
+
+    def finished(self) -> tuple[bytes, int, bool]:
+        """The page of a result that ended within both caps (or the page cut before it ended)."""
+        if self.page is not None:
+            return self.page
+        buf, spec = self.buf, self.spec
+        end = len(buf) - len(spec.tail)  # the rows' end: the engine closed the document
+        if self.lo is None:  # fewer rows than the offset: an empty page
+            return bytes(buf[: self.start]) + spec.tail, 0, False
+        if self._size(end) > self.max_bytes:  # the whole would fit, but not with the notice room
+            return self._cut(end)
+        if self.lo == self.start:
+            return bytes(buf), self.rows(), False
+        return self._document(self.lo, end, cut=False)
+
+    def total(self) -> int:
+        return self.rows()
+
+
+def native_select(
+    solutions: ox.QuerySolutions, fmt: str, cap: int, max_bytes: int, *, offset: int = 0, count: bool = False
+) -> tuple[bytes, int, bool, int | None] | None:
+    """Solutions written by the engine, from row ``offset`` on, cut at ``cap`` rows or
+    ``max_bytes`` bytes: (body, rows, cut, total of rows when ``count`` else None).
+
+    One evaluation: without ``count`` the engine is stopped at the first row past
+    the page (the evaluation is lazy, so a result far over it is never computed
+    whole); the text is cut at the last whole row, the head carrying the same
+    truncation notice as ``write_select``'s. ``None`` when the rows cannot be
+    counted in the text (a row with no bound variable; ``solutions`` is used up).
+    """
+    counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
-        solutions.serialize(writer, format=ox.QueryResultsFormat.JSON)
+        solutions.serialize(counter, format=counter.spec.engine)
+    except _Unsure:
+        return None
     except _OverBudget:
+        return (*counter.page, None)  # type: ignore[misc]
+    if counter.start is None:
         return None
-    body = b"".join(writer.parts)
-    start = body.find(_BINDINGS_START)
-    if start < 0:
+    return (*counter.finished(), counter.total() if count else None)
+
+
+def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
+    """SPARQL JSON written by the engine when the whole answer fits both caps; None otherwise."""
+    out = native_select(solutions, "json", cap, max_bytes)
+    if out is None or out[2]:
         return None
-    start += len(_BINDINGS_START)
-    if body.startswith(b"]", start):
-        rows = 0
-    elif b"{}" in body:
-        return None
-    else:
-        rows = 1 + body.count(b',{"', start)
-    if rows > cap:
-        return None
-    return body, rows
+    return out[0], out[1]
 
 
 def serialize_ask(value: bool, fmt: str) -> bytes:

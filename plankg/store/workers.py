@@ -424,12 +424,34 @@ class WorkerPool:
                 self._call(("load", self._snapshot(), self.prefixes))
             except (OSError, EOFError):
                 self._restart_zygote()
-            for lane, idle, count in (("regular", self._idle, self.count), ("fast", self._fast, self.options.fast_lane)):
-                for worker in idle.drain():
-                    self._retire(worker)
-                # busy workers of the old generation are replaced when they come back
-                for _ in range(count - idle.busy):
-                    idle.put(self._fork(lane))
+            self._renew_workers()
+
+    def apply(self, update: str) -> None:
+        """The data changed by ``update`` (a SPARQL Update the server's replica took):
+        the zygote takes the same, every worker is replaced. Should the zygote refuse
+        it, it reloads the whole snapshot, so it never holds other data than the server."""
+        with self._control_lock:
+            if self._closed:
+                return
+            self._generation += 1
+            try:
+                self._call(("update", update))
+            except (OSError, EOFError):
+                log.warning("the query workers' zygote did not take a change; reloading it")
+                try:
+                    self._call(("load", self._snapshot(), self.prefixes))
+                except (OSError, EOFError):
+                    self._restart_zygote()
+            self._renew_workers()
+
+    def _renew_workers(self) -> None:
+        """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
+        for lane, idle, count in (("regular", self._idle, self.count), ("fast", self._fast, self.options.fast_lane)):
+            for worker in idle.drain():
+                self._retire(worker)
+            # busy workers of the old generation are replaced when they come back
+            for _ in range(count - idle.busy):
+                idle.put(self._fork(lane))
 
     def close(self) -> None:
         with self._control_lock:
@@ -896,6 +918,15 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
             fresh.bulk_extend(ox.parse(message[1], format=ox.RdfFormat.N_QUADS, lenient=True))
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
+        elif command == "update":
+            # a write's change, as the server's replica took it (DROP / DELETE DATA / INSERT DATA
+            # written by the server from checked quads): milliseconds, where a reload reads everything
+            try:
+                store.update(message[1])
+            except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
+                _send(control, ("refused", str(exc)[:200]))
+            else:
+                _send(control, ("ok",))
         elif command == "warm":  # no answer: the server does not wait for it
             try:
                 module_name, _, name = message[1].partition(":")
@@ -963,7 +994,7 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
         sparql, request = message
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)
-            reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated))
+            reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated, result.total))
         except errors.PlanKGError as exc:
             reply = _error_reply(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it

@@ -80,7 +80,8 @@ def test_openapi_documents_each_named_query_once_with_typed_params(client, listi
         op = path["get"]
         assert op["summary"] == q["summary"]
         declared = {p["name"]: p for p in op["parameters"]}
-        assert set(declared) == {p["name"] for p in q["params"]} | {"format"}
+        paging = {"limit", "offset"} if q.get("page_size") else set()
+        assert set(declared) == {p["name"] for p in q["params"]} | {"format"} | paging
         for param in q["params"]:
             assert declared[param["name"]]["required"] == param["required"]
             assert declared[param["name"]]["description"]
@@ -404,3 +405,55 @@ def test_organizations_count_co_delivery_apart_from_being_named(client):
     undp = rows["UNDP"]
     assert undp["co_delivered"]["value"] == undp["interventions"]["value"]
     assert rows["ILO"]["co_delivered"]["value"] == str(int(rows["ILO"]["interventions"]["value"]) - 1)  # 53.6: supported
+
+
+# ---------------------------------------------------------------- pages
+def test_a_paged_query_walks_its_answer_page_by_page_through_the_next_links(client):
+    whole = client.get("/queries/statistics")
+    assert whole.status_code == 200, whole.text
+    total = int(whole.headers["X-PlanKG-Total"])
+    assert total == len(bindings(whole)) > 20  # the plan's answer fits the default page
+    rows, url, pages = [], "/queries/statistics?limit=20", 0
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, r.text
+        assert int(r.headers["X-PlanKG-Total"]) == total and int(r.headers["X-PlanKG-Limit"]) == 20
+        rows += bindings(r)
+        nxt = [part for part in r.headers["Link"].split(", ") if part.endswith('rel="next"')]
+        url = nxt[0].split(">")[0].lstrip("<") if nxt else None
+        pages += 1
+    assert pages == -(-total // 20)
+    assert rows == bindings(whole)  # the same rows in the same order, each once
+
+
+def test_a_page_in_csv_holds_the_rows_of_the_same_page_in_json(client):
+    as_json = bindings(client.get("/queries/organizations", params={"limit": 5, "offset": 7}))
+    as_csv = list(csv.reader(io.StringIO(client.get("/queries/organizations", params={"limit": 5, "offset": 7, "format": "csv"}).text)))
+    assert len(as_json) == 5 and len(as_csv) == 6
+    first = as_csv[0][0]
+    assert [row[0] for row in as_csv[1:]] == [b[first]["value"] for b in as_json]
+
+
+def test_an_offset_past_the_end_is_an_empty_page_with_the_total(client):
+    r = client.get("/queries/statistics", params={"offset": 100000})
+    assert r.status_code == 200 and bindings(r) == []
+    assert int(r.headers["X-PlanKG-Total"]) > 0 and 'rel="next"' not in r.headers["Link"]
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "-1"}, {"limit": "1e3"}, {"limit": "+5"}, {"limit": " 5"}, {"limit": "١٢"},
+                                    {"offset": "-1"}, {"offset": "99999999999"}, {"limit": "100000000"}, {"offset": "0x10"}])
+def test_a_bad_limit_or_offset_is_400_naming_it(client, params):
+    body = assert_problem(client.get("/queries/statistics", params=params), 400, "parameter")
+    assert repr(next(iter(params))) in body["detail"]
+
+
+def test_a_query_that_is_not_paged_refuses_limit_and_offset(client):
+    assert_problem(client.get("/queries/wps-resolutions", params={"limit": "5"}), 400, "parameter")
+
+
+def test_openapi_declares_the_page_parameters_and_headers_of_paged_queries_only(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    paged = paths["/queries/statistics"]["get"]
+    assert {"limit", "offset"} <= {p["name"] for p in paged["parameters"]}
+    assert "X-PlanKG-Total" in paged["responses"]["200"]["headers"]
+    assert not {"limit", "offset"} & {p["name"] for p in paths["/queries/wps-resolutions"]["get"]["parameters"]}

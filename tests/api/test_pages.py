@@ -157,7 +157,19 @@ def test_area_page_answers_which_agencies_co_deliver_with_paragraphs(seed_pages)
         assert f'href="/agency/{agency}"' in section
     assert 'href="/read#para-56-item-2"' in section
     assert "加强循证预防战略" in html  # the Chinese text of the intervention
-    assert "Evidence-based prevention engaging men and boys" in html  # our English title
+
+
+def test_key_intervention_titles_are_in_the_page_language(seed_pages, live_server):
+    """The Chinese page titles each key intervention with its Chinese label, the English page with ours."""
+    titles = re.compile(r'<h3><span class="notation">56\.2</span> <span lang="([^"]+)">([^<]+)</span></h3>')
+    zh = titles.search(seed_pages["/area/evaw"].text)
+    assert zh and zh.group(1) == "zh-Hans" and re.search(r"[\u4e00-\u9fff]", zh.group(2))
+    # its own request: a lang cookie on the shared client would change what later tests see
+    for path in ("/area/evaw?lang=en", "/agency/UNFPA?lang=en"):
+        en = titles.search(httpx.get(live_server + path, timeout=60).text)
+        assert en and en.groups() == ("en", "Evidence-based prevention engaging men and boys with UN partners")
+    agency_zh = titles.search(seed_pages["/agency/UNFPA"].text)
+    assert agency_zh and agency_zh.group(1) == "zh-Hans"
 
 
 def test_wps_area_page_lists_the_curated_wps_resolutions_with_the_paragraphs_citing_them(live_server):
@@ -175,7 +187,7 @@ def test_agency_page_lists_partners_with_counts_wikidata_and_quotes(seed_pages):
     assert re.search(r'href="/agency/UNDP">[^<]+</a></th>\s*<td class="num">4</td>', partners)
     assert 'href="http://www.wikidata.org/entity/Q623036"' in html
     assert "<mark>人口基金</mark>" in html
-    assert 'href="/read#para-56-item-3"' in html
+    assert 'href="/read?highlight=UNFPA&amp;from=%2Fagency%2FUNFPA#para-56-item-3"' in html
 
 
 def test_language_choice_persists_through_the_cookie(client):
@@ -334,3 +346,85 @@ def test_evaw_page_shows_the_sdg_targets_and_indicators_it_serves_stated_or_cura
     curated = [li.split("</li>", 1)[0] for li in section.split('class="alignment-curated"')[1:]]
     assert any('href="/id/sdg/5.2.1"' in li and "curated" in li for li in curated)
     assert any('href="http://metadata.un.org/sdg/C050202"' in li for li in curated)
+
+
+def test_an_entity_named_only_in_english_is_titled_in_chinese_on_the_chinese_page(live_server):
+    """A statistic has an English label only: the zh title names its class and its Chinese text."""
+    title = re.compile(r"<title>([^<]*) · ")
+    zh = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=zh", headers={"Accept": "text/html"}, timeout=60).text)
+    en = title.search(httpx.get(live_server + "/id/stat/p9-1?lang=en", headers={"Accept": "text/html"}, timeout=60).text)
+    assert zh and zh.group(1) == "统计数字：26 年"
+    assert en and en.group(1).startswith("Years elapsed since the adoption of the Beijing Declaration")
+def test_network_pairs_table_is_paged_25_at_a_time(client):
+    first = client.get("/network", params={"lang": "en"}).text
+    total = int(re.search(r'id="h-pairs">[^(]*\((\d+)\)', first).group(1))
+    assert total > 25
+    assert first.count("<tr>") - 1 == 25  # header row + 25
+    last_page = -(-total // 25)
+    last = client.get("/network", params={"lang": "en", "page": str(last_page)}).text
+    assert last.count("<tr>") - 1 == total - 25 * (last_page - 1)
+    assert 'rel="next"' in first and 'rel="next"' not in last and 'rel="prev"' in last
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "+2", " 2", "٢", "1e3", "9999", "9" * 400, "2.0"])
+def test_network_page_outside_the_pages_is_400_not_500(client, page):
+    assert client.get("/network", params={"page": page}).status_code == 400
+
+
+def test_agency_page_draws_its_ego_network_of_partners(client):
+    html = client.get("/agency/UNFPA", params={"lang": "en"}).text
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 380" class="ego-svg"'):]
+    svg = svg[: svg.index("</svg>") + 6]
+    hrefs = re.findall(r'<a href="([^"]+)" class="node"', svg)
+    assert hrefs[0] == "/agency/UNFPA" and len(hrefs) > 2
+    # the same partners as the table under it
+    table = html[html.index('id="h-partners"') :]
+    for href in hrefs[1:]:
+        assert f'href="{href}"' in table
+
+
+def test_reader_marks_the_agencies_asked_about_and_links_back(client):
+    html = client.get("/read", params={"lang": "en", "highlight": "unfpa", "from": "/agency/UNFPA"}).text
+    asked = re.findall(r'<mark class="asked"><a class="ent ent-org" href="([^"]+)"', html)
+    assert asked and set(asked) == {"/agency/UNFPA"}
+    assert 'id="reader-back" href="/agency/UNFPA"' in html
+    plain = client.get("/read", params={"lang": "en"}).text
+    assert '<mark class="asked">' not in plain
+
+
+def test_reader_shows_english_titles_beside_chinese_items_only_in_english(client):
+    en = client.get("/read", params={"lang": "en"}).text
+    item = en[en.index('<li id="para-56-item-2">') :]
+    item = item[: item.index("</li>")]
+    assert '<span class="notation">56.2</span> <span lang="en">' in item
+    zh = client.get("/read", params={"lang": "zh"}).text
+    item = zh[zh.index('<li id="para-56-item-2">') :]
+    assert '<span lang="en">' not in item[: item.index("</li>")]
+    # the paragraph knows its area, for the sticky header
+    assert re.search(r'id="para-56" data-num="56" data-context="Ending violence"', en)
+
+
+def test_reader_front_matter_is_folded_into_document_details(client):
+    html = client.get("/read", params={"lang": "en"}).text
+    details = html[html.index('<details class="front-matter">') : html.index("</details>")]
+    assert "Distr.: General" in details and 'class="masthead"' not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "https://evil.example/"},
+        {"from": "//evil.example/agency/x"},
+        {"from": "/\\evil.example"},
+        {"from": "javascript:alert(1)"},
+        {"from": "/agency/UNFPA\" onmouseover=\"x"},
+        {"from": "/read"},
+        {"highlight": "<script>"},
+        {"highlight": ",".join(["UNFPA"] * 11)},
+        {"highlight": "a" * 200},
+    ],
+)
+def test_reader_refuses_bad_highlight_and_foreign_back_links(client, params):
+    r = client.get("/read", params=params)
+    assert r.status_code == 400
+    assert 'id="reader-back"' not in r.text and 'href="//evil' not in r.text and 'href="https://evil' not in r.text

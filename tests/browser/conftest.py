@@ -1,7 +1,9 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for tests/browser/.
 
 Nothing is downloaded: Playwright's Python wheel brings the driver and the tests
-point it at the system Chromium. Screenshots go to tests/artifacts/browser/.
+point it at the system Chromium. Screenshots go to tests/artifacts/browser/, or to
+the directory named by PLANKG_BROWSER_ARTIFACTS (CI uploads it); the run's
+summary lists the files written.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+ARTIFACTS = Path(os.environ.get("PLANKG_BROWSER_ARTIFACTS") or Path(__file__).resolve().parents[1] / "artifacts" / "browser")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
 
@@ -43,7 +45,21 @@ def browser():
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _STARTED.append(ARTIFACTS)
     return ARTIFACTS
+
+
+_STARTED: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Name the screenshots this run wrote, so a reader of the log can open them."""
+    if not _STARTED:
+        return
+    shots = sorted(_STARTED[0].glob("*.png"))
+    terminalreporter.section(f"browser screenshots in {_STARTED[0]}")
+    for shot in shots:
+        terminalreporter.write_line(shot.name)
 
 
 class PageSession:

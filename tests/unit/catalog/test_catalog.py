@@ -377,3 +377,29 @@ def test_queries_marked_not_public_are_kept_apart_from_the_named_queries():
 def test_public_must_be_a_boolean():
     with pytest.raises(QueryFileError, match="'public' must be true or false"):
         parse_query("q", "#+ summary: s\n#+ public: sometimes\nSELECT * WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "true", "ten", "1.5"])
+def test_a_page_size_must_be_a_whole_number_of_rows(tmp_path: Path, value: str):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text(f"#+ summary: x\n#+ page_size: {value}\nSELECT * WHERE {{ ?s ?p ?o }}\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match="page_size"):
+        Catalog.load(Settings(root_dir=tmp_path))
+
+
+def test_a_page_size_is_for_select_queries_only(tmp_path: Path):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text("#+ summary: x\n#+ page_size: 10\nCONSTRUCT WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match="page_size"):
+        Catalog.load(Settings(root_dir=tmp_path))
+
+
+def test_a_paged_query_says_its_page_size_and_keeps_limit_and_offset_for_the_page(tmp_path: Path):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text("#+ summary: x\n#+ page_size: 10\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    query = Catalog.load(Settings(root_dir=tmp_path)).get("paged")
+    assert query.page_size == 10 and query.describe()["page_size"] == 10
+    (tmp_path / "queries" / "clash.rq").write_text(
+        "#+ summary: x\n#+ params:\n#+   limit:\n#+     type: integer\nSELECT * WHERE { ?s ?p ?limit }\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match="limit"):
+        Catalog.load(Settings(root_dir=tmp_path))

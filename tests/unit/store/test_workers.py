@@ -114,6 +114,37 @@ def test_writes_reach_the_workers(store):
     assert len(store.workers.processes()[1]) == 2
 
 
+def test_a_steward_change_reaches_the_workers_as_the_change_not_as_a_snapshot(store, monkeypatch):
+    snapshots = []
+    monkeypatch.setattr(store.workers, "_snapshot", lambda: snapshots.append(1) or b"")
+    extra = ox.Quad(ox.NamedNode(f"{EX}new"), ox.NamedNode(f"{EX}p"), ox.Literal("x"), ox.NamedNode(f"{EX}g0"))
+    store.apply_changes([quads(300)[0]], [extra])
+    assert b'"300"' in count(store)
+    ask = "ASK { GRAPH <http://example.org/g0> { <http://example.org/new> ?p ?o } FILTER NOT EXISTS { <http://example.org/s0> ?q ?r } }"
+    assert b"true" in store.query(ask, formats=F).body
+    assert snapshots == []  # the zygote took the update; a snapshot would have emptied it
+    assert len(store.workers.processes()[1]) == 2
+
+
+def test_a_change_with_blank_nodes_reloads_the_snapshot_so_the_workers_keep_the_servers_labels(store):
+    snapshots = []
+    real = store.workers._snapshot
+    store.workers._snapshot = lambda: snapshots.append(1) or real()
+    card = ox.Quad(ox.NamedNode(f"{EX}person"), ox.NamedNode(f"{EX}card"), ox.BlankNode("c1"), ox.NamedNode(f"{EX}g9"))
+    store.apply_changes([], [card])
+    assert snapshots == [1]
+    label = store.quads(f"{EX}g9")[0].object.value
+    assert f"_:{label}".encode() in store.query("SELECT ?c { GRAPH ?g { ?s <http://example.org/card> ?c } }", formats={"select": "tsv"}).body
+
+
+def test_a_zygote_that_refuses_a_change_reloads_the_whole_snapshot(store):
+    pool = store.workers
+    pool.apply("INSERT DATA { <http://example.org/a> <http://example.org/p> ")  # not an update: refused
+    assert b'"300"' in count(store)
+    store.apply_changes([], [ox.Quad(ox.NamedNode(f"{EX}b"), ox.NamedNode(f"{EX}p"), ox.Literal("y"))])
+    assert b'"301"' in count(store)
+
+
 def test_a_worker_that_died_idle_is_replaced_without_failing_the_query(store):
     _, pids = store.workers.processes()
     for pid in pids:
