@@ -244,7 +244,7 @@ def _service_env(workdir: Path, remote_url: str | None) -> dict[str, str]:
     return env
 
 
-def plankg_service(workdir: Path, *, workers: int = 1, remote_url: str | None = None, label: str = "") -> Engine:
+def plankg_service(workdir: Path, *, workers: int = 1, remote_url: str | None = None, label: str = "", env: dict[str, str] | None = None) -> Engine:
     """uvicorn on the app factory; the store (embedded at workdir/store, or remote) must be loaded already."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -257,7 +257,7 @@ def plankg_service(workdir: Path, *, workers: int = 1, remote_url: str | None = 
         "--log-level", "warning", "--no-access-log", "--no-server-header",
     ]
     start = time.perf_counter()
-    _spawn(engine, argv, _service_env(workdir, remote_url))
+    _spawn(engine, argv, {**_service_env(workdir, remote_url), **(env or {})})
     try:
         try:
             engines.wait_for_sparql(engine, 300)

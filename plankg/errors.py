@@ -123,6 +123,12 @@ class WriteBusy(PlanKGError):
     title = "Another write is in progress"
 
 
+class WriteConflict(PlanKGError):
+    """Another front-end changed the data between this write's candidate and its commit; nothing was changed."""
+
+    title = "The data changed while the write was prepared"
+
+
 class ClientDisconnected(PlanKGError):
     """The client hung up before its work ended; the work was stopped and nobody is answered."""
 
@@ -193,6 +199,13 @@ class BaseIriMismatch(StoreUnavailable):
 
     title = "The store was built with another base IRI"
     exit_code = 2
+
+
+class EngineDeadlock(StoreUnavailable):
+    """The engine ended a request in a deadlock with simultaneous ones (SQLSTATE 40001) and rolled it back,
+    each of the times plankg tried it; on a write's way this is a conflict (nothing was changed)."""
+
+    title = "The triple store is busy with simultaneous writes"
 
 
 class BuildError(PlanKGError):

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     remote_update_url: str | None = None
     remote_user: str | None = None
     remote_password: str | None = None
+    # a change made on the engine outside plankg shows within this many seconds (a count per graph)
+    remote_probe_s: float = Field(default=10.0, gt=0)
 
     # --- service
     host: str = "127.0.0.1"

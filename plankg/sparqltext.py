@@ -10,7 +10,7 @@ an operator.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -543,7 +543,11 @@ def names_dataset(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- binding by text
-def with_bindings(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None) -> str:
+def with_bindings(
+    sparql: str,
+    bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None,
+    serialize: Callable[[ox.NamedNode | ox.Literal], str] = str,
+) -> str:
     """Bind variables by a VALUES block at the start of the query's outermost group.
 
     The endpoint protocol has no initial bindings, so the binding has to be
@@ -557,7 +561,8 @@ def with_bindings(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNod
     mentions simply adds a column to ``SELECT *`` instead of being an error;
     and a ``BIND(... AS ?x)`` of a bound variable is an error on strict engines.
     Terms are written by pyoxigraph (N-Triples syntax is valid SPARQL), so no
-    value can break out of its term.
+    value can break out of its term; ``serialize`` may check that text further
+    (the remote store's ``statements.serialize``: engines read it, not pyoxigraph).
     """
     if not bindings:
         return sparql
@@ -569,7 +574,7 @@ def with_bindings(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNod
             raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
         if not isinstance(term, ox.NamedNode | ox.Literal):
             raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
-        terms.append(str(term))
+        terms.append(serialize(term))
     block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
     form = None

@@ -239,8 +239,7 @@ class WritePipeline:
     # -------------------------------------------------------------- the steps
     def require_writable_store(self) -> None:
         """``WritesUnsupported`` now, before any work: a candidate on a store that cannot commit would be wasted."""
-        if type(self.store).apply_changes is Store.apply_changes:
-            self.store.apply_changes([], [])
+        self.store.check_writable()
 
     def _run(self, propose: Callable[[], Change], *, agent: str, dry_run: bool, role: str = STEWARD, confirm: str | None = None) -> WriteOutcome:
         """Candidate, validation and commit in this process (``plankg load``; the server
@@ -248,6 +247,7 @@ class WritePipeline:
         self.require_writable_store()
         with self._lock:
             started = _now()
+            self.store.begin_write()
             outcome = self.prepare(propose, dry_run=dry_run, role=role, confirm=confirm)
             if dry_run or outcome.change.empty:
                 return outcome

@@ -152,6 +152,7 @@ GSP_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Writing is switched off, or the graph may not be written with this token's role", "content": {PROBLEM_JSON: {}}},
     415: {"description": "The body is not one RDF graph", "content": {PROBLEM_JSON: {}}},
     422: {"description": "The write would break the shapes; nothing changed. The SHACL report, by Accept", "content": {media: {} for media, _ in REPORT_OFFERS}},
+    409: {"description": "Another front-end changed the data while this write was prepared (remote store); nothing changed", "content": {PROBLEM_JSON: {}}},
     428: {"description": "A destructive write without ?confirm= naming what it removes; nothing changed", "content": {PROBLEM_JSON: {}}},
     501: {"description": "The configured store does not take writes through plankg", "content": {PROBLEM_JSON: {}}},
 }
@@ -427,6 +428,8 @@ async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool
         ) from None
     try:
         started = now()
+        # a store shared with other front-ends notes the version the candidate is worked out against
+        await run_in_threadpool(ctx.store.begin_write)
         prepared: tuple[str, WriteOutcome] = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)
         verdict, outcome = prepared
         if verdict == "invalid":

@@ -50,6 +50,7 @@ PROBLEMS: dict[type[errors.PlanKGError], tuple[int, str]] = {
     errors.TooManyRequests: (429, "too-many-requests"),
     errors.ConfirmationRequired: (428, "confirmation-required"),
     errors.WriteBusy: (503, "write-busy"),
+    errors.WriteConflict: (409, "write-conflict"),
     errors.NotAcceptable: (406, "not-acceptable"),
     errors.UnsupportedMediaType: (415, "unsupported-media-type"),
     errors.PayloadTooLarge: (413, "payload-too-large"),

@@ -7,6 +7,10 @@
 - ``app_factory(**overrides)``: ``create_app`` on such settings (lifespan not run).
 - ``live_server``: base URL (no trailing slash) of one uvicorn server for the
   session, default settings, on 127.0.0.1 and a free port.
+- ``store_backend``: module-scoped, parametrized over the embedded store and the
+  remote engines (``oxigraph serve``, Virtuoso, each private to the module and loaded
+  with the built graph): the Settings overrides a write-path suite's server takes.
+  Remote params carry the ``remote`` and ``slow`` marks.
 - ``live_server_factory(customize=None, **overrides)``: a server of one's own
   (e.g. a short time limit), stopped at the end of the test module;
   ``customize(app)`` may add routes before it starts; ``http="httptools"|"h11"``
@@ -155,3 +159,43 @@ def live_server_factory(make_settings) -> Iterator[Callable[..., str]]:
     yield start
     for server in servers:
         server.stop()
+
+
+def _conformance_engines():
+    """tests/conformance/engines.py (the engines the remote suites start), imported by path."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).parent / "conformance" / "engines.py"
+    name = "plankg_test_engines"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return sys.modules[name]
+
+
+@pytest.fixture(
+    scope="module",
+    params=["embedded", *(pytest.param(name, marks=[pytest.mark.remote, pytest.mark.slow]) for name in ("oxigraph", "virtuoso"))],
+)
+def store_backend(request, tmp_path_factory, built_graph) -> Iterator[dict]:
+    if request.param == "embedded":
+        yield {}
+        return
+    import os
+
+    engines = _conformance_engines()
+    nquads = next(path for path in built_graph.outputs if path.name == "plankg.nq")
+    start = {"oxigraph": engines.start_oxigraph, "virtuoso": engines.start_virtuoso}[request.param]
+    try:
+        engine = start(tmp_path_factory.mktemp(request.param), nquads)
+    except engines.EngineMissing as exc:
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{exc}: CI installs the engines")
+        pytest.skip(str(exc))
+    try:
+        yield {"store": "remote", "remote_query_url": engine.query_url, "remote_update_url": engine.update_url}
+    finally:
+        engine.stop()

@@ -95,9 +95,9 @@ class Store(ABC):
     @abstractmethod
     def is_empty(self) -> bool: ...
 
+    @abstractmethod
     def holds_graph(self, graph: str) -> bool:
         """Whether the named graph has a triple (``plankg.build.guard_rebuild`` asks of the change log)."""
-        return bool(self.select(f"SELECT ?s WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }} LIMIT 1"))
 
     @property
     @abstractmethod
@@ -176,6 +176,18 @@ class Store(ABC):
         resolve against ``base_iri``.
         """
         raise self._no_writes()
+
+    def check_writable(self) -> None:
+        """Raise now, before any work, if this store cannot commit a write."""
+        if type(self).apply_changes is Store.apply_changes:
+            raise self._no_writes()
+
+    def begin_write(self) -> None:  # noqa: B027 - a store with one writer has nothing to note
+        """Called under the write lock before a write's candidate is worked out.
+
+        A store shared with other writers (the remote store) notes the data version
+        here; ``apply_changes`` then commits only if the data is still at it.
+        """
 
     def apply_changes(
         self,

@@ -20,23 +20,32 @@ Decisions, and why:
   serializer (valid SPARQL term syntax), never escaped by hand, and sent in
   batches because engines cap the size of one update (Virtuoso's SQL compiler
   in particular).
-* ``version`` is a counter of writes made through this object plus a digest of
-  a probe (triple count per graph). The probe runs once and again after each
-  write through this store, or every ``probe_ttl_s`` seconds when given;
-  writes made to the remote by other means are not seen before that.
+* Writes (``apply_changes``, ``replace_dataset``) go through
+  ``plankg.store.engine_commit``: one update of one operation, guarded by the
+  data version held in the engine (``<base>meta/state``), so several
+  front-ends can write to one engine. ``version`` is that engine-held token
+  (read on every call, so a write through another front-end is seen by the next
+  read here) plus a digest of a probe (triple count per graph) taken at most
+  every ``remote_probe_s`` seconds: a change made on the engine by other means
+  shows within that bound.
+* Steward writes are prepared in the sandbox on a copy of plankg's graphs,
+  fetched again whenever the engine's version moved (``begin_write``).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import http.client
 import logging
+import random
 import re
 import socket
 import threading
 import time
 import urllib.error
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,15 +61,19 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from plankg.errors import (
     BadRequest,
+    EngineDeadlock,
     PlanKGError,
     QuerySyntaxError,
     QueryTimeout,
     StoreUnavailable,
+    WriteBusy,
+    WriteConflict,
     WritesDisabled,
 )
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import keywords, query_form, with_bindings
+from plankg.store import engine_commit, statements
 from plankg.store.base import QueryRequest, Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
@@ -80,6 +93,10 @@ USER_AGENT = "plankg (SPARQLWrapper)"
 # Writes are slower than reads on every engine; give a batch this many times the query limit.
 UPDATE_TIMEOUT_FACTOR = 12
 NO_CAP = 10**12
+# A request the engine ended in a deadlock (rolled back) is sent again this many times at most,
+# after a random pause that doubles each time (from DEADLOCK_PAUSE_S): about 2 s in all.
+DEADLOCK_RETRIES = 6
+DEADLOCK_PAUSE_S = 0.02
 
 
 class _Client(SPARQLWrapper):
@@ -103,6 +120,7 @@ class _Probe:
     graphs: tuple[str, ...]
     digest: str
     taken: float
+    tokens: tuple[str, ...]  # the engine's version when it was taken
 
 
 class RemoteStore(Store):
@@ -130,8 +148,15 @@ class RemoteStore(Store):
         self._graph_prefix = ns.graph("")
         self._known_graphs = tuple(ns.graph(name) for name in (GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY))
         self.batch_triples = batch_triples
-        self.probe_ttl_s = probe_ttl_s
-        self._writes = 0
+        self.probe_ttl_s = probe_ttl_s if probe_ttl_s is not None else settings.remote_probe_s
+        self._places = engine_commit.Places.under(ns.base, ns.pk, self._graph_prefix)
+        self._statements = statements.load(settings.queries_dir / "engine")
+        self._expected: tuple[str, ...] | None = None  # the version begin_write saw
+        # a claim lives for one commit update at most (its time limit); older, its front-end died
+        self._lease_s = settings.query_timeout_s * UPDATE_TIMEOUT_FACTOR + 30
+        self._claim_wait_s = min(settings.write_wait_s, self._lease_s)
+        self._copy: list[ox.Quad] = []  # what the sandbox holds, as of _copy_version
+        self._copy_version: tuple[str, ...] | None = None
         self._probe: _Probe | None = None
         self._probe_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -144,10 +169,10 @@ class RemoteStore(Store):
         deadline = time.monotonic() + timeout_s if timeout_s else None
         cap = request.row_cap or NO_CAP
         size = request.max_bytes or NO_CAP
-        text = with_bindings(sparql, request.bindings)
+        text = with_bindings(sparql, request.bindings, statements.serialize)
         if request.base_iri:
             # the engine resolves against its own base otherwise; a BASE in the query still wins
-            text = f"BASE {ox.NamedNode(request.base_iri)}\n{text}"
+            text = f"BASE {statements.serialize(ox.NamedNode(request.base_iri))}\n{text}"
         default, named = self._dataset(sparql, request.default_graph_uris, request.named_graph_uris)
         # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":
@@ -171,7 +196,7 @@ class RemoteStore(Store):
             raise QuerySyntaxError("select() needs a SELECT query")
         default, named = self._dataset(sparql, None, None)
         variables, rows, _ = self._solutions(
-            with_bindings(sparql, bindings), "select", default, named, self._timeout_s, None, NO_CAP
+            with_bindings(sparql, bindings, statements.serialize), "select", default, named, self._timeout_s, None, NO_CAP
         )
         return [{name: row[name] for name in variables} for row in rows]
 
@@ -179,7 +204,7 @@ class RemoteStore(Store):
         if query_form(sparql) != "graph":
             raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
         default, named = self._dataset(sparql, None, None)
-        triples, _ = self._triples(with_bindings(sparql, bindings), default, named, self._timeout_s, None, NO_CAP)
+        triples, _ = self._triples(with_bindings(sparql, bindings, statements.serialize), default, named, self._timeout_s, None, NO_CAP)
         return triples
 
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
@@ -187,77 +212,325 @@ class RemoteStore(Store):
         for name in [graph] if graph else self.graphs():
             node = ox.NamedNode(name)
             triples, _ = self._triples(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
-                [], [name], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP,
+                self._text("graph", graph=node), [], [name], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP,
             )
             out += [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
         return out
 
     def is_empty(self) -> bool:
         graphs = list(self.graphs())
-        answer = self._solutions("ASK { GRAPH ?g { ?s ?p ?o } }", "ask", graphs, graphs, self._timeout_s, None, 1)
+        answer = self._solutions(self._text("any-triple"), "ask", graphs, graphs, self._timeout_s, None, 1)
         return not answer
+
+    def holds_graph(self, graph: str) -> bool:
+        text = self._text("graph-holds", graph=ox.NamedNode(graph))
+        return bool(self._solutions(text, "ask", [], [graph], self._timeout_s, None, 1))
 
     @property
     def version(self) -> str:
-        return f"w{self._writes}-{self._probed().digest}"
+        """The engine's data version (read now: another front-end's write shows at once) and the probe's digest."""
+        tokens = self.engine_version()
+        probe = self._probed()
+        if probe.tokens != tokens:  # a write since the probe (through any front-end): graphs may be new
+            probe = self._probed(fresh=True, tokens=tokens)
+        return f"{'+'.join(tokens) or 'none'}-{probe.digest}"
 
     def graphs(self) -> tuple[str, ...]:
         """plankg's graphs on the remote: the three the build writes plus any other under ``<base>graph/``."""
         return self._probed().graphs
 
+    def engine_version(self) -> tuple[str, ...]:
+        """The version literals in the engine's metadata graph (one; none before the first write; two after a
+        fork), and any write's claim on it: what caches and ETags key on."""
+        versions, claims = self._state()
+        return (*versions, *(f"claim:{c}" for c in claims))
+
+    def _state(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        places = self._places
+        text = self._text("state", state=places.state)
+        _, rows, _ = self._solutions(text, "select", [], [places.state.value], self._timeout_s, None, NO_CAP)
+        versions = sorted(r["v"].value for r in rows if r["p"] == places.version and r["v"] is not None)
+        claims = sorted(r["v"].value for r in rows if r["p"] == places.claim and r["v"] is not None)
+        return tuple(versions), tuple(claims)
+
+    # ------------------------------------------------------------ reading for writes
+    def quads_matching(self, patterns) -> list[ox.Quad]:
+        out: list[ox.Quad] = []
+        ours = set(self.graphs())
+        for s, p, o, g in patterns:
+            if isinstance(g, ox.DefaultGraph):
+                continue  # plankg keeps nothing in an engine's default graph
+            if any(isinstance(t, ox.BlankNode) for t in (s, o)):
+                continue  # a blank node of a copy names nothing on the engine
+            if g is not None and g.value not in ours:
+                continue
+            text = self._text("quads-matching", s=s, p=p, o=o, g=g)
+            named = [g.value] if g is not None else sorted(ours)
+            variables, rows, _ = self._solutions(text, "select", [], named, self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
+            bound = set(variables)
+            for row in rows:
+                found = {name: row[name] for name in ("s", "p", "o", "g") if name in bound}
+                out.append(ox.Quad(found.get("s", s), found.get("p", p), found.get("o", o), found.get("g", g)))
+        return out
+
+    def sandbox(self):
+        """Worker processes holding a copy of plankg's graphs as of ``begin_write`` (writes are prepared there)."""
+        pool = self.__dict__.get("_sandbox_pool")
+        if pool is None:
+            from plankg.store.workers import WorkerPool
+
+            pool = WorkerPool(0, prefixes=self.prefixes, snapshot=self._snapshot, options=self.__dict__.get("_worker_options"))
+            pool.options = pool.options.without_lanes()
+            pool.start(snapshot=b"")
+            self.__dict__["_sandbox_pool"] = pool
+        return pool
+
+    def _snapshot(self) -> bytes:
+        return "".join(f"{q} .\n" for q in self._copy).encode()
+
+    def begin_write(self) -> None:
+        """Before a write is prepared (under the front-end's write lock): note the engine's version, and give
+        the sandbox the data of that version. The commit goes ahead only if the version is still that one.
+
+        A claim another front-end holds is waited out (a commit takes it away within the update's time
+        limit), or broken once older than the lease (its front-end died); a fork is folded.
+        """
+        with _deadlock_is_conflict():
+            self._begin_write()
+
+    def _begin_write(self) -> None:
+        versions = self._settled()
+        if versions != self._copy_version or not versions:
+            self._probe = None
+            self._copy = self.quads()  # read after the version: a write meanwhile fails the commit's claim
+            self._copy_version = versions
+            pool = self.__dict__.get("_sandbox_pool")
+            if pool is not None:
+                pool.reload()
+        self._expected = versions
+
+    def _settled(self) -> tuple[str, ...]:
+        """The engine's version once no claim is on it (waited out, or broken past the lease) and it is one
+        literal (a fork folded): what a write then claims."""
+        waited_until = time.monotonic() + self._claim_wait_s
+        while True:
+            versions, claims = self._state()
+            if not claims:
+                break
+            stale = [c for c in claims if _claim_age(c) > self._lease_s]
+            if stale:
+                log.warning("breaking %d write claim(s) older than %g s (a front-end died mid-write?)", len(stale), self._lease_s)
+                for claim in stale:
+                    self._run("release", claim=ox.Literal(claim), token=ox.Literal(engine_commit.new_token(versions)))
+                continue
+            if time.monotonic() > waited_until:
+                raise WriteBusy(
+                    f"Another front-end has been committing a write for more than {self._claim_wait_s:g} s; nothing was changed. Try again shortly."
+                )
+            time.sleep(0.05)
+        while len(versions) > 1:
+            log.warning("the data version forked (%s); folding it", ", ".join(versions))
+            token = engine_commit.new_token(versions)
+            self._run("fold", one=ox.Literal(versions[0]), other=ox.Literal(versions[1]), token=ox.Literal(token))
+            versions, claims = self._state()
+            if claims:  # a write got in meanwhile: its claim is waited out again
+                return self._settled()
+        return versions
+
     # ------------------------------------------------------------ writing
+    def apply_changes(self, removed, added, drop_graphs=(), drop_all: bool = False) -> None:
+        self._require_update_url()
+        if any(g is None for g in drop_graphs) or any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*removed, *added)):
+            raise BadRequest("The remote store keeps plankg's data in named graphs only; address a named graph.")
+        with self._write_lock, _deadlock_is_conflict():
+            expected = self._expected if self._expected is not None else self._settled()
+            self._expected = None
+            drops = set(drop_graphs)
+            removed = list(removed)
+            blank_removed = {q.graph_name.value for q in removed if engine_commit.has_blank(q)}
+            readd: list[ox.Quad] = []
+            if blank_removed and not drop_all:
+                # a blank node cannot be named in a DELETE: empty the graph and write back what stays
+                gone = set(removed)
+                source = self._copy if self._copy_version == expected else self.quads()
+                readd = [q for q in source if _named_graph(q) in blank_removed - drops and q not in gone]
+                drops |= blank_removed
+            removed = [q for q in removed if q.graph_name.value not in drops and not drop_all]
+            self._commit(expected, removed, [*readd, *added], sorted(drops), drop_all)
+
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
+        """The build's load: staged, then one switch, so no reader sees a half-loaded plan."""
+        quads = list(quads)
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
+        self._require_update_url()
+        with self._write_lock, _deadlock_is_conflict():
+            self._commit(self._settled(), [], quads, [], True)
+
+    def check_writable(self) -> None:
+        self._require_update_url()
+
+    def _require_update_url(self) -> None:
         if not self.update_url:
             raise WritesDisabled(
-                "The remote store has no update URL (PLANKG_REMOTE_UPDATE_URL), so plankg cannot load it; "
+                "The remote store has no update URL (PLANKG_REMOTE_UPDATE_URL), so plankg cannot write to it; "
                 "load dist/plankg.nq with the engine's own loader instead."
             )
-        graphs, batches = _insert_batches(quads, self.batch_triples)
-        with self._write_lock:
-            targets = sorted(set(self._probed(fresh=True).graphs) | graphs)
-            started = False
-            done = 0
+
+    def _commit(self, expected: tuple[str, ...], removed: list[ox.Quad], added: list[ox.Quad], drops: list[str], drop_all: bool) -> None:
+        """Stage (if large), claim the version, check the claim is alone, commit under it (engine_commit)."""
+        places = self._places
+        token = engine_commit.new_token(expected)
+        removed_all, added_all = removed, added
+        inline = len(removed) + len(added) <= engine_commit.INLINE_LIMIT
+        single = not drops and not drop_all
+        stage = places.new_stage()
+        staged_removed: dict[str, str] = {}
+        staged_added: dict[str, str] = {}
+        if not inline or (not single and any(engine_commit.has_blank(q) for q in added)):
+            staged_removed = self._stage(stage + "del/", removed)
+            staged_added = self._stage(stage + "add/", added)
+            removed, added = [], []
+        try:
+            claim = f"{uuid.uuid4().hex}@{time.time():.3f}"
+            self._claim(expected, claim)
+            text = engine_commit.commit_operation(
+                places, claim, token, removed=removed, added=added, drop_graphs=drops, drop_all=drop_all,
+                staged_removed=staged_removed, staged_added=staged_added,
+            )
+            failure: PlanKGError | None = None
             try:
-                self._update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in targets))
-                started = True
-                for batch in batches:
-                    self._update(batch)
-                    done += 1
+                self._update(text)
             except PlanKGError as exc:
-                if not started:
+                failure = exc
+            try:
+                versions, claims = self._state()
+            except EngineDeadlock:
+                if failure is not None:
                     raise
-                raise StoreUnavailable(
-                    f"Loading the remote store stopped after {done} of {len(batches)} batches "
-                    f"({exc.detail}); it now holds part of the dataset. Run the load again."
-                ) from None
-            finally:
-                self._writes += 1
-                self._probe = None
+                # the commit came back without an error under this front-end's claim: it is in
+                self._copy_version = None
+                return
+            if token in versions:
+                self._follow_copy(expected, versions, removed_all, added_all, drops, drop_all)
+                return
+            if claim in claims:  # the engine refused the commit: give the claim back
+                self._release(claim, expected)
+                if isinstance(failure, EngineDeadlock):
+                    raise self._conflict() from failure
+                detail = failure.detail if failure is not None else "it matched nothing"
+                raise StoreUnavailable(f"The triple store did not take the write ({detail}); nothing was changed.")
+            raise self._conflict()  # the claim was broken as stale before the commit came
+        except BaseException:
+            self._copy_version = None
+            raise
+        finally:
+            self._probe = None
+            if staged_removed or staged_added:
+                self._drop_stage([*staged_removed.values(), *staged_added.values()])
+
+    def _follow_copy(self, expected, versions, removed, added, drops, drop_all) -> None:
+        """Bring the sandbox's copy along with this front-end's own commit instead of reading it all again;
+        not when blank nodes were written (the engine names them anew) or another write got in."""
+        if self._copy_version != expected or len(versions) != 1 or drop_all or any(engine_commit.has_blank(q) for q in added):
+            self._copy_version = None
+            return
+        gone = set(removed)
+        kept = [q for q in self._copy if q not in gone and _named_graph(q) not in drops]
+        present = set(kept)
+        self._copy = kept + [q for q in added if q not in present]
+        self._copy_version = versions
+        pool = self.__dict__.get("_sandbox_pool")
+        if pool is not None:
+            pool.reload()
+
+    def _claim(self, expected: tuple[str, ...], claim: str) -> None:
+        """Claim the version ``expected``; ``WriteConflict`` unless this claim is all the state holds."""
+        if len(expected) > 1:
+            raise self._conflict()  # forked since it was settled: another write got in
+        try:
+            if expected:
+                self._run("claim", expected=ox.Literal(expected[0]), claim=ox.Literal(claim))
+            else:
+                self._run("claim-first", claim=ox.Literal(claim))
+        except PlanKGError:
+            pass  # the state read next says whether the claim is in
+        versions, claims = self._state()
+        if claims == (claim,) and not versions:
+            return
+        if claim in claims:
+            self._release(claim, (*expected, *versions))
+        raise self._conflict()
+
+    def _release(self, claim: str, versions: tuple[str, ...]) -> None:
+        try:
+            self._run("release", claim=ox.Literal(claim), token=ox.Literal(engine_commit.new_token(versions)))
+        except PlanKGError as exc:  # broken later as stale (the lease)
+            log.warning("a write claim could not be given back: %s", exc.detail)
+
+    @staticmethod
+    def _conflict() -> WriteConflict:
+        return WriteConflict(
+            "Another front-end changed the data while this write was prepared; nothing was changed. "
+            "Send the write again (it is checked against the data as it is now)."
+        )
+
+    def _stage(self, prefix: str, quads: list[ox.Quad]) -> dict[str, str]:
+        """Copy quads into staging graphs (one per target graph), in batches; {target: staging graph}."""
+        targets = sorted({_named_graph(q) for q in quads})
+        mapping = {target: f"{prefix}{n}" for n, target in enumerate(targets)}
+        moved = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(mapping[_named_graph(q)])) for q in quads]
+        _, batches = _insert_batches(moved, self.batch_triples)
+        try:
+            for batch in batches:
+                self._update(batch)
+        except PlanKGError:
+            self._drop_stage(list(mapping.values()))
+            raise
+        return mapping
+
+    def _drop_stage(self, graphs: list[str]) -> None:
+        if not graphs:
+            return
+        try:
+            for graph in graphs:
+                self._run("drop-stage", stage=ox.NamedNode(graph))
+        except PlanKGError as exc:  # left behind: invisible to readers, dropped by name later
+            log.warning("a staging graph could not be dropped: %s", exc.detail)
 
     # ------------------------------------------------------------ internals
-    def _probed(self, fresh: bool = False) -> _Probe:
+    def _text(self, name: str, **terms) -> str:
+        """A statement of ``queries/engine/`` with its terms written in (``plankg.store.statements``)."""
+        return self._statements[name].bound(**terms)
+
+    def _run(self, name: str, **terms) -> None:
+        """Run an update of ``queries/engine/`` on the version's bookkeeping (``state``, ``version`` and
+        ``claimed`` are this store's, where the statement names them)."""
+        statement = self._statements[name]
+        places = self._places
+        own = {"state": places.state, "version": places.version, "claimed": places.claim}
+        declared = {p.name for p in statement.params}
+        self._update(statement.bound(**{k: v for k, v in own.items() if k in declared}, **terms))
+
+    def _probed(self, fresh: bool = False, tokens: tuple[str, ...] | None = None) -> _Probe:
         with self._probe_lock:
             probe = self._probe
             stale = probe is None or fresh or (
                 self.probe_ttl_s is not None and time.monotonic() - probe.taken > self.probe_ttl_s
             )
             if stale:
-                probe = self._probe = self._take_probe()
+                probe = self._probe = self._take_probe(self.engine_version() if tokens is None else tokens)
             return probe  # type: ignore[return-value]
 
-    def _take_probe(self) -> _Probe:
-        prefix = ox.Literal(self._graph_prefix)
-        text = (
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {prefix})) }} GROUP BY ?g"
-        )
+    def _take_probe(self, tokens: tuple[str, ...]) -> _Probe:
+        text = self._text("graph-sizes", prefix=ox.Literal(self._graph_prefix))
         # No dataset parameters: the probe is what finds the graphs to scope to.
         _, rows, _ = self._solutions(text, "select", [], [], self._timeout_s * UPDATE_TIMEOUT_FACTOR, None, NO_CAP)
         counts = sorted((row["g"].value, row["n"].value) for row in rows if row["g"] is not None)
         graphs = tuple(sorted(set(self._known_graphs) | {g for g, _ in counts}))
         digest = hashlib.sha256(repr(counts).encode()).hexdigest()[:12]
-        return _Probe(graphs, digest, time.monotonic())
+        return _Probe(graphs, digest, time.monotonic(), tokens)
 
     def _dataset(self, sparql: str, default: Sequence[str] | None, named: Sequence[str] | None) -> tuple[list[str], list[str]]:
         """Protocol dataset parameters, by the same rules as the embedded store.
@@ -273,7 +546,10 @@ class RemoteStore(Store):
         if "FROM" in keywords(sparql):
             return [], []  # the query names its own dataset; parameters would override it
         ours = list(self.graphs())
-        return ours, ours
+        # Virtuoso counts one solution for COUNT(*) over GRAPH <g> when <g> is left out of
+        # named-graph-uri: name the query's own graphs of ours too, existing or not
+        named = ours + sorted({g for g in _GRAPH_IRI.findall(sparql) if g.startswith(self._graph_prefix)} - set(ours))
+        return ours, named
 
     def _send(self, text: str, form: str, accept: str, default: list[str], named: list[str], timeout_s: float | None):
         update = form == "UPDATE"
@@ -288,15 +564,26 @@ class RemoteStore(Store):
             client.setCredentials(self._user, self._password)
         if timeout_s:
             client.timeout = timeout_s  # type: ignore[assignment]  # SPARQLWrapper types it int; setTimeout() truncates to whole seconds
+            if not update:
+                # Virtuoso's own per-request limit (milliseconds); other engines ignore the parameter
+                client.addParameter("timeout", str(max(1, int(timeout_s * 1000))))
         for uri in default:
             client.addDefaultGraph(uri)
         for uri in named:
             client.addNamedGraph(uri)
         client.setQuery(text)
-        try:
-            response = client.query().response
-        except Exception as exc:  # noqa: BLE001 - every failure is mapped to a domain error
-            raise _failure(exc) from None
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                response = client.query().response
+                break
+            except Exception as exc:  # noqa: BLE001 - every failure is mapped to a domain error
+                failure = _failure(exc)
+            # Virtuoso at serializable isolation ends one of two simultaneous transactions (a read
+            # too) in a deadlock and rolls it back whole: sending it again is safe, updates included.
+            if not isinstance(failure, EngineDeadlock) or attempt == DEADLOCK_RETRIES:
+                raise failure from None
+            log.info("the triple store ended a %s in a deadlock; sending it again", form)
+            time.sleep(random.uniform(0.5, 1.5) * DEADLOCK_PAUSE_S * 2**attempt)  # noqa: S311 - jitter, not a secret
         # Virtuoso's "anytime" queries answer 200 with partial results when its own limit hits.
         if response.headers.get("X-SQL-State", "").strip() == "S1TAT":
             response.close()
@@ -318,9 +605,10 @@ class RemoteStore(Store):
     ):
         """``bool`` for ASK, else ``(variables, rows, truncated)``, or what ``write(variables, rows)`` makes of them."""
         response = self._send(text, kind.upper(), RESULTS_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        watch = _TailWatch(response)
         try:
             fmt = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
-            source = _VirtuosoBlankNodes(response) if fmt == ox.QueryResultsFormat.JSON else response
+            source = _VirtuosoBlankNodes(watch) if fmt == ox.QueryResultsFormat.JSON else watch
             # pyoxigraph's stub asks for IO[bytes]; it calls only read()
             parsed = ox.parse_query_results(source, fmt)  # type: ignore[arg-type]
             if isinstance(parsed, ox.QueryBoolean):
@@ -331,6 +619,8 @@ class RemoteStore(Store):
             rows, truncated = capped(_until(parsed, deadline), cap)
             return variables, rows, truncated
         except (SyntaxError, ValueError) as exc:
+            if watch.cancelled():
+                raise QueryTimeout("The query ran past the triple store's time limit and was stopped.") from None
             log.warning("unreadable answer from %s: %s", self.query_url, exc)
             raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
         except OSError as exc:
@@ -344,12 +634,15 @@ class RemoteStore(Store):
     ):
         """``(triples, truncated)``, or what ``write(triples)`` makes of them."""
         response = self._send(text, "CONSTRUCT", GRAPH_ACCEPT, default, named, _remaining(timeout_s, deadline))
+        watch = _TailWatch(response)
         try:
             fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
-            quads = ox.parse(response, format=fmt)
+            quads = ox.parse(watch, format=fmt)  # type: ignore[arg-type]  # as above: only read()
             triples = (q.triple for q in _until(quads, deadline))
             return write(triples) if write is not None else capped(triples, cap)
         except (SyntaxError, ValueError) as exc:
+            if watch.cancelled():
+                raise QueryTimeout("The query ran past the triple store's time limit and was stopped.") from None
             log.warning("unreadable graph from %s: %s", self.query_url, exc)
             raise StoreUnavailable("The triple store sent an answer that could not be read.") from None
         except OSError as exc:
@@ -416,7 +709,7 @@ def _named_graph(quad: ox.Quad) -> str:
 
 
 def _graph_blocks(by_graph: Mapping[str, list[str]]) -> str:
-    return "\n".join(f"GRAPH {ox.NamedNode(g)} {{\n" + " .\n".join(lines) + " .\n}" for g, lines in by_graph.items())
+    return "\n".join(f"GRAPH {statements.serialize(ox.NamedNode(g))} {{\n" + " .\n".join(lines) + " .\n}" for g, lines in by_graph.items())
 
 
 def _insert_data(by_graph: Mapping[str, list[str]]) -> str:
@@ -470,6 +763,53 @@ class _VirtuosoBlankNodes:
         return out
 
 
+class _TailWatch:
+    """A reader that remembers the last bytes it gave out.
+
+    ``oxigraph serve --timeout-s`` stops a query whose answer is already
+    streaming by writing "The SPARQL operation has been cancelled" into the
+    body and ending it: a 200 whose body no longer parses. The parse error
+    alone cannot tell that from a broken answer; these bytes can.
+    """
+
+    MARKERS = (b"operation has been cancelled", b"operation has been canceled")
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        if chunk:
+            self.tail = (self.tail + chunk)[-512:]
+        return chunk
+
+    def cancelled(self) -> bool:
+        try:  # the marker may be just past where the parser stopped
+            self.read(512)
+        except OSError:
+            pass
+        return any(marker in self.tail for marker in self.MARKERS)
+
+
+@contextlib.contextmanager
+def _deadlock_is_conflict():
+    """On a write's way, an engine that kept ending requests in deadlocks (each rolled back whole) met
+    simultaneous writes: the write is answered as a conflict, nothing changed, not as an engine failure."""
+    try:
+        yield
+    except EngineDeadlock as exc:
+        raise RemoteStore._conflict() from exc
+
+
+def _claim_age(claim: str) -> float:
+    """Seconds since a claim was made (its front-end's clock; front-ends keep time by NTP)."""
+    try:
+        return time.time() - float(claim.rsplit("@", 1)[1])
+    except (IndexError, ValueError):
+        return float("inf")  # not one of ours: nothing waits for it
+
+
 def _media_type(response) -> str:
     return (response.headers.get("Content-Type") or "").split(";")[0].strip()
 
@@ -491,9 +831,16 @@ def _until(items, deadline: float | None):
         yield item
 
 
+_GRAPH_IRI = re.compile(r"GRAPH\s*<([^<>\s\"{}|^`\\]*)>", re.IGNORECASE)
+
 # SQLSTATE classes Virtuoso answers with HTTP 500 although the query is at fault:
 # 37 syntax, 42 access/semantics, 22 data (a bad regex, arithmetic on a string), S0 unknown names.
 _VIRTUOSO_QUERY_ERROR = re.compile(r"Virtuoso (37\w{3}|42\w{3}|22\w{3}|S0\w{3}) Error")
+
+
+# SQLSTATE 40001 (serialization failure): Virtuoso's "SR172: Transaction deadlocked". Matched at the
+# start of the body only: Virtuoso echoes the query after its message, and a query may say anything.
+_DEADLOCK = re.compile(r"\s*Virtuoso 40001 Error\b")
 
 
 def _failure(exc: BaseException) -> PlanKGError:
@@ -504,6 +851,8 @@ def _failure(exc: BaseException) -> PlanKGError:
         return _engine_syntax_error(_body(exc))
     if isinstance(exc, EndPointInternalError):
         body = _body(exc)
+        if _DEADLOCK.match(body):
+            return EngineDeadlock("The triple store kept ending the request in a deadlock with simultaneous writes; try again.")
         if re.search(r"timed? ?out|exceeds the limit|S1T00", body, re.IGNORECASE):
             return QueryTimeout("The query ran past the triple store's time limit and was stopped.")
         if _VIRTUOSO_QUERY_ERROR.search(body):

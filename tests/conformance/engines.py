@@ -193,7 +193,9 @@ def virtuoso_ini(workdir: Path, sql_port: int, http_port: int) -> str:
     Everything lives in ``workdir``; both listeners bind 127.0.0.1; no demo
     database, no VAD packages, no plugins. ``ResultSetMaxRows`` is raised
     because Virtuoso cuts longer results silently, which would hide plankg's
-    own row cap; ``MaxQueryExecutionTime`` bounds a runaway query.
+    own row cap; ``MaxQueryExecutionTime`` bounds a runaway query. ``DefaultIsolation = 8``
+    (serializable) is what makes plankg's version check see two simultaneous writes
+    (``plankg.store.engine_commit``).
     """
     d = str(workdir)
     return f"""\
@@ -223,6 +225,7 @@ MaxClientConnections = 10
 CheckpointInterval   = 0
 O_DIRECT             = 0
 CaseMode             = 2
+DefaultIsolation     = 8
 AllowOSCalls         = 0
 DirsAllowed          = ., {d}
 NumberOfBuffers      = 10000

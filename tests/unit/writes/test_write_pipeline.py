@@ -7,8 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from plankg.errors import Forbidden, ValidationFailed, WritesUnsupported
+from plankg.errors import Forbidden, ValidationFailed, WritesDisabled, WritesUnsupported
 from plankg.settings import Settings
+from plankg.store import Store
 from plankg.validation import validate_quads
 from plankg.writes import WritePipeline
 
@@ -177,14 +178,25 @@ def test_an_update_may_not_touch_the_change_log(memory_store, plan_quads):
     assert store.quads(G_CHANGES)
 
 
-def test_a_store_without_writes_refuses_before_any_work():
+def test_a_remote_store_without_an_update_url_refuses_before_any_work():
     from plankg.store.remote import RemoteStore
 
-    # never contacted: the refusal comes before the candidate is computed
-    store = RemoteStore(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql", remote_update_url="http://127.0.0.1:9/update"))
+    # never contacted (nothing listens on port 9): the refusal comes before the candidate is computed
+    store = RemoteStore(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql"))
     pipeline = WritePipeline(Settings(), store)
-    with pytest.raises(WritesUnsupported):
+    with pytest.raises(WritesDisabled):
         pipeline.put_graph(G_PARTNERS, fixture_quads("new_partner.ttl"), agent="t")
+    with pytest.raises(WritesDisabled):
+        pipeline.update("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }", agent="t")
+
+
+def test_a_store_that_cannot_commit_refuses_before_any_work(memory_store, plan_quads):
+    class ReadOnly(type(memory_store(plan_quads))):
+        apply_changes = Store.apply_changes
+
+    store = memory_store(plan_quads)
+    store.__class__ = ReadOnly
+    pipeline = WritePipeline(Settings(), store)
     with pytest.raises(WritesUnsupported):
         pipeline.update("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }", agent="t")
 
