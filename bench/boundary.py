@@ -124,7 +124,7 @@ def main() -> None:
         clients = [httpx.Client(base_url=s.url, timeout=60) for s in servers]
         for i in range(args.runs + 3):
             for kind in kinds:
-                for s, client in zip(servers, clients):
+                for s, client in zip(servers, clients, strict=True):
                     ms = measure(client, kind, i, fixture)
                     if i >= 3:  # the first requests warm caches and imports
                         timings[str(s.tree)][kind].append(ms)

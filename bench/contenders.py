@@ -283,7 +283,7 @@ def plankg_service(workdir: Path, *, workers: int = 1, remote_url: str | None = 
 def _first_error(log_path: Path) -> str:
     """The last line of the first traceback in a log: the reason, without the stack."""
     lines = engines.log_tail(log_path, 400).splitlines()
-    for i, line in enumerate(lines):
+    for line in lines:
         if line.startswith(("OSError", "plankg.errors.")):
             return line
     return "\n".join(lines[-5:])

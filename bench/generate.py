@@ -31,7 +31,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
+from plankg.namespaces import (
+    EXTERNAL_PREFIXES,
+    GRAPH_PLAN,
+    GRAPH_REGISTRY,
+    IMPACT_AREAS,
+    Namespaces,
+)
 from plankg.settings import Settings
 from plankg.store.rdfio import sorted_nquads
 
@@ -175,7 +181,7 @@ def read_base(settings: Settings, quads: list[ox.Quad] | None = None) -> Base:
     for q in by_pred.get(pk + "underHeading", []):
         under.setdefault(q.object.value, q.subject.value)
     areas = []
-    for slug in ("governance", "wee", "evaw", "wps"):
+    for slug in IMPACT_AREAS:
         area = ns.entity("area/" + slug)
         headings = values(area, pk + "heading")
         if not headings:

@@ -29,9 +29,10 @@ def child(nquads: str, store_dir: str, skip: list[str]) -> int:
     import pyoxigraph as ox
 
     from plankg.catalog import Catalog
-    from plankg.settings import Settings
-    from plankg.store.embedded import EmbeddedStore
     from plankg.namespaces import Namespaces
+    from plankg.settings import Settings
+    from plankg.store import QueryRequest
+    from plankg.store.embedded import EmbeddedStore
 
     def say(**event):
         print(json.dumps(event), flush=True)
@@ -68,7 +69,7 @@ def child(nquads: str, store_dir: str, skip: list[str]) -> int:
         spent = 0.0
         for i in range(40):
             t = time.perf_counter()
-            response = store.query(query.sparql, formats=FORMATS, bindings=bindings, **paging)
+            response = store.query(QueryRequest(query.sparql, formats=FORMATS, bindings=bindings, **paging))
             elapsed = time.perf_counter() - t
             rows = response.rows
             spent += elapsed

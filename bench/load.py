@@ -43,6 +43,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from plankg.namespaces import IMPACT_AREAS
+
 B = "http://127.0.0.1:8000/"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +71,7 @@ CONSTRUCTS = (
     "DESCRIBE <{B}id/area/wps>",
 )
 ENTITIES = ("org/UNDP", "org/UNFPA", "area/evaw", "intervention/56-2", "para/49", "outcome/3", "sdg/5", "instrument/S-RES-1325-2000", "plan")
-AREAS = ("governance", "wee", "evaw", "wps")
+AREAS = IMPACT_AREAS
 AGENCIES = ("UNDP", "UNFPA", "UNICEF", "WHO", "ILO", "UNODC")
 
 # kind -> weight in the mix

@@ -208,6 +208,7 @@ def profile_named(scale: str, names: list[str]) -> None:
 
     from plankg.catalog import Catalog
     from plankg.namespaces import Namespaces
+    from plankg.store import QueryRequest
     from plankg.store.embedded import EmbeddedStore
 
     nq = WORK.parent / f"plankg-{scale}-s7.nq"  # what bench.generate writes
@@ -222,12 +223,12 @@ def profile_named(scale: str, names: list[str]) -> None:
     for name in names:
         query = catalog.get(name)
         bindings = query.bind((list(query.examples) or [{}])[0])
-        store.query(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap)  # warm
+        store.query(QueryRequest(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap))  # warm
         profiler = Profiler(interval=0.001)
         t = time.perf_counter()
         with profiler:
             for _ in range(3):
-                response = store.query(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap)
+                response = store.query(QueryRequest(query.sparql, formats=formats, bindings=bindings, row_cap=settings.result_row_cap))
         _save(profiler, f"profile-named-{name}-{scale}.txt",
               f"named query {name} at {scale} ({len(store)} quads), 3 warm runs: {(time.perf_counter() - t) / 3 * 1000:.0f} ms each, {response.rows} rows")
     store.close()

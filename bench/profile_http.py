@@ -67,10 +67,9 @@ def _free_port() -> int:
 
 
 def _cases(base_iri: str) -> list[Case]:
+    from bench.workload import inline_values
     from plankg.catalog import Catalog
     from plankg.settings import Settings
-
-    from bench.workload import inline_values
 
     settings = Settings()
     query = Catalog.load(settings).get("partners-by-area")

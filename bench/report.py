@@ -228,7 +228,7 @@ def _exponents(curve: list[dict], name: str) -> str:
     import math
 
     parts = []
-    for a, b in zip(curve, curve[1:]):
+    for a, b in zip(curve, curve[1:], strict=False):
         ta = a["inprocess"]["queries"].get(name, {}).get("p50_ms")
         tb = b["inprocess"]["queries"].get(name, {}).get("p50_ms")
         if ta and tb and b["quads"] != a["quads"]:
@@ -255,11 +255,11 @@ def chart(scale: dict, path: Path) -> None:
     width = 0.8 / max(1, len(contenders))
     for i, c in enumerate(contenders):
         xs = [j + i * width for j in range(len(clients))]
-        for ax, key in zip(axes, ("rps", "p50_ms", "p99_ms")):
+        for ax, key in zip(axes, ("rps", "p50_ms", "p99_ms"), strict=True):
             ys = [c["runs"].get(str(n), {}).get(key, 0) for n in clients]
             ax.bar(xs, ys, width, label=c["name"])
     titles = ("throughput (req/s, higher is better)", "p50 latency (ms, log)", "p99 latency (ms, log)")
-    for ax, title in zip(axes, titles):
+    for ax, title in zip(axes, titles, strict=True):
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(clients))], [f"{n} clients" for n in clients])
         ax.set_title(title)
     axes[0].set_yscale("log")

@@ -73,7 +73,7 @@ def machine() -> dict:
             return "not installed"
 
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "cpu": cpu,
@@ -289,7 +289,7 @@ def run_scale(scale: str, args, settings, base, log) -> dict:
         rounds_of: dict[tuple[str, int], list[dict]] = {}
         for clients in concurrency:
             for round_no in range(args.rounds):
-                for c, peer, seconds in contenders:
+                for c, _peer, seconds in contenders:
                     entry = entries[c.name]
                     if entry["answer_errors"] or entry.get("died"):
                         continue

@@ -13,7 +13,6 @@ question.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -23,23 +22,9 @@ import pyoxigraph as ox
 
 from plankg.catalog import Catalog, NamedQuery
 from plankg.settings import Settings
+from plankg.sparqltext import with_bindings
 
 ACCEPT = "application/sparql-results+json"
-
-# comments, strings and IRIs first, so a '{' inside them is not read as syntax
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
-  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<brace>\{)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
 
 @dataclass(frozen=True)
 class Request:
@@ -62,27 +47,8 @@ class Request:
 
 
 def inline_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with its parameters fixed by a VALUES block at the top of the WHERE group."""
-    if not bindings:
-        return sparql
-    names = sorted(bindings)
-    variables = " ".join(str(ox.Variable(n)) for n in names)
-    row = " ".join(str(bindings[n]) for n in names)
-    block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
-    seen_where = False
-    first_brace = None
-    for m in _TOKEN.finditer(sparql):
-        kind = m.lastgroup
-        if kind == "word" and m.group().upper() == "WHERE":
-            seen_where = True
-        elif kind == "brace":
-            if seen_where:
-                return sparql[: m.end()] + block + sparql[m.end():]
-            if first_brace is None:
-                first_brace = m.end()
-    if first_brace is None:
-        raise ValueError("no group graph pattern to put the VALUES block in")
-    return sparql[:first_brace] + block + sparql[first_brace:]
+    """The query with its parameters fixed by a VALUES block, as a remote store sends it."""
+    return with_bindings(sparql, bindings)
 
 
 def _rows(mem: ox.Store, sparql: str, bindings=None) -> Counter:

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import NoReturn
 
-from loaders.model import Document, FootnoteRef, TextUnit
+from loaders.model import Document, FootnoteRef, TextUnit, UnitKind
 from plankg.errors import SourceParseError
 
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -90,6 +90,11 @@ class _Parser:
     def fail(self, line: int, reason: str) -> NoReturn:
         raise SourceParseError(self.path, line, reason)
 
+    def section_number(self, line: int) -> int:
+        if self.section is None or self.section.number is None:
+            self.fail(line, "a heading before the first section heading (一. …)")
+        return self.section.number
+
     def clean(self, text: str) -> str:
         # Markdown emphasis and empty-target links are artefacts of the PDF
         # conversion, not part of the document: drop the markup, keep the words.
@@ -98,7 +103,7 @@ class _Parser:
         self.residue.append("[](#)" * len(_LINK.findall(text)))
         return _HAN_GAP.sub("", _LINK.sub(r"\1", text))
 
-    def emit(self, line: int, kind: str, key: str, text: str, **fields) -> TextUnit:
+    def emit(self, line: int, kind: UnitKind, key: str, text: str, **fields) -> TextUnit:
         if key in self.keys:
             self.fail(line, f"duplicate {kind} {key!r}")
         self.keys.add(key)
@@ -165,7 +170,7 @@ class _Parser:
 
     def new_section(self, n: int, numeral: str, text: str) -> None:
         number = _CN_NUMERALS[numeral]
-        expected = self.section.number + 1 if self.section else 1
+        expected = self.section_number(n) + 1 if self.section else 1
         if number != expected:
             self.fail(n, f"section {numeral} out of sequence (expected section {expected})")
         self.phase = "body"
@@ -192,11 +197,11 @@ class _Parser:
         # Numbering restarts under each lettered heading, or under the section
         # when there is none (section 六).
         outer = [self.lettered] if self.lettered else []
-        prefix = self.lettered or f"heading-{self.section.number}"
+        prefix = self.lettered or f"heading-{self.section_number(n)}"
         self.heading(n, f"{prefix}-{marker}", marker, text, outer)
 
     def lettered_heading(self, n: int, letter: str, text: str) -> None:
-        self.lettered = f"heading-{self.section.number}-{letter}"
+        self.lettered = f"heading-{self.section_number(n)}-{letter}"
         self.heading(n, self.lettered, letter, text, [])
 
     def heading(self, n: int, key: str, marker: str, text: str, outer: list[str]) -> None:
@@ -274,9 +279,9 @@ class _Parser:
                 cited.add(number)
                 refs.append(FootnoteRef(number, m.start()))
             unit.footnote_refs = tuple(refs)
-        for number, note in footnotes.items():
-            if number not in cited:
-                self.fail(note.line, f"footnote {number} is never cited")
+        for note_number, note in footnotes.items():
+            if note_number not in cited:
+                self.fail(note.line, f"footnote {note_number} is never cited")
         return Document(units=self.units, source_path=self.path)
 
 

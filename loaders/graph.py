@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from plankg.errors import BuildError, RegistryError
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
-
 from loaders.model import Document, Mention, Organization, Registry, TextUnit
 from loaders.roles import decide_roles
+from plankg.errors import BuildError, RegistryError
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 
 RDF = EXTERNAL_PREFIXES["rdf"]
 RDFS = EXTERNAL_PREFIXES["rdfs"]
@@ -135,7 +134,7 @@ class GraphBuilder:
     def pk(self, local: str) -> ox.NamedNode:
         return ox.NamedNode(self.ns.term(local))
 
-    def add(self, graph: str, s: ox.NamedNode, p: str | ox.NamedNode, o: object) -> None:
+    def add(self, graph: str, s: ox.NamedNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
         self.quads.append(ox.Quad(s, pred, o, ox.NamedNode(self.ns.graph(graph))))
 

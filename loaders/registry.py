@@ -26,17 +26,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, get_args
 
-from plankg.errors import RegistryError
-
 from loaders.model import (
+    ContextRule,
+    Instrument,
     InstrumentKind,
     InterventionTitle,
-    Instrument,
     Organization,
     OrgKind,
     PlanConcept,
     Registry,
-    ContextRule,
     Role,
     RoleOverride,
     RoleRule,
@@ -45,6 +43,7 @@ from loaders.model import (
     Statistic,
     Theme,
 )
+from plankg.errors import RegistryError
 
 ORGANIZATIONS = "organizations.csv"
 INSTRUMENTS = "instruments.csv"
@@ -573,7 +572,7 @@ def _references(path: Path, items: list, attr: str, what: str) -> None:
 def _shared_forms(directory: Path, registry: Registry) -> None:
     """One surface form must name one entity, or the linker cannot choose."""
     owners: dict[str, tuple[str, str, int]] = {}
-    groups: list[tuple[str, list, Callable[[object], str]]] = [
+    groups: list[tuple[str, list, Callable[[Any], str]]] = [
         (ORGANIZATIONS, registry.organizations, lambda o: o.id),
         (INSTRUMENTS, registry.instruments, lambda i: i.id),
         (SDG, registry.sdg, lambda s: s.code),

@@ -80,10 +80,10 @@ def assemble(settings: Settings, progress: Progress = lambda step: None) -> Buil
 
 
 def class_counts(quads: list[ox.Quad], ns: Namespaces) -> dict[str, int]:
-    ontology_graph = ns.graph(GRAPH_ONTOLOGY)
+    ontology_graph = ox.NamedNode(ns.graph(GRAPH_ONTOLOGY))
     counts: Counter[str] = Counter()
     for q in quads:
-        if q.predicate.value == RDF_TYPE and q.graph_name.value != ontology_graph:
+        if q.predicate.value == RDF_TYPE and q.graph_name != ontology_graph and not isinstance(q.object, ox.Triple):
             name = q.object.value
             counts[name.removeprefix(ns.pk) if name.startswith(ns.pk) else name] += 1
     return dict(sorted(counts.items()))
@@ -128,10 +128,13 @@ def build(settings: Settings, store: Store | None, progress: Progress = lambda s
         start = time.perf_counter()
         store.replace_dataset(result.quads)
         result.seconds["load the store"] = time.perf_counter() - start
-        if getattr(store, "path", None) is not None:
+        where = getattr(store, "path", None)
+        if where is not None:
+            from plankg import stamp
             from plankg.store import ledger
 
-            ledger.forget(store.path)  # type: ignore[attr-defined]  # it holds the build alone now
+            ledger.forget(where)  # it holds the build alone now
+            stamp.write(where, settings.base_iri, stamp.build_id(result.quads))
     return result
 
 
@@ -188,6 +191,9 @@ def open_built_store(settings: Settings, progress: Progress = lambda step: None)
             guard_rebuild(settings, store)
             build(settings, store, progress=progress)
         else:
+            from plankg.stamp import check_store
+
+            check_store(settings, store)  # built with another PLANKG_BASE_IRI: say so, not an empty site
             _note_existing_writes(settings, store)
     except BaseException:
         store.close()
@@ -212,9 +218,10 @@ def _note_existing_writes(settings: Settings, store: Store) -> None:
 
 
 def _validate(settings: Settings, quads: list[ox.Quad]) -> object | None:
-    """Fail the build, with the report, when the graph breaks its shapes."""
-    if not any(settings.shapes_dir.glob("*.ttl")):
-        return None
+    """Fail the build, with the report, when the graph breaks its shapes.
+
+    No shapes is an error (``load_shapes`` says so), not a build that skips the check.
+    """
     from plankg.errors import ValidationFailed
     from plankg.validation import validate_quads
 

@@ -19,10 +19,10 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import yaml
 
-from plankg.errors import PlanKGError, ParameterError, QueryFileError, UnknownQuery
+from plankg.errors import ParameterError, PlanKGError, QueryFileError, UnknownQuery
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 from plankg.settings import Settings
-from plankg.sparqltext import check_query
+from plankg.sparqltext import TOKEN, check_query
 
 XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
@@ -44,25 +44,6 @@ DECIMAL = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
 YEAR = re.compile(r"[0-9]{4}")
 BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 DEFAULT_MAX_LENGTH = 200
-
-# SPARQL tokens that matter for the projection check; comments, strings and
-# IRIs are matched first so that a '?' or '{' inside them is not read as syntax
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
-  | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-  | (?P<open>\()
-  | (?P<close>\))
-  | (?P<brace>\{)
-  | (?P<star>\*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
 
 @dataclass(frozen=True)
 class Param:
@@ -322,7 +303,11 @@ class Catalog:
         queries: dict[str, NamedQuery] = {}
         internal: dict[str, NamedQuery] = {}
         directory = settings.queries_dir
-        for path in sorted(directory.glob("*.rq")) if directory.is_dir() else []:
+        paths = sorted(directory.glob("*.rq")) if directory.is_dir() else []
+        if not paths:
+            # an install without its queries would serve a site whose every page fails
+            raise QueryFileError(str(directory), 0, "no named queries (*.rq) found")
+        for path in paths:
             text = ns.rebase(path.read_text(encoding="utf-8"))
             query = parse_query(path.stem, text, path=str(path), max_chars=settings.max_query_chars)
             (queries if query.public else internal)[query.name] = query
@@ -401,9 +386,9 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     try:
         meta = _yaml_header("\n".join(header_lines))
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        line = min(line, len(header_lines))  # "unexpected end" points past the header
-        raise QueryFileError(path, line, f"header is not valid YAML: {exc.problem}") from None
+        at = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        at = min(at, len(header_lines))  # "unexpected end" points past the header
+        raise QueryFileError(path, at, f"header is not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise QueryFileError(path, 1, f"header is not valid YAML: {exc}") from None
     if not isinstance(meta, dict):
@@ -438,8 +423,8 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     projected = _projection(text) if form == "select" else None
     params: list[Param] = []
     for pname, decl in raw_params.items():
-        line = where(str(pname), within="params")
-        params.append(_param(str(pname), decl, path, line, variables, projected))
+        at = where(str(pname), within="params")
+        params.append(_param(str(pname), decl, path, at, variables, projected))
 
     query = NamedQuery(
         name=name,
@@ -581,7 +566,7 @@ def _examples(meta: dict, path: str, line: int) -> list[dict[str, str]]:
 
 
 def _variables(text: str) -> set[str]:
-    return {m.group("var")[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
+    return {m.group("var")[1:] for m in TOKEN.finditer(text) if m.lastgroup == "var"}
 
 
 def _projection(text: str) -> set[str]:
@@ -590,7 +575,7 @@ def _projection(text: str) -> set[str]:
     inside = False
     depth = 0
     after_as = False
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):  # comments, strings and IRIs are tokens of their own
         kind = m.lastgroup
         if kind in ("comment", "string", "iri"):
             continue
@@ -598,13 +583,13 @@ def _projection(text: str) -> set[str]:
             if kind == "word" and m.group().upper() == "SELECT":
                 inside = True
             continue
-        if kind == "brace" or (kind == "word" and depth == 0 and m.group().upper() in ("WHERE", "FROM")):
+        if m.group() == "{" or (kind == "word" and depth == 0 and m.group().upper() in ("WHERE", "FROM")):
             break
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "star" and depth == 0:
+        elif m.group() == "*" and depth == 0:
             out.add("*")
         elif kind == "word" and m.group().upper() == "AS":
             after_as = True

@@ -7,11 +7,13 @@ a non-zero exit code; no traceback reaches the terminal for those.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from plankg import cli_annotate, cli_data, cli_query, cli_validate
 from plankg.errors import PlanKGError
 from plankg.settings import Settings
 
@@ -96,11 +98,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plankg", description="Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6).")
-    sub = parser.add_subparsers(dest="command", required=True)
+def settings_help() -> str:
+    """The ``PLANKG_*`` settings and their defaults, from the settings model itself."""
+    lines = ["settings (environment variables, or a .env file in the working directory):"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "none" if default in (None, {}, []) else ",".join(default) if isinstance(default, list) else default
+        lines.append(f"  PLANKG_{name.upper():<28} {field.description or f'default: {shown}'}")
+    return "\n".join(lines)
 
-    p = sub.add_parser("build", help="build the graph into dist/ and the store")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plankg",
+        description="Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6).",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        help="build the graph into dist/ and the store",
+        description="Parse the plan's text, read the registry, link, map to RDF, validate against the shapes, "
+        "then write dist/ (N-Quads, TriG, Turtle, JSON-LD) and load the store (PLANKG_STORE_PATH). "
+        "Refuses (exit 3) a store that holds or lost steward writes unless --force.",
+    )
     p.add_argument("--no-validate", action="store_true", help="skip the SHACL check (not for releases)")
     p.add_argument("--json", action="store_true", help="print counts as JSON")
     p.add_argument(
@@ -110,28 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if the store is empty and never held steward writes)")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p = sub.add_parser(
+        "serve",
+        help="serve the graph over HTTP (builds it first if the store is empty and never held steward writes)",
+        description="Serve the pages, the named queries, /sparql and the linked data on the store, building the "
+        "graph first when the store is empty. A store built with another PLANKG_BASE_IRI is refused (exit 2).",
+    )
+    p.add_argument("--host", help="address to listen on (default: PLANKG_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default: PLANKG_PORT, 8000)")
     p.set_defaults(func=cmd_serve)
 
-    for extra in _extra_commands():
-        extra(sub)
+    for module in (cli_validate, cli_query, cli_data, cli_annotate):
+        module.register(sub)
     return parser
-
-
-def _extra_commands():
-    """Sub-commands that live next to the code they drive (validate, query, load, dump, restore)."""
-    registrars = []
-    for module_name in ("plankg.cli_validate", "plankg.cli_query", "plankg.cli_data", "plankg.cli_annotate"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        registrars.append(module.register)
-    return registrars
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"plankg: invalid {where}: {first['msg']}", file=sys.stderr)
         return 2
     try:
-        return args.func(settings, args)
+        code = args.func(settings, args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`plankg query --list | head -1`): end quietly, as other tools do;
+        # stdout goes to /dev/null so that the interpreter's final flush does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a pipe's writer
     except PlanKGError as exc:
         print(f"plankg: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -56,12 +56,22 @@ def register(subparsers) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the report (default: en)")
     p.set_defaults(func=cmd_load)
 
-    p = subparsers.add_parser("dump", help="write the whole dataset (every graph) as N-Quads or TriG")
+    p = subparsers.add_parser(
+        "dump",
+        help="write the whole dataset (every graph) as N-Quads or TriG",
+        description="Write every graph of the store, steward writes and the change log included, to a file or "
+        "standard output; plankg restore reads it back.",
+    )
     p.add_argument("--format", choices=DUMP_FORMATS, default="nquads", help="nquads (default) or trig")
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
 
-    p = subparsers.add_parser("restore", help="replace the whole dataset with a dump, in one transaction")
+    p = subparsers.add_parser(
+        "restore",
+        help="replace the whole dataset with a dump, in one transaction",
+        description="Replace everything the store holds with a dump of plankg dump, all at once: a restore "
+        "that fails leaves the store as it was. An empty dump needs --force.",
+    )
     p.add_argument("file", metavar="FILE", help="a dump (.nq or .trig; or give --format)")
     p.add_argument("--format", choices=DUMP_FORMATS, help="syntax of the dump when the extension does not tell")
     p.add_argument("--force", action="store_true", help="restore even a dump with no data (it empties the store)")
@@ -70,13 +80,20 @@ def register(subparsers) -> None:
 
 def cmd_load(settings: Settings, args: argparse.Namespace) -> int:
     import pyoxigraph as ox
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from plankg.errors import ConfirmationRequired, ParameterError, ValidationFailed
     from plankg.settings import ADMIN
-    from plankg.write_policy import confirm_value
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
+    from plankg.write_policy import confirm_value
     from plankg.writes import WritePipeline
 
     graph = None if args.graph == "default" else args.graph
@@ -150,10 +167,9 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from plankg.errors import ConfirmationRequired
     from plankg.store import open_store
     from plankg.store.rdfio import parse_rdf_file
-
-    from plankg.errors import ConfirmationRequired
 
     quads = parse_rdf_file(args.file, args.format)
     if not quads and not args.force:

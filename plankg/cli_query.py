@@ -63,18 +63,20 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
         text, form = query.sparql, query.form
     formats = output_formats(form, args.format)
 
-    from plankg.store import open_store
+    from plankg.store import QueryRequest, open_store
 
     store = open_store(settings)
     try:
         if store.is_empty():
             raise StoreUnavailable("The store is empty; run 'plankg build' first.")
         result = store.query(
-            text,
-            formats=formats,
-            bindings=bindings,
-            timeout_s=settings.query_timeout_s,
-            row_cap=settings.result_row_cap,
+            QueryRequest(
+                text,
+                formats=formats,
+                bindings=bindings,
+                timeout_s=settings.query_timeout_s,
+                row_cap=settings.result_row_cap,
+            )
         )
     finally:
         store.close()

@@ -52,9 +52,13 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.sdg_kos is not None:
         settings = settings.model_copy(update={"sdg_kos_path": args.sdg_kos})
+    from plankg.stamp import check_data
+
     quads = []
     for name in args.files:
-        quads += parse_rdf_file(name, args.format)
+        found = parse_rdf_file(name, args.format)
+        check_data(settings, found, name)  # made with another PLANKG_BASE_IRI: say so, not hundreds of violations
+        quads += found
     context = None
     if args.context:
         context = [q for name in args.context for q in parse_rdf_file(name)]

@@ -192,6 +192,15 @@ class StoreUnavailable(PlanKGError):
     exit_code = 3
 
 
+class BaseIriMismatch(StoreUnavailable):
+    """The store or the data was made with another ``PLANKG_BASE_IRI`` than the one configured:
+    every lookup would miss (an empty site, false violations), so it is refused and the
+    message says which base to set or what to rebuild."""
+
+    title = "The store was built with another base IRI"
+    exit_code = 2
+
+
 class EngineDeadlock(StoreUnavailable):
     """The engine ended a request in a deadlock with simultaneous ones (SQLSTATE 40001) and rolled it back,
     each of the times plankg tried it; on a write's way this is a conflict (nothing was changed)."""

@@ -107,6 +107,10 @@ class Namespaces:
         return text.replace(DEFAULT_BASE_IRI, self.base)
 
 
+# the plan's four impact areas, as in their IRIs (id:area/evaw) and in the order of the plan; the
+# registry (data/registry/plan_concepts.csv) and the queries' enums must agree (tests/unit/build)
+IMPACT_AREAS = ("governance", "wee", "evaw", "wps")
+
 GRAPH_ONTOLOGY = "ontology"
 GRAPH_PLAN = "plan"
 GRAPH_REGISTRY = "registry"

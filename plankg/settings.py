@@ -6,14 +6,17 @@ no other module reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from plankg import resources
+
+# ontology/, shapes/, queries/, data/: the checkout, or the copy a wheel carries (plankg.resources)
+PROJECT_ROOT = resources.source_root()
 DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
 
 # what a write token may do (plankg.write_policy): a steward writes graphs of their own;
@@ -39,9 +42,12 @@ class Settings(BaseSettings):
     base_iri: str = DEFAULT_BASE_IRI
 
     # --- where things are
-    root_dir: Path = PROJECT_ROOT
-    dist_dir: Path | None = None  # default: <root>/dist
-    store_path: Path | None = None  # default: <root>/var/store (embedded, on disk)
+    root_dir: Path = PROJECT_ROOT  # where ontology/, shapes/, queries/, data/ are read from
+    # where dist/ and var/ (the store) are written: PLANKG_HOME; default: the checkout when run
+    # from one, else $XDG_DATA_HOME/plankg (a wheel's files in site-packages are never written)
+    home: Path | None = Field(default=None, description="dist/ and var/ go here; default: the checkout, else $XDG_DATA_HOME/plankg")
+    dist_dir: Path | None = None  # default: <home>/dist
+    store_path: Path | None = None  # default: <home>/var/store (embedded, on disk)
     sdg_kos_path: Path | None = None  # UN SDG KOS dump for the external authority check
 
     # --- validation: the write gate lets data in when no SHACL result is this severe or more
@@ -111,7 +117,7 @@ class Settings(BaseSettings):
         return parse_write_tokens(value)[0] if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _roles_name_tokens(self) -> "Settings":
+    def _roles_name_tokens(self) -> Settings:
         unknown = sorted(set(self.write_roles) - set(self.write_tokens))
         if unknown:
             raise ValueError(f"write_roles names {', '.join(unknown)}, which has no write token")
@@ -153,12 +159,21 @@ class Settings(BaseSettings):
         return self.root_dir / "queries"
 
     @property
+    def home_dir(self) -> Path:
+        if self.home is not None:
+            return self.home
+        if not resources.is_packaged(self.root_dir):
+            return self.root_dir
+        data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(data_home) / "plankg"
+
+    @property
     def dist(self) -> Path:
-        return self.dist_dir or self.root_dir / "dist"
+        return self.dist_dir or self.home_dir / "dist"
 
     @property
     def store_dir(self) -> Path:
-        return self.store_path or self.root_dir / "var" / "store"
+        return self.store_path or self.home_dir / "var" / "store"
 
     @property
     def writes_enabled(self) -> bool:
@@ -206,7 +221,10 @@ def parse_write_tokens(value: str) -> tuple[dict[str, str], dict[str, str]]:
     """
     tokens: dict[str, str] = {}
     roles: dict[str, str] = {}
-    for part in _split_csv(value):  # type: ignore[union-attr]
+    for raw in value.split(","):
+        part = raw.strip()
+        if not part:
+            continue
         fields = part.split(":")
         if len(fields) not in (2, 3) or not fields[0].strip() or len(fields[1]) < 8:
             raise ValueError("write_tokens must be 'name:token' or 'name:token:role' entries, tokens of 8+ characters without ':'")

@@ -10,8 +10,11 @@ an operator.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+
+import pyoxigraph as ox
 
 from plankg.errors import (
     FeatureDisabled,
@@ -92,7 +95,9 @@ def _scan(text: str) -> Scan:
     prefixes: dict[str, str] = {}
     depth = best = run = 0
     pending = after_base = False
-    before = last = None  # the two tokens before this one, white space and comments left out
+    # the two tokens before this one, white space and comments left out
+    before: re.Match[str] | None = None
+    last: re.Match[str] | None = None
     for m in _SCAN_TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "space" or kind == "comment":
@@ -120,7 +125,7 @@ def _scan(text: str) -> Scan:
                 base.append(iri)
             if (
                 before is not None and before.lastgroup == "word" and before.group("word").upper() == "PREFIX"
-                and last.lastgroup == "pname" and last.group(0).endswith(":")
+                and last is not None and last.lastgroup == "pname" and last.group(0).endswith(":")
             ):
                 prefixes[last.group(0)[:-1]] = iri
             pending = after_base = False
@@ -352,7 +357,8 @@ def update_graphs(text: str) -> set[str] | None:
 
 
 # ---------------------------------------------------------------- base IRIs and error messages
-_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+# an absolute IRI as SPARQL and the protocols take one: a scheme, then no character IRIs forbid
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 MAX_BASE_IRI_CHARS = 2048
 
 
@@ -360,7 +366,7 @@ def check_base_iri(value: str, *, max_chars: int = MAX_BASE_IRI_CHARS) -> str:
     """A base IRI for relative IRIs in a query or update: absolute, short, IRI characters only."""
     if len(value) > max_chars:
         raise ParameterError(f"The base IRI is {len(value)} characters long; the limit is {max_chars}.")
-    if not _ABSOLUTE.match(value):
+    if not ABSOLUTE_IRI.match(value):
         raise ParameterError(f"The base IRI must be an absolute IRI; {value[:80]!r} is not.")
     if value.lower().startswith("file:"):
         raise FeatureDisabled("A file: base IRI is refused; graphs are never read from files.")
@@ -400,7 +406,7 @@ def explain_syntax_error(message: str, text: str, *, base_iri: str | None = None
         if m.lastgroup != "iri":
             continue
         iri = m.group("iri")[1:-1]
-        if not _ABSOLUTE.match(iri) and base_iri is None and "BASE" not in scan(text).words:
+        if not ABSOLUTE_IRI.match(iri) and base_iri is None and "BASE" not in scan(text).words:
             iri_line, iri_column = _position(text, m.start())
             return (
                 f"SPARQL syntax error: <{iri}> at line {iri_line}, column {iri_column} is a relative IRI and there is no "
@@ -534,3 +540,88 @@ def update_operations(text: str) -> list[Operation]:
 def names_dataset(text: str) -> bool:
     """Whether an update says WITH or USING itself (then using-graph-uri / using-named-graph-uri may not be given)."""
     return not {"WITH", "USING"}.isdisjoint(scan(text).words)
+
+
+# ---------------------------------------------------------------- binding by text
+def with_bindings(
+    sparql: str,
+    bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None,
+    serialize: Callable[[ox.NamedNode | ox.Literal], str] = str,
+) -> str:
+    """Bind variables by a VALUES block at the start of the query's outermost group.
+
+    The endpoint protocol has no initial bindings, so the binding has to be
+    written into the text. A trailing ``VALUES`` clause would be the textbook
+    way, but Virtuoso 7 rejects it after ASK and evaluates it after projection
+    (so binding an unprojected variable fails); a block leading the WHERE
+    group works on every engine. How it differs from the embedded store's
+    substitution (SEP-0007 style, variables replaced before evaluation):
+    the values join the outermost group only, so a sub-SELECT that does not
+    project the variable does not see it; binding a variable the query never
+    mentions simply adds a column to ``SELECT *`` instead of being an error;
+    and a ``BIND(... AS ?x)`` of a bound variable is an error on strict engines.
+    Terms are written by pyoxigraph (N-Triples syntax is valid SPARQL), so no
+    value can break out of its term; ``serialize`` may check that text further
+    (the remote store's ``statements.serialize``: engines read it, not pyoxigraph).
+    """
+    if not bindings:
+        return sparql
+    names, terms = [], []
+    for name, term in bindings.items():
+        try:
+            names.append(str(ox.Variable(name)))
+        except ValueError:
+            raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
+        terms.append(serialize(term))
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+    form = None
+    depth = 0
+    seen_where = False
+    top_groups: list[re.Match] = []
+    where_at = -1
+    for m in TOKEN.finditer(sparql):
+        kind = m.lastgroup
+        if kind == "word" and depth == 0:
+            word = m.group("word").upper()
+            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            elif word == "WHERE":
+                seen_where, where_at = True, m.start()
+        elif kind == "open":
+            if depth == 0 and m.group() == "{":
+                top_groups.append(m)
+                if seen_where:
+                    break
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    if seen_where and form == "CONSTRUCT" and len(top_groups) == 1:
+        # CONSTRUCT WHERE { T }: the group is also the template and may hold triples only.
+        start = top_groups[0].end()
+        end = _matching_close(sparql, top_groups[0])
+        template = sparql[start:end]
+        return f"{sparql[:where_at]}{{{template}}} WHERE {{ {block} {template} }}{sparql[end + 1:]}"
+    index = 1 if form == "CONSTRUCT" and not seen_where else (len(top_groups) - 1 if seen_where else 0)
+    if 0 <= index < len(top_groups):
+        at = top_groups[index].end()
+        return f"{sparql[:at]} {block} {sparql[at:]}"
+    # DESCRIBE <x> without a pattern: give it one, ahead of any solution modifier.
+    for m in TOKEN.finditer(sparql):
+        if m.lastgroup == "word" and m.group("word").upper() in ("ORDER", "LIMIT", "OFFSET", "VALUES"):
+            return f"{sparql[:m.start()]}WHERE {{ {block} }}\n{sparql[m.start():]}"
+    return f"{sparql}\nWHERE {{ {block} }}"
+
+
+def _matching_close(text: str, opening: re.Match) -> int:
+    depth = 0
+    for m in TOKEN.finditer(text, opening.start()):
+        if m.lastgroup == "open":
+            depth += 1
+        elif m.lastgroup == "close":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    raise QuerySyntaxError("Unbalanced braces in the query.")

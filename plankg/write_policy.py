@@ -32,7 +32,7 @@ not of the graph.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from plankg.errors import ConfirmationRequired, Forbidden
@@ -93,7 +93,7 @@ def destructive_targets(change: Change, *, ns: Namespaces, sizes: Sizes) -> tupl
         for g in sorted(set(removed) | set(change.drop_graphs), key=_order)
         if not added[g] and removed[g] and sizes(g, removed[g] + 1) <= removed[g]
     ]
-    replaced = [g for g in change.replaced if g in built and g not in emptied and change.existed.get(g, True)]
+    replaced: list[GraphKey] = [g for g in change.replaced if g in built and g not in emptied and change.existed.get(g, True)]
     total = sum(removed.values())
     if total:
         data = sizes(DATA, 2 * total + 1)
@@ -121,7 +121,7 @@ def _graphs_of(change: Change) -> set[GraphKey]:
     return {graph_key(q) for q in (*change.removed, *change.added)} | set(change.drop_graphs) | set(change.graphs)
 
 
-def _names(graphs: list[GraphKey]) -> str:
+def _names(graphs: Sequence[GraphKey]) -> str:
     return ", ".join("the default graph" if g is None else f"<{g}>" for g in graphs)
 
 

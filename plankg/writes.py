@@ -28,10 +28,10 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import pyoxigraph as ox
 
@@ -410,7 +410,7 @@ class WritePipeline:
             extra += [q for q in change.added if q.predicate.value in constraint.predicates]
             for cls in constraint.target_classes:
                 seeds |= {q.subject for q in live(self.store.quads_matching([(None, RDF_TYPE, ox.NamedNode(cls), None)]))}
-                seeds |= {q.subject for q in change.added if q.predicate == RDF_TYPE and q.object.value == cls}
+                seeds |= {q.subject for q in change.added if q.predicate == RDF_TYPE and q.object == ox.NamedNode(cls)}
 
         # who reads the changed nodes: walk back along the steps that read on, as far as a path goes
         checked_nodes = set(seeds)
@@ -432,18 +432,18 @@ class WritePipeline:
 
         out_edges = outgoing(checked_nodes)
         in_edges = incoming(checked_nodes)
-        deeper = {q.object for q in out_edges if q.predicate.value in reach.deep_forward and _is_node(q.object)}
+        deeper: set[ox.NamedNode | ox.BlankNode | ox.Triple] = {q.object for q in out_edges if q.predicate.value in reach.deep_forward and _is_node(q.object)}
         deeper |= {q.subject for q in in_edges if q.predicate.value in reach.deep_inverse}
         further = outgoing(deeper - checked_nodes)
         around = out_edges + in_edges + further
         # the types sh:class reads: of the values of checked nodes' paths. Not of the nodes that
         # merely point at a checked node: typed, they would be validated for nothing.
-        values = {q.object for q in (*out_edges, *further) if _is_node(q.object) and q.predicate != RDF_TYPE}
+        values: set[ox.NamedNode | ox.BlankNode | ox.Triple] = {q.object for q in (*out_edges, *further) if _is_node(q.object) and q.predicate != RDF_TYPE}
         values |= {q.subject for q in in_edges if q.predicate.value in reach.class_inverse}
         around += types(values - checked_nodes - deeper)
 
         relevant = shapes.read_predicates(self.ns)
-        data: dict[object, None] = dict.fromkeys(
+        data: dict[ox.Triple, None] = dict.fromkeys(
             q.triple for q in (*around, *extra) if relevant is None or q.predicate.value in relevant
         )
         out: list[ox.Quad | ox.Triple] = list(data)
@@ -560,12 +560,14 @@ def _as_object(node) -> tuple:
     return (None, None, node, None)
 
 
-def _is_node(term: object) -> bool:
+def _is_node(term: object) -> TypeGuard[ox.NamedNode | ox.BlankNode]:
     return isinstance(term, (ox.NamedNode, ox.BlankNode))
 
 
-def _node_id(term: object) -> str:
-    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value  # type: ignore[attr-defined]
+def _node_id(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
 
 def _now() -> str:

@@ -23,7 +23,7 @@ from plankg.namespaces import Namespaces
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, parse_accept
 from service.page_data import page_href
-from service.pages import render_page
+from service.rendering import render_page
 
 router = APIRouter()
 

@@ -40,7 +40,8 @@ from service import problems, transfer
 from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
-from service.fairness import Fairness, FairShare
+from service.fairness import Fairness, FairShare, is_expensive
+from service.hot_routes import promoted
 from service.server import CHUNK_BYTES, send_in_pieces
 
 log = logging.getLogger("plankg.service")
@@ -132,18 +133,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.ctx = None
-    problems.install(app)
-    modules = [m for m in map(_optional_module, ROUTER_MODULES) if m is not None]
-    for module in modules:
-        # plain Starlette routes for the hottest paths, matched before any router: FastAPI's
-        # routing and dependency resolution cost more than answering a cached query
-        build_fast_routes = getattr(module, "fast_routes", None)
-        if build_fast_routes is not None:
-            app.router.routes.extend(build_fast_routes(settings, catalog))
-    for module in modules:
-        # a router whose routes come from the settings (one per named query) is built per app
-        build_router = getattr(module, "build_router", None)
-        app.include_router(build_router(settings, catalog) if build_router else module.router)
+    problems.install(app, expensive=is_expensive)
+    # every one must be there: a missing router is a broken install, an error at start
+    modules = [importlib.import_module(name) for name in ROUTER_MODULES]
+    # a router whose routes come from the settings (one per named query) is built per app
+    routers = [module.build_router(settings, catalog) if hasattr(module, "build_router") else module.router for module in modules]
+    # the routes the routers marked hot, served by plain Starlette routes matched before any router
+    app.router.routes.extend(promoted(route for router in routers for route in router.routes))
+    for router in routers:
+        app.include_router(router)
     _install_docs(app)
 
     # the last added middleware is the outermost
@@ -198,16 +196,6 @@ def open_context(settings: Settings, catalog=None, store: Store | None = None) -
         catalog=catalog,
         executor=QueryExecutor(store, settings),
     )
-
-
-def _optional_module(name: str):
-    """Routers land one by one; a module that is not written yet is skipped."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
 
 
 # ---------------------------------------------------------------- middleware

@@ -41,6 +41,13 @@ from plankg.settings import Settings
 
 # expensive from the first byte of the body: (method, path) checked by the FairShare middleware
 EXPENSIVE_ROUTES = frozenset({("POST", "/validate"), ("PUT", "/graphs"), ("POST", "/graphs"), ("DELETE", "/graphs"), ("POST", "/update")})
+
+
+def is_expensive(path: str, method: str) -> bool:
+    """Operations whose work counts against the client's share, as the API description says."""
+    return path == "/sparql" or (path.startswith("/queries/") and not path.endswith(".rq")) or (method.upper(), path) in EXPENSIVE_ROUTES
+
+
 # clients out of the fast lane that are remembered at most (each cost a query past the time limit)
 _PENALTY_MEMORY = 4096
 

@@ -47,9 +47,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
@@ -68,6 +67,7 @@ from plankg.errors import (
     WriteBusy,
 )
 from plankg.sparqltext import (
+    ABSOLUTE_IRI,
     MAX_BASE_IRI_CHARS,
     check_iris_local,
     check_update,
@@ -80,10 +80,11 @@ from service.auth import Writer, reject_method_override, writer
 from service.context import AppContext, get_ctx
 from service.negotiation import GRAPH_OFFERS, choose, content_type, not_modified, parse_accept
 from service.problems import PROBLEM_JSON, problem_type, status_for
+from service.report_page import answer_report
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
-    from plankg.writes import WritePipeline
+    from plankg.writes import WriteOutcome, WritePipeline
 
 router = APIRouter(tags=["Graph Store and Update"])
 
@@ -111,7 +112,6 @@ REPORT_OFFERS = (
     ("text/turtle", "turtle"),
     ("text/html", "html"),
 )
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _MAX_USING = 64  # dataset IRIs in one update request
 _TRUE = ("true", "1", "yes", "on", "")
 _FALSE = ("false", "0", "no", "off")
@@ -145,7 +145,7 @@ _POST_BODY = {
     }
 }
 
-GSP_RESPONSES = {
+GSP_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Dry run (?dry-run=true or Prefer: dry-run): the SHACL report of the write, by Accept; nothing was committed", "content": {media: {} for media, _ in REPORT_OFFERS}},
     400: {"description": "Bad parameters, RDF that does not parse (with `line`), or a method override", "content": {PROBLEM_JSON: {}}},
     401: {"description": "No valid bearer token", "content": {PROBLEM_JSON: {}}},
@@ -320,7 +320,7 @@ def _using(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     if len(values) > _MAX_USING:
         raise ParameterError(f"Give at most {_MAX_USING} {name} values; this request has {len(values)}.")
     for value in values:
-        if len(value) > MAX_BASE_IRI_CHARS or not _ABSOLUTE_IRI.match(value):
+        if len(value) > MAX_BASE_IRI_CHARS or not ABSOLUTE_IRI.match(value):
             raise ParameterError(f"{name} must be an absolute IRI; {value[:80]!r} is not.")
         try:
             ox.NamedNode(value)
@@ -353,7 +353,7 @@ def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
     """The app's one pipeline (its lock serializes writes); made in the event loop, so only once."""
     pipeline = getattr(request.app.state, "write_pipeline", None)
     if pipeline is None or pipeline.store is not ctx.store:
-        # imported on first use: plankg.writes is ~20 ms of every server start, for steward writes only
+        # imported on first use: every server start would pay for plankg.writes, which only steward writes need
         from plankg.writes import WritePipeline
 
         pipeline = WritePipeline(ctx.settings, ctx.store)
@@ -430,7 +430,8 @@ async def _perform(request: Request, ctx: AppContext, answer: str, dry_run: bool
         started = now()
         # a store shared with other front-ends notes the version the candidate is worked out against
         await run_in_threadpool(ctx.store.begin_write)
-        verdict, outcome = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)  # type: ignore[misc]
+        prepared: tuple[str, WriteOutcome] = await run_untrusted(request, ctx, "plankg.untrusted:prepare_write", ctx.settings, write, dry_run)
+        verdict, outcome = prepared
         if verdict == "invalid":
             exc = refusal(outcome)
             return _report_response(request, ctx, exc.report, answer, 422, outcome, exc)
@@ -472,9 +473,7 @@ def _report_response(request: Request, ctx: AppContext, report, answer: str, sta
             }
             return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Vary": "Accept"})
         return JSONResponse(body, status_code=status, headers={"Vary": "Accept"})
-    from service.validate import _answer
-
-    response = _answer(request, ctx, report, answer, {})
+    response = answer_report(request, ctx, report, answer, {})
     response.status_code = status
     return response
 
@@ -493,7 +492,7 @@ def _target(request: Request) -> tuple[str, str | None]:
             raise ParameterError("?default takes no value.")
         return "default", None
     if graphs:
-        if not _ABSOLUTE_IRI.match(graphs[0]):
+        if not ABSOLUTE_IRI.match(graphs[0]):
             raise ParameterError(f"graph must be an absolute IRI; {graphs[0]!r} is not.")
         try:
             ox.NamedNode(graphs[0])  # the regex lets through characters IRIs may not hold (U+FFFD)

@@ -191,7 +191,8 @@ def differing(tables: dict[str, dict[str, str]], prefix: str = "", root: Path = 
     out = []
     for key, forms in tables.items():
         entries = [(catalogues[lang].get(prefix + key), _po_format(forms.get(lang, ""))) for lang in LANGS]
-        if all(e is not None for e, _ in entries) and any(e.string != text for e, text in entries):
+        found = [(e, text) for e, text in entries if e is not None]
+        if len(found) == len(entries) and any(e.string != text for e, text in found):
             out.append(prefix + key)
     return out
 

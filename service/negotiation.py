@@ -120,7 +120,9 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def _split_outside_quotes(text: str, sep: str) -> list[str]:
-    out, buf, quoted = [], [], False
+    out: list[str] = []
+    buf: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted
@@ -266,6 +268,11 @@ def content_type(header: str | None) -> tuple[str | None, str | None]:
         if name.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     return media.strip().lower() or None, charset
+
+
+def with_charset(media_type: str) -> str:
+    """A text media type with ``charset=utf-8`` (every text this service writes is UTF-8)."""
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
 def weak_etag(*parts: str) -> str:

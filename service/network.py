@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
+from plankg.namespaces import IMPACT_AREAS
+
 WIDTH, HEIGHT = 960, 640
 MARGIN = 80
 HEADER, FOOTER = 58, 62  # bands above and below the plot: title and filter; legend and source
@@ -151,8 +153,7 @@ def build_network(
 
 
 def _area_order(a: str) -> int:
-    order = ("governance", "wee", "evaw", "wps")
-    return order.index(a) if a in order else len(order)
+    return IMPACT_AREAS.index(a) if a in IMPACT_AREAS else len(IMPACT_AREAS)
 
 
 def _notation_key(notation: str) -> list[int]:
@@ -176,8 +177,8 @@ def layout(
     pos = [[rng.random(), rng.random()] for _ in node_ids]
     pinned: set[int] = set()
     if len(hubs) > 1:
-        for k, i in enumerate(hubs):
-            angle = 2 * math.pi * k / len(hubs) + math.pi / 4
+        for h, i in enumerate(hubs):
+            angle = 2 * math.pi * h / len(hubs) + math.pi / 4
             pos[i] = [0.5 + 0.36 * math.cos(angle), 0.5 + 0.36 * math.sin(angle)]
             pinned.add(i)
     elif len(hubs) == 1:
@@ -229,7 +230,7 @@ def layout(
     span_x = (max(xs) - min(xs)) or 1.0
     span_y = (max(ys) - min(ys)) or 1.0
     out = {}
-    for nid, (x, y) in zip(node_ids, pos):
+    for nid, (x, y) in zip(node_ids, pos, strict=True):
         px = MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN) if n > 1 else WIDTH / 2
         py = MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN) if n > 1 else HEIGHT / 2
         out[nid] = (round(px, 1), round(py, 1))
@@ -289,7 +290,7 @@ def render_svg(net: Network, frame: Frame, lang: str, standalone: bool = False) 
     that would collide are marked ``label-minor`` (the page shows them on hover
     or focus); a standalone file, which has no stylesheet, leaves them out.
     """
-    # here, not at the top: xml.sax.saxutils imports urllib.request, ~40 ms of every server start
+    # here, not at the top: xml.sax.saxutils imports urllib.request, which every server start would pay for
     from xml.sax.saxutils import escape, quoteattr
 
     by_id = {n.id: n for n in net.nodes}

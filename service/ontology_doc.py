@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.rdflist import list_items
 from plankg.store import Store
 from service.entity_description import Terms
 
@@ -49,13 +50,7 @@ class Index:
 
     def items(self, head: object) -> list:
         """Members of an RDF list."""
-        out: list = []
-        while head is not None and not (isinstance(head, ox.NamedNode) and head.value == RDF + "nil") and len(out) < 1000:
-            first = self.one(head, RDF + "first")
-            if first is not None:
-                out.append(first)
-            head = self.one(head, RDF + "rest")
-        return out
+        return list_items(head, self.objects, limit=1000)
 
 
 def _key(term: object) -> str:

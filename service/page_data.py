@@ -11,14 +11,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
 from plankg.catalog import Catalog
-from plankg.namespaces import Namespaces
-from plankg.store import Store
+from plankg.namespaces import IMPACT_AREAS, Namespaces
+from plankg.store import Store, Term
 
-AREA_IDS = ("governance", "wee", "evaw", "wps")
+AREA_IDS = IMPACT_AREAS
 # ids in IRIs are registry slugs or acronyms: letters, digits and a few joiners
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -36,7 +37,7 @@ class PageData:
     catalog: Catalog
 
     # ------------------------------------------------------------ plumbing
-    def select(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    def select(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term | None]]:
         """Rows of the service's own query ``queries/{name}.rq`` with these variables bound."""
         return self.store.select(self.catalog.internal_query(name).sparql, bindings or None)
 
@@ -171,7 +172,7 @@ def area(data: PageData, area_id: str) -> dict | None:
             agency_info[org["id"]] = org
         else:
             others.append({**org, "intervention": _v(r["i"])})
-    interventions = []
+    interventions: list[dict[str, Any]] = []
     for r in rows:
         iri = _v(r["i"])
         interventions.append(
@@ -242,7 +243,7 @@ def _area_references(data: PageData, area_node: ox.NamedNode, prop: str) -> list
     if prop not in ("pk:cites", "pk:invokesSDG", "pk:touchesTheme"):
         raise ValueError(prop)
     rows = data.select("page-area-references", area=area_node, prop=ox.NamedNode(data.ns.pk + prop.removeprefix("pk:")))
-    out = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         paras = sorted({int(p) for p in _v(r["paras"]).split(",") if p})
         out.append(
@@ -261,7 +262,7 @@ def _area_references(data: PageData, area_node: ox.NamedNode, prop: str) -> list
 def sdg_alignment(data: PageData, concept: ox.NamedNode) -> list[dict]:
     """SDG goals, targets and indicators a plan concept serves, each stated (with its paragraph) or curated."""
     rows = data.select("page-sdg-alignment", concept=concept)
-    out = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         iri = _v(r["x"])
         out.append(
@@ -289,7 +290,7 @@ def _area_underpinnings(data: PageData, area_node: ox.NamedNode) -> list[dict]:
     say), so the paragraphs here come from the whole plan, not from the area.
     """
     rows = data.select("page-area-underpinnings", area=area_node)
-    out = [
+    out: list[dict[str, Any]] = [
         {
             "iri": _v(r["x"]),
             "href": data.href(_v(r["x"])),
@@ -320,7 +321,7 @@ def agency(data: PageData, org_id: str) -> dict | None:
     partners = data.select("page-agency-partners", org=node)
     quotes = data.select("page-agency-passages", org=node)
     areas: dict[str, dict] = {}
-    items = []
+    items: list[dict[str, Any]] = []
     for r in interventions:
         aid = data.local(_v(r["a"])).removeprefix("area/")
         entry = areas.setdefault(aid, {"id": aid, "href": data.href(_v(r["a"])), "label": _labels(r, "aen", "azh"), "count": 0})

@@ -19,9 +19,18 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
+from plankg import resources
 from plankg.catalog import NamedQuery, Param
-from plankg.errors import NotFound, ParameterError, PlanKGError, QueryTimeout, TooManyRequests, UnknownEntity
+from plankg.errors import (
+    NotFound,
+    ParameterError,
+    PlanKGError,
+    QueryTimeout,
+    TooManyRequests,
+    UnknownEntity,
+)
 from plankg.namespaces import Namespaces
+from plankg.store import QueryRequest, Term
 from service import directory as dirs
 from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
@@ -30,7 +39,15 @@ from service.fairness import fair_share
 from service.i18n import LANGS, labeller, translator
 from service.message_catalogues import N_
 from service.negotiation import page_or_json
-from service.network import AREA_COLOURS, Frame, Network, build_network, ego_network, render_ego_svg, render_svg
+from service.network import (
+    AREA_COLOURS,
+    Frame,
+    Network,
+    build_network,
+    ego_network,
+    render_ego_svg,
+    render_svg,
+)
 from service.page_data import (
     AREA_IDS,
     PageData,
@@ -43,10 +60,9 @@ from service.page_data import (
     reading,
     valid_slug,
 )
-from service.rendering import TEMPLATES_DIR, json_island, render_page, request_lang
+from service.rendering import json_island, render_page, request_lang
 from service.search_index import SearchIndex, parse_query, parse_type
 
-STATIC_DIR = TEMPLATES_DIR.parent / "static"
 PAIRS_PER_PAGE = 25
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -64,6 +80,11 @@ router = APIRouter()
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _value(term: Term | None) -> str:
+    """A term's text; "" for a variable left unbound."""
+    return "" if term is None else term.value
 
 
 def _data(ctx: AppContext) -> PageData:
@@ -418,9 +439,9 @@ def reader_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
     items: dict[str, dict] = {}
     para_area: dict[str, str] = {}
     for r in ctx.store.select(ctx.catalog.internal_query(Q_GLOSSES).sparql):
-        area_id = data.local(r["area"].value).removeprefix("area/")
-        para_area[data.local(r["paragraph"].value)] = area_id
-        items[data.local(r["item"].value)] = {
+        area_id = data.local(_value(r["area"])).removeprefix("area/")
+        para_area[data.local(_value(r["paragraph"]))] = area_id
+        items[data.local(_value(r["item"]))] = {
             "notation": r["notation"].value if r["notation"] else "",
             "title": {"en": r["title_en"].value if r["title_en"] else "", "zh": r["title_zh"].value if r["title_zh"] else ""},
         }
@@ -430,8 +451,8 @@ def reader_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRes
         u = b["unit"]
         if u["kind"] in ("Section", "Summary", "Heading"):
             heading = "".join(p["text"] for p in u["pieces"])
-        area_id = para_area.get(u["path"])
-        b["context"] = t(f"area.{area_id}") if area_id in AREA_IDS else heading
+        area_of = para_area.get(u["path"])
+        b["context"] = t(f"area.{area_of}") if area_of in AREA_IDS else heading
         for child in b["children"]:
             child["gloss"] = items.get(child["path"])
     return render_page(
@@ -704,7 +725,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         if download:
             fmt, media = DOWNLOADS[download]
             async with fair_share(request) as lane:
-                answer = await ctx.executor.query(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings, fast_lane=lane.fast)
+                answer = await ctx.executor.query(QueryRequest(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings), fast_lane=lane.fast)
             settings = ctx.settings
             # a byte-order mark: Excel on Windows reads a CSV without one in the local code page
             body = (b"\xef\xbb\xbf" + answer.body) if download == "csv" else answer.body
@@ -718,7 +739,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
             )
         async with fair_share(request) as lane:
             answer = await ctx.executor.query(
-                query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings, fast_lane=lane.fast
+                QueryRequest(query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings), fast_lane=lane.fast
             )
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):
@@ -787,8 +808,9 @@ def _term_href(target: str) -> str:
 
 @router.get("/static/{path:path}", include_in_schema=False)
 def static_file(path: str) -> Response:
-    target = (STATIC_DIR / path).resolve()
-    if not target.is_file() or STATIC_DIR not in target.parents:
+    static = resources.static_dir().resolve()
+    target = (static / path).resolve()
+    if not target.is_file() or static not in target.parents:
         raise NotFound(f"There is no static file {path!r}.")
     media_type = STATIC_TYPES.get(target.suffix, "application/octet-stream")
     return FileResponse(target, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})

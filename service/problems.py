@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -88,7 +89,7 @@ def problem_type(slug: str) -> str:
 def status_for(exc: errors.PlanKGError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
-            return PROBLEMS[cls]  # type: ignore[index]
+            return PROBLEMS[cls]
     return PROBLEMS[errors.PlanKGError]
 
 
@@ -115,7 +116,7 @@ def from_domain_error(exc: errors.PlanKGError, instance: str | None = None) -> J
     status, slug = status_for(exc)
     headers: dict[str, str] = {}
     for cls in type(exc).__mro__:
-        headers = {**EXTRA_HEADERS.get(cls, {}), **headers}  # type: ignore[arg-type]
+        headers = {**EXTRA_HEADERS.get(cls, {}), **headers}
     retry_after = getattr(exc, "retry_after", None)
     if isinstance(retry_after, int):
         headers["Retry-After"] = str(retry_after)
@@ -182,12 +183,15 @@ def unexpected(request_path: str | None, exc: BaseException) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, expensive: Callable[[str, str], bool]) -> None:
+    """``expensive(path, method)``: whether an operation counts against a client's share
+    (``service.fairness.is_expensive``; given, so that this module does not import the middleware
+    that imports it)."""
     app.add_exception_handler(errors.PlanKGError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     # other exceptions: service.app.CatchAll answers with unexpected()
-    _document_problems(app)
+    _document_problems(app, expensive)
 
 
 # ---------------------------------------------------------------- the problems in /openapi.json
@@ -206,14 +210,7 @@ PROBLEM_SCHEMA = {
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
-def _expensive(path: str, method: str) -> bool:
-    """Operations whose work counts against the client's share (service.fairness)."""
-    from service.fairness import EXPENSIVE_ROUTES
-
-    return path == "/sparql" or (path.startswith("/queries/") and not path.endswith(".rq")) or (method.upper(), path) in EXPENSIVE_ROUTES
-
-
-def _document_problems(app: FastAPI) -> None:
+def _document_problems(app: FastAPI, expensive: Callable[[str, str], bool]) -> None:
     """Declare in the API description the problems every operation can answer.
 
     Some come from no route: a target that is not UTF-8 (400), the body limit
@@ -238,7 +235,7 @@ def _document_problems(app: FastAPI) -> None:
                 if "requestBody" in operation or method in ("post", "put", "patch"):
                     generic["413"] = "Request body too large"
                     generic["415"] = "Unsupported media type"
-                if _expensive(path, method):
+                if expensive(path, method):
                     generic["429"] = "This client has too many expensive requests in progress (see Retry-After)"
                 for status, description in generic.items():
                     responses.setdefault(status, {"description": description})

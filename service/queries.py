@@ -29,18 +29,27 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from plankg.catalog import Catalog, NamedQuery
 from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
+from plankg.store import QueryRequest
 from service.answer_cache import Answer, ResultCache, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.entity_params import check_known
 from service.fairness import fair_share
-from service.negotiation import choose, formats_for, not_modified, parse_accept, prefers_html, weak_etag
+from service.hot_routes import hot
+from service.negotiation import (
+    choose,
+    formats_for,
+    not_modified,
+    parse_accept,
+    prefers_html,
+    weak_etag,
+    with_charset,
+)
 
-__all__ = ["Answer", "ResultCache", "answer", "build_router", "fast_routes", "router"]
+__all__ = ["Answer", "ResultCache", "answer", "build_router"]
 
 TAG = "Named queries"
 BASE = "/queries/"
@@ -78,7 +87,7 @@ def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRoute
     r = APIRouter(tags=[TAG])
     _add_listing(r)
     for query in catalog:
-        endpoint = _typed_endpoint(query)
+        endpoint = hot(_typed_endpoint(query), _plain_endpoint(query))
         r.add_api_route(
             BASE + query.name,
             endpoint,
@@ -95,21 +104,9 @@ def build_router(settings: Settings, catalog: Catalog | None = None) -> APIRoute
     return r
 
 
-def fast_routes(settings: Settings, catalog: Catalog | None = None) -> list[Route]:
-    """A plain Starlette route per named query, which the app matches before any router.
-
-    Matching a path against FastAPI's included routers walked every route of
-    this router three times per request, which cost more than answering from
-    the cache. These routes answer exactly as the typed routes of
-    ``build_router`` do, which stay for ``/openapi.json`` (and for names that
-    are not in the catalog, and the ``.rq`` texts).
-    """
-    if catalog is None:
-        catalog = Catalog.load(settings)
-    return [Route(BASE + query.name, _fast_endpoint(query), methods=["GET"], include_in_schema=False) for query in catalog]
-
-
-def _fast_endpoint(query: NamedQuery) -> Callable:
+def _plain_endpoint(query: NamedQuery) -> Callable:
+    """What the typed route of ``query`` answers, taking only the Request: the app serves it in
+    front of the routers (``service.hot_routes``); the typed route stays for ``/openapi.json``."""
     required = [param.name for param in query.params if param.required]
 
     async def endpoint(request: Request) -> Response:
@@ -147,15 +144,10 @@ def _add_listing(r: APIRouter) -> None:
     )
 
 
-# The module-level router serves the same paths for an app that includes it
-# as is: one generic, untyped route runs any query of the app's catalog.
-router = APIRouter(tags=[TAG])
-
-
 async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
     if prefers_html(request.headers.get("accept")) and "GET" in allowed_methods(request, "/query"):
         return RedirectResponse("/query", status_code=303)
-    catalog: Catalog = ctx.catalog  # type: ignore[assignment]
+    catalog: Catalog = ctx.catalog
     return JSONResponse(
         {"queries": [q.describe(BASE) for q in catalog], "count": len(catalog)},
         headers={"Cache-Control": "no-cache", "Vary": "Accept"},
@@ -163,7 +155,7 @@ async def list_queries(request: Request, ctx: AppContext = Depends(get_ctx)) -> 
 
 
 async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    query = ctx.catalog.get(name)  # type: ignore[attr-defined]
+    query = ctx.catalog.get(name)
     picked = choose(parse_accept(request.headers.get("accept")), RQ_OFFERS)
     if picked is None:
         raise NotAcceptable("The query text is served as text/plain or application/sparql-query.")
@@ -175,20 +167,7 @@ async def query_text(name: str, request: Request, ctx: AppContext = Depends(get_
 
 
 async def run_named_query(name: str, request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    return await answer(request, ctx, ctx.catalog.get(name))  # type: ignore[attr-defined]
-
-
-router.add_api_route("/queries", list_queries, methods=["GET"], summary="List the named queries", operation_id="list_named_queries")
-router.add_api_route(BASE + "{name}.rq", query_text, methods=["HEAD"], include_in_schema=False, response_class=Response)
-router.add_api_route(BASE + "{name}.rq", query_text, methods=["GET"], summary="The SPARQL text of a named query", response_class=Response)
-router.add_api_route(
-    BASE + "{name}",
-    run_named_query,
-    methods=["GET"],
-    summary="Run a named query (parameters as listed by GET /queries)",
-    response_class=Response,
-    responses=RESPONSES,
-)
+    return await answer(request, ctx, ctx.catalog.get(name))
 
 
 def _typed_endpoint(query: NamedQuery) -> Callable:
@@ -267,7 +246,7 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     bound = tuple(sorted((name, str(term)) for name, term in bindings.items()))
     version = ctx.store.version
     cap = ctx.settings.result_row_cap
-    etag = _etag(version, query.name, bound, fmt, cap, page)
+    etag = weak_etag(version, query.name, repr(bound), fmt, str(cap), *((repr(page),) if page else ()))
     headers = {
         "ETag": etag,
         "Cache-Control": "no-cache",
@@ -280,10 +259,11 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     async def run() -> Answer:
         # only on a cache miss: a cached answer was checked when it was computed
         await check_known(ctx, query, bindings)
-        paging = {"row_cap": page[0], "offset": page[1], "count_total": True} if page else {}
+        limit, offset = page if page else (None, 0)
+        wanted = QueryRequest(query.sparql, formats={query.form: fmt}, bindings=bindings, row_cap=limit, offset=offset, count_total=page is not None)
         async with fair_share(request) as lane:
-            result = await ctx.executor.query(query.sparql, formats={query.form: fmt}, bindings=bindings, fast_lane=lane.fast, **paging)
-        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated, total=result.total)
+            result = await ctx.executor.query(wanted, fast_lane=lane.fast)
+        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated, total=result.total)
 
     hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt, page), run=run)
     headers["X-PlanKG-Rows"] = str(hit.rows)
@@ -337,11 +317,6 @@ def _page_headers(request: Request, page: tuple[int, int], hit: Answer, row_cap:
     return headers
 
 
-def _etag(version: str, name: str, bound: tuple, fmt: str, cap: int, page: tuple[int, int] | None = None) -> str:
-    return weak_etag(version, name, repr(bound), fmt, str(cap), *((repr(page),) if page else ()))
 
 
 
-
-def _with_charset(media_type: str) -> str:
-    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type

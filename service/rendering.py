@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,11 +21,11 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
+from plankg import resources
 from plankg.dataset import schema_org_dataset
 from service.i18n import COOKIE, DEFAULT_LANG, LANGS, labeller, pick_lang
 from service.message_catalogues import translations
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 HAN = re.compile("[\u3400-\u9fff]")
 
@@ -34,7 +33,7 @@ HAN = re.compile("[\u3400-\u9fff]")
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=jinja2.FileSystemLoader(str(resources.templates_dir())),
         autoescape=True,  # every page shows text from the graph; never trust it as markup
         trim_blocks=True,
         lstrip_blocks=True,

@@ -9,6 +9,7 @@ abandoned uploads do not keep the sandbox busy for the rest of their time limit.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import Request
 
@@ -17,14 +18,14 @@ from service.context import AppContext
 from service.fairness import fairness_of
 
 
-async def run_untrusted(request: Request, ctx: AppContext, target: str, *args: object) -> object:
+async def run_untrusted(request: Request, ctx: AppContext, target: str, *args: object) -> Any:  # what ``target`` returns
     """``target(store, prefixes, *args)`` in the sandbox, within the client's place there
     (``service.fairness``); cancelled if the client disconnects."""
     async with fairness_of(request).sandbox_slot(request.scope):
         return await _race(request, ctx, target, args)
 
 
-async def _race(request: Request, ctx: AppContext, target: str, args: tuple) -> object:
+async def _race(request: Request, ctx: AppContext, target: str, args: tuple) -> Any:
     job = asyncio.ensure_future(ctx.store.sandbox().run_job(target, args, ctx.settings.job_timeout_s))
     watch = asyncio.ensure_future(_disconnected(request))
     try:

@@ -25,20 +25,18 @@
 
 The handlers take only the ``Request``: FastAPI's parameter and dependency
 resolution cost more than the rest of a small query's handling, so the
-parameters are read here and declared for ``/openapi.json`` by hand. The app
-serves ``/sparql`` through ``fast_routes()``, a plain Starlette route placed
-before the routers; the FastAPI routes of ``router`` describe the operations
-in ``/openapi.json`` (and serve an app that includes only ``router``).
+parameters are read here and declared for ``/openapi.json`` by hand. Both are
+marked hot: the app serves ``/sparql`` through a plain Starlette route placed
+before the routers (``service.hot_routes``); the FastAPI routes of ``router``
+describe the operations in ``/openapi.json`` (and serve an app that includes only ``router``).
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from plankg.errors import (
     NotAcceptable,
@@ -48,12 +46,14 @@ from plankg.errors import (
     UpdateNotAllowed,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
-from plankg.sparqltext import check_iris_local, check_query, endpoint_base, scan
+from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
+from plankg.store import QueryRequest
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.store.results import serialize_graph
 from service.answer_cache import Answer, answer_cache, truncation_headers
 from service.context import AppContext, allowed_methods, get_ctx
 from service.fairness import fair_share
+from service.hot_routes import hot
 from service.negotiation import (
     GRAPH_OFFERS,
     choose,
@@ -63,6 +63,7 @@ from service.negotiation import (
     parse_accept,
     prefers_html,
     weak_etag,
+    with_charset,
 )
 
 router = APIRouter(tags=["SPARQL"])
@@ -74,8 +75,6 @@ UPDATE_REFUSED = (
     "This endpoint answers SPARQL queries only; updates are refused and nothing was executed. "
     "Stewards send updates to /update with a token."
 )
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-_TEXT_TYPES = ("text/",)
 # longer texts are answered but not cached: the key would hold the whole text
 _CACHED_QUERY_CHARS = 16_384
 
@@ -179,15 +178,9 @@ async def sparql_post(request: Request) -> Response:
     )
 
 
-async def sparql_endpoint(request: Request) -> Response:
-    """GET, HEAD and POST of ``/sparql`` as one Starlette endpoint."""
-    if request.method == "POST":
-        return await sparql_post(request)
-    return await sparql_get(request)
-
-
-def fast_routes(settings: object = None, catalog: object = None) -> list[Route]:
-    return [Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST"], include_in_schema=False)]
+# both take only the Request, so the app serves them as they are in front of the routers
+hot(sparql_get)
+hot(sparql_post)
 
 
 # ---------------------------------------------------------------- the query operation
@@ -209,7 +202,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
             + ("use text/turtle, application/n-triples, application/ld+json or application/rdf+xml." if kind == "graph" else "use application/sparql-results+json, application/sparql-results+xml, text/csv or text/tab-separated-values.")
         )
     version = ctx.store.version
-    etag = _etag(version, text, default_graphs, named_graphs, formats[kind], settings.result_row_cap, base)
+    etag = weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), formats[kind], str(settings.result_row_cap), base)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if not_modified(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
@@ -221,14 +214,16 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     async def run() -> Answer:
         async with fair_share(request) as lane:
             result = await ctx.executor.query(
-                text,
-                formats=formats,
-                default_graph_uris=default_graphs or None,
-                named_graph_uris=named_graphs or None,
+                QueryRequest(
+                    text,
+                    formats=formats,
+                    default_graph_uris=default_graphs or None,
+                    named_graph_uris=named_graphs or None,
+                    base_iri=base,
+                ),
                 fast_lane=lane.fast,
-                base_iri=base,
             )
-        return Answer(result.body, _with_charset(result.media_type), result.rows, result.truncated)
+        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
 
     hit = await answer_cache(request.app, "sparql").get_or_run(version, key, run, keep=cacheable, extra=len(text))
     headers.update(truncation_headers(hit.rows, hit.truncated, settings.result_row_cap, settings.max_response_bytes))
@@ -250,22 +245,18 @@ def _single(params: list[tuple[str, str]], name: str) -> str | None:
 def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
     values = _values(params, name)
     for value in values:
-        if not _ABSOLUTE_IRI.match(value):
+        if not ABSOLUTE_IRI.match(value):
             raise ParameterError(f"{name} must be an absolute IRI; {value!r} is not.")
     return values
 
 
 
 
-def _etag(version: str, text: str, default_graphs: list[str], named_graphs: list[str], fmt: str, cap: int, base: str) -> str:
-    return weak_etag(version, text, "\x1f".join(default_graphs), "\x1f".join(named_graphs), fmt, str(cap), base)
 
 
 
 
 
-def _with_charset(media_type: str) -> str:
-    return media_type + "; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
 
 
 # ---------------------------------------------------------------- service description
@@ -295,7 +286,7 @@ async def _service_description(request: Request, ctx: AppContext, format_param: 
         turtle = _describe(ctx, endpoint, rows)
         triples = [q.triple for q in parse_rdf(turtle.encode("utf-8"), format_for("turtle"), name="service description")]
         prefixes = {"sd": EXTERNAL_PREFIXES["sd"], "void": EXTERNAL_PREFIXES["void"], "dcterms": EXTERNAL_PREFIXES["dcterms"], "formats": FORMATS_NS}
-        return Answer(serialize_graph(triples, fmt, prefixes), _with_charset(media), 0, False)
+        return Answer(serialize_graph(triples, fmt, prefixes), with_charset(media), 0, False)
 
     # a key no query's can be (those are 5-tuples)
     described = await answer_cache(request.app, "sparql").get_or_run(ctx.store.version, ("service description", fmt), run)

@@ -31,17 +31,16 @@ FROM, owl:imports, SHACL-AF); see plankg.validation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from plankg.errors import (
     BadRequest,
-    LocatedError,
     NotAcceptable,
     ParameterError,
     PlanKGError,
@@ -50,9 +49,8 @@ from plankg.errors import (
 from plankg.store.rdfio import EXTENSIONS, FORMAT_NAMES
 from service.context import AppContext, get_ctx
 from service.negotiation import choose, content_type, parse_accept
-from service.page_data import page_href
-from service.pages import render_page, request_lang
 from service.problems import status_for
+from service.report_page import FORM_FORMATS, answer_report, report_page
 from service.sandbox import run_untrusted
 
 if TYPE_CHECKING:
@@ -79,8 +77,6 @@ DATA_MEDIA_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-# the formats offered on the page's form, by the names plankg.store.rdfio knows
-FORM_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "trig", "rdfxml")
 
 @router.get(
     "/validate",
@@ -89,7 +85,7 @@ FORM_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "trig", "rdfxml")
     response_class=HTMLResponse,
 )
 async def validate_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> Response:
-    return _page(request, ctx)
+    return report_page(request, ctx)
 
 
 @router.post(
@@ -129,8 +125,8 @@ async def validate_post(request: Request, ctx: AppContext = Depends(get_ctx)) ->
         if answer != "html":
             raise  # a problem document, from the one table in service.problems
         # a steward at the form reads the error on the page, with what they submitted
-        return _page(request, ctx, error=exc, form=form_values, status_code=status_for(exc)[0])
-    return _answer(request, ctx, report, answer, form_values)
+        return report_page(request, ctx, error=exc, form=form_values, status_code=status_for(exc)[0])
+    return answer_report(request, ctx, report, answer, form_values)
 
 
 def _negotiate(accept: str | None) -> str:
@@ -224,7 +220,7 @@ async def _validate(
     shapes = Upload(shapes_bytes, _shapes_format(shapes_name).media_type, shapes_name or "shapes") if shapes_bytes is not None else None
     # a sandbox without the data (remote store) is handed the stored graph; read only, nothing is written back
     context = await run_in_threadpool(ctx.store.quads) if with_graph and not ctx.store.sandbox_has_data else None
-    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context, with_ontology)  # type: ignore[return-value]
+    return await run_untrusted(request, ctx, "plankg.untrusted:validate_upload", ctx.settings, upload, shapes, with_graph, context, with_ontology)
 
 
 def _shapes_format(name: str | None) -> ox.RdfFormat:
@@ -233,64 +229,3 @@ def _shapes_format(name: str | None) -> ox.RdfFormat:
         if lowered.endswith(ext):
             return found
     return ox.RdfFormat.TURTLE
-
-
-def _answer(request: Request, ctx: AppContext, report: Report, answer: str, form: dict[str, str]) -> Response:
-    headers = {"Vary": "Accept", "X-PlanKG-Validation-Engine": report.engine}
-    if answer == "summary":
-        return JSONResponse(report.summary(), headers=headers)
-    if answer == "jsonld":
-        return Response(report.graph_jsonld(), media_type="application/ld+json", headers=headers)
-    if answer == "turtle":
-        return Response(report.graph_turtle(), media_type="text/turtle; charset=utf-8", headers=headers)
-    response = _page(request, ctx, report=report, form=form)
-    response.headers.update(headers)
-    return response
-
-
-def _page(
-    request: Request,
-    ctx: AppContext,
-    *,
-    report: Report | None = None,
-    error: PlanKGError | None = None,
-    form: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    lang = request_lang(request)
-    context: dict[str, Any] = {
-        "formats": FORM_FORMATS,
-        "form": form or {"context": "graph"},
-        "report": None,
-        "error": _error_view(error) if error is not None else None,
-        "base": ctx.ns.base,
-    }
-    if report is not None:
-        context["report"] = {
-            "conforms": report.conforms,
-            "counts": report.counts(),
-            "authority_checked": report.authority_checked,
-            "gate_passes": report.passes_gate,
-            "gate_severity": report.gate.severity,
-            "engine": report.engine,
-            "groups": [
-                {
-                    "focus": focus,
-                    "href": page_href(ctx.ns, focus) if focus.startswith(ctx.ns.id) else None,
-                    "label": rows[0].label(lang),
-                    "rows": [
-                        {"severity": r.severity, "path": r.path, "value": r.value, "message": r.message_in(lang)}
-                        for r in rows
-                    ],
-                }
-                for focus, rows in report.by_focus()
-            ],
-        }
-    return render_page(request, "validate.html", context, status_code=status_code)
-
-
-def _error_view(error: PlanKGError) -> dict[str, Any]:
-    if isinstance(error, LocatedError):
-        where = f"{error.path}:{error.line}" if error.line else error.path
-        return {"where": where, "line": error.line or None, "reason": error.reason}
-    return {"where": None, "line": None, "reason": error.detail}

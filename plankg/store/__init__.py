@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plankg.store.base import Store, Term
+from plankg.store.base import QueryRequest, Store, Term
 from plankg.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResponse
 
 if TYPE_CHECKING:
     from plankg.settings import Settings
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "QueryResponse", "Store", "Term", "open_store"]
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "QueryRequest", "QueryResponse", "Store", "Term", "open_store"]
 
 
 def open_store(settings: Settings) -> Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -17,7 +17,37 @@ if TYPE_CHECKING:
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 # (subject, predicate, object, graph) for Store.quads_matching; None matches anything
-Pattern = tuple[Term | None, ox.NamedNode | None, Term | None, ox.NamedNode | ox.DefaultGraph | None]
+Pattern = tuple[
+    Term | ox.Triple | None, ox.NamedNode | None, Term | ox.Triple | None, ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None
+]
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query for ``Store.query``: its text and what the caller asks of the answer.
+
+    ``formats`` maps the query's kind ("select", "ask", "graph") to the format to
+    write; a kind missing from it raises NotAcceptable. ``bindings`` are RDF terms,
+    bound by the store (never spliced into the text). ``default_graph_uris`` and
+    ``named_graph_uris`` are the protocol's dataset. The answer is cut between rows
+    at ``row_cap`` rows or ``max_bytes`` bytes, and says so; ``timeout_s`` stops the
+    query. ``base_iri`` resolves the query's relative IRIs (the protocol's endpoint
+    IRI); without it a relative IRI is a syntax error. A SELECT's answer starts at row
+    ``offset`` (a page of ``row_cap`` rows); ``count_total`` also counts the rows of
+    the whole answer, in the same evaluation (``QueryResponse.total``).
+    """
+
+    sparql: str
+    formats: Mapping[str, str]
+    bindings: Mapping[str, Term] | None = None
+    default_graph_uris: Sequence[str] | None = None
+    named_graph_uris: Sequence[str] | None = None
+    timeout_s: float | None = None
+    row_cap: int | None = None
+    max_bytes: int | None = None
+    base_iri: str | None = None
+    offset: int = 0
+    count_total: bool = False
 
 
 class Store(ABC):
@@ -31,48 +61,10 @@ class Store(ABC):
     kind: str = "abstract"
 
     @abstractmethod
-    def query(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-        offset: int = 0,
-        count_total: bool = False,
-    ) -> QueryResponse:
-        """Run a query and serialize its answer.
+    def query(self, request: QueryRequest) -> QueryResponse:
+        """Run a query and serialize its answer (what ``QueryRequest`` says)."""
 
-        ``formats`` maps the query's kind ("select", "ask", "graph") to the
-        format to write; a kind missing from it raises NotAcceptable. The answer
-        is cut between rows at ``row_cap`` rows or ``max_bytes`` bytes, and says so.
-        ``base_iri`` resolves the query's relative IRIs (the protocol's endpoint IRI);
-        without it a relative IRI is a syntax error. A SELECT's answer starts at row
-        ``offset`` (a page of ``row_cap`` rows); ``count_total`` also counts the rows of
-        the whole answer, in the same evaluation (``QueryResponse.total``).
-        """
-
-    async def query_async(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        fast_lane: bool = False,
-        base_iri: str | None = None,
-        offset: int = 0,
-        count_total: bool = False,
-    ) -> QueryResponse:
+    async def query_async(self, request: QueryRequest, *, fast_lane: bool = False) -> QueryResponse:
         """``query`` for async callers (the service); by default in a worker thread.
 
         Stores that can wait without a thread (the embedded store's worker
@@ -82,21 +74,7 @@ class Store(ABC):
         """
         import anyio.to_thread
 
-        call = partial(
-            self.query,
-            sparql,
-            formats=formats,
-            bindings=bindings,
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            timeout_s=timeout_s,
-            row_cap=row_cap,
-            max_bytes=max_bytes,
-            base_iri=base_iri,
-            offset=offset,
-            count_total=count_total,
-        )
-        return await anyio.to_thread.run_sync(call)
+        return await anyio.to_thread.run_sync(self.query, request)
 
     @abstractmethod
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:

@@ -20,23 +20,27 @@ import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses
-from plankg.store.base import Store, Term, pick_format
+from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses, with_bindings
+from plankg.store.base import QueryRequest, Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
-    NO_CAP,
-    QueryResponse,
     NATIVE_FORMATS,
+    NO_CAP,
     RESULT_FORMATS,
+    QueryResponse,
     native_select,
     serialize_ask,
     write_graph,
     write_page,
 )
+
+if TYPE_CHECKING:
+    from plankg.store.workers import WorkerPool
 
 log = logging.getLogger("plankg.store")
 
@@ -77,9 +81,7 @@ def run_query(
         # The same leading VALUES block as on remote stores (terms written by
         # pyoxigraph, so no value can leave its term): one binding semantics for
         # every store, and pyoxigraph pushes it into UNION branches, where its
-        # substitutions are not (instruments-by-area: 485 ms -> 14 ms).
-        from plankg.store.remote import with_bindings
-
+        # substitutions are not, which makes the queries with UNIONs much faster.
         sparql = with_bindings(sparql, bindings)
     try:
         return mem.query(sparql, **kwargs)
@@ -161,7 +163,7 @@ class EmbeddedStore(Store):
         self._replica_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
-        self._workers = None  # plankg.store.workers.WorkerPool once started
+        self._workers: WorkerPool | None = None  # once started
         self._starting: Future | None = None  # set by the first start_query_workers
         self._start_lock = threading.Lock()
 
@@ -191,42 +193,26 @@ class EmbeddedStore(Store):
     def _dump_disk(self) -> bytes:
         # pyoxigraph writes the dump without holding the GIL, so the rest of the
         # server's start-up goes on meanwhile (iterating the disk's quads held it)
-        return self._disk.dump(format=ox.RdfFormat.N_QUADS) if self._disk is not None else b""
+        return (self._disk.dump(format=ox.RdfFormat.N_QUADS) or b"") if self._disk is not None else b""
 
     # ------------------------------------------------------------ reading
-    def query(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-        offset: int = 0,
-        count_total: bool = False,
-    ) -> QueryResponse:
-        request = _request(formats, bindings, default_graph_uris, named_graph_uris, row_cap, max_bytes, base_iri, offset, count_total)
+    def query(self, request: QueryRequest) -> QueryResponse:
         pool = self._pool()
         if pool is not None:
-            return pool.query(sparql, request, timeout_s)
+            return pool.query(request.sparql, _answer_arguments(request), request.timeout_s)
         # without workers the deadline is only checked between rows
-        deadline = time.monotonic() + timeout_s if timeout_s else None
-        return answer(self._mem, sparql, prefixes=self.prefixes, deadline=deadline, **request)
+        deadline = time.monotonic() + request.timeout_s if request.timeout_s else None
+        return answer(self._mem, request.sparql, prefixes=self.prefixes, deadline=deadline, **_answer_arguments(request))
 
-    async def query_async(self, sparql: str, *, fast_lane: bool = False, **kwargs) -> QueryResponse:
+    async def query_async(self, request: QueryRequest, *, fast_lane: bool = False) -> QueryResponse:
         pool = self._workers
         if pool is None and self._starting is not None:
             import anyio.to_thread
 
             pool = await anyio.to_thread.run_sync(self._pool)  # a start under way is waited for off the loop
         if pool is None:
-            return await super().query_async(sparql, **kwargs)
-        timeout_s = kwargs.pop("timeout_s", None)
-        return await pool.query_async(sparql, _request(**kwargs), timeout_s, fast_lane=fast_lane)
+            return await super().query_async(request)
+        return await pool.query_async(request.sparql, _answer_arguments(request), request.timeout_s, fast_lane=fast_lane)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         result = run_query(self._mem, sparql, bindings)
@@ -285,7 +271,7 @@ class EmbeddedStore(Store):
     def _start_workers(self, count: int, starting: Future, options=None) -> None:
         from plankg.store.workers import WorkerPool
 
-        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options)
+        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options, answer=f"{__name__}:answer")
         try:
             # under the write lock: a write lands before the workers load (they get its
             # data) or after they are counted in ``_workers`` (they reload)
@@ -338,7 +324,7 @@ class EmbeddedStore(Store):
 
     def _snapshot(self) -> bytes:
         """The replica as N-Quads: what a fresh worker zygote loads."""
-        return self._mem.dump(format=ox.RdfFormat.N_QUADS)
+        return self._mem.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def _data_changed(self, update: str | None = None) -> None:
         """Every write ends here (under the write lock): new version, fresh workers.
@@ -563,28 +549,18 @@ def _replica_from(dump: bytes) -> ox.Store:
     return mem
 
 
-def _request(
-    formats: Mapping[str, str],
-    bindings: Mapping[str, Term] | None = None,
-    default_graph_uris: list[str] | None = None,
-    named_graph_uris: list[str] | None = None,
-    row_cap: int | None = None,
-    max_bytes: int | None = None,
-    base_iri: str | None = None,
-    offset: int = 0,
-    count_total: bool = False,
-) -> dict:
+def _answer_arguments(request: QueryRequest) -> dict:
     """The keyword arguments of ``answer`` as plain, picklable values (they travel to the workers)."""
-    paging = {"offset": int(offset), "count_total": bool(count_total)} if offset or count_total else {}
+    paging = {"offset": int(request.offset), "count_total": bool(request.count_total)} if request.offset or request.count_total else {}
     return dict(
         **paging,
-        formats=dict(formats),
-        bindings=dict(bindings) if bindings else None,
-        default_graph_uris=list(default_graph_uris) if default_graph_uris else None,
-        named_graph_uris=list(named_graph_uris) if named_graph_uris else None,
-        row_cap=row_cap,
-        max_bytes=max_bytes,
-        base_iri=base_iri,
+        formats=dict(request.formats),
+        bindings=dict(request.bindings) if request.bindings else None,
+        default_graph_uris=list(request.default_graph_uris) if request.default_graph_uris else None,
+        named_graph_uris=list(request.named_graph_uris) if request.named_graph_uris else None,
+        row_cap=request.row_cap,
+        max_bytes=request.max_bytes,
+        base_iri=request.base_iri,
     )
 
 

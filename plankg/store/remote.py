@@ -46,7 +46,7 @@ import threading
 import time
 import urllib.error
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -62,7 +62,6 @@ from SPARQLWrapper.SPARQLExceptions import (
 from plankg.errors import (
     BadRequest,
     EngineDeadlock,
-    ParameterError,
     PlanKGError,
     QuerySyntaxError,
     QueryTimeout,
@@ -73,9 +72,9 @@ from plankg.errors import (
 )
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
-from plankg.sparqltext import TOKEN, keywords, query_form
+from plankg.sparqltext import keywords, query_form, with_bindings
 from plankg.store import engine_commit, statements
-from plankg.store.base import Store, Term, pick_format
+from plankg.store.base import QueryRequest, Store, Term, pick_format
 from plankg.store.results import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -163,31 +162,18 @@ class RemoteStore(Store):
         self._write_lock = threading.Lock()
 
     # ------------------------------------------------------------ reading
-    def query(
-        self,
-        sparql: str,
-        *,
-        formats: Mapping[str, str],
-        bindings: Mapping[str, Term] | None = None,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout_s: float | None = None,
-        row_cap: int | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-        offset: int = 0,
-        count_total: bool = False,
-    ) -> QueryResponse:
+    def query(self, request: QueryRequest) -> QueryResponse:
+        sparql, timeout_s = request.sparql, request.timeout_s
         kind = query_form(sparql)
-        fmt = pick_format(formats, kind)  # before the round trip: a 406 costs the remote nothing
+        fmt = pick_format(request.formats, kind)  # before the round trip: a 406 costs the remote nothing
         deadline = time.monotonic() + timeout_s if timeout_s else None
-        cap = row_cap or NO_CAP
-        size = max_bytes or NO_CAP
-        text = with_bindings(sparql, bindings)
-        if base_iri:
+        cap = request.row_cap or NO_CAP
+        size = request.max_bytes or NO_CAP
+        text = with_bindings(sparql, request.bindings, statements.serialize)
+        if request.base_iri:
             # the engine resolves against its own base otherwise; a BASE in the query still wins
-            text = f"BASE {statements.serialize(ox.NamedNode(base_iri))}\n{text}"
-        default, named = self._dataset(sparql, default_graph_uris, named_graph_uris)
+            text = f"BASE {statements.serialize(ox.NamedNode(request.base_iri))}\n{text}"
+        default, named = self._dataset(sparql, request.default_graph_uris, request.named_graph_uris)
         # written while the answer streams in: past a cap the rest is never downloaded
         if kind == "graph":
             body, rows, cut = self._triples(
@@ -198,7 +184,7 @@ class RemoteStore(Store):
         answer = self._solutions(
             text, kind, default, named, timeout_s, deadline, cap,
             write=lambda variables, solutions: write_page(
-                variables, solutions, fmt, row_cap=cap, max_bytes=size, offset=offset, count_total=count_total
+                variables, solutions, fmt, row_cap=cap, max_bytes=size, offset=request.offset, count_total=request.count_total
             ),
         )
         if kind == "ask":
@@ -210,7 +196,7 @@ class RemoteStore(Store):
             raise QuerySyntaxError("select() needs a SELECT query")
         default, named = self._dataset(sparql, None, None)
         variables, rows, _ = self._solutions(
-            with_bindings(sparql, bindings), "select", default, named, self._timeout_s, None, NO_CAP
+            with_bindings(sparql, bindings, statements.serialize), "select", default, named, self._timeout_s, None, NO_CAP
         )
         return [{name: row[name] for name in variables} for row in rows]
 
@@ -218,7 +204,7 @@ class RemoteStore(Store):
         if query_form(sparql) != "graph":
             raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
         default, named = self._dataset(sparql, None, None)
-        triples, _ = self._triples(with_bindings(sparql, bindings), default, named, self._timeout_s, None, NO_CAP)
+        triples, _ = self._triples(with_bindings(sparql, bindings, statements.serialize), default, named, self._timeout_s, None, NO_CAP)
         return triples
 
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
@@ -367,7 +353,7 @@ class RemoteStore(Store):
                 # a blank node cannot be named in a DELETE: empty the graph and write back what stays
                 gone = set(removed)
                 source = self._copy if self._copy_version == expected else self.quads()
-                readd = [q for q in source if q.graph_name.value in blank_removed - drops and q not in gone]
+                readd = [q for q in source if _named_graph(q) in blank_removed - drops and q not in gone]
                 drops |= blank_removed
             removed = [q for q in removed if q.graph_name.value not in drops and not drop_all]
             self._commit(expected, removed, [*readd, *added], sorted(drops), drop_all)
@@ -451,7 +437,7 @@ class RemoteStore(Store):
             self._copy_version = None
             return
         gone = set(removed)
-        kept = [q for q in self._copy if q not in gone and q.graph_name.value not in drops]
+        kept = [q for q in self._copy if q not in gone and _named_graph(q) not in drops]
         present = set(kept)
         self._copy = kept + [q for q in added if q not in present]
         self._copy_version = versions
@@ -492,9 +478,9 @@ class RemoteStore(Store):
 
     def _stage(self, prefix: str, quads: list[ox.Quad]) -> dict[str, str]:
         """Copy quads into staging graphs (one per target graph), in batches; {target: staging graph}."""
-        targets = sorted({q.graph_name.value for q in quads})
+        targets = sorted({_named_graph(q) for q in quads})
         mapping = {target: f"{prefix}{n}" for n, target in enumerate(targets)}
-        moved = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(mapping[q.graph_name.value])) for q in quads]
+        moved = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(mapping[_named_graph(q)])) for q in quads]
         _, batches = _insert_batches(moved, self.batch_triples)
         try:
             for batch in batches:
@@ -546,7 +532,7 @@ class RemoteStore(Store):
         digest = hashlib.sha256(repr(counts).encode()).hexdigest()[:12]
         return _Probe(graphs, digest, time.monotonic(), tokens)
 
-    def _dataset(self, sparql: str, default: list[str] | None, named: list[str] | None) -> tuple[list[str], list[str]]:
+    def _dataset(self, sparql: str, default: Sequence[str] | None, named: Sequence[str] | None) -> tuple[list[str], list[str]]:
         """Protocol dataset parameters, by the same rules as the embedded store.
 
         Given graphs win over the query's FROM; named graphs alone mean an
@@ -577,7 +563,7 @@ class RemoteStore(Store):
         if self._user:
             client.setCredentials(self._user, self._password)
         if timeout_s:
-            client.timeout = timeout_s  # type: ignore[assignment] - setTimeout() truncates to whole seconds
+            client.timeout = timeout_s  # type: ignore[assignment]  # SPARQLWrapper types it int; setTimeout() truncates to whole seconds
             if not update:
                 # Virtuoso's own per-request limit (milliseconds); other engines ignore the parameter
                 client.addParameter("timeout", str(max(1, int(timeout_s * 1000))))
@@ -623,7 +609,8 @@ class RemoteStore(Store):
         try:
             fmt = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
             source = _VirtuosoBlankNodes(watch) if fmt == ox.QueryResultsFormat.JSON else watch
-            parsed = ox.parse_query_results(source, fmt)
+            # pyoxigraph's stub asks for IO[bytes]; it calls only read()
+            parsed = ox.parse_query_results(source, fmt)  # type: ignore[arg-type]
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             variables = [v.value for v in parsed.variables]
@@ -650,7 +637,7 @@ class RemoteStore(Store):
         watch = _TailWatch(response)
         try:
             fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
-            quads = ox.parse(watch, format=fmt)
+            quads = ox.parse(watch, format=fmt)  # type: ignore[arg-type]  # as above: only read()
             triples = (q.triple for q in _until(quads, deadline))
             return write(triples) if write is not None else capped(triples, cap)
         except (SyntaxError, ValueError) as exc:
@@ -665,85 +652,6 @@ class RemoteStore(Store):
 
 
 # ---------------------------------------------------------------- bindings
-def with_bindings(sparql: str, bindings: Mapping[str, Term] | None) -> str:
-    """Bind variables by a VALUES block at the start of the query's outermost group.
-
-    The endpoint protocol has no initial bindings, so the binding has to be
-    written into the text. A trailing ``VALUES`` clause would be the textbook
-    way, but Virtuoso 7 rejects it after ASK and evaluates it after projection
-    (so binding an unprojected variable fails); a block leading the WHERE
-    group works on every engine. How it differs from the embedded store's
-    substitution (SEP-0007 style, variables replaced before evaluation):
-    the values join the outermost group only, so a sub-SELECT that does not
-    project the variable does not see it; binding a variable the query never
-    mentions simply adds a column to ``SELECT *`` instead of being an error;
-    and a ``BIND(... AS ?x)`` of a bound variable is an error on strict engines.
-    Terms are written by pyoxigraph (N-Triples syntax is valid SPARQL), so no
-    value can break out of its term.
-    """
-    if not bindings:
-        return sparql
-    names, terms = [], []
-    for name, term in bindings.items():
-        try:
-            names.append(str(ox.Variable(name)))
-        except ValueError:
-            raise ParameterError(f"{name!r} is not a SPARQL variable name.") from None
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise ParameterError(f"?{name} can only be bound to an IRI or a literal on a remote store.")
-        terms.append(statements.serialize(term))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-    form = None
-    depth = 0
-    seen_where = False
-    top_groups: list[re.Match] = []
-    where_at = -1
-    for m in TOKEN.finditer(sparql):
-        kind = m.lastgroup
-        if kind == "word" and depth == 0:
-            word = m.group("word").upper()
-            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = word
-            elif word == "WHERE":
-                seen_where, where_at = True, m.start()
-        elif kind == "open":
-            if depth == 0 and m.group() == "{":
-                top_groups.append(m)
-                if seen_where:
-                    break
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    if seen_where and form == "CONSTRUCT" and len(top_groups) == 1:
-        # CONSTRUCT WHERE { T }: the group is also the template and may hold triples only.
-        start = top_groups[0].end()
-        end = _matching_close(sparql, top_groups[0])
-        template = sparql[start:end]
-        return f"{sparql[:where_at]}{{{template}}} WHERE {{ {block} {template} }}{sparql[end + 1:]}"
-    index = 1 if form == "CONSTRUCT" and not seen_where else (len(top_groups) - 1 if seen_where else 0)
-    if 0 <= index < len(top_groups):
-        at = top_groups[index].end()
-        return f"{sparql[:at]} {block} {sparql[at:]}"
-    # DESCRIBE <x> without a pattern: give it one, ahead of any solution modifier.
-    for m in TOKEN.finditer(sparql):
-        if m.lastgroup == "word" and m.group("word").upper() in ("ORDER", "LIMIT", "OFFSET", "VALUES"):
-            return f"{sparql[:m.start()]}WHERE {{ {block} }}\n{sparql[m.start():]}"
-    return f"{sparql}\nWHERE {{ {block} }}"
-
-
-def _matching_close(text: str, opening: re.Match) -> int:
-    depth = 0
-    for m in TOKEN.finditer(text, opening.start()):
-        if m.lastgroup == "open":
-            depth += 1
-        elif m.lastgroup == "close":
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    raise QuerySyntaxError("Unbalanced braces in the query.")
-
-
 # ---------------------------------------------------------------- writing
 def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list[str]]:
     """The graphs written to, and update requests of about ``size`` triples each.
@@ -766,13 +674,10 @@ def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list
 
     with_blank: list[tuple[list[str], ox.Quad]] = []
     for quad in sorted(set(quads), key=str):
-        if isinstance(quad.graph_name, ox.DefaultGraph):
-            raise BadRequest(
-                "The remote store keeps plankg's data in named graphs only; put these triples in a graph."
-            )
+        graph = _named_graph(quad)
         labels = [t.value for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
         if not labels:
-            plain.setdefault(quad.graph_name.value, []).append(str(quad.triple))
+            plain.setdefault(graph, []).append(str(quad.triple))
             continue
         for other in labels[1:]:
             parent[root(other)] = root(labels[0])
@@ -793,8 +698,14 @@ def _insert_batches(quads: Iterable[ox.Quad], size: int) -> tuple[set[str], list
         pending += group
     if pending:
         batches.append(_insert_template(pending))
-    graphs = set(plain) | {q.graph_name.value for group in linked.values() for q in group}
+    graphs = set(plain) | {_named_graph(q) for group in linked.values() for q in group}
     return graphs, batches
+
+
+def _named_graph(quad: ox.Quad) -> str:
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        raise BadRequest("The remote store keeps plankg's data in named graphs only; put these triples in a graph.")
+    return quad.graph_name.value
 
 
 def _graph_blocks(by_graph: Mapping[str, list[str]]) -> str:
@@ -808,7 +719,7 @@ def _insert_data(by_graph: Mapping[str, list[str]]) -> str:
 def _insert_template(quads: list[ox.Quad]) -> str:
     by_graph: dict[str, list[str]] = {}
     for quad in quads:
-        by_graph.setdefault(quad.graph_name.value, []).append(str(quad.triple))
+        by_graph.setdefault(_named_graph(quad), []).append(str(quad.triple))
     return "INSERT {\n" + _graph_blocks(by_graph) + "\n} WHERE {}"
 
 

@@ -7,11 +7,11 @@ truncation notice and the formats are the same whichever store answered.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, overload
 
 import pyoxigraph as ox
 
@@ -19,7 +19,7 @@ from plankg.store.rdfio import readable
 
 
 # xml.sax.saxutils' escape and quoteattr, written out: that module imports urllib.request
-# (ssl, http.client, email: ~40 ms) into every server and query-worker zygote start,
+# (ssl, http.client, email) into every server and query-worker zygote start,
 # for a few string replacements.
 def escape(data: str) -> str:
     return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
@@ -29,9 +29,9 @@ def quoteattr(data: str) -> str:
     data = escape(data).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
     if '"' in data:
         if "'" in data:
-            return '"%s"' % data.replace('"', "&quot;")
-        return "'%s'" % data
-    return '"%s"' % data
+            return '"{}"'.format(data.replace('"', "&quot;"))
+        return f"'{data}'"
+    return f'"{data}"'
 
 
 RESULT_FORMATS = {
@@ -64,7 +64,7 @@ class QueryResponse:
 
 
 def capped(items: Iterable, cap: int) -> tuple[list, bool]:
-    out = []
+    out: list = []
     for item in items:
         if len(out) == cap:
             return out, True
@@ -118,12 +118,12 @@ def _tsv_term(term: object | None) -> str:
     return str(term)
 
 
-def _csv_term(term: object | None) -> str:
+def _csv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
-    return term.value  # type: ignore[union-attr]
+    return term.value
 
 
 def _values(variables: list[str], rows: Iterable) -> Iterable[list]:
@@ -180,7 +180,7 @@ def _select_writer(variables: list[str], fmt: str):
             return '{"head":' + json.dumps(head, ensure_ascii=False, separators=(",", ":")) + extra + ',"results":{"bindings":['
 
         def json_row(values: list) -> str:
-            return "{" + ",".join(key + term(value) for key, value in zip(keys, values) if value is not None) + "}"
+            return "{" + ",".join(key + term(value) for key, value in zip(keys, values, strict=True) if value is not None) + "}"
 
         return json_head, json_row, ",", "]}}"
     if fmt == "xml":
@@ -193,7 +193,7 @@ def _select_writer(variables: list[str], fmt: str):
             return '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>' + declared + link + "</head><results>"
 
         def xml_row(values: list) -> str:
-            return "<result>" + "".join(name + xml(value) + "</binding>" for name, value in zip(names, values) if value is not None) + "</result>"
+            return "<result>" + "".join(name + xml(value) + "</binding>" for name, value in zip(names, values, strict=True) if value is not None) + "</result>"
 
         return xml_head, xml_row, "", "</results></sparql>"
     if fmt == "csv":
@@ -408,13 +408,24 @@ class _RowCounter:
             self.first = self.markers > 0 or (len(self.buf) > self.start and self.buf[self.start] == ord("{"))
         return self.markers + self.first
 
+    @property
+    def _head_end(self) -> int:
+        """Where the rows begin: known once the head was read, which every caller of it follows."""
+        if self.start is None:
+            raise _Unsure  # not so: the rows are written the slower way, ours
+        return self.start
+
+    @property
+    def _page_start(self) -> int:
+        return self.lo if self.lo is not None else self._head_end
+
     def _boundary(self, rows: int, counted_from: int, markers_before: int, opening: bool = False) -> int:
         """Where the first ``rows`` rows end, looked for in the last write only (a cap or an offset
         is crossed by one write); ``opening``: where the next row begins (JSON: after the comma)."""
         spec, buf = self.spec, self.buf
         index = rows if not (spec.first_unmarked or spec.cut_after) else rows - 1  # the marker that ends them
         if index < 0:
-            return self.start
+            return self._head_end
         pos, seen = counted_from - 1, markers_before
         while True:
             pos = buf.find(spec.marker, pos + 1)
@@ -426,11 +437,11 @@ class _RowCounter:
         """Bytes of the page's document if it ended at ``end`` (with the notice and the tail)."""
         spec = self.spec
         extra = len(spec.notice[1]) - len(spec.notice[0]) if spec.notice else 0
-        return self.start + extra + (end - self.lo) + len(spec.tail)
+        return self._head_end + extra + (end - self._page_start) + len(spec.tail)
 
     def _cut(self, end: int | None) -> tuple[bytes, int, bool]:
         """The page up to ``end`` (None: as far as the bytes allow), closed: (body, rows, True)."""
-        spec, buf, lo = self.spec, self.buf, self.lo if self.lo is not None else self.start
+        spec, buf, lo = self.spec, self.buf, self._page_start
         if end is None or self._size(end) > self.max_bytes:
             limit = end if end is not None else len(buf)
             limit = min(limit, lo + self.max_bytes - self._size(lo))
@@ -485,7 +496,8 @@ def native_select(
     """
     counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
-        solutions.serialize(counter, format=counter.spec.engine)
+        # pyoxigraph's stub asks for an IO[bytes]; it calls only write() (and flush)
+        solutions.serialize(counter, format=counter.spec.engine)  # type: ignore[arg-type]
     except _Unsure:
         return None
     except _OverBudget:
@@ -518,17 +530,21 @@ def serialize_ask(value: bool, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+@overload
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: None = None) -> bytes: ...
+@overload
+def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: int) -> bytes | None: ...
 def serialize_graph(triples: Iterable, fmt: str, prefixes: dict[str, str] | None = None, *, max_bytes: int | None = None) -> bytes | None:
     """The graph in ``fmt``; with ``max_bytes``, None when it would be longer (the writer stops there)."""
     _, rdf_format = GRAPH_FORMATS[fmt]
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if prefixes and fmt in ("turtle", "trig", "rdfxml", "jsonld"):
         kwargs["prefixes"] = prefixes
     if max_bytes is None:
         return _readable(ox.serialize(list(triples), format=rdf_format, **kwargs) or b"", fmt, prefixes)
     writer = _BudgetWriter(max_bytes)
     try:
-        ox.serialize(list(triples), writer, rdf_format, **kwargs)
+        ox.serialize(list(triples), writer, rdf_format, **kwargs)  # type: ignore[arg-type]  # as above: only write()
     except _OverBudget:
         return None
     body = _readable(b"".join(writer.parts), fmt, prefixes)
@@ -541,7 +557,11 @@ def _readable(body: bytes, fmt: str, prefixes: dict[str, str] | None) -> bytes:
 
 def _least_bytes(triple: ox.Triple) -> int:
     """Bytes every graph format spends on a triple at least: its terms' text, each character one byte or more."""
-    return len(triple.subject.value) + len(triple.predicate.value) + len(triple.object.value)
+    return _least_term_bytes(triple.subject) + len(triple.predicate.value) + _least_term_bytes(triple.object)
+
+
+def _least_term_bytes(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int:
+    return _least_bytes(term) if isinstance(term, ox.Triple) else len(term.value)
 
 
 def write_graph(

@@ -86,7 +86,7 @@ def ground(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     return "".join(out)
 
 
-def serialize(term: ox.NamedNode | ox.Literal) -> str:
+def serialize(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
     """An IRI or a literal as SPARQL text; anything else, or a text that is not exactly that term, is refused."""
     if isinstance(term, ox.NamedNode):
         text = str(term)

@@ -52,6 +52,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from plankg import errors
 from plankg.store.results import QueryResponse
@@ -61,7 +62,7 @@ log = logging.getLogger("plankg.store.workers")
 _HEADER = struct.Struct("!Q")
 _ZYGOTE_BOOT = (
     "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); from plankg.store.workers import zygote_main; "
-    "zygote_main(int(sys.argv[2]), allow_network=sys.argv[3] == '1')"
+    "zygote_main(int(sys.argv[2]), allow_network=sys.argv[3] == '1', answer=sys.argv[4])"
 )
 JOB = "job"  # first item of a job message; a query message starts with its text
 
@@ -125,7 +126,15 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytea
     return buf
 
 
-def _recv(sock: socket.socket, deadline: float | None = None) -> object:
+# What crosses a socket between the server, the zygote and a worker: a pickled tuple whose
+# first item names its shape ("ok", "error", "crash", a command). Any, because the reader
+# looks at that first item before it relies on the rest.
+Message = Any
+
+_T = TypeVar("_T")
+
+
+def _recv(sock: socket.socket, deadline: float | None = None) -> Message:
     (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
     data = _recv_exact(sock, size, deadline)
     sock.settimeout(None)
@@ -187,7 +196,7 @@ async def _asend(sock: socket.socket, message: object) -> None:
         await loop.sock_sendall(sock, memoryview(payload)[sent:])
 
 
-async def _areply(sock: socket.socket, timeout_s: float | None) -> object:
+async def _areply(sock: socket.socket, timeout_s: float | None) -> Message:
     """Await one reply: a single reader registration, no thread, no extra task."""
     loop = asyncio.get_running_loop()
     done = loop.create_future()
@@ -328,7 +337,7 @@ class _Idle:
         self.put(None)
 
 
-async def _surely_in_thread(fn: Callable, *args: object) -> object:
+async def _surely_in_thread(fn: Callable[..., _T], *args: object) -> _T:
     """``fn(*args)`` in a worker thread; if the task is cancelled before the thread
     takes it (anyio checks for cancellation first), it runs here all the same: a dead
     worker that is never replaced was a worker lost to the pool, and its socket leaked."""
@@ -336,7 +345,7 @@ async def _surely_in_thread(fn: Callable, *args: object) -> object:
 
     taken = False
 
-    def run() -> object:
+    def run() -> _T:
         nonlocal taken
         taken = True
         return fn(*args)
@@ -375,9 +384,13 @@ class WorkerPool:
     """``count`` worker processes; ``query`` borrows one, kills it at the deadline."""
 
     def __init__(
-        self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None
+        self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None,
+        answer: str = "",
     ) -> None:
         self.count = count
+        # "module:function" that answers a query in a worker, named by the store that owns the pool
+        # (this module imports no store); "" for a pool that runs sandbox jobs only
+        self.answer = answer
         self.prefixes = dict(prefixes)
         self._snapshot = snapshot
         self.options = options or WorkerOptions()
@@ -566,12 +579,14 @@ class WorkerPool:
                 # cancelled half-way: the worker's state is unknown, so it goes
                 self._replace(worker)
                 raise
+        else:  # a second attempt ends in a reply or an exception; this says so to the type checker
+            raise self._crashed()
         worker.sock.setblocking(True)
         self._give_back(worker)
         return _unpack(reply)
 
     # -- sandboxed jobs
-    async def run_job(self, target: str, args: tuple, timeout_s: float) -> object:
+    async def run_job(self, target: str, args: tuple, timeout_s: float) -> Any:  # what ``target`` returns
         """``target(store, prefixes, *args)`` in a worker forked for it, then killed.
 
         ``target`` is ``"module:function"``, named by the server's own code, never by
@@ -587,7 +602,8 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            worker = self._spare_job() or await _surely_in_thread(self._fork_job)
+            spare = self._spare_job()
+            worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
             answered = False
             try:
                 limits = {
@@ -621,8 +637,8 @@ class WorkerPool:
                     threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
         finally:
             self._job_slots.release()
-        if reply[0] == "crash":  # type: ignore[index]
-            log.error("sandboxed job %s failed: %s", target, reply[1])  # type: ignore[index]
+        if reply[0] == "crash":
+            log.error("sandboxed job %s failed: %s", target, reply[1])
             raise errors.BadRequest("The input could not be processed, so it was refused; nothing was changed.")
         return _unpack_job(reply)
 
@@ -762,7 +778,7 @@ class WorkerPool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self._zygote = subprocess.Popen(
-                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno()), "1" if self.options.allow_network else "0"],
+                [sys.executable, "-c", _ZYGOTE_BOOT, _json_path(), str(theirs.fileno()), "1" if self.options.allow_network else "0", self.answer],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in a terminal reaches the server only
@@ -805,7 +821,7 @@ class WorkerPool:
         self._live.clear()
         self._start_zygote()
 
-    def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> object:
+    def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
         if self._control is None:
             raise OSError("no zygote")
         _send(self._control, message)
@@ -853,12 +869,12 @@ def _json_path() -> str:
     return json.dumps([p for p in sys.path if p])
 
 
-def _unpack(reply: object) -> QueryResponse:
-    return QueryResponse(*_unpack_job(reply))  # type: ignore[misc]
+def _unpack(reply: Message) -> QueryResponse:
+    return QueryResponse(*_unpack_job(reply))
 
 
-def _unpack_job(reply: object) -> object:
-    status, *rest = reply  # type: ignore[misc]
+def _unpack_job(reply: Message) -> Any:
+    status, *rest = reply
     if status == "ok":
         return rest[0]
     if status == "error":
@@ -874,7 +890,7 @@ def _unpack_job(reply: object) -> object:
 
 
 # ---------------------------------------------------------------- zygote side
-def zygote_main(control_fd: int, allow_network: bool = False) -> None:
+def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") -> None:
     """Hold the replica, fork workers on request, reap them; exit when the server goes."""
     isolation: list[str] = []
     if not allow_network:
@@ -883,7 +899,12 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
         isolation = deny_network()  # first, while this process has one thread
     import pyoxigraph as ox
 
-    from plankg.store import embedded  # imported once here, so workers start warm
+    answer_query = None
+    if answer:  # imported once here, so workers start warm
+        import importlib
+
+        module_name, _, name = answer.partition(":")
+        answer_query = getattr(importlib.import_module(module_name), name)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     control = socket.socket(fileno=control_fd)
@@ -948,7 +969,7 @@ def zygote_main(control_fd: int, allow_network: bool = False) -> None:
             if pid == 0:
                 try:
                     control.close()
-                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, embedded.answer)
+                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, answer_query)
                 finally:
                     os._exit(0)
             os.close(fds[0])
@@ -989,8 +1010,9 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             # one job per worker: it may have changed the store or hit a limit
             try:
                 _send(sock, _run_job(store, prefixes, *message[1:]))
-            finally:
-                return
+            except BaseException:
+                pass  # the worker ends after its one job whatever became of it
+            return
         sparql, request = message
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.rdflist import list_items
 from plankg.store.rdfio import compact_jsonld, serialize_triples
 
 SH = EXTERNAL_PREFIXES["sh"]
@@ -327,16 +328,7 @@ def _path_text(path, by_subject, labels: LabelIndex, depth: int = 0) -> str:
 
 
 def _rdf_list(head, by_subject) -> list:
-    items = []
-    seen = set()
-    while isinstance(head, ox.BlankNode) and head not in seen:
-        seen.add(head)
-        props = by_subject.get(head, {})
-        if not props.get(RDF + "first"):
-            break
-        items.append(props[RDF + "first"][0])
-        head = props[RDF + "rest"][0] if props.get(RDF + "rest") else None
-    return items
+    return list_items(head, lambda node, predicate: by_subject.get(node, {}).get(predicate, []))
 
 
 def set_conforms(triples: list[ox.Triple], conforms: bool) -> list[ox.Triple]:

@@ -22,13 +22,13 @@ import pyoxigraph as ox
 
 from plankg.errors import FeatureDisabled, InputTooComplex, RDFSyntaxError
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.rdflist import list_items
 from plankg.settings import Settings
 from plankg.store.rdfio import format_for, parse_rdf
 
 SH = EXTERNAL_PREFIXES["sh"]
 RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
-RDF_REST = EXTERNAL_PREFIXES["rdf"] + "rest"
 ONTOLOGY_SHAPES = "ontology-shapes.ttl"
 SH_UNIQUE_LANG = SH + "uniqueLang"
 TRUE = ox.Literal("true", datatype=ox.NamedNode(EXTERNAL_PREFIXES["xsd"] + "boolean"))
@@ -331,16 +331,7 @@ def read_predicates(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> frozenset
 
 
 def _rdf_list(head, by_subject) -> list:
-    items = []
-    seen = set()
-    while head in by_subject and head not in seen and by_subject[head].get(RDF_FIRST):
-        seen.add(head)
-        items.append(by_subject[head][RDF_FIRST][0])
-        rest = by_subject[head].get(RDF_REST)
-        if not rest:
-            break
-        head = rest[0]
-    return items
+    return list_items(head, lambda node, predicate: by_subject.get(node, {}).get(predicate, []))
 
 
 def global_constraints(shape_quads: Sequence[ox.Quad], ns: Namespaces) -> list[GlobalConstraint]:

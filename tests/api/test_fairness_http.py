@@ -13,6 +13,7 @@ import time
 
 import httpx
 import pytest
+
 from own_loop import run_in_own_loop
 
 TOKEN = "fairness-steward-token-1234"

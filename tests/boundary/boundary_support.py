@@ -108,7 +108,7 @@ class Server:
         self.log_path = folder / "server.log"
         self.roles = True  # False when the server refused role-carrying tokens and runs with the steward's alone
 
-    def start(self, timeout: float = 120.0) -> "Server":
+    def start(self, timeout: float = 120.0) -> Server:
         try:
             return self._start(TOKENS_WITH_ROLES, timeout)
         except RuntimeError as exc:
@@ -118,7 +118,7 @@ class Server:
             self.roles = False
             return self._start(TOKENS_STEWARD_ONLY, timeout)
 
-    def _start(self, tokens: str, timeout: float) -> "Server":
+    def _start(self, tokens: str, timeout: float) -> Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from boundary_support import SMALL_DATA, Attack, Probe, alive, ask_fast, assert_problem, finished, multipart
+from boundary_support import (
+    SMALL_DATA,
+    Attack,
+    Probe,
+    alive,
+    ask_fast,
+    assert_problem,
+    finished,
+    multipart,
+)
 
 N = 5_000
 SH = "http://www.w3.org/ns/shacl#"

@@ -12,7 +12,20 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from boundary_support import MB, STEWARD, Attack, Listener, Probe, RssWatch, alive, ask_fast, assert_problem, dump_hash, finished, multipart
+from boundary_support import (
+    MB,
+    STEWARD,
+    Attack,
+    Listener,
+    Probe,
+    RssWatch,
+    alive,
+    ask_fast,
+    assert_problem,
+    dump_hash,
+    finished,
+    multipart,
+)
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 CEILING = 600 * MB  # above the server's resident memory before the attack

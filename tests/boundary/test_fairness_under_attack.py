@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from boundary_support import B, STEWARD, alive, distribution, percentile
+from boundary_support import STEWARD, B, alive, distribution, percentile
 
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER(?c != ?i) }"
 ATTACKERS = 4

@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from boundary_support import B, STEWARD
+from boundary_support import STEWARD, B
 
 EVIL = "evil.example"
 HOSTS = [EVIL, f"{EVIL}:8000", f"{EVIL}@127.0.0.1"]

@@ -16,7 +16,16 @@ import re
 import httpx
 import pytest
 
-from boundary_support import B, STEWARD, Listener, alive, ask_fast, assert_problem, closed_port, dump_hash
+from boundary_support import (
+    STEWARD,
+    B,
+    Listener,
+    alive,
+    ask_fast,
+    assert_problem,
+    closed_port,
+    dump_hash,
+)
 
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 

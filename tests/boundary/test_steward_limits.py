@@ -16,12 +16,12 @@ import pytest
 
 from boundary_support import (
     ADMIN,
-    B,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
     GRAPH_REGISTRY,
     STEWARD,
     Attack,
+    B,
     Probe,
     alive,
     ask_fast,

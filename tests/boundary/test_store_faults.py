@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from boundary_support import B, ROOT, STEWARD, _clean_env, free_port
+from boundary_support import ROOT, STEWARD, B, _clean_env, free_port
 
 START_LIMIT = 30.0
 

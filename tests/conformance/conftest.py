@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
-import engines
 from plankg.settings import Settings
+
+import engines
 
 
 def in_ci() -> bool:

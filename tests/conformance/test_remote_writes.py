@@ -20,12 +20,13 @@ import uuid
 import pyoxigraph as ox
 import pytest
 
-import engines
 from plankg.errors import WriteConflict
 from plankg.namespaces import GRAPH_CHANGES, Namespaces
 from plankg.store import engine_commit
 from plankg.store.remote import RemoteStore
 from plankg.writes import WritePipeline
+
+import engines
 
 pytestmark = pytest.mark.remote
 P = ox.NamedNode("urn:x:p")

@@ -22,13 +22,20 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 
-import engines
-from plankg.errors import BadRequest, QuerySyntaxError, QueryTimeout, StoreUnavailable, UpdateNotAllowed
+from plankg.errors import (
+    BadRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+    UpdateNotAllowed,
+)
 from plankg.namespaces import GRAPH_ONTOLOGY, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
 from plankg.settings import Settings
-from plankg.store import GRAPH_FORMATS, RESULT_FORMATS, Store
+from plankg.store import GRAPH_FORMATS, RESULT_FORMATS, QueryRequest, Store
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.remote import RemoteStore
+
+import engines
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -159,7 +166,7 @@ def answer_set(response) -> object:
     if response.kind == "ask":
         return boolean(response.body, response.format)
     variables, rows = solutions(response.body, response.format)
-    return {frozenset(zip(variables, row)) for row in rows}
+    return {frozenset(zip(variables, row, strict=True)) for row in rows}
 
 
 ALL_FORMATS = {"select": "json", "ask": "json", "graph": "ntriples"}
@@ -173,7 +180,7 @@ def test_select_gives_the_paragraphs_in_every_result_format(backend, facts, fmt)
     expected = {(p, n, t) for p in numbers for n in numbers[p] for t in texts.get(p, ())}
     query = facts.prologue + "SELECT ?part ?n ?text WHERE { ?part pk:paragraphNumber ?n ; pk:text ?text }"
 
-    response = backend.store.query(query, formats={"select": fmt})
+    response = backend.store.query(QueryRequest(query, formats={"select": fmt}))
 
     assert (response.kind, response.format, response.media_type) == ("select", fmt, RESULT_FORMATS[fmt])
     variables, rows = solutions(response.body, fmt)
@@ -191,8 +198,8 @@ def test_ask_answers_true_and_false_in_every_result_format(backend, facts, fmt):
     (number,) = facts.objects(facts.pk("paragraphNumber"))[paragraph]
     ask = facts.prologue + "ASK { %s pk:paragraphNumber %s }"
 
-    yes = backend.store.query(ask % (paragraph, number), formats={"ask": fmt})
-    no = backend.store.query(ask % (paragraph, int(number.value) + 1000), formats={"ask": fmt})
+    yes = backend.store.query(QueryRequest(ask % (paragraph, number), formats={"ask": fmt}))
+    no = backend.store.query(QueryRequest(ask % (paragraph, int(number.value) + 1000), formats={"ask": fmt}))
 
     assert (yes.kind, yes.media_type) == ("ask", RESULT_FORMATS[fmt])
     assert boolean(yes.body, fmt) is True
@@ -213,7 +220,7 @@ def test_construct_gives_the_instruments_in_every_graph_format(backend, facts, f
         "CONSTRUCT { ?i pk:yearAdopted ?y ; skos:prefLabel ?l } WHERE { ?i pk:yearAdopted ?y ; skos:prefLabel ?l }"
     )
 
-    response = backend.store.query(query, formats={"graph": fmt})
+    response = backend.store.query(QueryRequest(query, formats={"graph": fmt}))
 
     assert (response.kind, response.media_type) == ("graph", GRAPH_FORMATS[fmt][0])
     assert triples(response.body, fmt) == expected
@@ -275,12 +282,12 @@ def test_the_default_graph_is_the_union_of_plankgs_graphs(backend, facts):
 
 def test_graph_patterns_see_exactly_plankgs_named_graphs(backend, facts):
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    every = backend.store.query(query, formats=ALL_FORMATS)
-    plan_only = backend.store.query(query, formats=ALL_FORMATS, named_graph_uris=[facts.graph(GRAPH_PLAN)])
+    every = backend.store.query(QueryRequest(query, formats=ALL_FORMATS))
+    plan_only = backend.store.query(QueryRequest(query, formats=ALL_FORMATS, named_graph_uris=[facts.graph(GRAPH_PLAN)]))
 
     # named graphs alone leave the default graph empty, as FROM NAMED without FROM does
     default_left = backend.store.query(
-        "ASK { ?s ?p ?o }", formats=ALL_FORMATS, named_graph_uris=[facts.graph(GRAPH_PLAN)]
+        QueryRequest("ASK { ?s ?p ?o }", formats=ALL_FORMATS, named_graph_uris=[facts.graph(GRAPH_PLAN)])
     )
 
     assert answer_set(every) == {frozenset({("g", q.graph_name)}) for q in facts.quads}
@@ -295,10 +302,10 @@ def test_default_graph_uris_restrict_the_query_to_one_graph(backend, facts):
     ask = facts.prologue + "ASK { ?p pk:paragraphNumber ?n }"
 
     response = backend.store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", formats=ALL_FORMATS, default_graph_uris=[registry]
+        QueryRequest("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", formats=ALL_FORMATS, default_graph_uris=[registry])
     )
-    in_registry = backend.store.query(ask, formats=ALL_FORMATS, default_graph_uris=[registry])
-    in_plan = backend.store.query(ask, formats=ALL_FORMATS, default_graph_uris=[facts.graph(GRAPH_PLAN)])
+    in_registry = backend.store.query(QueryRequest(ask, formats=ALL_FORMATS, default_graph_uris=[registry]))
+    in_plan = backend.store.query(QueryRequest(ask, formats=ALL_FORMATS, default_graph_uris=[facts.graph(GRAPH_PLAN)]))
 
     assert {comparable(t, backend.name) for t in answer_set(response)} == expected
     assert answer_set(in_registry) is False
@@ -361,8 +368,8 @@ def test_values_bindings_answer_like_the_embedded_substitution(remote, embedded,
     query, bindings = binding_cases(facts)[case]
     query = facts.prologue + query
 
-    expected = answer_set(embedded.query(query, formats=ALL_FORMATS, bindings=bindings))
-    got = answer_set(remote.store.query(query, formats=ALL_FORMATS, bindings=bindings))
+    expected = answer_set(embedded.query(QueryRequest(query, formats=ALL_FORMATS, bindings=bindings)))
+    got = answer_set(remote.store.query(QueryRequest(query, formats=ALL_FORMATS, bindings=bindings)))
 
     assert got == expected
     assert expected not in (set(), None), "a case that finds nothing could not tell the two apart"
@@ -373,9 +380,9 @@ def test_the_row_cap_truncates_a_select_and_says_so(backend, facts):
     query = "SELECT ?s ?c WHERE { ?s a ?c }"
     total = sum(1 for q in facts.quads if q.predicate.value == RDF_TYPE)
 
-    cut = backend.store.query(query, formats={"select": "json"}, row_cap=5)
-    cut_xml = backend.store.query(query, formats={"select": "xml"}, row_cap=5)
-    whole = backend.store.query(query, formats={"select": "json"}, row_cap=total)
+    cut = backend.store.query(QueryRequest(query, formats={"select": "json"}, row_cap=5))
+    cut_xml = backend.store.query(QueryRequest(query, formats={"select": "xml"}, row_cap=5))
+    whole = backend.store.query(QueryRequest(query, formats={"select": "json"}, row_cap=total))
 
     assert (cut.rows, cut.truncated) == (5, True)
     document = json.loads(cut.body)
@@ -387,7 +394,7 @@ def test_the_row_cap_truncates_a_select_and_says_so(backend, facts):
 
 def test_the_row_cap_truncates_a_graph(backend):
     response = backend.store.query(
-        "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c }", formats={"graph": "ntriples"}, row_cap=3
+        QueryRequest("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c }", formats={"graph": "ntriples"}, row_cap=3)
     )
 
     assert (response.rows, response.truncated) == (3, True)
@@ -397,7 +404,7 @@ def test_the_row_cap_truncates_a_graph(backend):
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_the_byte_cap_cuts_a_select_between_rows_and_says_so(backend, fmt):
     cap = 16 * 1024
-    response = backend.store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", formats={"select": fmt}, row_cap=100_000, max_bytes=cap)
+    response = backend.store.query(QueryRequest("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", formats={"select": fmt}, row_cap=100_000, max_bytes=cap))
 
     assert response.truncated and 0 < response.rows < 100_000
     assert len(response.body) <= cap
@@ -410,7 +417,7 @@ def test_the_byte_cap_cuts_a_select_between_rows_and_says_so(backend, fmt):
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
 def test_the_byte_cap_cuts_a_graph_between_triples(backend, fmt):
     cap = 16 * 1024
-    response = backend.store.query("CONSTRUCT WHERE { ?s ?p ?o }", formats={"graph": fmt}, row_cap=100_000, max_bytes=cap)
+    response = backend.store.query(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", formats={"graph": fmt}, row_cap=100_000, max_bytes=cap))
 
     assert response.truncated and 0 < response.rows < 100_000
     assert len(response.body) <= cap
@@ -420,7 +427,7 @@ def test_the_byte_cap_cuts_a_graph_between_triples(backend, fmt):
 # ---------------------------------------------------------------- failures
 def test_a_malformed_query_raises_query_syntax_error_with_its_line(backend):
     with pytest.raises(QuerySyntaxError) as caught:
-        backend.store.query("SELECT * WHERE {\n ?s ?p \n}", formats=ALL_FORMATS)
+        backend.store.query(QueryRequest("SELECT * WHERE {\n ?s ?p \n}", formats=ALL_FORMATS))
 
     assert caught.value.detail.startswith("SPARQL syntax error: ")
     assert caught.value.line in (2, 3)
@@ -432,7 +439,7 @@ def test_an_update_sent_as_a_query_is_refused_and_changes_nothing(engine, facts,
     update = f"INSERT DATA {{ GRAPH <{facts.graph(GRAPH_PLAN)}> {{ <urn:x:s> <urn:x:p> <urn:x:o> }} }}"
 
     with pytest.raises(UpdateNotAllowed):
-        store.query(update, formats=ALL_FORMATS)
+        store.query(QueryRequest(update, formats=ALL_FORMATS))
 
     assert RemoteStore(engines.settings_for(engine, tmp_path)).version == before
 
@@ -449,7 +456,7 @@ def test_an_unreachable_endpoint_raises_store_unavailable(tmp_path):
     store = RemoteStore(settings)
 
     with pytest.raises(StoreUnavailable) as caught:
-        store.query("SELECT * WHERE { ?s ?p ?o }", formats=ALL_FORMATS)
+        store.query(QueryRequest("SELECT * WHERE { ?s ?p ?o }", formats=ALL_FORMATS))
     with pytest.raises(StoreUnavailable):
         store.version  # noqa: B018 - the property is what is checked
     with pytest.raises(StoreUnavailable):
@@ -464,7 +471,7 @@ def test_a_wrong_endpoint_path_raises_store_unavailable(oxigraph_engine, tmp_pat
     store = RemoteStore(settings.model_copy(update={"remote_query_url": settings.remote_query_url + "/nothing"}))
 
     with pytest.raises(StoreUnavailable):
-        store.query("ASK {}", formats=ALL_FORMATS)
+        store.query(QueryRequest("ASK {}", formats=ALL_FORMATS))
 
 
 def test_remote_without_a_query_url_is_refused_at_start(tmp_path):
@@ -526,7 +533,7 @@ def test_a_simple_select_answers_quickly_enough_to_measure(request, backend, fac
     seconds = []
     for _ in range(20):
         start = time.perf_counter()
-        response = backend.store.query(query, formats={"select": "json"}, bindings={"part": paragraph})
+        response = backend.store.query(QueryRequest(query, formats={"select": "json"}, bindings={"part": paragraph}))
         seconds.append(time.perf_counter() - start)
         assert answer_set(response) == expected
     engines.record_timing(request.config, backend.name, "simple SELECT (median)", statistics.median(seconds))
@@ -539,4 +546,4 @@ def test_a_query_past_the_time_limit_raises_query_timeout(remote):
     cross_join = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
     with pytest.raises(QueryTimeout):
-        remote.store.query(cross_join, formats=ALL_FORMATS, timeout_s=1.0)
+        remote.store.query(QueryRequest(cross_join, formats=ALL_FORMATS, timeout_s=1.0))

@@ -26,8 +26,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
-import w3c_http
 from rdflib import Graph
+
+import w3c_http
 from w3c_http import W3CRequest, W3CTest, media, normalized_media, same_graph
 
 B = "http://127.0.0.1:8000/"

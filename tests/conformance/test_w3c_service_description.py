@@ -19,8 +19,9 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 import pytest
-import w3c_http
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
+
+import w3c_http
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = "http://www.w3.org/ns/formats/"

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
+
 import w3c_http
 from w3c_http import RESULT_TYPES, W3CRequest, W3CTest, boolean_of, media
 

@@ -43,7 +43,7 @@ class ServerProcess:
         self.starts = 0
         self.auth = dict(AUTH)
 
-    def start(self, timeout: float = 240.0) -> "ServerProcess":
+    def start(self, timeout: float = 240.0) -> ServerProcess:
         assert self.process is None, "already running"
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"

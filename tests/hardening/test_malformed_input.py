@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from hardening_support import AUTH, B, TOKEN, assert_no_leak, assert_problem, dump_hash
+from hardening_support import AUTH, TOKEN, B, assert_no_leak, assert_problem, dump_hash
 
 GRAPH = B + "graph/malformed"
 SELECT_JSON = {"Accept": "application/sparql-results+json"}

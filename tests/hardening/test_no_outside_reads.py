@@ -14,7 +14,7 @@ import json
 import httpx
 import pytest
 
-from hardening_support import AUTH, B, TOKEN, assert_problem, dump_hash, watched
+from hardening_support import AUTH, TOKEN, B, assert_problem, dump_hash, watched
 
 SELECT_JSON = {"Accept": "application/sparql-results+json"}
 UPDATE = {"Content-Type": "application/sparql-update", **AUTH}

@@ -19,7 +19,7 @@ import re
 import httpx
 import pytest
 
-from hardening_support import AUTH, B, TOKEN, assert_problem, dump_hash
+from hardening_support import AUTH, TOKEN, B, assert_problem, dump_hash
 
 GRAPH = B + "graph/auth-test"
 OTHER_TOKENS = {"auditor": "auditor-token-0c8e2b6a91", "importer": "importer-token-55d1f0e3a7"}

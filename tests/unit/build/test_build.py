@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from plankg.build import assemble, write_dist
-from plankg.errors import OntologyError, RegistryError
+from plankg.build import assemble, build, write_dist
+from plankg.errors import OntologyError, RDFSyntaxError, RegistryError
 from plankg.settings import PROJECT_ROOT, Settings
 from plankg.store.rdfio import sorted_nquads
 
@@ -45,6 +45,15 @@ def _copy_root(tmp_path: Path) -> Path:
     return root
 
 
+def test_the_readme_gives_the_quad_count_of_the_build(result):
+    import re
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"The built graph holds ([\d,]+) quads", readme)
+    assert said, "README.md no longer says how many quads the build makes"
+    assert int(said.group(1).replace(",", "")) == len(result.quads), f"README.md: write {len(result.quads):,} quads"
+
+
 def test_two_builds_give_byte_identical_sorted_nquads(result):
     again = assemble(Settings())
     assert sorted_nquads(again.quads) == sorted_nquads(result.quads)
@@ -54,7 +63,7 @@ def test_dist_files_are_byte_identical_across_builds(result, tmp_path):
     first = write_dist(Settings(dist_dir=tmp_path / "a"), result.quads)
     second = write_dist(Settings(dist_dir=tmp_path / "b"), assemble(Settings()).quads)
     assert [p.name for p in first] == [p.name for p in second]
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     names = {p.name for p in first}
     assert {"plankg.nq", "plankg.ttl", "plankg.trig", "plankg.jsonld", "context.jsonld"} <= names
@@ -165,6 +174,15 @@ def test_an_unparseable_ontology_fails_with_file_and_line(tmp_path):
     assert caught.value.path.endswith("plankg.ttl") and caught.value.line >= 21
 
 
+def test_a_build_without_shapes_fails_instead_of_skipping_validation(tmp_path):
+    root = _copy_root(tmp_path)
+    for path in (root / "shapes").glob("*.ttl"):
+        path.unlink()
+    with pytest.raises(RDFSyntaxError, match=r"no shapes \(\*\.ttl\) found"):
+        build(Settings(root_dir=root), None)
+    assert not (root / "dist").exists()  # nothing was written before the check
+
+
 def test_cli_build_reports_a_bad_row_as_file_line_without_traceback(tmp_path):
     root = _copy_root(tmp_path)
     path = root / "data" / "registry" / "instruments.csv"
@@ -179,3 +197,17 @@ def test_cli_build_reports_a_bad_row_as_file_line_without_traceback(tmp_path):
     assert "instruments.csv:3:" in done.stderr and "decree" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "dist").exists(), "a failed build must not write dist/"
+
+
+def test_the_impact_area_ids_are_those_of_the_graph_and_of_every_area_parameter(result):
+    from plankg.catalog import Catalog
+    from plankg.namespaces import IMPACT_AREAS
+
+    areas = {q.subject.value for q in result.quads if q.predicate.value == RDF_TYPE and q.object.value == PK + "ImpactArea"}
+    assert areas == {ID + "area/" + slug for slug in IMPACT_AREAS}
+    catalog = Catalog.load(Settings())
+    # an area named by its id; the pages' own queries take the area's full IRI, which the page built
+    enums = {q.name: p.enum for q in [*catalog, *catalog.internal.values()] for p in q.params if p.name == "area" and not (p.type == "iri" and p.prefix is None)}
+    assert enums, "no named query takes an area"
+    for name, enum in enums.items():
+        assert set(enum) == set(IMPACT_AREAS), name

@@ -379,6 +379,16 @@ def test_public_must_be_a_boolean():
         parse_query("q", "#+ summary: s\n#+ public: sometimes\nSELECT * WHERE { ?s ?p ?o }")
 
 
+@pytest.mark.parametrize("make_dir", [True, False], ids=["empty-queries-dir", "no-queries-dir"])
+def test_catalog_load_refuses_an_install_without_named_queries(tmp_path: Path, make_dir: bool):
+    if make_dir:
+        (tmp_path / "queries").mkdir()
+        (tmp_path / "queries" / "notes.txt").write_text("not a query\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match=r"no named queries \(\*\.rq\) found") as caught:
+        Catalog.load(Settings(root_dir=tmp_path))
+    assert caught.value.path == str(tmp_path / "queries")
+
+
 @pytest.mark.parametrize("value", ["0", "-5", "true", "ten", "1.5"])
 def test_a_page_size_must_be_a_whole_number_of_rows(tmp_path: Path, value: str):
     (tmp_path / "queries").mkdir()

@@ -6,8 +6,8 @@ import pytest
 
 from plankg.catalog import Catalog, NamedQuery, bind
 from plankg.settings import Settings
+from plankg.sparqltext import with_bindings
 from plankg.store.embedded import EmbeddedStore
-from plankg.store.remote import with_bindings
 
 B = "http://127.0.0.1:8000/"
 ID = B + "id/"

@@ -405,7 +405,7 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
 
 def test_bad_utf8_names_the_line(tmp_path: Path) -> None:
     content = ("\n".join(MINIMAL["themes.csv"]) + "\n").encode("utf-8")
-    content += "climate-change,Climate change,气候变化,Climate.,气候。,".encode("utf-8") + b"\xe6\xb0\n"
+    content += "climate-change,Climate change,气候变化,Climate.,气候。,".encode() + b"\xe6\xb0\n"
     expect_error(make_registry(tmp_path, themes__csv=content), "themes.csv", 3, "UTF-8")
 
 

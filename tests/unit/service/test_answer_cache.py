@@ -8,6 +8,7 @@ import pytest
 
 from plankg.errors import QueryTimeout, TooManyRequests
 from service.answer_cache import Answer, ResultCache, truncation_headers
+
 from own_loop import run_in_own_loop
 
 ANSWER = Answer(b"{}", "application/sparql-results+json", 0, False)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from service.app import SecurityHeaders
 from service.server import CHUNK_BYTES
+
 from own_loop import run_in_own_loop
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from plankg.errors import QueryTimeout, TooManyRequests
 from plankg.settings import Settings
 from service.fairness import Fairness
+
 from own_loop import run_in_own_loop
 
 

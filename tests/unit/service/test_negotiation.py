@@ -1,7 +1,15 @@
 import pytest
 
 from plankg.errors import ParameterError
-from service.negotiation import choose, formats_for, parse_accept, prefers_html, quality, RESULT_OFFERS, GRAPH_OFFERS
+from service.negotiation import (
+    GRAPH_OFFERS,
+    RESULT_OFFERS,
+    choose,
+    formats_for,
+    parse_accept,
+    prefers_html,
+    quality,
+)
 
 
 def test_no_accept_header_gives_json_results_and_turtle_graphs():

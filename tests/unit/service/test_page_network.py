@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from service.network import HEIGHT, WIDTH, Frame, build_network, ego_network, layout, render_ego_svg, render_svg
+from service.network import (
+    HEIGHT,
+    WIDTH,
+    Frame,
+    build_network,
+    ego_network,
+    layout,
+    render_ego_svg,
+    render_svg,
+)
 
 FRAME = Frame("t", "Impact area: all", [("#a3143c", "Ending violence")], "Source: UNW/2021/6")
 

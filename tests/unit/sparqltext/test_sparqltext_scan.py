@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from plankg.errors import FeatureDisabled, QueryTooComplex, UpdateNotAllowed
-from plankg.sparqltext import TOKEN, check_query, iris_in_dataset_clauses, keywords, nesting_depth, scan
+from plankg.sparqltext import (
+    TOKEN,
+    check_query,
+    iris_in_dataset_clauses,
+    keywords,
+    nesting_depth,
+    scan,
+)
 
 QUERIES = [
     "SELECT * FROM <http://a/g> FROM NAMED <http://a/h> WHERE { ?s ?p ?o }",

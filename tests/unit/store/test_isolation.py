@@ -9,9 +9,18 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from plankg.errors import PlanKGError
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
-from plankg.store.isolation import BPF_RET_K, SECCOMP_RET_ALLOW, can_open_inet_socket, deny_network, seccomp_program
+from plankg.store.isolation import (
+    BPF_RET_K,
+    SECCOMP_RET_ALLOW,
+    can_open_inet_socket,
+    deny_network,
+    seccomp_program,
+)
 from plankg.store.workers import WorkerOptions
+
 from tcp_listener import Listener
 
 
@@ -77,8 +86,8 @@ def test_a_service_clause_in_a_worker_query_reaches_nobody(listener):
     store.start_query_workers(1, options=WorkerOptions())
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-        with pytest.raises(Exception):
-            store.query(query, formats={"select": "json"}, timeout_s=5)
+        with pytest.raises(PlanKGError):
+            store.query(QueryRequest(query, formats={"select": "json"}, timeout_s=5))
     finally:
         store.close()
     assert connections(listener) == 0
@@ -90,8 +99,8 @@ def test_federation_switched_on_leaves_query_workers_their_network(listener):
     store.start_query_workers(1, options=WorkerOptions(allow_network=True))
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-        with pytest.raises(Exception):
-            store.query(query, formats={"select": "json"}, timeout_s=5)  # the listener speaks no HTTP
+        with pytest.raises(PlanKGError):
+            store.query(QueryRequest(query, formats={"select": "json"}, timeout_s=5))  # the listener speaks no HTTP
         assert store.workers.isolation == []
     finally:
         store.close()

@@ -16,6 +16,7 @@ import pytest
 
 from plankg.errors import QueryTimeout, StoreUnavailable
 from plankg.settings import Settings
+from plankg.store import QueryRequest
 from plankg.store.remote import RemoteStore
 
 ROWS = "".join(f'{{"s":{{"type":"uri","value":"urn:x:{i}"}}}},' for i in range(3000))
@@ -69,28 +70,28 @@ def test_a_select_cut_by_the_engines_time_limit_is_a_query_timeout(stub):
     store = RemoteStore(Settings(store="remote", remote_query_url=stub))
 
     with pytest.raises(QueryTimeout):
-        store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5)
+        store.query(QueryRequest("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5))
 
 
 def test_a_construct_cut_by_the_engines_time_limit_is_a_query_timeout(stub):
     store = RemoteStore(Settings(store="remote", remote_query_url=stub))
 
     with pytest.raises(QueryTimeout):
-        store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5)
+        store.query(QueryRequest("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5))
 
 
 def test_a_broken_answer_without_the_cancellation_stays_store_unavailable(stub):
     store = RemoteStore(Settings(store="remote", remote_query_url=stub))
 
     with pytest.raises(StoreUnavailable):
-        store.query("SELECT ?s WHERE { ?s ?p ?o } # broken", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5)
+        store.query(QueryRequest("SELECT ?s WHERE { ?s ?p ?o } # broken", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=5))
 
 
 def test_the_time_limit_is_passed_to_the_engine_in_milliseconds(stub):
     store = RemoteStore(Settings(store="remote", remote_query_url=stub))
 
     with pytest.raises(QueryTimeout):
-        store.query("SELECT ?s WHERE { ?s ?p ?o }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=2.5)
+        store.query(QueryRequest("SELECT ?s WHERE { ?s ?p ?o }", formats=FORMATS, default_graph_uris=["urn:g"], named_graph_uris=["urn:g"], timeout_s=2.5))
 
     sent = int(_Endpoint.seen[-1]["timeout"][0])  # what is left of the 2.5 s when the request goes out
     assert 2000 < sent <= 2500

@@ -29,7 +29,7 @@ def test_select_round_trips_through_a_conforming_parser(fmt, parse_as, truncated
 
 
 def test_rows_given_as_mappings_or_solutions_serialize_alike():
-    as_maps = [dict(zip(VARS, row)) for row in ROWS]
+    as_maps = [dict(zip(VARS, row, strict=True)) for row in ROWS]
     assert serialize_select(VARS, as_maps, "json", False) == serialize_select(VARS, ROWS, "json", False)
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")))

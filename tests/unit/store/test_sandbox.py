@@ -9,12 +9,20 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from plankg.errors import BadRequest, ParameterError, ResourceLimitExceeded, StoreUnavailable, WorkTimeout
+from plankg.errors import (
+    BadRequest,
+    ParameterError,
+    ResourceLimitExceeded,
+    StoreUnavailable,
+    WorkTimeout,
+)
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
 from plankg.store.workers import WorkerOptions
+
+from own_loop import run_in_own_loop
 from tcp_listener import Listener
 from test_workers import alive
-from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
 JOBS = "sandbox_jobs"
@@ -137,6 +145,6 @@ def test_the_workers_report_the_isolation_they_got(store):
 def test_workers_without_the_network_still_talk_to_the_server_over_unix_sockets(store):
     from plankg.store.results import QueryResponse
 
-    answer = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", formats={"select": "json"}, timeout_s=5)
+    answer = store.query(QueryRequest("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", formats={"select": "json"}, timeout_s=5))
     assert isinstance(answer, QueryResponse) and b"50" in answer.body
     assert os.getpid() != store.workers.processes()[0]

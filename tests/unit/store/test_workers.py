@@ -12,7 +12,9 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.errors import NotAcceptable, QuerySyntaxError, QueryTimeout, StoreUnavailable
+from plankg.store import QueryRequest
 from plankg.store.embedded import EmbeddedStore
+
 from own_loop import run_in_own_loop
 
 EX = "http://example.org/"
@@ -61,7 +63,7 @@ def cpu_ticks(pid: int) -> int:
 
 
 def count(store: EmbeddedStore) -> bytes:
-    return store.query(COUNT, formats=F, timeout_s=30).body
+    return store.query(QueryRequest(COUNT, formats=F, timeout_s=30)).body
 
 
 def test_workers_answer_exactly_as_in_process():
@@ -72,21 +74,21 @@ def test_workers_answer_exactly_as_in_process():
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}",
         "ASK { ?s ?p \"7\" }",
     ]
-    expected = [comparable(plain.query(q, formats=F)) for q in queries]
+    expected = [comparable(plain.query(QueryRequest(q, formats=F))) for q in queries]
     plain.start_query_workers(1)
     try:
-        assert [comparable(plain.query(q, formats=F, timeout_s=30)) for q in queries] == expected
-        assert [comparable(run_in_own_loop(lambda: plain.query_async(q, formats=F, timeout_s=30))) for q in queries] == expected
+        assert [comparable(plain.query(QueryRequest(q, formats=F, timeout_s=30))) for q in queries] == expected
+        assert [comparable(run_in_own_loop(lambda: plain.query_async(QueryRequest(q, formats=F, timeout_s=30)))) for q in queries] == expected
     finally:
         plain.close()
 
 
 def test_domain_errors_cross_the_process_boundary_with_their_members(store):
     with pytest.raises(QuerySyntaxError) as caught:
-        store.query("SELECT * {\n ?s ?p", formats=F, timeout_s=30)
+        store.query(QueryRequest("SELECT * {\n ?s ?p", formats=F, timeout_s=30))
     assert caught.value.line == 2 and caught.value.column is not None
     with pytest.raises(NotAcceptable):
-        store.query("ASK {}", formats={"graph": "turtle"}, timeout_s=30)
+        store.query(QueryRequest("ASK {}", formats={"graph": "turtle"}, timeout_s=30))
     assert b'"300"' in count(store)
 
 
@@ -95,9 +97,9 @@ def test_runaway_query_is_killed_and_replaced(store, use_async):
     zygote, before = store.workers.processes()
     with pytest.raises(QueryTimeout):
         if use_async:
-            run_in_own_loop(lambda: store.query_async(CARTESIAN, formats=F, timeout_s=0.5))
+            run_in_own_loop(lambda: store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=0.5)))
         else:
-            store.query(CARTESIAN, formats=F, timeout_s=0.5)
+            store.query(QueryRequest(CARTESIAN, formats=F, timeout_s=0.5))
     _, after = store.workers.processes()
     assert len(after) == 2 and len(set(before) - set(after)) == 1
     (killed,) = set(before) - set(after)
@@ -110,7 +112,7 @@ def test_writes_reach_the_workers(store):
     assert b'"300"' in count(store)
     store.replace_dataset(quads(10))
     assert b'"10"' in count(store)
-    assert b'"10"' in run_in_own_loop(lambda: store.query_async(COUNT, formats=F, timeout_s=30)).body
+    assert b'"10"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
     assert len(store.workers.processes()[1]) == 2
 
 
@@ -121,7 +123,7 @@ def test_a_steward_change_reaches_the_workers_as_the_change_not_as_a_snapshot(st
     store.apply_changes([quads(300)[0]], [extra])
     assert b'"300"' in count(store)
     ask = "ASK { GRAPH <http://example.org/g0> { <http://example.org/new> ?p ?o } FILTER NOT EXISTS { <http://example.org/s0> ?q ?r } }"
-    assert b"true" in store.query(ask, formats=F).body
+    assert b"true" in store.query(QueryRequest(ask, formats=F)).body
     assert snapshots == []  # the zygote took the update; a snapshot would have emptied it
     assert len(store.workers.processes()[1]) == 2
 
@@ -134,7 +136,7 @@ def test_a_change_with_blank_nodes_reloads_the_snapshot_so_the_workers_keep_the_
     store.apply_changes([], [card])
     assert snapshots == [1]
     label = store.quads(f"{EX}g9")[0].object.value
-    assert f"_:{label}".encode() in store.query("SELECT ?c { GRAPH ?g { ?s <http://example.org/card> ?c } }", formats={"select": "tsv"}).body
+    assert f"_:{label}".encode() in store.query(QueryRequest("SELECT ?c { GRAPH ?g { ?s <http://example.org/card> ?c } }", formats={"select": "tsv"})).body
 
 
 def test_a_zygote_that_refuses_a_change_reloads_the_whole_snapshot(store):
@@ -159,7 +161,7 @@ def test_a_worker_that_dies_during_a_query_is_a_503_and_replaced(store):
 
     def run() -> None:
         try:
-            store.query(CARTESIAN, formats=F, timeout_s=60)
+            store.query(QueryRequest(CARTESIAN, formats=F, timeout_s=60))
         except Exception as exc:  # noqa: BLE001 - the assertion below says which
             outcome["error"] = exc
 
@@ -235,7 +237,7 @@ def one_worker():
 
 def test_async_callers_take_turns_on_a_single_worker(one_worker):
     async def many():
-        return await asyncio.gather(*(one_worker.query_async(COUNT, formats=F, timeout_s=30) for _ in range(12)))
+        return await asyncio.gather(*(one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)) for _ in range(12)))
 
     answers = run_in_own_loop(many)
     assert len(answers) == 12 and all(b'"300"' in a.body for a in answers)
@@ -245,18 +247,18 @@ def test_async_callers_take_turns_on_a_single_worker(one_worker):
 
 def test_a_caller_that_gives_up_waiting_leaves_no_worker_behind(one_worker):
     async def scenario():
-        runaway = asyncio.create_task(one_worker.query_async(CARTESIAN, formats=F, timeout_s=1.5))
+        runaway = asyncio.create_task(one_worker.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=1.5)))
         await asyncio.sleep(0.3)  # the runaway holds the only worker
-        waiting = asyncio.create_task(one_worker.query_async(COUNT, formats=F, timeout_s=30))
+        waiting = asyncio.create_task(one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)))
         await asyncio.sleep(0.1)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
         with pytest.raises(StoreUnavailable, match="busy"):
-            await one_worker.query_async(COUNT, formats=F, timeout_s=0.3)  # still busy: gives up in time
+            await one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=0.3))  # still busy: gives up in time
         with pytest.raises(QueryTimeout):
             await runaway
-        return await one_worker.query_async(COUNT, formats=F, timeout_s=5)
+        return await one_worker.query_async(QueryRequest(COUNT, formats=F, timeout_s=5))
 
     assert b'"300"' in run_in_own_loop(scenario).body
     assert len(one_worker.workers.processes()[1]) == 1
@@ -268,9 +270,9 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
     s.start_query_workers(1)
 
     async def scenario():
-        runaway = asyncio.create_task(s.query_async(CARTESIAN, formats=F, timeout_s=30))
+        runaway = asyncio.create_task(s.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=30)))
         await asyncio.sleep(0.3)
-        waiting = asyncio.create_task(s.query_async(COUNT, formats=F, timeout_s=30))
+        waiting = asyncio.create_task(s.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)))
         await asyncio.sleep(0.1)
         await asyncio.to_thread(s.close)
         with pytest.raises(StoreUnavailable, match="shutting down"):
@@ -318,7 +320,7 @@ def test_workers_started_on_a_disk_store_answer_from_its_data(disk_path, wait):
     try:
         s.start_query_workers(2, wait=wait)
         assert b'"301"' in count(s)
-        assert b'"301"' in run_in_own_loop(lambda: s.query_async(COUNT, formats=F, timeout_s=30)).body
+        assert b'"301"' in run_in_own_loop(lambda: s.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
         assert len(s.workers.processes()[1]) == 2
         assert BLANK in s.quads(f"{EX}g0")
     finally:
@@ -371,10 +373,10 @@ def test_a_cheap_query_from_a_client_allowed_the_fast_lane_is_answered_while_the
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
-            answer = await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=True)
+            answer = await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=True)
             waited = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway
@@ -391,10 +393,10 @@ def test_a_client_not_allowed_the_fast_lane_waits_for_a_regular_worker():
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=2))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=2)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
-            await store.query_async(COUNT, formats=F, timeout_s=5, fast_lane=False)
+            await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=False)
             waited = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway
@@ -409,11 +411,11 @@ def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and
     store = _lane_store()
     try:
         async def scenario():
-            runaway = asyncio.ensure_future(store.query_async(CARTESIAN, formats=F, timeout_s=5))
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
             await asyncio.sleep(0.3)
             started = time.monotonic()
             with pytest.raises(QueryTimeout, match="fast lane"):
-                await store.query_async(CARTESIAN, formats=F, timeout_s=5, fast_lane=True)
+                await store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5), fast_lane=True)
             stopped = time.monotonic() - started
             with pytest.raises(QueryTimeout):
                 await runaway

@@ -6,7 +6,13 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.errors import BadRequest, FeatureDisabled, InputTooComplex
-from plankg.untrusted import Upload, WriteRequest, _refuse_reaching_out, prepare_write, validate_upload
+from plankg.untrusted import (
+    Upload,
+    WriteRequest,
+    _refuse_reaching_out,
+    prepare_write,
+    validate_upload,
+)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from shape_world import ONTOLOGY, PREFIXES, WORLD, parse_ttl
 BASE = "http://127.0.0.1:8000/"
 ONT = f"<{BASE}ontology>"
 
-V, W, I = "Violation", "Warning", "Info"
+V, W, I = "Violation", "Warning", "Info"  # noqa: E741  # the severities' initials
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Tools for working on plankg itself (not used by the service)."""
