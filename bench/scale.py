@@ -203,7 +203,7 @@ class Contender:
         return self.log.read().decode(errors="replace")[-2000:]
 
 
-def one_run(label: str, master: Path, tree: Path | None, seconds: float, rundir: Path) -> dict:
+def one_run(label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False) -> dict:
     store = rundir / "store"
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
@@ -218,6 +218,8 @@ def one_run(label: str, master: Path, tree: Path | None, seconds: float, rundir:
                 raise RuntimeError(f"{label} exited: {server.log_tail()}")
             time.sleep(0.01)
         out["start_s"] = time.perf_counter() - start
+        if start_only:
+            return out
         for i in range(20):  # warm-up: every worker has answered
             server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
         time.sleep(1.0)
@@ -253,6 +255,7 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=float, default=5.0, help="wrk seconds for the tiny-query throughput")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--start-only", action="store_true", help="measure only the start to the first answer (nothing else is run)")
     p.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = p.parse_args()
     trees = [t.resolve() for t in (args.tree or [ROOT])]
@@ -267,13 +270,13 @@ def main() -> None:
         runs: dict[str, list] = {label: [] for label, _ in setups}
         for n in range(args.runs):
             for label, tree in setups:
-                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run")
+                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", args.start_only)
                 runs[label].append(r)
                 print(scale, label, n, json.dumps(r), flush=True)
         summary = {}
         for label, rs in runs.items():
             keys = ("start_s", "pss_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
-            summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys}
+            summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys if any(k in r for r in rs)}
         results["scales"][scale] = {"quads": sum(1 for _ in nq.open("rb")), "median": summary, "runs": runs}
         args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps({s: v["median"] for s, v in results["scales"].items()}, indent=1))

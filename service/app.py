@@ -111,14 +111,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         ctx = await run_in_threadpool(open_context, settings, catalog, store)
         app.state.ctx = ctx
-        # in-memory indexes a router builds from the data (the search index), before serving: built
-        # beside the first requests instead, they would hold the GIL under those requests' feet
-        for module in modules:
-            if hasattr(module, "warm_up"):
-                await _warm(module.warm_up, app)
+        # in-memory indexes a router builds from the data (the search index), built while the first
+        # requests are served, not before: a request that needs one meanwhile waits for the same
+        # build (the answer cache merges it), every other is answered at once
+        warming = asyncio.create_task(_warm_all([m.warm_up for m in modules if hasattr(m, "warm_up")], app))
         try:
             yield
         finally:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
             app.state.ctx = None
             await run_in_threadpool(ctx.close)
 
@@ -161,6 +162,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
 
 WARM_UP_SECONDS = 30.0
+
+
+async def _warm_all(warm_ups: list, app: FastAPI) -> None:
+    for warm_up in warm_ups:
+        await _warm(warm_up, app)
 
 
 async def _warm(warm_up, app: FastAPI) -> None:
