@@ -194,7 +194,8 @@ def compact(triples: Iterable[ox.Triple], context: dict[str, Any], first: str | 
     """Compacted JSON-LD of the triples: ``{"@context": …, "@graph": [nodes]}``, ``first`` node first."""
     expanded = _expanded(triples)
     local = subset(context, expanded)
-    from pyld import jsonld  # imported on first use: with requests and lxml it weighs on every start
+    # imported on first use: with requests and lxml it weighs on every start
+    from pyld import jsonld
 
     doc = jsonld.compact(expanded, {"@context": local}, options={"documentLoader": _no_fetch, "graph": True})
     nodes = doc.get("@graph", [])
