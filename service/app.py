@@ -118,9 +118,24 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        opening = asyncio.ensure_future(run_in_threadpool(open_context, settings, catalog, store))
+        later = None
         if late is not None:
-            late.start()  # imported while the store's workers get ready
-        ctx = await run_in_threadpool(open_context, settings, catalog, store)
+            # imported while the store's workers still get ready (a wait, at scale); when they are
+            # ready already, a moment after the server listens: the imports hold the GIL, and the
+            # first requests, most often for /sparql or a named query, are answered first
+            if not (await asyncio.wait({opening}, timeout=0.05))[0]:
+                late.start()
+            else:
+                later = asyncio.get_running_loop().call_later(LATE_ROUTES_AFTER_S, late.start)
+        try:
+            ctx = await opening
+        except BaseException:
+            if later is not None:
+                later.cancel()
+            if late is not None:
+                await late.settle()
+            raise
         app.state.ctx = ctx
         # in-memory indexes a router builds from the data (the search index), built while the first
         # requests are served, not before: a request that needs one meanwhile waits for the same
@@ -131,6 +146,8 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
         finally:
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
+            if later is not None:
+                later.cancel()
             if late is not None:
                 await late.settle()
             app.state.ctx = None
@@ -171,6 +188,7 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
 
 
 OPENAPI_URL = "/openapi.json"
+LATE_ROUTES_AFTER_S = 0.25  # a request for a late route starts them at once
 # the routers a first answer needs (/sparql, the named queries); with ``defer_routes`` the rest
 # of ROUTER_MODULES comes while the server already answers
 FIRST_ANSWER_MODULES = ("service.sparql", "service.queries")
@@ -207,6 +225,7 @@ class LateRoutes:
         self.app, self.settings, self.catalog, self.names = app, settings, catalog, names
         self.modules: list = []
         self._task: asyncio.Task | None = None
+        self._added = asyncio.Event()
         router = app.router
         self._fallback, self._redirect_slashes = router.default, router.redirect_slashes
         router.default, router.redirect_slashes = self._route_when_ready, False
@@ -220,6 +239,11 @@ class LateRoutes:
     async def ready(self) -> list:
         """The late modules, once their routes are in place."""
         await asyncio.shield(self.start())
+        return self.modules
+
+    async def added(self) -> list:
+        """The late modules, once someone else had their routes added (this does not start it)."""
+        await self._added.wait()
         return self.modules
 
     async def settle(self) -> None:
@@ -240,6 +264,7 @@ class LateRoutes:
             raise
         self.modules = modules
         app.router.default, app.router.redirect_slashes = self._fallback, self._redirect_slashes
+        self._added.set()
 
     async def _route_when_ready(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.ready()
@@ -248,7 +273,7 @@ class LateRoutes:
 
 async def _warm_all(app: FastAPI, modules: list, late: LateRoutes | None) -> None:
     if late is not None:
-        modules = modules + await late.ready()
+        modules = modules + await late.added()
     for module in modules:
         if hasattr(module, "warm_up"):
             await _warm(module.warm_up, app)
