@@ -150,6 +150,7 @@ class Contender:
         self.log = tempfile.TemporaryFile()
         self.proc: subprocess.Popen | None = None
         self.extra_env: dict[str, str] = {}  # settings of a run (bench.mixed: a short time limit)
+        self.pycache: Path | None = None  # bytecode kept here between runs, as the Docker image's compileall gives it
 
     @property
     def oxigraph(self) -> bool:
@@ -170,6 +171,9 @@ class Contender:
                 PLANKG_CLIENT_MAX_CONCURRENT="1024", PLANKG_CLIENT_MAX_JOBS="1024",
             )
             env.update(self.extra_env)
+            if self.pycache is not None:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env["PYTHONPYCACHEPREFIX"] = str(self.pycache / re.sub(r"\W+", "-", str(self.tree)))
             cwd = self.tree
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -203,12 +207,15 @@ class Contender:
         return self.log.read().decode(errors="replace")[-2000:]
 
 
-def one_run(label: str, master: Path, tree: Path | None, seconds: float, rundir: Path) -> dict:
+def one_run(
+    label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None
+) -> dict:
     store = rundir / "store"
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
     shutil.copytree(master, store)
     server = Contender(label, store, tree)
+    server.pycache = pycache
     out: dict = {"load_before": load()}
     try:
         start = time.perf_counter()
@@ -218,6 +225,8 @@ def one_run(label: str, master: Path, tree: Path | None, seconds: float, rundir:
                 raise RuntimeError(f"{label} exited: {server.log_tail()}")
             time.sleep(0.01)
         out["start_s"] = time.perf_counter() - start
+        if start_only:
+            return out
         for i in range(20):  # warm-up: every worker has answered
             server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
         time.sleep(1.0)
@@ -253,6 +262,8 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=float, default=5.0, help="wrk seconds for the tiny-query throughput")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--start-only", action="store_true", help="measure only the start to the first answer (nothing else is run)")
+    p.add_argument("--pycache", type=Path, help="keep plankg's bytecode here between runs (an untimed run writes it); else as the environment says")
     p.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = p.parse_args()
     trees = [t.resolve() for t in (args.tree or [ROOT])]
@@ -265,15 +276,19 @@ def main() -> None:
         nq = data_for(scale, args.seed)
         master = master_store(scale, nq)
         runs: dict[str, list] = {label: [] for label, _ in setups}
+        if args.pycache is not None:
+            for label, tree in setups:
+                if tree is not None:
+                    one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", True, args.pycache)
         for n in range(args.runs):
             for label, tree in setups:
-                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run")
+                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", args.start_only, args.pycache)
                 runs[label].append(r)
                 print(scale, label, n, json.dumps(r), flush=True)
         summary = {}
         for label, rs in runs.items():
             keys = ("start_s", "pss_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
-            summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys}
+            summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys if any(k in r for r in rs)}
         results["scales"][scale] = {"quads": sum(1 for _ in nq.open("rb")), "median": summary, "runs": runs}
         args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps({s: v["median"] for s, v in results["scales"].items()}, indent=1))

@@ -83,7 +83,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from service.app import create_app
         from service.server import uvicorn_options
 
-        app = create_app(settings, store=store)
+        app = create_app(settings, store=store, defer_routes=True)  # the server listens before every router is made
         uvicorn.run(
             app,
             host=settings.host,

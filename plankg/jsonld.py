@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
 
@@ -195,6 +194,9 @@ def compact(triples: Iterable[ox.Triple], context: dict[str, Any], first: str | 
     """Compacted JSON-LD of the triples: ``{"@context": …, "@graph": [nodes]}``, ``first`` node first."""
     expanded = _expanded(triples)
     local = subset(context, expanded)
+    # imported on first use: with requests and lxml it weighs on every start
+    from pyld import jsonld
+
     doc = jsonld.compact(expanded, {"@context": local}, options={"documentLoader": _no_fetch, "graph": True})
     nodes = doc.get("@graph", [])
     nodes.sort(key=lambda n: (n.get("id") != first, str(n.get("id", ""))))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -94,32 +95,63 @@ def create_app_from_env() -> FastAPI:
     store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
     try:
         store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
-        return create_app(settings, store=store)
+        return create_app(settings, store=store, defer_routes=True)
     except BaseException:
         store.close()
         raise
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings, store: Store | None = None, *, defer_routes: bool = False) -> FastAPI:
     """A fresh app. ``store``: an opened store for its one lifespan to serve and then
-    close; by default the lifespan opens (and when empty, builds) the configured one."""
+    close; by default the lifespan opens (and when empty, builds) the configured one.
+
+    ``defer_routes`` (``plankg serve``): only the routers a first answer needs
+    (``FIRST_ANSWER_MODULES``: ``/sparql`` and the named queries) are made before the
+    server listens; the others are imported and added while it already answers, and a
+    request for one of them meanwhile waits for them (``LateRoutes``), then is routed as
+    in an app made whole. Every middleware (limits, fairness, headers) is in place from
+    the first request either way.
+    """
     from plankg.catalog import Catalog
 
     # read once per app: the typed routes, the fast routes and the context share it
     catalog = Catalog.load(settings)
+    late: LateRoutes | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        ctx = await run_in_threadpool(open_context, settings, catalog, store)
+        opening = asyncio.ensure_future(run_in_threadpool(open_context, settings, catalog, store))
+        later = None
+        if late is not None:
+            # imported while the store's workers still get ready (a wait, at scale); when they are
+            # ready already, a moment after the server listens: the imports hold the GIL, and the
+            # first requests, most often for /sparql or a named query, are answered first
+            if not (await asyncio.wait({opening}, timeout=0.05))[0]:
+                late.start()
+            else:
+                later = asyncio.get_running_loop().call_later(LATE_ROUTES_AFTER_S, late.start)
+        try:
+            ctx = await opening
+        except BaseException:
+            if later is not None:
+                later.cancel()
+            if late is not None:
+                await late.settle()
+            raise
         app.state.ctx = ctx
-        # in-memory indexes a router builds from the data (the search index), before serving: built
-        # beside the first requests instead, they would hold the GIL under those requests' feet
-        for module in modules:
-            if hasattr(module, "warm_up"):
-                await _warm(module.warm_up, app)
+        # in-memory indexes a router builds from the data (the search index), built while the first
+        # requests are served, not before: a request that needs one meanwhile waits for the same
+        # build (the answer cache merges it), every other is answered at once
+        warming = asyncio.create_task(_warm_all(app, modules, late))
         try:
             yield
         finally:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+            if later is not None:
+                later.cancel()
+            if late is not None:
+                await late.settle()
             app.state.ctx = None
             await run_in_threadpool(ctx.close)
 
@@ -130,19 +162,23 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        # added with the late routes when they are deferred: a schema made before would miss them
+        openapi_url=None if defer_routes else OPENAPI_URL,
     )
     app.state.ctx = None
     problems.install(app, expensive=is_expensive)
+    first = FIRST_ANSWER_MODULES if defer_routes else ROUTER_MODULES
     # every one must be there: a missing router is a broken install, an error at start
-    modules = [importlib.import_module(name) for name in ROUTER_MODULES]
-    # a router whose routes come from the settings (one per named query) is built per app
-    routers = [module.build_router(settings, catalog) if hasattr(module, "build_router") else module.router for module in modules]
-    # the routes the routers marked hot, served by plain Starlette routes matched before any router
-    app.router.routes.extend(promoted(route for router in routers for route in router.routes))
-    for router in routers:
-        app.include_router(router)
-    _install_docs(app)
+    modules = _import_modules(first)
+    _add_routes(app, settings, catalog, modules)
+    if defer_routes:
+        rest = [name for name in ROUTER_MODULES if name not in first]
+        missing = [name for name in rest if importlib.util.find_spec(name) is None]
+        if missing:
+            raise ModuleNotFoundError(f"the service's modules {', '.join(missing)} are missing: a broken install")
+        late = LateRoutes(app, settings, catalog, rest)
+    else:
+        _install_docs(app)
 
     # the last added middleware is the outermost
     app.state.fairness = Fairness(settings)  # one per app: the routes and FairShare count the same shares
@@ -156,6 +192,95 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+OPENAPI_URL = "/openapi.json"
+LATE_ROUTES_AFTER_S = 0.25  # a request for a late route starts them at once
+# the routers a first answer needs (/sparql, the named queries); with ``defer_routes`` the rest
+# of ROUTER_MODULES comes while the server already answers
+FIRST_ANSWER_MODULES = ("service.sparql", "service.queries")
+
+
+def _import_modules(names) -> list:
+    return [importlib.import_module(name) for name in names]
+
+
+def _add_routes(app: FastAPI, settings: Settings, catalog, modules: list) -> None:
+    # a router whose routes come from the settings (one per named query) is built per app
+    routers = [module.build_router(settings, catalog) if hasattr(module, "build_router") else module.router for module in modules]
+    # the routes the routers marked hot, served by plain Starlette routes matched before any router
+    # (the late routers mark none: they join after the first ones, which match none of their paths)
+    app.router.routes.extend(promoted(route for router in routers for route in router.routes))
+    for router in routers:
+        app.include_router(router)
+
+
+class LateRoutes:
+    """The routers a first answer does not need, added once the server listens.
+
+    Their modules are imported in a worker thread (most of the cost); the routes are added
+    on the event loop, between two requests' routing. Until then the router's fallback (what
+    answers a path no route matches) waits for them and routes the request again, and the
+    trailing-slash redirect is off (it would redirect to a route that is not there yet):
+    a request is never answered 404 or redirected for want of a route still coming.
+    """
+
+    def __init__(self, app: FastAPI, settings: Settings, catalog, names: list[str]) -> None:
+        self.app, self.settings, self.catalog, self.names = app, settings, catalog, names
+        self.modules: list = []
+        self._task: asyncio.Task | None = None
+        self._added = asyncio.Event()
+        router = app.router
+        self._fallback, self._redirect_slashes = router.default, router.redirect_slashes
+        router.default, router.redirect_slashes = self._route_when_ready, False
+
+    def start(self) -> asyncio.Task:
+        """Begin adding them (once; from the event loop)."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._add())
+        return self._task
+
+    async def ready(self) -> list:
+        """The late modules, once their routes are in place."""
+        await asyncio.shield(self.start())
+        return self.modules
+
+    async def added(self) -> list:
+        """The late modules, once someone else had their routes added (this does not start it)."""
+        await self._added.wait()
+        return self.modules
+
+    async def settle(self) -> None:
+        """At shutdown: a thread still importing is let finish (it cannot be stopped)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _add(self) -> None:
+        app = self.app
+        try:
+            modules = await run_in_threadpool(_import_modules, self.names)
+            _add_routes(app, self.settings, self.catalog, modules)
+            _install_docs(app)
+            app.openapi_url = OPENAPI_URL
+            app.setup()  # the schema route, last: no route before it answers its path
+        except BaseException:
+            log.exception("the service's routes could not be added")
+            raise
+        self.modules = modules
+        app.router.default, app.router.redirect_slashes = self._fallback, self._redirect_slashes
+        self._added.set()
+
+    async def _route_when_ready(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.ready()
+        await self.app.router(scope, receive, send)
+
+
+async def _warm_all(app: FastAPI, modules: list, late: LateRoutes | None) -> None:
+    if late is not None:
+        modules = modules + await late.added()
+    for module in modules:
+        if hasattr(module, "warm_up"):
+            await _warm(module.warm_up, app)
 
 
 WARM_UP_SECONDS = 30.0

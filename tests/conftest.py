@@ -141,9 +141,9 @@ def live_server_factory(make_settings) -> Iterator[Callable[..., str]]:
 
     servers: list[LiveServer] = []
 
-    def start(customize: Callable | None = None, http: str | None = None, **overrides) -> str:
+    def start(customize: Callable | None = None, http: str | None = None, defer_routes: bool = False, **overrides) -> str:
         settings = make_settings(**overrides)
-        app = create_app(settings)
+        app = create_app(settings, defer_routes=defer_routes)
         if customize is not None:
             customize(app)
         options = {}

@@ -426,6 +426,7 @@ class WorkerPool:
                 self._idle.put(self._fork())
             for _ in range(self.options.fast_lane):
                 self._fast.put(self._fork("fast"))
+            self._warm()
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -773,6 +774,7 @@ class WorkerPool:
     def _start_zygote(self) -> None:
         self._spawn_zygote()
         self._load_zygote()
+        self._warm()
 
     def _spawn_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -787,7 +789,6 @@ class WorkerPool:
         finally:
             theirs.close()
         self._control = ours
-        self._warm()
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
@@ -795,13 +796,12 @@ class WorkerPool:
             log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
     def _warm(self) -> None:
-        """Have a new zygote run ``options.warm`` first: jobs forked from it start warm.
+        """Have a new zygote run ``options.warm``: jobs forked from it start warm.
 
-        Sent as soon as the zygote exists and without waiting for an answer (it sends none), so
-        the warm-up overlaps the server's own start (reading the disk, importing the web stack);
-        the zygote's first load waits behind it. Once the workers exist the zygote must answer
-        at once: a kill or fork held up behind a warm-up holds the pool's lock, and with it
-        every query's hand-over of a worker.
+        Sent once the zygote holds the data and the first workers are forked, without waiting
+        for an answer (it sends none): the first queries need none of what the warm-up makes
+        (it readies the sandbox's jobs), so they need not wait for it. A kill, fork or job asked
+        meanwhile waits behind it, once, at start (before, the load itself waited behind it).
         """
         if self.options.warm is None or self._control is None:
             return
@@ -953,7 +953,8 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 module_name, _, name = message[1].partition(":")
                 import importlib
 
-                getattr(importlib.import_module(module_name), name)(store, prefixes, *message[2])
+                # on an empty store, as before the data came: what it fills must not depend on the data
+                getattr(importlib.import_module(module_name), name)(ox.Store(), {}, *message[2])
             except Exception:  # noqa: BLE001 - jobs still run, only slower to start
                 import traceback
 

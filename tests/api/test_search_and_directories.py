@@ -263,19 +263,55 @@ def test_every_reference_name_the_graph_carries_finds_its_organization_first(cli
     assert checked > 100
 
 
-def test_the_index_is_built_before_the_app_serves(app_factory):
+def test_the_index_is_built_at_start_beside_the_first_requests_and_once(app_factory, monkeypatch):
+    import asyncio
+
+    from service import pages
+    from service.answer_cache import answer_cache
+    from service.search_index import SearchIndex
+
+    builds = []
+    build = SearchIndex.build
+
+    def counted(*args, **kwargs):
+        builds.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "build", counted)
+    app = app_factory()
+
+    async def started() -> tuple[bool, bool]:
+        async with app.router.lifespan_context(app):
+            ctx = app.state.ctx
+            early = await pages.search_index(app, ctx)  # a search as the server starts: one build serves it and the warm-up
+            for _ in range(600):
+                kept = answer_cache(app, "pages").get(ctx.store.version, ("search-index",))
+                if kept is not None:
+                    return kept.value is early, True
+                await asyncio.sleep(0.05)
+            return False, False
+
+    assert asyncio.run(started()) == (True, True)
+    assert len(builds) == 1
+
+
+def test_the_index_is_built_at_start_with_no_search_asking(app_factory):
     import asyncio
 
     from service.answer_cache import answer_cache
 
     app = app_factory()
 
-    async def started() -> bool:
+    async def built() -> bool:
         async with app.router.lifespan_context(app):
             ctx = app.state.ctx
-            return answer_cache(app, "pages").get(ctx.store.version, ("search-index",)) is not None
+            for _ in range(600):
+                if answer_cache(app, "pages").get(ctx.store.version, ("search-index",)) is not None:
+                    return True
+                await asyncio.sleep(0.05)
+            return False
 
-    assert asyncio.run(started())
+    assert asyncio.run(built())
 
 
 def test_the_api_description_documents_the_directories_and_suggestions(client):
