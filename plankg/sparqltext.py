@@ -358,7 +358,12 @@ def update_graphs(text: str) -> set[str] | None:
 
 # ---------------------------------------------------------------- base IRIs and error messages
 # an absolute IRI as SPARQL and the protocols take one: a scheme, then no character IRIs forbid
-ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+# (RFC 3987: no controls, spaces or delimiters, no surrogates or noncharacters such as U+FFFD's
+# block and U+1FFFE); \Z, not $, which would let a final newline through
+_NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+ABSOLUTE_IRI = re.compile(
+    "^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufff0-\uffff" + _NONCHARACTERS + "]*\\Z"
+)
 MAX_BASE_IRI_CHARS = 2048
 
 

@@ -250,15 +250,6 @@ def _iris(params: list[tuple[str, str]], name: str) -> list[str]:
     return values
 
 
-
-
-
-
-
-
-
-
-
 # ---------------------------------------------------------------- service description
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")

@@ -22,8 +22,9 @@ SELECT_JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
-def server(live_server_factory):
-    return live_server_factory(write_tokens={"steward": TOKEN})
+def server(live_server_factory, store_backend):
+    # on the embedded store and, as a front-end, on oxigraph serve and Virtuoso (issue 13)
+    return live_server_factory(write_tokens={"steward": TOKEN}, **store_backend)
 
 
 @pytest.fixture(scope="module")

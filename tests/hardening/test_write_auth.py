@@ -32,8 +32,11 @@ INSERT = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:x:auth-note2> <http://www.w3.o
 
 
 @pytest.fixture(scope="module")
-def server(live_server_factory):
-    return live_server_factory(write_tokens={"steward": TOKEN, **OTHER_TOKENS}, write_roles={"importer": "admin"}, cors_origins=[ALLOWED_ORIGIN])
+def server(live_server_factory, store_backend):
+    # on the embedded store and, as a front-end, on oxigraph serve and Virtuoso (issue 13)
+    return live_server_factory(
+        write_tokens={"steward": TOKEN, **OTHER_TOKENS}, write_roles={"importer": "admin"}, cors_origins=[ALLOWED_ORIGIN], **store_backend
+    )
 
 
 @pytest.fixture(scope="module")
