@@ -133,7 +133,7 @@ def oxigraph_memory(workdir: Path, nquads: Path) -> Contender:
 
 
 def oxigraph_disk(workdir: Path, nquads: Path) -> Contender:
-    engine = engines.start_oxigraph(workdir, nquads)
+    engine = engines.start_oxigraph(workdir, nquads, union_default_graph=True)
     base = engine.query_url.rsplit("/", 1)[0]
     return Contender("oxigraph serve (on disk)", engine, "sparql", base, "/query", workdir / "db", dict(engine.seconds))
 

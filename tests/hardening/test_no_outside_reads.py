@@ -21,8 +21,9 @@ UPDATE = {"Content-Type": "application/sparql-update", **AUTH}
 
 
 @pytest.fixture(scope="module")
-def client(live_server_factory):
-    url = live_server_factory(write_tokens={"steward": TOKEN}, query_timeout_s=5)
+def client(live_server_factory, store_backend):
+    # on the embedded store and, as a front-end, on oxigraph serve and Virtuoso (issue 13)
+    url = live_server_factory(write_tokens={"steward": TOKEN}, query_timeout_s=5, **store_backend)
     with httpx.Client(base_url=url, timeout=60) as c:
         yield c
 

@@ -23,7 +23,8 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
-def client(live_server_factory):
+def client(live_server_factory, store_backend):
+    # on the embedded store and, as a front-end, on oxigraph serve and Virtuoso (issue 13)
     from hardening_support import TOKEN
 
     url = live_server_factory(
@@ -33,6 +34,7 @@ def client(live_server_factory):
         max_query_chars=MAX_QUERY_CHARS,
         query_workers=1,
         write_tokens={"steward": TOKEN},
+        **store_backend,
     )
     # the client waits far longer than the limit: without the guard the test fails, it does not hang
     with httpx.Client(base_url=url, timeout=60) as c:
