@@ -43,19 +43,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.profile_http import DISTINCT_LUA
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 TOKEN = "bench-scale-token-0123456789"
 B = "http://127.0.0.1:8000/"
 TINY = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
-DISTINCT_LUA = """
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", wrk.path .. "%0A%23" .. n .. "-" .. math.random(1, 1000000000))
-end
-"""
 
 
 def free_port() -> int:
