@@ -4,11 +4,16 @@
 
 For each scale the generated data (``bench.generate``) is bulk-loaded once into an
 on-disk store; every run copies it, so each server starts on an existing store, as
-after a restart. Each contender (``plankg serve`` from each ``--tree``, and
-``oxigraph serve --location``) is started alone, then:
+after a restart. Each contender is started alone: ``plankg serve`` from each ``--tree``,
+``oxigraph serve --location`` on a copy of the store, ``oxigraph serve`` in memory (loaded
+through its ``/store`` after launch: the reference for memory, since plankg holds its data in
+memory too and ``--location`` keeps it in the page cache, which PSS does not count) and
+Virtuoso (``virtuoso-t`` on a copy of a database bulk-loaded once, the conformance tests' ini
+with a benchmark-sized buffer pool). Then:
 
 - start: seconds from launch to the first answer of ``/sparql?query=ASK {}`` (plankg:
-  the first answer that needs a query worker; oxigraph: ``/query``);
+  the first answer that needs a query worker; oxigraph: ``/query``); not taken for
+  oxigraph in memory, which has no existing store to start on (its load is ``load_s``);
 - memory: PSS of the whole process tree (server, query-worker zygote, workers) once
   it has answered a warm-up, so pages the forked workers share count once;
 - writes: a 100-triple ``INSERT DATA`` (plankg: a steward's ``/update`` through the
@@ -135,11 +140,30 @@ def wrk_rate(url: str, seconds: float, clients: int = 16) -> float | None:
     return float(found.group(1))
 
 
-class Contender:
-    """One server on a copy of the store: ``launch``, ``ask_url``, ``update``, ``stop``."""
+PLANKG, OXIGRAPH_DISK, OXIGRAPH_MEMORY, VIRTUOSO = "plankg", "oxigraph-disk", "oxigraph-memory", "virtuoso"
+PEER_LABELS = {OXIGRAPH_DISK: "oxigraph serve", OXIGRAPH_MEMORY: "oxigraph serve (memory)", VIRTUOSO: "Virtuoso"}
 
-    def __init__(self, label: str, store: Path, tree: Path | None) -> None:
-        self.label, self.store, self.tree = label, store, tree
+
+def virtuoso_master(scale: str, nq: Path) -> Path:
+    """A Virtuoso database bulk-loaded once (and checkpointed); every run starts on a copy of it."""
+    from bench import contenders
+
+    master = WORK / f"scale-{scale}" / "virtuoso-master"
+    if not (master / "virtuoso.db").exists():
+        shutil.rmtree(master, ignore_errors=True)
+        contender = contenders.virtuoso(master, nq)
+        contender.engine.stop()
+        for name in ("virtuoso.ini", "virtuoso.lck"):
+            (master / name).unlink(missing_ok=True)
+        shutil.rmtree(master / "load", ignore_errors=True)
+    return master
+
+
+class Contender:
+    """One server on a copy of the store: ``launch``, ``ask``, ``update``, ``stop``."""
+
+    def __init__(self, label: str, store: Path, tree: Path | None, kind: str = PLANKG, nq: Path | None = None) -> None:
+        self.label, self.store, self.tree, self.kind, self.nq = label, store, tree, kind, nq
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
@@ -149,13 +173,23 @@ class Contender:
 
     @property
     def oxigraph(self) -> bool:
-        return self.tree is None
+        return self.kind in (OXIGRAPH_DISK, OXIGRAPH_MEMORY)
 
     def launch(self) -> None:
+        env, cwd = dict(os.environ), self.store.parent
         if self.oxigraph:
             binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-            argv = [binary, "serve", "--location", str(self.store), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
-            env, cwd = dict(os.environ), self.store.parent
+            where = ["--location", str(self.store)] if self.kind == OXIGRAPH_DISK else []
+            argv = [binary, "serve", *where, "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        elif self.kind == VIRTUOSO:
+            from bench import contenders
+            from tests.conformance import engines
+
+            sql_port = free_port()
+            ini = self.store / "virtuoso.ini"
+            ini.write_text(contenders._tuned_virtuoso_ini(engines.virtuoso_ini)(self.store, sql_port, self.port), encoding="utf-8")
+            argv = [engines.binary("virtuoso-t"), "+foreground", "+configfile", str(ini)]
+            cwd = self.store
         else:
             argv = [sys.executable, "-m", "plankg.cli", "serve", "--port", str(self.port)]
             env = {k: v for k, v in os.environ.items() if not k.startswith("PLANKG_")}
@@ -172,20 +206,33 @@ class Contender:
             cwd = self.tree
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
+    def load_memory(self) -> float:
+        """Oxigraph in memory: the data through its Graph Store ``/store`` (seconds)."""
+        t = time.perf_counter()
+        status, body = fetch(self.base + "/store", data=self.nq.read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=1800)
+        if status not in (200, 201, 204):
+            raise RuntimeError(f"{self.label}: loading answered {status}: {body[:500]!r}")
+        return time.perf_counter() - t
+
     def query_url(self, text: str) -> str:
-        return self.base + ("/query" if self.oxigraph else "/sparql") + "?" + urllib.parse.urlencode({"query": text})
+        path = {PLANKG: "/sparql", VIRTUOSO: "/sparql"}.get(self.kind, "/query")
+        return self.base + path + "?" + urllib.parse.urlencode({"query": text})
 
     def ask(self, text: str) -> bool | None:
         status, body = fetch(self.query_url(text), headers={"Accept": "application/sparql-results+json"})
         if status != 200:
             return None
-        return json.loads(body)["boolean"]
+        try:
+            return json.loads(body)["boolean"]
+        except (ValueError, KeyError):
+            return None
 
     def update(self, text: str) -> int:
         headers = {"Content-Type": "application/sparql-update"}
-        if not self.oxigraph:
+        if self.kind == PLANKG:
             headers["Authorization"] = f"Bearer {TOKEN}"
-        return fetch(self.base + ("/update"), data=text.encode(), headers=headers, timeout=120)[0]
+        path = "/sparql" if self.kind == VIRTUOSO else "/update"
+        return fetch(self.base + path, data=text.encode(), headers=headers, timeout=120)[0]
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -203,13 +250,17 @@ class Contender:
 
 
 def one_run(
-    label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None
+    label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None,
+    kind: str = PLANKG, nq: Path | None = None,
 ) -> dict:
     store = rundir / "store"
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
-    shutil.copytree(master, store)
-    server = Contender(label, store, tree)
+    if kind != OXIGRAPH_MEMORY:
+        shutil.copytree(master, store)
+    else:
+        store.mkdir()
+    server = Contender(label, store, tree, kind, nq)
     server.pycache = pycache
     out: dict = {"load_before": load()}
     try:
@@ -218,8 +269,15 @@ def one_run(
         while server.ask("ASK {}") is None:
             if server.proc.poll() is not None:
                 raise RuntimeError(f"{label} exited: {server.log_tail()}")
+            if time.perf_counter() - start > 600:
+                raise RuntimeError(f"{label} did not answer in 600 s: {server.log_tail()}")
             time.sleep(0.01)
-        out["start_s"] = time.perf_counter() - start
+        if kind == OXIGRAPH_MEMORY:
+            if start_only:
+                return out
+            out["load_s"] = server.load_memory()
+        else:
+            out["start_s"] = time.perf_counter() - start
         if start_only:
             return out
         for i in range(20):  # warm-up: every worker has answered
@@ -259,31 +317,43 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--start-only", action="store_true", help="measure only the start to the first answer (nothing else is run)")
     p.add_argument("--pycache", type=Path, help="keep plankg's bytecode here between runs (an untimed run writes it); else as the environment says")
+    p.add_argument("--peers", default=",".join(PEER_LABELS), help=f"comma-separated, of: {', '.join(PEER_LABELS)}")
     p.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = p.parse_args()
     trees = [t.resolve() for t in (args.tree or [ROOT])]
-    setups: list[tuple[str, Path | None]] = [(f"plankg ({t.name})", t) for t in trees] + [("oxigraph serve", None)]
+    peers = [kind for kind in args.peers.split(",") if kind]
+    unknown = set(peers) - set(PEER_LABELS)
+    if unknown:
+        p.error(f"unknown peer {sorted(unknown)}; known: {', '.join(PEER_LABELS)}")
+    setups: list[tuple[str, Path | None, str]] = [(f"plankg ({t.name})", t, PLANKG) for t in trees]
+    setups += [(PEER_LABELS[kind], None, kind) for kind in peers]
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(), "runs": args.runs, "scales": {}}
     if args.out.exists():
         previous = json.loads(args.out.read_text())
         results["scales"] = previous.get("scales", {})
     for scale in args.scales.split(","):
         nq = data_for(scale, args.seed)
-        master = master_store(scale, nq)
-        runs: dict[str, list] = {label: [] for label, _ in setups}
+        masters = {PLANKG: master_store(scale, nq)}
+        masters[OXIGRAPH_DISK] = masters[OXIGRAPH_MEMORY] = masters[PLANKG]
+        if VIRTUOSO in peers:
+            masters[VIRTUOSO] = virtuoso_master(scale, nq)
+        runs: dict[str, list] = {label: [] for label, _, _ in setups}
+        rundir = WORK / f"scale-{scale}" / "run"
         if args.pycache is not None:
-            for label, tree in setups:
-                if tree is not None:
-                    one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", True, args.pycache)
+            for label, tree, kind in setups:
+                if kind == PLANKG:
+                    one_run(label, masters[kind], tree, args.seconds, rundir, True, args.pycache)
         for n in range(args.runs):
-            for label, tree in setups:
-                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", args.start_only, args.pycache)
+            for label, tree, kind in setups:
+                r = one_run(label, masters[kind], tree, args.seconds, rundir, args.start_only, args.pycache, kind, nq)
+                r["kind"] = kind
                 runs[label].append(r)
                 print(scale, label, n, json.dumps(r), flush=True)
         summary = {}
         for label, rs in runs.items():
-            keys = ("start_s", "pss_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
+            keys = ("start_s", "load_s", "pss_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
             summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys if any(k in r for r in rs)}
+            summary[label]["kind"] = rs[0]["kind"] if rs else None
         results["scales"][scale] = {"quads": sum(1 for _ in nq.open("rb")), "median": summary, "runs": runs}
         args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps({s: v["median"] for s, v in results["scales"].items()}, indent=1))
