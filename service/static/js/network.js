@@ -221,17 +221,6 @@
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy);
   }
 
-  function save(blob, name) {
-    var url = URL.createObjectURL(blob);
-    var a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
-  }
-
   function fileName(ext) {
     var link = document.getElementById("network-download");
     var base = (link && link.getAttribute("download")) || "plankg-network.svg";
@@ -241,7 +230,7 @@
   function exportSvg(evt) {
     if (!current) return;
     evt.preventDefault();
-    save(new Blob([exportText()], { type: "image/svg+xml" }), fileName("svg"));
+    window.plankgSave(new Blob([exportText()], { type: "image/svg+xml" }), fileName("svg"));
   }
 
   function exportPng() {
@@ -258,7 +247,7 @@
       g.fillStyle = "#ffffff";
       g.fillRect(0, 0, c.width, c.height);
       g.drawImage(img, 0, 0, c.width, c.height);
-      c.toBlob(function (blob) { save(blob, fileName("png")); }, "image/png");
+      c.toBlob(function (blob) { window.plankgSave(blob, fileName("png")); }, "image/png");
     };
     // a data: URL, which the page's CSP allows for images (blob: it does not)
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(exportText());

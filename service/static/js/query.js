@@ -494,14 +494,7 @@
   }
 
   function save(content, type, name) {
-    var url = URL.createObjectURL(new Blob([content], { type: type }));
-    var a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    window.plankgSave(new Blob([content], { type: type }), name);
   }
 
   buttons.csv.addEventListener("click", function () {
