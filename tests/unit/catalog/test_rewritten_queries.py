@@ -56,7 +56,7 @@ def test_rewritten_query_gives_the_answer_of_its_reference(store, catalog, name)
     reference = parse_query(name, text)
     assert reference.sparql != query.sparql, f"queries/{name}.rq is its reference: nothing to compare"
     answered = 0
-    for params in [dict(e) for e in query.examples] + MORE_PARAMS.get(name, []):
+    for params in ([dict(e) for e in query.examples] or [{}]) + MORE_PARAMS.get(name, []):
         bindings = query.bind(params)
         expected = whole_answer(store, reference.sparql, bindings)
         assert whole_answer(store, query.sparql, bindings) == expected, f"{name} {params}"
