@@ -1,0 +1,111 @@
+"""Named queries before and after a rewrite, interleaved in one process on one in-memory store.
+
+    python -m bench.named_compare DATA.nq OLD_ROOT [--rounds 5] [--out FILE.jsonl] [--only a,b]
+
+``OLD_ROOT`` is a checkout whose ``queries/`` holds the files before the rewrite (e.g.
+``/work/main``); the files after are this checkout's. Each query is timed as
+``bench.inprocess`` times it (its first example; a paged query answers its first page
+with the total) through ``EmbeddedStore.query`` on the same in-memory store, old and new
+taking turns, so that the machine's load falls on both alike. Before timing, the whole
+answer of every example (no page, no cap) is compared byte for byte: a rewrite must give
+the same rows in the same order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from plankg.catalog import Catalog, NamedQuery
+from plankg.namespaces import Namespaces
+from plankg.settings import Settings
+from plankg.store import QueryRequest
+from plankg.store.embedded import EmbeddedStore
+
+FORMATS = {"select": "json", "ask": "json", "graph": "ntriples"}
+WHOLE = 10**9
+
+
+def _request(settings: Settings, query: NamedQuery, example: dict[str, str], *, whole: bool) -> QueryRequest:
+    bindings = query.bind(example)
+    if whole:
+        return QueryRequest(query.sparql, formats=FORMATS, bindings=bindings, row_cap=WHOLE)
+    if query.page_size:
+        return QueryRequest(query.sparql, formats=FORMATS, bindings=bindings, row_cap=min(query.page_size, settings.result_row_cap), offset=0, count_total=True)
+    return QueryRequest(query.sparql, formats=FORMATS, bindings=bindings, row_cap=settings.result_row_cap)
+
+
+def _time(store: EmbeddedStore, request: QueryRequest, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        store.query(request)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data")
+    ap.add_argument("old_root", type=Path)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per turn (after one warm-up per query)")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args(argv)
+
+    settings = Settings()
+    new = Catalog.load(settings)
+    old = Catalog.load(Settings(root_dir=args.old_root))
+    mem = ox.Store()
+    t = time.perf_counter()
+    mem.bulk_load(path=args.data, format=ox.RdfFormat.N_QUADS)
+    store = EmbeddedStore.over(mem, Namespaces.of(settings).prefixes())
+    events: list[dict] = [{"event": "loaded", "quads": len(mem), "load_s": time.perf_counter() - t, "data": str(args.data),
+                           "old_root": str(args.old_root), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}]
+    only = {n for n in args.only.split(",") if n}
+    for query in new:
+        if (only and query.name not in only) or query.name not in old:
+            continue
+        before = old.get(query.name)
+        same_text = before.sparql == query.sparql
+        examples = [dict(e) for e in query.examples] or [{}]
+        checks = []
+        if not same_text:
+            for example in examples:
+                a = store.query(_request(settings, before, example, whole=True))
+                b = store.query(_request(settings, query, example, whole=True))
+                checks.append({"params": example, "rows": a.rows, "same": a.body == b.body})
+        page_old = _request(settings, before, examples[0], whole=False)
+        page_new = _request(settings, query, examples[0], whole=False)
+        _time(store, page_old, 1)
+        _time(store, page_new, 1)
+        t_old: list[float] = []
+        t_new: list[float] = []
+        loads = []
+        for _ in range(args.rounds):
+            t_old += _time(store, page_old, args.runs)
+            t_new += _time(store, page_new, args.runs)
+            loads.append(os.getloadavg()[0])
+        response = store.query(page_new)
+        event = {"event": "done", "query": query.name, "params": examples[0], "rewritten": not same_text,
+                 "old_p50_ms": statistics.median(t_old) * 1000, "new_p50_ms": statistics.median(t_new) * 1000,
+                 "runs": len(t_new), "rows": response.rows, "total": response.total, "load1": statistics.median(loads),
+                 "answers": checks}
+        events.append(event)
+        flag = "" if all(c["same"] for c in checks) else "  ANSWERS DIFFER"
+        print(f"{query.name:26s} old {event['old_p50_ms']:8.1f} ms  new {event['new_p50_ms']:8.1f} ms  load {event['load1']:.2f}{flag}", flush=True)
+    if args.out:
+        args.out.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return 0 if all(all(c["same"] for c in e.get("answers", [])) for e in events) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
