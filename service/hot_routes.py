@@ -29,8 +29,8 @@ def hot(declared: Callable[..., Any], plain: Endpoint | None = None) -> Callable
     return declared
 
 
-def promoted(routes: Iterable[BaseRoute]) -> list[Route]:
-    """One plain route per path of the hot routes among ``routes``, for all of their methods."""
+def hot_endpoints(routes: Iterable[BaseRoute]) -> dict[str, dict[str, Endpoint]]:
+    """The plain endpoint of each hot route among ``routes``: path -> method -> endpoint."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for route in routes:
         if not isinstance(route, APIRoute):
@@ -39,6 +39,11 @@ def promoted(routes: Iterable[BaseRoute]) -> list[Route]:
         if plain is not None:
             for method in route.methods or ():
                 by_path.setdefault(route.path, {})[method] = plain
+    return by_path
+
+
+def promoted(by_path: dict[str, dict[str, Endpoint]]) -> list[Route]:
+    """One plain route per path of ``hot_endpoints``, for all of their methods."""
     return [Route(path, _by_method(handlers), methods=sorted(handlers), include_in_schema=False) for path, handlers in by_path.items()]
 
 
