@@ -167,7 +167,7 @@ def main() -> None:
     peer = runs["oxigraph serve"]
     summary = {}
     for label, rs in runs.items():
-        ratios = [r["rps"] / o["rps"] for r, o in zip(rs, peer) if r["rps"] and o["rps"]]
+        ratios = [r["rps"] / o["rps"] for r, o in zip(rs, peer, strict=True) if r["rps"] and o["rps"]]
         summary[label] = {
             "rps_median": statistics.median([r["rps"] for r in rs if r["rps"]] or [float("nan")]),
             "ratio_median": statistics.median(ratios) if ratios else float("nan"),

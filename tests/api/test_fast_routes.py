@@ -3,6 +3,10 @@ named queries answer as the FastAPI routes behind the whole middleware stack do,
 
 from __future__ import annotations
 
+import socket
+import threading
+from urllib.parse import urlsplit
+
 import httpx
 import pytest
 from starlette.routing import Route
@@ -106,11 +110,6 @@ def test_the_hot_path_serves_the_hot_routes_only(app_factory):
 
 def raw_exchange(base: str, request: bytes) -> tuple[bytes, dict[bytes, bytes], bytes]:
     """Send ``request`` as it is (no client library tidies it); the status line, headers and body."""
-    import socket
-    from urllib.parse import urlsplit
-
-    import threading
-
     url = urlsplit(base)
     with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
 
