@@ -61,6 +61,30 @@ class Profiled(Contender):
         return env
 
 
+class GranianServed(Contender):
+    """The app of this checkout under granian (``--granian-path``: where granian is installed), one worker.
+
+    Granian gets the app from ``service.app:create_app_from_env`` (as ``plankg serve`` makes it: the
+    store's workers start while the routers are imported). Granian has its own connection limits,
+    not ``service.server``'s: the figure is the candidate's, not a drop-in ``plankg serve``.
+    """
+
+    def __init__(self, label: str, store: Path, tree: Path, granian_path: Path) -> None:
+        super().__init__(label, store, tree)
+        self.granian_path = granian_path
+
+    def launch(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PLANKG_")}
+        env.update(
+            PYTHONPATH=f"{self.tree}:{self.granian_path}", PLANKG_STORE_PATH=str(self.store), PLANKG_DIST_DIR=str(self.store.parent / "dist"),
+            PLANKG_ACCESS_LOG="false", PLANKG_CLIENT_MAX_CONCURRENT="1024", PLANKG_CLIENT_MAX_JOBS="1024",
+        )
+        env.update(self.extra_env)
+        argv = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", "1", "--no-ws",
+                "--host", "127.0.0.1", "--port", str(self.port), "service.app:create_app_from_env"]
+        self.proc = subprocess.Popen(argv, cwd=self.tree, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def serve_profiled(out: Path, port: int) -> None:
     """``plankg serve`` with pyinstrument on its main thread (the event loop), the text report at ``out``."""
     from pyinstrument import Profiler
@@ -97,7 +121,8 @@ def one(label: str, master: Path, tree: Path | None, env: dict[str, str], second
     rundir.mkdir(parents=True)
     store = rundir / "store"
     shutil.copytree(master, store)
-    server = Contender(label, store, tree)
+    granian = env.get("GRANIAN_PATH")
+    server = GranianServed(label, store, ROOT, Path(granian)) if granian else Contender(label, store, tree)
     server.extra_env = env
     try:
         started(server)
@@ -143,6 +168,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--granian-path", type=Path, help="where granian is installed (pip install --target): this checkout under granian too")
     p.add_argument("--profile", action="store_true", help="then profile the first variant under the same load")
     p.add_argument("--out", type=Path, default=RESULTS / "request-path.json")
     p.add_argument("--serve-profiled", type=Path, help=argparse.SUPPRESS)
@@ -157,6 +183,8 @@ def main() -> None:
     if args.base is not None:
         setups.append(("base", args.base.resolve(), {}))
     setups += [(label, ROOT, env) for label, env in variants]
+    if args.granian_path is not None:
+        setups.append(("granian", ROOT, {"GRANIAN_PATH": str(args.granian_path.resolve())}))
     runs: dict[str, list[dict]] = {label: [] for label, _, _ in setups}
     rundir = WORK / "request-path" / "run"
     for n in range(args.rounds):

@@ -5,7 +5,10 @@ cost more than answering a cached query. So a router marks the endpoint of a hot
 with ``hot`` (naming, when the declared endpoint is a typed one for ``/openapi.json``, the
 plain endpoint that takes only the ``Request``), and the app puts one Starlette ``Route``
 per such path before every router (``promoted``). The router's route stays: it is what
-``/openapi.json`` describes, and it serves an app that includes only that router.
+``/openapi.json`` describes, and it serves an app that includes only that router. The app
+made by ``service.app.create_app`` answers these paths before its middleware too
+(``service.app.HotPath``, from ``hot_endpoints``); the promoted routes serve the requests
+it leaves to the whole stack.
 """
 
 from __future__ import annotations
