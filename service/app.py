@@ -29,7 +29,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import plankg
@@ -42,7 +43,7 @@ from service.auth import WriteEndpointsNoCORS
 from service.context import AppContext
 from service.executor import QueryExecutor
 from service.fairness import Fairness, FairShare, is_expensive
-from service.hot_routes import promoted
+from service.hot_routes import Endpoint, hot_endpoints, promoted
 from service.server import CHUNK_BYTES, send_in_pieces
 
 log = logging.getLogger("plankg.service")
@@ -155,7 +156,7 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
             app.state.ctx = None
             await run_in_threadpool(ctx.close)
 
-    app = FastAPI(
+    app = PlanKGApp(
         title="plankg",
         summary="Knowledge graph of the UN Women Strategic Plan 2022–2025 (UNW/2021/6)",
         version=getattr(plankg, "__version__", "0.1.0"),
@@ -191,6 +192,7 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
     app.add_middleware(WriteEndpointsNoCORS)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
+    app.hot_path.configure(settings)
     return app
 
 
@@ -210,7 +212,10 @@ def _add_routes(app: FastAPI, settings: Settings, catalog, modules: list) -> Non
     routers = [module.build_router(settings, catalog) if hasattr(module, "build_router") else module.router for module in modules]
     # the routes the routers marked hot, served by plain Starlette routes matched before any router
     # (the late routers mark none: they join after the first ones, which match none of their paths)
-    app.router.routes.extend(promoted(route for router in routers for route in router.routes))
+    hot = hot_endpoints(route for router in routers for route in router.routes)
+    app.router.routes.extend(promoted(hot))
+    if isinstance(app, PlanKGApp):
+        app.hot_path.add(hot)
     for router in routers:
         app.include_router(router)
 
@@ -323,6 +328,125 @@ def open_context(settings: Settings, catalog=None, store: Store | None = None) -
     )
 
 
+# ---------------------------------------------------------------- the hot path
+class PlanKGApp(FastAPI):
+    """The app: FastAPI, with the hot routes (``/sparql``, the named queries) answered in front.
+
+    A request for a hot route (``service.hot_routes``) skips the middleware stack and the
+    router and goes to ``HotPath``, which applies the same guards in one step; every other
+    request (and an ``OPTIONS`` preflight, and a method the route does not take) goes the
+    whole way. The routers' routes stay what ``/openapi.json`` describes.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.hot_path = HotPath(self)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            endpoint = self.hot_path.endpoint(scope)
+            if endpoint is not None:
+                scope["app"] = self
+                await self.hot_path(endpoint, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+class HotPath:
+    """The middleware stack of ``create_app``, for the hot routes, as one ASGI step.
+
+    Each layer of the stack costs every request (a call, a closure over ``send``, the
+    headers parsed again), and for a small query the layers and the router cost more
+    than the rest of the answer. Here, in the stack's order: the security headers,
+    relative ``Location`` and bodies in pieces (``guarded``, as ``SecurityHeaders``);
+    the last net for unexpected errors (``CatchAll``); the discovery links, CORS and
+    compression (``transfer.ReadAnswer``); the UTF-8 target (``Utf8Target``); the body
+    limit (``BodyLimit``); then the route's plain endpoint, whose errors become the
+    problems the app's exception handlers make. ``FairShare`` takes no share for these
+    routes (their handlers take it themselves), nor does the write guard apply to them.
+    ``tests/api/test_hot_path.py`` compares each answer with the whole stack's.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.enabled = False
+        self.routes: dict[str, dict[str, Endpoint]] = {}
+        self.body_limit: BodyLimit | None = None
+        self.read: transfer.ReadAnswer | None = None
+
+    def configure(self, settings: Settings) -> None:
+        self.body_limit = BodyLimit(self.app, limit=settings.max_body_bytes)
+        self.read = transfer.ReadAnswer(settings, self._answer)
+        self.enabled = True
+
+    def add(self, routes: dict[str, dict[str, Endpoint]]) -> None:
+        for path, handlers in routes.items():
+            if "{" not in path:  # a literal path: found by a dict lookup, no pattern to match
+                self.routes[path] = dict(handlers)
+
+    def endpoint(self, scope: Scope) -> Endpoint | None:
+        """The plain endpoint for this request, or None: the whole stack answers it."""
+        if not self.enabled or scope.get("root_path"):
+            return None
+        handlers = self.routes.get(scope["path"])
+        if handlers is None:
+            return None
+        method = scope["method"]
+        return handlers.get("GET" if method == "HEAD" else method)
+
+    async def __call__(self, endpoint: Endpoint, scope: Scope, receive: Receive, send: Send) -> None:
+        out = guarded(send)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await out(message)
+
+        scope["plankg.endpoint"] = endpoint
+        try:
+            headers = Headers(scope=scope)
+            assert self.read is not None
+            if self.read.wants_gzip(headers):
+                await self.read.gzip(scope, receive, watched)
+            else:
+                await self._answer(scope, receive, watched, headers, gzip=False)
+        except Exception as exc:  # noqa: BLE001 - logged with an id, never shown (as CatchAll)
+            response = problems.unexpected(scope.get("path"), exc)
+            if not started:
+                await response(scope, receive, out)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, headers: Headers | None = None, gzip: bool = True) -> None:
+        assert self.read is not None and self.body_limit is not None
+        if headers is None:
+            headers = Headers(scope=scope)
+        response = Utf8Target.refusal(scope) or self.body_limit.refusal(scope)
+        if response is None:
+            counted = self.body_limit.counted(receive)
+            request = Request(scope, counted)
+            try:
+                response = await scope["plankg.endpoint"](request)
+            except Exception as exc:
+                handler = self._handler(exc)
+                if handler is None:
+                    raise
+                response = await handler(request, exc)
+            receive = counted
+        body = getattr(response, "body", None)
+        if body is None:  # a streamed answer: its headers go as the stack's would, in the message
+            raise RuntimeError("a hot route answered with a streamed response")
+        self.read.decorate(scope, headers, response.status_code, response.headers, len(body), gzip)
+        await response(scope, receive, send)
+
+    def _handler(self, exc: Exception):
+        handlers = self.app.exception_handlers
+        for cls in type(exc).__mro__:
+            if cls in handlers:
+                return handlers[cls]
+        return None
+
+
 # ---------------------------------------------------------------- middleware
 class SecurityHeaders:
     """Every response leaves through here, in one wrapper (each ASGI layer costs every request):
@@ -345,20 +469,26 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_guarded(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    if name not in headers:
-                        headers[name] = value
-                if 300 <= message["status"] < 400:
-                    _relative_location(headers)
-            elif len(message.get("body", b"")) > CHUNK_BYTES:
-                await send_in_pieces(send, message)
-                return
-            await send(message)
+        await self.app(scope, receive, guarded(send))
 
-        await self.app(scope, receive, send_guarded)
+
+def guarded(send: Send) -> Send:
+    """``send`` with what ``SecurityHeaders`` adds: its headers, a relative ``Location``, bodies in pieces."""
+
+    async def send_guarded(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS:
+                if name not in headers:
+                    headers[name] = value
+            if 300 <= message["status"] < 400:
+                _relative_location(headers)
+        elif len(message.get("body", b"")) > CHUNK_BYTES:
+            await send_in_pieces(send, message)
+            return
+        await send(message)
+
+    return send_guarded
 
 
 _LEADING_SLASHES = re.compile(r"^[/\\]+")
@@ -415,15 +545,22 @@ class Utf8Target:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            try:
-                _check_utf8(scope.get("raw_path") or b"")
-                _check_utf8(scope.get("query_string") or b"")
-            except UnicodeDecodeError:
-                detail = "The request's path or query string is not valid percent-encoded UTF-8."
-                response = problems.problem_response(400, "parameter", ParameterError.title, detail, instance=scope.get("path"))
-                await response(scope, receive, send)
+            refused = self.refusal(scope)
+            if refused is not None:
+                await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def refusal(scope: Scope) -> Response | None:
+        """The 400 for a target that is not percent-encoded UTF-8, else None."""
+        try:
+            _check_utf8(scope.get("raw_path") or b"")
+            _check_utf8(scope.get("query_string") or b"")
+        except UnicodeDecodeError:
+            detail = "The request's path or query string is not valid percent-encoded UTF-8."
+            return problems.problem_response(400, "parameter", ParameterError.title, detail, instance=scope.get("path"))
+        return None
 
 
 # an escape of a byte over 0x7F: only these (or raw bytes over 0x7F) can make a target invalid UTF-8
@@ -452,19 +589,27 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        refused = self.refusal(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, self.counted(receive), send)
+
+    def refusal(self, scope: Scope) -> Response | None:
+        """The answer to a request whose Content-Length is not a number (400) or over the limit (413)."""
         declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 # ASCII digits only (bytes.isdigit): int() would also take b" 12", b"+12" and b"1_2"
                 if not value.isdigit() or len(value) > 18:
-                    response = problems.problem_response(400, "bad-request", "Bad request", "Content-Length is not a number.")
-                    await response(scope, receive, send)
-                    return
+                    return problems.problem_response(400, "bad-request", "Bad request", "Content-Length is not a number.")
                 declared = int(value)
         if declared is not None and declared > self.limit:
-            response = problems.from_domain_error(self._error(), scope.get("path"))
-            await response(scope, receive, send)
-            return
+            return problems.from_domain_error(self._error(), scope.get("path"))
+        return None
+
+    def counted(self, receive: Receive) -> Receive:
+        """``receive`` that raises PayloadTooLarge once the body read so far passes the limit."""
         received = 0
 
         async def counted() -> Message:
@@ -476,7 +621,7 @@ class BodyLimit:
                     raise self._error()
             return message
 
-        await self.app(scope, counted, send)
+        return counted
 
     def _error(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"Request bodies are limited to {self.limit} bytes.")

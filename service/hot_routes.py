@@ -5,7 +5,10 @@ cost more than answering a cached query. So a router marks the endpoint of a hot
 with ``hot`` (naming, when the declared endpoint is a typed one for ``/openapi.json``, the
 plain endpoint that takes only the ``Request``), and the app puts one Starlette ``Route``
 per such path before every router (``promoted``). The router's route stays: it is what
-``/openapi.json`` describes, and it serves an app that includes only that router.
+``/openapi.json`` describes, and it serves an app that includes only that router. The app
+made by ``service.app.create_app`` answers these paths before its middleware too
+(``service.app.HotPath``, from ``hot_endpoints``); the promoted routes serve the requests
+it leaves to the whole stack.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ def hot(declared: Callable[..., Any], plain: Endpoint | None = None) -> Callable
     return declared
 
 
-def promoted(routes: Iterable[BaseRoute]) -> list[Route]:
-    """One plain route per path of the hot routes among ``routes``, for all of their methods."""
+def hot_endpoints(routes: Iterable[BaseRoute]) -> dict[str, dict[str, Endpoint]]:
+    """The plain endpoint of each hot route among ``routes``: path -> method -> endpoint."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for route in routes:
         if not isinstance(route, APIRoute):
@@ -39,6 +42,11 @@ def promoted(routes: Iterable[BaseRoute]) -> list[Route]:
         if plain is not None:
             for method in route.methods or ():
                 by_path.setdefault(route.path, {})[method] = plain
+    return by_path
+
+
+def promoted(by_path: dict[str, dict[str, Endpoint]]) -> list[Route]:
+    """One plain route per path of ``hot_endpoints``, for all of their methods."""
     return [Route(path, _by_method(handlers), methods=sorted(handlers), include_in_schema=False) for path, handlers in by_path.items()]
 
 

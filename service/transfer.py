@@ -106,18 +106,68 @@ class DiscoveryLinks:
         await self.app(scope, receive, linked)
 
 
+def _cors_options(settings: Settings) -> dict:
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": list(READ_METHODS),
+        "allow_headers": list(ALLOWED_HEADERS),
+        "allow_credentials": False,
+        "expose_headers": list(EXPOSED_HEADERS),
+        "max_age": 600,
+    }
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (each ``add_middleware`` wraps what is there)."""
     app.add_middleware(DiscoveryLinks)
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=list(READ_METHODS),
-            allow_headers=list(ALLOWED_HEADERS),
-            allow_credentials=False,
-            expose_headers=list(EXPOSED_HEADERS),
-            max_age=600,
-        )
+        app.add_middleware(CORSMiddleware, **_cors_options(settings))
     app.add_middleware(NoCORSForWrites)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+
+
+async def _nothing(scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover - never called
+    raise RuntimeError("not an app")
+
+
+class ReadAnswer:
+    """What the middleware of ``install`` does to the answer of a read that is no preflight, in one step.
+
+    For ``service.app``'s hot path, which answers ``/sparql`` and the named queries in
+    front of the middleware (each layer costs every request): the discovery ``Link``,
+    the CORS headers (from the same ``CORSMiddleware``, configured alike), and
+    compression (the same ``GZipMiddleware`` for clients that accept gzip; for the
+    others, the ``Vary: Accept-Encoding`` it would add to a body it could compress).
+    ``tests/api/test_hot_path.py`` checks that both ways give the same answer.
+    """
+
+    def __init__(self, settings: Settings, app: ASGIApp) -> None:
+        self.cors = CORSMiddleware(_nothing, **_cors_options(settings)) if settings.cors_origins else None
+        self.gzip = GZipMiddleware(app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+        self.excluded = GZipMiddleware(_nothing).exclude_content_types
+
+    @staticmethod
+    def wants_gzip(request_headers: Headers) -> bool:
+        return "gzip" in request_headers.get("accept-encoding", "")
+
+    def decorate(self, scope: Scope, request_headers: Headers, status: int, headers: MutableHeaders, body_size: int, gzip: bool) -> None:
+        """Headers of a whole (not streamed) answer, as DiscoveryLinks, CORS and GZip leave them (in that order)."""
+        if scope["method"] in SAFE_METHODS and status < 400:
+            if scope["path"] == "/sparql" or headers.get("content-type", "").startswith("text/html"):
+                existing = headers.get("link")
+                headers["Link"] = f"{existing}, {DISCOVERY_LINK}" if existing else DISCOVERY_LINK
+        cors = self.cors
+        if cors is not None:
+            origin = request_headers.get("origin")
+            if origin is not None:
+                headers.update(cors.simple_headers)
+            if origin is not None and cors.allow_all_origins and cors.allow_credentials:
+                cors.allow_explicit_origin(headers, origin)
+            elif origin is not None and not cors.allow_all_origins and cors.is_allowed_origin(origin=origin):
+                cors.allow_explicit_origin(headers, origin)
+            else:
+                headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+        if not gzip and body_size >= GZIP_MINIMUM_BYTES and status != 206 and "content-encoding" not in headers:
+            media = headers.get("content-type", "").partition(";")[0].strip().lower()
+            if {media, media.partition("/")[0] + "/*"}.isdisjoint(self.excluded):
+                headers.add_vary_header("Accept-Encoding")
