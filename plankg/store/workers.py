@@ -9,9 +9,11 @@ copy of the in-memory replica; at the deadline the server kills the worker
 Workers are forked from a *zygote*: a fresh interpreter (never a fork of the
 multi-threaded server, whose locks could be held by other threads at fork
 time) that loads the replica once from N-Quads and then only forks. A new
-worker therefore costs a ``fork()``, not a reload. When the data changes the
-zygote reloads and every worker is replaced, so no query sees stale data
-after a write returns.
+worker therefore costs a ``fork()``, not a reload. When a write changes the
+data, the zygote takes the same SPARQL Update, and so do the idle workers, in
+place (a busy one when it comes back, before its next query); a large change,
+or a new snapshot, replaces every worker by a fresh fork instead. Either way no
+query sees stale data after a write returns.
 
 The same zygote forks the **sandbox** for work on untrusted input that is
 not a query: parsing request bodies, uploaded shapes and their SPARQL,
@@ -216,6 +218,25 @@ class _Worker:
     sock: socket.socket
     generation: int
     lane: str = "regular"
+    version: int = 0  # the changes of its generation it holds (``WorkerPool._version`` when current)
+    worn: int = 0  # characters of changes it took in place since its fork
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``."""
+
+    update: str
+
+
+# A change of at most this many characters reaches the live workers in place (each runs the
+# update: milliseconds for a small write, where forking every worker anew cost a fork each);
+# a larger one reaches them as fresh forks of the zygote. A worker that has taken this much
+# in place is replaced by a fresh fork off the write's path: the pages an update touches
+# become the worker's own, so its share of the zygote's memory shrinks with every change.
+IN_PLACE_CHARS = 16 * 1024
+CHANGE_LOG = 64  # changes kept for a worker that was busy while they came (it takes them when it returns)
+CHANGE_TIMEOUT_S = 30.0
 
 
 class _Idle:
@@ -326,6 +347,15 @@ class _Idle:
             self.busy -= 1
             self.put(worker)
 
+    def take_idle(self, which: Callable[[_Worker], bool]) -> _Worker | None:
+        """One idle worker that ``which`` picks, taken out without counting it busy (the caller
+        holds the lock and puts back another in its place)."""
+        with self._cond:
+            for i, worker in enumerate(self._items):
+                if which(worker):
+                    return self._items.pop(i)
+            return None
+
     def drain(self) -> list[_Worker]:
         with self._cond:
             items, self._items = self._items, []
@@ -402,7 +432,11 @@ class WorkerPool:
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
-        self._generation = 0
+        self._generation = 0  # a new one each time the zygote loads a snapshot: older workers go
+        # changes the zygote took in place in this generation, counted; the last few kept for the
+        # workers that were busy while they came
+        self._version = 0
+        self._changes: collections.deque[tuple[int, str]] = collections.deque(maxlen=CHANGE_LOG)
         self._live: set[int] = set()  # pids of workers not yet killed or retired
         self._closed = False
 
@@ -441,22 +475,112 @@ class WorkerPool:
             self._renew_workers()
 
     def apply(self, update: str) -> None:
-        """The data changed by ``update`` (a SPARQL Update the server's replica took):
-        the zygote takes the same, every worker is replaced. Should the zygote refuse
-        it, it reloads the whole snapshot, so it never holds other data than the server."""
+        """The data changed by ``update`` (a SPARQL Update the server's replica took).
+
+        The zygote takes the same; should it refuse, it reloads the whole snapshot, so it
+        never holds other data than the server. A small change then reaches the idle
+        workers (and the job worker forked ahead) in place, each running the same update
+        at once; a busy worker takes it when it comes back, before any other query. A
+        large change, or a worker that refuses it, means fresh forks. Either way, once
+        this returns no query can reach a worker without the change.
+        """
         with self._control_lock:
             if self._closed:
                 return
-            self._generation += 1
             try:
                 self._call(("update", update))
             except (OSError, EOFError):
                 log.warning("the query workers' zygote did not take a change; reloading it")
+                self._generation += 1
                 try:
                     self._call(("load", self._snapshot(), self.prefixes))
                 except (OSError, EOFError):
                     self._restart_zygote()
-            self._renew_workers()
+                self._renew_workers()
+                return
+            self._version += 1
+            self._changes.append((self._version, update))
+            if len(update) > IN_PLACE_CHARS:
+                self._generation += 1
+                self._renew_workers()
+                return
+            worn = self._pass_on(update)
+        if worn and not self._closed:
+            threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+
+    def _pass_on(self, update: str) -> bool:
+        """The zygote's latest change to every idle worker and the spare job worker, at once (under
+        the lock); True when one of them has now taken enough in place to be replaced."""
+        held = [worker for idle in (self._idle, self._fast) for worker in idle.drain()]
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            held.append(spare)
+        took = self._send_changes(held, [update])
+        for worker in held:
+            if worker in took:
+                worker.version = self._version
+                worker.worn += len(update)
+        worn = False
+        for worker in held:
+            if worker is spare:
+                if worker in took:
+                    self._spare = worker
+                continue  # a spare that refused is refilled after the next job
+            if worker in took:
+                worn = worn or worker.worn > IN_PLACE_CHARS
+                self._lane(worker).put(worker)
+            else:
+                self._lane(worker).put(self._fork(worker.lane))
+        return worn
+
+    def _send_changes(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
+        """Send ``updates`` to ``workers`` (idle, held by the caller) and wait for them all; the ones
+        that took every one. A worker that refused or did not answer in time is killed."""
+        sent: list[_Worker] = []
+        for worker in workers:
+            try:
+                worker.sock.settimeout(None)
+                for update in updates:
+                    _send(worker.sock, DataChange(update))
+                sent.append(worker)
+            except OSError:
+                self._kill(worker)
+        deadline = time.monotonic() + CHANGE_TIMEOUT_S
+        took: set[_Worker] = set()
+        for worker in sent:
+            try:
+                if all(_recv(worker.sock, deadline) == ("ok",) for _ in updates):
+                    took.add(worker)
+                    continue
+            except (OSError, EOFError, TimeoutError, pickle.UnpicklingError):
+                pass
+            log.warning("query worker %s did not take a change; replacing it", worker.pid)
+            self._kill(worker)
+        return took
+
+    def _current(self, worker: _Worker) -> bool:
+        """The worker holds the data as the zygote does now."""
+        return worker.generation == self._generation and worker.version == self._version
+
+    def _refresh_worn(self) -> None:
+        """Replace the idle workers that took enough changes in place by fresh forks, one at a
+        time (the lock is let go between two, so queries are not held up by all of them)."""
+        while True:
+            with self._control_lock:
+                if self._closed:
+                    return
+                for idle in (self._idle, self._fast):
+                    worker = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
+                    if worker is not None:
+                        break
+                else:
+                    return
+                self._retire(worker)
+                try:
+                    idle.put(self._fork(worker.lane))
+                except (OSError, EOFError):
+                    log.warning("a worn query worker could not be replaced")
+                    return
 
     def _renew_workers(self) -> None:
         """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
@@ -583,7 +707,8 @@ class WorkerPool:
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
         worker.sock.setblocking(True)
-        self._give_back(worker)
+        if not self._give_back_at_once(worker):
+            self._give_back_later(worker)
         return _unpack(reply)
 
     # -- sandboxed jobs
@@ -664,7 +789,7 @@ class WorkerPool:
             return None  # a reload or fork is under way: fork our own, in a thread
         try:
             spare, self._spare = self._spare, None
-            if spare is not None and spare.generation != self._generation:
+            if spare is not None and not self._current(spare):
                 self._retire(spare)
                 return None
             return spare
@@ -674,7 +799,7 @@ class WorkerPool:
     def _refill_spare_job(self) -> None:
         """Fork the next job's worker now, off the request's path (the fork is most of a small job's cost)."""
         with self._control_lock:
-            if self._closed or (self._spare is not None and self._spare.generation == self._generation):
+            if self._closed or (self._spare is not None and self._current(self._spare)):
                 return
             if self._spare is not None:
                 self._retire(self._spare)
@@ -750,16 +875,47 @@ class WorkerPool:
         return self._fast if worker.lane == "fast" else self._idle
 
     def _give_back(self, worker: _Worker) -> None:
+        """A worker back from a query: idle again, after the changes that came meanwhile (or
+        replaced by a fresh fork: of an older generation, worn, or refusing them)."""
         with self._control_lock:
             idle = self._lane(worker)
             idle.busy -= 1
             if self._closed:
                 worker.sock.close()
-            elif worker.generation == self._generation:
+                return
+            if worker.generation == self._generation and worker.version != self._version:
+                missing = [update for version, update in self._changes if version > worker.version]
+                if len(missing) == self._version - worker.version:  # else the log no longer reaches back
+                    if worker not in self._send_changes([worker], missing):  # it was killed
+                        idle.put(self._fork(worker.lane))
+                        return
+                    worker.version = self._version
+                    worker.worn += sum(len(u) for u in missing)
+            if self._current(worker) and worker.worn <= IN_PLACE_CHARS:
                 idle.put(worker)
             else:
                 self._retire(worker)
                 idle.put(self._fork(worker.lane))
+
+    def _give_back_at_once(self, worker: _Worker) -> bool:
+        """``_give_back`` when it needs no word with a process (the worker is current and the
+        lock is free), for the event loop; False: call ``_give_back`` in a thread instead."""
+        if not self._control_lock.acquire(blocking=False):
+            return False
+        try:
+            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS:
+                return False
+            idle = self._lane(worker)
+            idle.busy -= 1
+            idle.put(worker)
+            return True
+        finally:
+            self._control_lock.release()
+
+    def _give_back_later(self, worker: _Worker) -> None:
+        """Off the event loop and off the caller's answer: the worker takes the changes it missed
+        (or is replaced) in a thread of its own."""
+        threading.Thread(target=self._give_back, args=(worker,), name="plankg-worker-catch-up", daemon=True).start()
 
     def _replace(self, worker: _Worker) -> None:
         with self._control_lock:
@@ -845,7 +1001,7 @@ class WorkerPool:
         finally:
             theirs.close()
         self._live.add(int(pid))
-        return _Worker(int(pid), ours, self._generation, lane)
+        return _Worker(int(pid), ours, self._generation, lane, version=self._version)
 
     def _kill(self, worker: _Worker) -> None:
         worker.sock.close()
@@ -1007,6 +1163,21 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             message = _recv(sock)
         except (EOFError, OSError):
             return
+        if isinstance(message, DataChange):
+            try:
+                store.update(message.update)
+            except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
+                # the pool replaces a worker that could not take a change: it never answers again
+                try:
+                    _send(sock, ("refused", str(exc)[:200]))
+                except OSError:
+                    pass
+                return
+            try:
+                _send(sock, ("ok",))
+            except OSError:
+                return
+            continue
         if len(message) == 4 and message[0] == JOB:
             # one job per worker: it may have changed the store or hit a limit
             try:

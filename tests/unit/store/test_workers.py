@@ -128,6 +128,64 @@ def test_a_steward_change_reaches_the_workers_as_the_change_not_as_a_snapshot(st
     assert len(store.workers.processes()[1]) == 2
 
 
+def _row(n: int) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"{EX}added{n}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(n)), ox.NamedNode(f"{EX}g0"))
+
+
+def test_a_small_change_reaches_the_idle_workers_in_place_without_a_fork(store):
+    zygote, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert store.workers.processes() == (zygote, before)
+    assert b'"301"' in count(store)
+    assert b'"301"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
+
+
+def test_a_worker_busy_while_changes_come_takes_them_before_its_next_query(one_worker):
+    pool = one_worker.workers
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(1)])
+    one_worker.apply_changes([], [_row(2)])
+    pool._give_back(worker)
+    assert pool.processes()[1] == [worker.pid]  # caught up, not replaced
+    assert b'"302"' in count(one_worker)
+
+
+def test_a_worker_that_died_idle_before_a_change_is_replaced_by_one_holding_it(store):
+    _, pids = store.workers.processes()
+    os.kill(pids[0], signal.SIGKILL)
+    store.apply_changes([], [_row(1)])
+    assert pids[0] not in store.workers.processes()[1]
+    for _ in range(4):
+        assert b'"301"' in count(store)
+
+
+def test_a_large_change_reaches_the_workers_as_fresh_forks(store, monkeypatch):
+    from plankg.store import workers
+
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", 10)
+    _, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert not set(before) & set(store.workers.processes()[1])
+    assert b'"301"' in count(store)
+
+
+def test_workers_that_took_enough_changes_in_place_are_replaced_off_the_write_path(store, monkeypatch):
+    from plankg.store import workers
+
+    _, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert store.workers.processes()[1] == before
+    size = len(store.workers._changes[-1][1])
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", size + size // 2)  # the second change wears them out
+    store.apply_changes([], [_row(2)])
+    for _ in range(1000):  # bounded: 10 s
+        if not set(before) & set(store.workers.processes()[1]):
+            break
+        time.sleep(0.01)
+    assert not set(before) & set(store.workers.processes()[1])
+    assert b'"302"' in count(store)
+
+
 def test_a_change_with_blank_nodes_reloads_the_snapshot_so_the_workers_keep_the_servers_labels(store):
     snapshots = []
     real = store.workers._snapshot
