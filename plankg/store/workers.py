@@ -815,24 +815,85 @@ class WorkerPool:
     async def _either_lane(self, timeout_s: float | None) -> _Worker | None:
         """A regular worker if one is idle, else a fast-lane one, whichever frees first.
 
-        Looked for again every few milliseconds rather than queued for: a fast-lane worker
-        is busy for at most the lane's short deadline, and this path is taken only while
-        every regular worker is busy. None: the pool closed. A lock held by another thread
-        (a worker being replaced) is only a reason to look again, never to queue: a queued
-        request waits for a regular worker however long the busy ones take.
+        Queued for in both lanes at once, first come first served: the first worker either
+        lane frees goes to the caller that has waited longest. (Looking again every few
+        milliseconds instead served whoever looked at the right moment: under 16 readers,
+        one could wait a second while others were served ten times.) A fast-lane worker is
+        busy for at most the lane's short deadline, so the wait is short even while every
+        regular worker runs a long query. None: the pool closed. A lock held by another
+        thread (a worker being forked) is a reason to look again shortly.
         """
+        loop = asyncio.get_running_loop()
         deadline = time.monotonic() + (timeout_s or self.options.fast_lane_timeout_s)
         while not self._closed:
-            worker, _ = self._idle.try_take()
+            waiter = loop.create_future()
+            worker, queued = self._take_or_queue(loop, waiter)
             if worker is not None:
                 return worker
-            worker, _ = self._fast.try_take()
-            if worker is not None:
-                return worker
-            if time.monotonic() >= deadline:
-                raise errors.StoreUnavailable("Every query worker is busy with a long query; try again in a few seconds.")
-            await asyncio.sleep(0.005)
-        return None
+            if not queued:
+                if time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(0.005)
+                continue
+            try:
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    return await waiter
+            except TimeoutError:
+                worker = self._leave_queues(waiter)
+                if worker is not None:
+                    return worker
+                break
+            except BaseException:
+                worker = self._leave_queues(waiter)
+                if worker is not None:
+                    self._lane(worker).give_back_untouched(worker)
+                raise
+            finally:
+                self._forget_served(waiter)
+        if self._closed:
+            return None
+        raise errors.StoreUnavailable("Every query worker is busy with a long query; try again in a few seconds.")
+
+    def _take_or_queue(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future) -> tuple[_Worker | None, bool]:
+        """(an idle worker of either lane, regular first; or None and whether ``waiter`` now waits
+        in both lanes' queues). Never waits for the lock: (None, False) when it is held."""
+        if not self._control_lock.acquire(blocking=False):
+            return None, False
+        try:
+            for idle in (self._idle, self._fast):
+                if idle._items:
+                    idle.busy += 1
+                    return idle._items.pop(), False
+            if self._closed:
+                return None, False
+            self._idle._waiters.append((loop, waiter))
+            self._fast._waiters.append((loop, waiter))
+            return None, True
+        finally:
+            self._control_lock.release()
+
+    def _forget_served(self, waiter: asyncio.Future) -> None:
+        """A served waiter out of the other lane's queue, if the lock is free now (the event loop does
+        not wait for it); else it stays there, done, and the lane's next ``put`` passes it by."""
+        if not waiter.done() or not self._control_lock.acquire(blocking=False):
+            return
+        try:
+            for idle in (self._idle, self._fast):
+                for entry in [w for w in idle._waiters if w[1] is waiter]:
+                    idle._waiters.remove(entry)
+        finally:
+            self._control_lock.release()
+
+    def _leave_queues(self, waiter: asyncio.Future) -> _Worker | None:
+        """Take ``waiter`` out of both queues; a worker handed to it meanwhile is returned."""
+        with self._control_lock:
+            for idle in (self._idle, self._fast):
+                for entry in [w for w in idle._waiters if w[1] is waiter]:
+                    idle._waiters.remove(entry)
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()
+            waiter.cancel()
+            return None
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
         worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)

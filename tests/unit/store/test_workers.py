@@ -482,3 +482,29 @@ def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and
         assert run_in_own_loop(scenario) < 3.0
     finally:
         store.close()
+
+
+def test_callers_waiting_for_either_lane_are_served_in_the_order_they_came():
+    store = _lane_store()
+    try:
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
+            await asyncio.sleep(0.3)
+            served: list[int] = []
+
+            async def cheap(n: int) -> None:
+                await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=True)
+                served.append(n)
+
+            callers = []
+            for n in range(8):
+                callers.append(asyncio.ensure_future(cheap(n)))
+                await asyncio.sleep(0.002)  # each in line before the next comes
+            await asyncio.gather(*callers)
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return served
+
+        assert run_in_own_loop(scenario) == list(range(8))
+    finally:
+        store.close()
