@@ -82,6 +82,10 @@ class WorkerOptions:
     # ("module:function", args) the zygote runs once, so that every job forked from it starts warm
     # (imports, parsed shapes): trusted code on the server's own files, never a client's input
     warm: tuple[str, tuple] | None = None
+    # a query still running after this long gets a lower CPU priority (nice), so that on a busy
+    # machine the short queries of everyone else are not slowed down by it; None: never
+    demote_after_s: float | None = 0.25
+    demoted_nice: int = 10
 
     def without_lanes(self) -> WorkerOptions:
         from dataclasses import replace
@@ -220,6 +224,7 @@ class _Worker:
     lane: str = "regular"
     version: int = 0  # the changes of its generation it holds (``WorkerPool._version`` when current)
     worn: int = 0  # characters of changes it took in place since its fork
+    demoted: bool = False  # its CPU priority was lowered during a long query
 
 
 @dataclass(frozen=True)
@@ -679,6 +684,10 @@ class WorkerPool:
             except OSError:
                 await _surely_in_thread(self._lost_idle, worker, attempt)
                 continue
+            demote = (
+                asyncio.get_running_loop().call_later(self.options.demote_after_s, self._demote, worker)
+                if self.options.demote_after_s is not None else None
+            )
             try:
                 reply = await _areply(worker.sock, timeout_s)
                 break
@@ -704,6 +713,9 @@ class WorkerPool:
                 # cancelled half-way: the worker's state is unknown, so it goes
                 self._replace(worker)
                 raise
+            finally:
+                if demote is not None:
+                    demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
         worker.sock.setblocking(True)
@@ -944,6 +956,14 @@ class WorkerPool:
             if self._closed:
                 worker.sock.close()
                 return
+            if worker.demoted:
+                try:
+                    os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+                    worker.demoted = False
+                except OSError:  # not allowed to raise a priority again: a fresh fork instead
+                    self._retire(worker)
+                    idle.put(self._fork(worker.lane))
+                    return
             if worker.generation == self._generation and worker.version != self._version:
                 missing = [update for version, update in self._changes if version > worker.version]
                 if len(missing) == self._version - worker.version:  # else the log no longer reaches back
@@ -958,13 +978,24 @@ class WorkerPool:
                 self._retire(worker)
                 idle.put(self._fork(worker.lane))
 
+    def _demote(self, worker: _Worker) -> None:
+        """A long query's worker yields the CPU to the others' (nice); its priority is restored,
+        or it is replaced, when it comes back."""
+        if worker.pid not in self._live:
+            return  # killed meanwhile (its pid may be another process's soon)
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, self.options.demoted_nice)
+            worker.demoted = True
+        except OSError:  # gone meanwhile: the query's own path sees that
+            pass
+
     def _give_back_at_once(self, worker: _Worker) -> bool:
         """``_give_back`` when it needs no word with a process (the worker is current and the
         lock is free), for the event loop; False: call ``_give_back`` in a thread instead."""
         if not self._control_lock.acquire(blocking=False):
             return False
         try:
-            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS:
+            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS or worker.demoted:
                 return False
             idle = self._lane(worker)
             idle.busy -= 1

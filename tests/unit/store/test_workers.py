@@ -508,3 +508,29 @@ def test_callers_waiting_for_either_lane_are_served_in_the_order_they_came():
         assert run_in_own_loop(scenario) == list(range(8))
     finally:
         store.close()
+
+
+def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_comes_back_at_the_normal_one():
+    from plankg.store.workers import WorkerOptions
+
+    store = EmbeddedStore(None, prefixes={"ex": EX})
+    store.replace_dataset(quads(300))
+    store.start_query_workers(1, options=WorkerOptions(demote_after_s=0.2, demoted_nice=7))
+    try:
+        (pid,) = store.workers.processes()[1]
+
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=1.5)))
+            await asyncio.sleep(0.6)
+            during = os.getpriority(os.PRIO_PROCESS, pid)
+            with pytest.raises(QueryTimeout):
+                await runaway
+            cheap = await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5))
+            return during, cheap
+
+        during, cheap = run_in_own_loop(scenario)
+        assert during == 7
+        assert b'"300"' in cheap.body
+        assert all(os.getpriority(os.PRIO_PROCESS, p) == 0 for p in store.workers.processes()[1])
+    finally:
+        store.close()
