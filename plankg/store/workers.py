@@ -1007,7 +1007,13 @@ class WorkerPool:
     def _give_back_later(self, worker: _Worker) -> None:
         """Off the event loop and off the caller's answer: the worker takes the changes it missed
         (or is replaced) in a thread of its own."""
-        threading.Thread(target=self._give_back, args=(worker,), name="plankg-worker-catch-up", daemon=True).start()
+        def run() -> None:
+            try:
+                self._give_back(worker)
+            except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
+                log.exception("query worker %s could not be given back", worker.pid)
+
+        threading.Thread(target=run, name="plankg-worker-catch-up", daemon=True).start()
 
     def _replace(self, worker: _Worker) -> None:
         with self._control_lock:
