@@ -9,9 +9,11 @@ copy of the in-memory replica; at the deadline the server kills the worker
 Workers are forked from a *zygote*: a fresh interpreter (never a fork of the
 multi-threaded server, whose locks could be held by other threads at fork
 time) that loads the replica once from N-Quads and then only forks. A new
-worker therefore costs a ``fork()``, not a reload. When the data changes the
-zygote reloads and every worker is replaced, so no query sees stale data
-after a write returns.
+worker therefore costs a ``fork()``, not a reload. When a write changes the
+data, the zygote takes the same SPARQL Update, and so do the idle workers, in
+place (a busy one when it comes back, before its next query); a large change,
+or a new snapshot, replaces every worker by a fresh fork instead. Either way no
+query sees stale data after a write returns.
 
 The same zygote forks the **sandbox** for work on untrusted input that is
 not a query: parsing request bodies, uploaded shapes and their SPARQL,
@@ -80,6 +82,10 @@ class WorkerOptions:
     # ("module:function", args) the zygote runs once, so that every job forked from it starts warm
     # (imports, parsed shapes): trusted code on the server's own files, never a client's input
     warm: tuple[str, tuple] | None = None
+    # a query still running after this long gets a lower CPU priority (nice), so that on a busy
+    # machine the short queries of everyone else are not slowed down by it; None: never
+    demote_after_s: float | None = 0.25
+    demoted_nice: int = 10
 
     def without_lanes(self) -> WorkerOptions:
         from dataclasses import replace
@@ -216,6 +222,26 @@ class _Worker:
     sock: socket.socket
     generation: int
     lane: str = "regular"
+    version: int = 0  # the changes of its generation it holds (``WorkerPool._version`` when current)
+    worn: int = 0  # characters of changes it took in place since its fork
+    demoted: bool = False  # its CPU priority was lowered during a long query
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``."""
+
+    update: str
+
+
+# A change of at most this many characters reaches the live workers in place (each runs the
+# update: milliseconds for a small write, where forking every worker anew cost a fork each);
+# a larger one reaches them as fresh forks of the zygote. A worker that has taken this much
+# in place is replaced by a fresh fork off the write's path: the pages an update touches
+# become the worker's own, so its share of the zygote's memory shrinks with every change.
+IN_PLACE_CHARS = 16 * 1024
+CHANGE_LOG = 64  # changes kept for a worker that was busy while they came (it takes them when it returns)
+CHANGE_TIMEOUT_S = 30.0
 
 
 class _Idle:
@@ -326,6 +352,15 @@ class _Idle:
             self.busy -= 1
             self.put(worker)
 
+    def take_idle(self, which: Callable[[_Worker], bool]) -> _Worker | None:
+        """One idle worker that ``which`` picks, taken out without counting it busy (the caller
+        holds the lock and puts back another in its place)."""
+        with self._cond:
+            for i, worker in enumerate(self._items):
+                if which(worker):
+                    return self._items.pop(i)
+            return None
+
     def drain(self) -> list[_Worker]:
         with self._cond:
             items, self._items = self._items, []
@@ -402,7 +437,11 @@ class WorkerPool:
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
         self._zygote: subprocess.Popen | None = None
         self._control: socket.socket | None = None
-        self._generation = 0
+        self._generation = 0  # a new one each time the zygote loads a snapshot: older workers go
+        # changes the zygote took in place in this generation, counted; the last few kept for the
+        # workers that were busy while they came
+        self._version = 0
+        self._changes: collections.deque[tuple[int, str]] = collections.deque(maxlen=CHANGE_LOG)
         self._live: set[int] = set()  # pids of workers not yet killed or retired
         self._closed = False
 
@@ -441,22 +480,112 @@ class WorkerPool:
             self._renew_workers()
 
     def apply(self, update: str) -> None:
-        """The data changed by ``update`` (a SPARQL Update the server's replica took):
-        the zygote takes the same, every worker is replaced. Should the zygote refuse
-        it, it reloads the whole snapshot, so it never holds other data than the server."""
+        """The data changed by ``update`` (a SPARQL Update the server's replica took).
+
+        The zygote takes the same; should it refuse, it reloads the whole snapshot, so it
+        never holds other data than the server. A small change then reaches the idle
+        workers (and the job worker forked ahead) in place, each running the same update
+        at once; a busy worker takes it when it comes back, before any other query. A
+        large change, or a worker that refuses it, means fresh forks. Either way, once
+        this returns no query can reach a worker without the change.
+        """
         with self._control_lock:
             if self._closed:
                 return
-            self._generation += 1
             try:
                 self._call(("update", update))
             except (OSError, EOFError):
                 log.warning("the query workers' zygote did not take a change; reloading it")
+                self._generation += 1
                 try:
                     self._call(("load", self._snapshot(), self.prefixes))
                 except (OSError, EOFError):
                     self._restart_zygote()
-            self._renew_workers()
+                self._renew_workers()
+                return
+            self._version += 1
+            self._changes.append((self._version, update))
+            if len(update) > IN_PLACE_CHARS:
+                self._generation += 1
+                self._renew_workers()
+                return
+            worn = self._pass_on(update)
+        if worn and not self._closed:
+            threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+
+    def _pass_on(self, update: str) -> bool:
+        """The zygote's latest change to every idle worker and the spare job worker, at once (under
+        the lock); True when one of them has now taken enough in place to be replaced."""
+        held = [worker for idle in (self._idle, self._fast) for worker in idle.drain()]
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            held.append(spare)
+        took = self._send_changes(held, [update])
+        for worker in held:
+            if worker in took:
+                worker.version = self._version
+                worker.worn += len(update)
+        worn = False
+        for worker in held:
+            if worker is spare:
+                if worker in took:
+                    self._spare = worker
+                continue  # a spare that refused is refilled after the next job
+            if worker in took:
+                worn = worn or worker.worn > IN_PLACE_CHARS
+                self._lane(worker).put(worker)
+            else:
+                self._lane(worker).put(self._fork(worker.lane))
+        return worn
+
+    def _send_changes(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
+        """Send ``updates`` to ``workers`` (idle, held by the caller) and wait for them all; the ones
+        that took every one. A worker that refused or did not answer in time is killed."""
+        sent: list[_Worker] = []
+        for worker in workers:
+            try:
+                worker.sock.settimeout(None)
+                for update in updates:
+                    _send(worker.sock, DataChange(update))
+                sent.append(worker)
+            except OSError:
+                self._kill(worker)
+        deadline = time.monotonic() + CHANGE_TIMEOUT_S
+        took: set[_Worker] = set()
+        for worker in sent:
+            try:
+                if all(_recv(worker.sock, deadline) == ("ok",) for _ in updates):
+                    took.add(worker)
+                    continue
+            except (OSError, EOFError, TimeoutError, pickle.UnpicklingError):
+                pass
+            log.warning("query worker %s did not take a change; replacing it", worker.pid)
+            self._kill(worker)
+        return took
+
+    def _current(self, worker: _Worker) -> bool:
+        """The worker holds the data as the zygote does now."""
+        return worker.generation == self._generation and worker.version == self._version
+
+    def _refresh_worn(self) -> None:
+        """Replace the idle workers that took enough changes in place by fresh forks, one at a
+        time (the lock is let go between two, so queries are not held up by all of them)."""
+        while True:
+            with self._control_lock:
+                if self._closed:
+                    return
+                for idle in (self._idle, self._fast):
+                    worker = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
+                    if worker is not None:
+                        break
+                else:
+                    return
+                self._retire(worker)
+                try:
+                    idle.put(self._fork(worker.lane))
+                except (OSError, EOFError):
+                    log.warning("a worn query worker could not be replaced")
+                    return
 
     def _renew_workers(self) -> None:
         """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
@@ -555,6 +684,10 @@ class WorkerPool:
             except OSError:
                 await _surely_in_thread(self._lost_idle, worker, attempt)
                 continue
+            demote = (
+                asyncio.get_running_loop().call_later(self.options.demote_after_s, self._demote, worker)
+                if self.options.demote_after_s is not None else None
+            )
             try:
                 reply = await _areply(worker.sock, timeout_s)
                 break
@@ -580,10 +713,14 @@ class WorkerPool:
                 # cancelled half-way: the worker's state is unknown, so it goes
                 self._replace(worker)
                 raise
+            finally:
+                if demote is not None:
+                    demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
         worker.sock.setblocking(True)
-        self._give_back(worker)
+        if not self._give_back_at_once(worker):
+            self._give_back_later(worker)
         return _unpack(reply)
 
     # -- sandboxed jobs
@@ -664,7 +801,7 @@ class WorkerPool:
             return None  # a reload or fork is under way: fork our own, in a thread
         try:
             spare, self._spare = self._spare, None
-            if spare is not None and spare.generation != self._generation:
+            if spare is not None and not self._current(spare):
                 self._retire(spare)
                 return None
             return spare
@@ -674,7 +811,7 @@ class WorkerPool:
     def _refill_spare_job(self) -> None:
         """Fork the next job's worker now, off the request's path (the fork is most of a small job's cost)."""
         with self._control_lock:
-            if self._closed or (self._spare is not None and self._spare.generation == self._generation):
+            if self._closed or (self._spare is not None and self._current(self._spare)):
                 return
             if self._spare is not None:
                 self._retire(self._spare)
@@ -690,24 +827,85 @@ class WorkerPool:
     async def _either_lane(self, timeout_s: float | None) -> _Worker | None:
         """A regular worker if one is idle, else a fast-lane one, whichever frees first.
 
-        Looked for again every few milliseconds rather than queued for: a fast-lane worker
-        is busy for at most the lane's short deadline, and this path is taken only while
-        every regular worker is busy. None: the pool closed. A lock held by another thread
-        (a worker being replaced) is only a reason to look again, never to queue: a queued
-        request waits for a regular worker however long the busy ones take.
+        Queued for in both lanes at once, first come first served: the first worker either
+        lane frees goes to the caller that has waited longest. (Looking again every few
+        milliseconds instead served whoever looked at the right moment: under 16 readers,
+        one could wait a second while others were served ten times.) A fast-lane worker is
+        busy for at most the lane's short deadline, so the wait is short even while every
+        regular worker runs a long query. None: the pool closed. A lock held by another
+        thread (a worker being forked) is a reason to look again shortly.
         """
+        loop = asyncio.get_running_loop()
         deadline = time.monotonic() + (timeout_s or self.options.fast_lane_timeout_s)
         while not self._closed:
-            worker, _ = self._idle.try_take()
+            waiter = loop.create_future()
+            worker, queued = self._take_or_queue(loop, waiter)
             if worker is not None:
                 return worker
-            worker, _ = self._fast.try_take()
-            if worker is not None:
-                return worker
-            if time.monotonic() >= deadline:
-                raise errors.StoreUnavailable("Every query worker is busy with a long query; try again in a few seconds.")
-            await asyncio.sleep(0.005)
-        return None
+            if not queued:
+                if time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(0.005)
+                continue
+            try:
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    return await waiter
+            except TimeoutError:
+                worker = self._leave_queues(waiter)
+                if worker is not None:
+                    return worker
+                break
+            except BaseException:
+                worker = self._leave_queues(waiter)
+                if worker is not None:
+                    self._lane(worker).give_back_untouched(worker)
+                raise
+            finally:
+                self._forget_served(waiter)
+        if self._closed:
+            return None
+        raise errors.StoreUnavailable("Every query worker is busy with a long query; try again in a few seconds.")
+
+    def _take_or_queue(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future) -> tuple[_Worker | None, bool]:
+        """(an idle worker of either lane, regular first; or None and whether ``waiter`` now waits
+        in both lanes' queues). Never waits for the lock: (None, False) when it is held."""
+        if not self._control_lock.acquire(blocking=False):
+            return None, False
+        try:
+            for idle in (self._idle, self._fast):
+                if idle._items:
+                    idle.busy += 1
+                    return idle._items.pop(), False
+            if self._closed:
+                return None, False
+            self._idle._waiters.append((loop, waiter))
+            self._fast._waiters.append((loop, waiter))
+            return None, True
+        finally:
+            self._control_lock.release()
+
+    def _forget_served(self, waiter: asyncio.Future) -> None:
+        """A served waiter out of the other lane's queue, if the lock is free now (the event loop does
+        not wait for it); else it stays there, done, and the lane's next ``put`` passes it by."""
+        if not waiter.done() or not self._control_lock.acquire(blocking=False):
+            return
+        try:
+            for idle in (self._idle, self._fast):
+                for entry in [w for w in idle._waiters if w[1] is waiter]:
+                    idle._waiters.remove(entry)
+        finally:
+            self._control_lock.release()
+
+    def _leave_queues(self, waiter: asyncio.Future) -> _Worker | None:
+        """Take ``waiter`` out of both queues; a worker handed to it meanwhile is returned."""
+        with self._control_lock:
+            for idle in (self._idle, self._fast):
+                for entry in [w for w in idle._waiters if w[1] is waiter]:
+                    idle._waiters.remove(entry)
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()
+            waiter.cancel()
+            return None
 
     async def _aborrow(self, timeout_s: float | None) -> _Worker:
         worker = None if self._closed else await self._idle.take_async(timeout_s or None, lambda: self._closed)
@@ -750,16 +948,72 @@ class WorkerPool:
         return self._fast if worker.lane == "fast" else self._idle
 
     def _give_back(self, worker: _Worker) -> None:
+        """A worker back from a query: idle again, after the changes that came meanwhile (or
+        replaced by a fresh fork: of an older generation, worn, or refusing them)."""
         with self._control_lock:
             idle = self._lane(worker)
             idle.busy -= 1
             if self._closed:
                 worker.sock.close()
-            elif worker.generation == self._generation:
+                return
+            if worker.demoted:
+                try:
+                    os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+                    worker.demoted = False
+                except OSError:  # not allowed to raise a priority again: a fresh fork instead
+                    self._retire(worker)
+                    idle.put(self._fork(worker.lane))
+                    return
+            if worker.generation == self._generation and worker.version != self._version:
+                missing = [update for version, update in self._changes if version > worker.version]
+                if len(missing) == self._version - worker.version:  # else the log no longer reaches back
+                    if worker not in self._send_changes([worker], missing):  # it was killed
+                        idle.put(self._fork(worker.lane))
+                        return
+                    worker.version = self._version
+                    worker.worn += sum(len(u) for u in missing)
+            if self._current(worker) and worker.worn <= IN_PLACE_CHARS:
                 idle.put(worker)
             else:
                 self._retire(worker)
                 idle.put(self._fork(worker.lane))
+
+    def _demote(self, worker: _Worker) -> None:
+        """A long query's worker yields the CPU to the others' (nice); its priority is restored,
+        or it is replaced, when it comes back."""
+        if worker.pid not in self._live:
+            return  # killed meanwhile (its pid may be another process's soon)
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, self.options.demoted_nice)
+            worker.demoted = True
+        except OSError:  # gone meanwhile: the query's own path sees that
+            pass
+
+    def _give_back_at_once(self, worker: _Worker) -> bool:
+        """``_give_back`` when it needs no word with a process (the worker is current and the
+        lock is free), for the event loop; False: call ``_give_back`` in a thread instead."""
+        if not self._control_lock.acquire(blocking=False):
+            return False
+        try:
+            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS or worker.demoted:
+                return False
+            idle = self._lane(worker)
+            idle.busy -= 1
+            idle.put(worker)
+            return True
+        finally:
+            self._control_lock.release()
+
+    def _give_back_later(self, worker: _Worker) -> None:
+        """Off the event loop and off the caller's answer: the worker takes the changes it missed
+        (or is replaced) in a thread of its own."""
+        def run() -> None:
+            try:
+                self._give_back(worker)
+            except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
+                log.exception("query worker %s could not be given back", worker.pid)
+
+        threading.Thread(target=run, name="plankg-worker-catch-up", daemon=True).start()
 
     def _replace(self, worker: _Worker) -> None:
         with self._control_lock:
@@ -845,7 +1099,7 @@ class WorkerPool:
         finally:
             theirs.close()
         self._live.add(int(pid))
-        return _Worker(int(pid), ours, self._generation, lane)
+        return _Worker(int(pid), ours, self._generation, lane, version=self._version)
 
     def _kill(self, worker: _Worker) -> None:
         worker.sock.close()
@@ -1007,6 +1261,21 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             message = _recv(sock)
         except (EOFError, OSError):
             return
+        if isinstance(message, DataChange):
+            try:
+                store.update(message.update)
+            except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
+                # the pool replaces a worker that could not take a change: it never answers again
+                try:
+                    _send(sock, ("refused", str(exc)[:200]))
+                except OSError:
+                    pass
+                return
+            try:
+                _send(sock, ("ok",))
+            except OSError:
+                return
+            continue
         if len(message) == 4 and message[0] == JOB:
             # one job per worker: it may have changed the store or hit a limit
             try:

@@ -128,6 +128,64 @@ def test_a_steward_change_reaches_the_workers_as_the_change_not_as_a_snapshot(st
     assert len(store.workers.processes()[1]) == 2
 
 
+def _row(n: int) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"{EX}added{n}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(n)), ox.NamedNode(f"{EX}g0"))
+
+
+def test_a_small_change_reaches_the_idle_workers_in_place_without_a_fork(store):
+    zygote, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert store.workers.processes() == (zygote, before)
+    assert b'"301"' in count(store)
+    assert b'"301"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
+
+
+def test_a_worker_busy_while_changes_come_takes_them_before_its_next_query(one_worker):
+    pool = one_worker.workers
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(1)])
+    one_worker.apply_changes([], [_row(2)])
+    pool._give_back(worker)
+    assert pool.processes()[1] == [worker.pid]  # caught up, not replaced
+    assert b'"302"' in count(one_worker)
+
+
+def test_a_worker_that_died_idle_before_a_change_is_replaced_by_one_holding_it(store):
+    _, pids = store.workers.processes()
+    os.kill(pids[0], signal.SIGKILL)
+    store.apply_changes([], [_row(1)])
+    assert pids[0] not in store.workers.processes()[1]
+    for _ in range(4):
+        assert b'"301"' in count(store)
+
+
+def test_a_large_change_reaches_the_workers_as_fresh_forks(store, monkeypatch):
+    from plankg.store import workers
+
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", 10)
+    _, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert not set(before) & set(store.workers.processes()[1])
+    assert b'"301"' in count(store)
+
+
+def test_workers_that_took_enough_changes_in_place_are_replaced_off_the_write_path(store, monkeypatch):
+    from plankg.store import workers
+
+    _, before = store.workers.processes()
+    store.apply_changes([], [_row(1)])
+    assert store.workers.processes()[1] == before
+    size = len(store.workers._changes[-1][1])
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", size + size // 2)  # the second change wears them out
+    store.apply_changes([], [_row(2)])
+    for _ in range(1000):  # bounded: 10 s
+        if not set(before) & set(store.workers.processes()[1]):
+            break
+        time.sleep(0.01)
+    assert not set(before) & set(store.workers.processes()[1])
+    assert b'"302"' in count(store)
+
+
 def test_a_change_with_blank_nodes_reloads_the_snapshot_so_the_workers_keep_the_servers_labels(store):
     snapshots = []
     real = store.workers._snapshot
@@ -422,5 +480,57 @@ def test_an_expensive_query_in_the_fast_lane_is_stopped_at_the_lane_deadline_and
             return stopped
 
         assert run_in_own_loop(scenario) < 3.0
+    finally:
+        store.close()
+
+
+def test_callers_waiting_for_either_lane_are_served_in_the_order_they_came():
+    store = _lane_store()
+    try:
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=5)))
+            await asyncio.sleep(0.3)
+            served: list[int] = []
+
+            async def cheap(n: int) -> None:
+                await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5), fast_lane=True)
+                served.append(n)
+
+            callers = []
+            for n in range(8):
+                callers.append(asyncio.ensure_future(cheap(n)))
+                await asyncio.sleep(0.002)  # each in line before the next comes
+            await asyncio.gather(*callers)
+            with pytest.raises(QueryTimeout):
+                await runaway
+            return served
+
+        assert run_in_own_loop(scenario) == list(range(8))
+    finally:
+        store.close()
+
+
+def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_comes_back_at_the_normal_one():
+    from plankg.store.workers import WorkerOptions
+
+    store = EmbeddedStore(None, prefixes={"ex": EX})
+    store.replace_dataset(quads(300))
+    store.start_query_workers(1, options=WorkerOptions(demote_after_s=0.2, demoted_nice=7))
+    try:
+        (pid,) = store.workers.processes()[1]
+
+        async def scenario():
+            runaway = asyncio.ensure_future(store.query_async(QueryRequest(CARTESIAN, formats=F, timeout_s=1.5)))
+            await asyncio.sleep(0.6)
+            during = os.getpriority(os.PRIO_PROCESS, pid)
+            with pytest.raises(QueryTimeout):
+                await runaway
+            cheap = await store.query_async(QueryRequest(COUNT, formats=F, timeout_s=5))
+            return during, cheap
+
+        during, cheap = run_in_own_loop(scenario)
+        assert during == 7
+        assert b'"300"' in cheap.body
+        assert all(os.getpriority(os.PRIO_PROCESS, p) == 0 for p in store.workers.processes()[1])
     finally:
         store.close()

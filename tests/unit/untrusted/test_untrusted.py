@@ -9,6 +9,7 @@ from plankg.errors import BadRequest, FeatureDisabled, InputTooComplex
 from plankg.untrusted import (
     Upload,
     WriteRequest,
+    _may_name,
     _refuse_reaching_out,
     prepare_write,
     validate_upload,
@@ -46,6 +47,30 @@ def test_a_deep_sparql_constraint_in_uploaded_shapes_is_refused(settings):
 def test_the_parsed_update_is_checked_for_load_and_service(update):
     with pytest.raises(FeatureDisabled):
         _refuse_reaching_out(update)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        r"\u004COAD <http://127.0.0.1:9/x>",  # a codepoint escape, resolved before parsing
+        "INSERT { GRAPH <http://g/> { ?s ?p ?o } } WHERE { SERV\u0131CE <http://127.0.0.1:9/x> { ?s ?p ?o } }",  # dotless ı: I
+        "INSERT { GRAPH <http://g/> { ?s ?p ?o } } WHERE { \u017FERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",  # long ſ: S
+    ],
+)
+def test_an_update_that_may_name_load_or_service_in_any_spelling_goes_to_the_parse(update):
+    assert _may_name(update, ("load", "service"))
+
+
+def test_an_update_without_either_word_is_not_parsed_again(monkeypatch):
+    import rdflib.plugins.sparql.parser as parser
+
+    def parse(text):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(parser, "parseUpdate", parse)
+    _refuse_reaching_out('INSERT DATA { GRAPH <http://g/> { <http://a> <http://b> "c" } }')
+    with pytest.raises(AssertionError, match="parsed"):
+        _refuse_reaching_out('INSERT DATA { GRAPH <http://g/> { <http://a> <http://b> "download" } }')
 
 
 def test_an_update_the_second_parser_cannot_read_is_left_to_the_other_layers():
