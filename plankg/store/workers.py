@@ -8,7 +8,10 @@ copy of the in-memory replica; at the deadline the server kills the worker
 
 Workers are forked from a *zygote*: a fresh interpreter (never a fork of the
 multi-threaded server, whose locks could be held by other threads at fork
-time) that loads the replica once from N-Quads and then only forks. A new
+time) that loads the data once and then only forks: it copies it from a
+checkpoint of the server's on-disk store (``Store.backup``, hard links) that
+it opens read-only and removes afterwards, or, without one (a store in memory,
+a failed checkpoint), parses an N-Quads snapshot the server sends. A new
 worker therefore costs a ``fork()``, not a reload. When the data changes the
 zygote reloads and every worker is replaced, so no query sees stale data
 after a write returns.
@@ -385,9 +388,12 @@ class WorkerPool:
 
     def __init__(
         self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None,
-        answer: str = "",
+        answer: str = "", checkpoint: Callable[[], str | None] | None = None,
     ) -> None:
         self.count = count
+        # makes a checkpoint of the on-disk store (a directory the zygote copies the data from, then
+        # removes), None when it cannot; the pool then loads ``snapshot``
+        self._checkpoint = checkpoint
         # "module:function" that answers a query in a worker, named by the store that owns the pool
         # (this module imports no store); "" for a pool that runs sandbox jobs only
         self.answer = answer
@@ -435,7 +441,7 @@ class WorkerPool:
                 return
             self._generation += 1
             try:
-                self._call(("load", self._snapshot(), self.prefixes))
+                self._load_zygote()
             except (OSError, EOFError):
                 self._restart_zygote()
             self._renew_workers()
@@ -453,7 +459,7 @@ class WorkerPool:
             except (OSError, EOFError):
                 log.warning("the query workers' zygote did not take a change; reloading it")
                 try:
-                    self._call(("load", self._snapshot(), self.prefixes))
+                    self._load_zygote()
                 except (OSError, EOFError):
                     self._restart_zygote()
             self._renew_workers()
@@ -791,7 +797,18 @@ class WorkerPool:
         self._control = ours
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
-        self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
+        checkpoint = self._checkpoint() if snapshot is None and self._checkpoint is not None else None
+        reply = None
+        if checkpoint is not None:
+            # the zygote reads the data itself: no dump of the store, no copy of it through the socket
+            try:
+                reply = self._call(("copy", checkpoint, self.prefixes), meanwhile=meanwhile)
+                meanwhile = None
+            except _Refused as exc:
+                log.warning("the query workers' zygote could not copy the store's checkpoint (%s); it loads a dump", exc)
+        if reply is None:
+            reply = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile)
+        self.isolation = reply or []
         if not self.options.allow_network and not self.isolation:
             log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
@@ -831,7 +848,7 @@ class WorkerPool:
             meanwhile()
         reply = _recv(self._control)
         if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
-            raise OSError(f"zygote refused {message[0]!r}: {reply!r}")
+            raise _Refused(f"zygote refused {message[0]!r}: {reply!r}")
         return reply[1] if len(reply) > 1 else None
 
     def _fork(self, lane: str = "regular") -> _Worker:
@@ -861,6 +878,10 @@ class WorkerPool:
         # closing its socket ends an idle worker's loop; the zygote reaps it
         worker.sock.close()
         self._live.discard(worker.pid)
+
+
+class _Refused(OSError):
+    """The zygote answered, and said no."""
 
 
 def _json_path() -> str:
@@ -939,6 +960,16 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             fresh.bulk_extend(ox.parse(message[1], format=ox.RdfFormat.N_QUADS, lenient=True))
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
+        elif command == "copy":
+            # a checkpoint of the server's disk store: nobody writes it, so a read-only open is safe.
+            # The quads keep the disk's blank-node labels, as the server reads them
+            try:
+                fresh = _copy_checkpoint(message[1])
+            except (OSError, RuntimeError, ValueError) as exc:
+                _send(control, ("refused", str(exc)[:200]))
+            else:
+                store, prefixes = fresh, message[2]
+                _send(control, ("ok", isolation))
         elif command == "update":
             # a write's change, as the server's replica took it (DROP / DELETE DATA / INSERT DATA
             # written by the server from checked quads): milliseconds, where a reload reads everything
@@ -998,6 +1029,24 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             except OSError:
                 pass
             os._exit(0)
+
+
+def _copy_checkpoint(path: str):
+    """An in-memory store holding the quads of the on-disk store at ``path`` (a checkpoint), which
+    is removed afterwards. RocksDB's thread pools stay behind, idle: the workers forked later
+    never call into RocksDB, only into the in-memory store."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    try:
+        disk = ox.Store.read_only(path)
+        fresh = ox.Store()
+        fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        del disk
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+    return fresh
 
 
 def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:

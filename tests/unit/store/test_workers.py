@@ -296,20 +296,45 @@ def disk_path(tmp_path):
     return path
 
 
-def test_opening_a_disk_store_reads_nothing_until_it_is_used(disk_path):
+def test_a_disk_store_reads_its_disk_and_keeps_no_copy_in_memory(disk_path):
     s = EmbeddedStore(disk_path)
     try:
-        assert not s.is_empty() and s._replica is None
-        assert len(s) == 301 and s._replica is not None
+        assert not s.is_empty() and len(s) == 301
+        assert BLANK in s.quads(f"{EX}g0")
+        assert set(s.quads()) == set(quads(300)) | {BLANK}
+        s.start_query_workers(1)
+        s.apply_changes([], quads(302)[301:])
+        assert len(s) == 302 and b'"302"' in count(s)
+        assert s._replica is None  # the zygote holds the one copy in memory
     finally:
         s.close()
 
 
-def test_the_replica_holds_the_disk_quads_with_their_blank_node_labels(disk_path):
+def test_the_zygote_copies_a_checkpoint_of_the_disk_and_removes_it(disk_path, monkeypatch):
     s = EmbeddedStore(disk_path)
+    made = []
+    real = s._checkpoint
+    s._checkpoint = lambda: made.append(real()) or made[-1]  # type: ignore[method-assign]
+    monkeypatch.setattr(s, "_snapshot", lambda: pytest.fail("the zygote loaded a dump, not the checkpoint"))
     try:
-        assert BLANK in s.quads(f"{EX}g0")
-        assert set(s.quads()) == set(quads(300)) | {BLANK}
+        s.start_query_workers(1)
+        assert made and made[0] is not None
+        assert b'"301"' in count(s)
+        # the blank node keeps the disk's label in the zygote's copy: a write prepared there names it
+        labels = run_in_own_loop(lambda: s.query_async(QueryRequest(f"SELECT ?b {{ ?b <{EX}p> \"b\" }}", formats=F, timeout_s=30))).body
+        assert b"kept" in labels
+        assert not os.path.exists(made[0])
+        assert not list(disk_path.parent.glob(f".{disk_path.name}.load-*"))
+    finally:
+        s.close()
+
+
+def test_without_a_checkpoint_the_zygote_loads_a_dump(disk_path):
+    s = EmbeddedStore(disk_path)
+    s._checkpoint = lambda: None  # type: ignore[method-assign]
+    try:
+        s.start_query_workers(1)
+        assert b'"301"' in count(s)
     finally:
         s.close()
 
