@@ -301,7 +301,7 @@ class EmbeddedStore(Store):
         return self._pool()
 
     def sandbox(self):
-        """The query workers' pool: its jobs see the data as it is (the zygote's replica)."""
+        """The query workers' pool: its jobs see the data as it is (the zygote's copy)."""
         pool = self._pool()
         if pool is None:
             self.start_query_workers(1)
@@ -341,8 +341,8 @@ class EmbeddedStore(Store):
     def _data_changed(self, update: str | None = None) -> None:
         """Every write ends here (under the write lock): new version, fresh workers.
 
-        ``update``: the SPARQL Update the replica took in place; the workers' zygote
-        takes the same (milliseconds), where reloading the whole replica took seconds
+        ``update``: the SPARQL Update the store took; the workers' zygote
+        takes the same (milliseconds), where reloading the whole data took seconds
         at a million quads. Without it, or when the zygote refuses it, it reloads.
         """
         self._version = uuid.uuid4().hex[:12]
@@ -430,7 +430,7 @@ class EmbeddedStore(Store):
         return disk
 
     def _resume_disk(self) -> None:
-        """Before a write, after a failed one left the disk closed: reopen it, and reload the replica
+        """Before a write, after a failed one left the disk closed: reopen it, and reload the workers
         from it (a change whose flush failed is in the disk's log, and replayed by the open)."""
         if not self._disk_lost:
             return

@@ -3,7 +3,7 @@
 pyoxigraph has no query timeout and may spend minutes inside one ``next()``
 call, where no Python code runs; a thread cannot be stopped there, a process
 can. So queries run in a few long-lived worker processes that each hold a
-copy of the in-memory replica; at the deadline the server kills the worker
+copy of the data in memory; at the deadline the server kills the worker
 (SIGKILL) and gets a new one.
 
 Workers are forked from a *zygote*: a fresh interpreter (never a fork of the
@@ -447,7 +447,7 @@ class WorkerPool:
             self._renew_workers()
 
     def apply(self, update: str) -> None:
-        """The data changed by ``update`` (a SPARQL Update the server's replica took):
+        """The data changed by ``update`` (a SPARQL Update the server's store took):
         the zygote takes the same, every worker is replaced. Should the zygote refuse
         it, it reloads the whole snapshot, so it never holds other data than the server."""
         with self._control_lock:
@@ -912,7 +912,7 @@ def _unpack_job(reply: Message) -> Any:
 
 # ---------------------------------------------------------------- zygote side
 def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") -> None:
-    """Hold the replica, fork workers on request, reap them; exit when the server goes."""
+    """Hold the data in memory, fork workers on request, reap them; exit when the server goes."""
     isolation: list[str] = []
     if not allow_network:
         from plankg.store.isolation import deny_network
@@ -971,7 +971,7 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 store, prefixes = fresh, message[2]
                 _send(control, ("ok", isolation))
         elif command == "update":
-            # a write's change, as the server's replica took it (DROP / DELETE DATA / INSERT DATA
+            # a write's change, as the server's store took it (DROP / DELETE DATA / INSERT DATA
             # written by the server from checked quads): milliseconds, where a reload reads everything
             try:
                 store.update(message[1])
@@ -1089,7 +1089,7 @@ def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> t
     module_name, _, name = target.partition(":")
     fn = getattr(importlib.import_module(module_name), name)
     stack = int(limits["stack"])
-    # the ceiling counts what the worker maps already (the replica) plus the job's stack and budget
+    # the ceiling counts what the worker maps already (the data) plus the job's stack and budget
     ceiling = _address_space() + stack + int(limits["memory"])
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     resource.setrlimit(resource.RLIMIT_CPU, (int(limits["cpu_s"]), int(limits["cpu_s"]) + 1))

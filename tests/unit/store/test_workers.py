@@ -283,7 +283,7 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
     run_in_own_loop(scenario)
 
 
-# ---------------------------------------------------------------- an on-disk store: lazy replica, start in the background
+# ---------------------------------------------------------------- an on-disk store: no copy in the server, start in the background
 BLANK = ox.Quad(ox.BlankNode("kept"), ox.NamedNode(f"{EX}p"), ox.Literal("b"), ox.NamedNode(f"{EX}g0"))
 
 
