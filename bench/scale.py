@@ -151,10 +151,16 @@ class Contender:
     def oxigraph(self) -> bool:
         return self.tree is None
 
+    @property
+    def in_memory(self) -> bool:
+        """``oxigraph serve`` without ``--location``: its data in memory, loaded through ``/store`` after the start."""
+        return self.oxigraph and "memory" in self.label
+
     def launch(self) -> None:
         if self.oxigraph:
             binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-            argv = [binary, "serve", "--location", str(self.store), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+            where = [] if self.in_memory else ["--location", str(self.store)]
+            argv = [binary, "serve", *where, "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
             env, cwd = dict(os.environ), self.store.parent
         else:
             argv = [sys.executable, "-m", "plankg.cli", "serve", "--port", str(self.port)]
@@ -203,7 +209,8 @@ class Contender:
 
 
 def one_run(
-    label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None
+    label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None,
+    memory_only: bool = False, nq: Path | None = None,
 ) -> dict:
     store = rundir / "store"
     shutil.rmtree(rundir, ignore_errors=True)
@@ -220,12 +227,33 @@ def one_run(
                 raise RuntimeError(f"{label} exited: {server.log_tail()}")
             time.sleep(0.01)
         out["start_s"] = time.perf_counter() - start
+        if server.in_memory:
+            out.pop("start_s")  # an empty store's start: not comparable
+            assert nq is not None
+            status = fetch(server.base + "/store", data=nq.read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=900)[0]
+            if status not in (200, 201, 204):
+                raise RuntimeError(f"{label}: loading the data answered {status}")
         if start_only:
             return out
         for i in range(20):  # warm-up: every worker has answered
             server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
         time.sleep(1.0)
         out["pss_bytes"] = tree_pss(server.proc.pid)
+        if memory_only:
+            # plankg's first workers answer from a checkpoint on disk while the zygote copies the
+            # data into memory: the PSS that counts is the one once that copy is made and settled
+            settled, t = out["pss_bytes"], time.perf_counter()
+            while time.perf_counter() - t < 120:
+                time.sleep(3.0)
+                server.ask("ASK { ?s ?p ?o } # settle")
+                now = tree_pss(server.proc.pid)
+                stable = abs(now - settled) < 0.02 * settled
+                settled = now
+                if stable:
+                    break
+            out["pss_settled_bytes"] = settled
+            out["settle_s"] = time.perf_counter() - t
+            return out
         writes = []
         for n in range(5):
             graph = f"{B}graph/bench-scale-{n}"
@@ -258,11 +286,15 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=5.0, help="wrk seconds for the tiny-query throughput")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--start-only", action="store_true", help="measure only the start to the first answer (nothing else is run)")
+    p.add_argument("--memory-only", action="store_true", help="measure the start and the PSS after a warm-up (no writes, no wrk)")
+    p.add_argument("--oxigraph-memory", action="store_true", help="also run `oxigraph serve` in memory (data loaded through /store; PSS only)")
     p.add_argument("--pycache", type=Path, help="keep plankg's bytecode here between runs (an untimed run writes it); else as the environment says")
     p.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = p.parse_args()
     trees = [t.resolve() for t in (args.tree or [ROOT])]
     setups: list[tuple[str, Path | None]] = [(f"plankg ({t.name})", t) for t in trees] + [("oxigraph serve", None)]
+    if args.oxigraph_memory:
+        setups.append(("oxigraph serve (memory)", None))
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(), "runs": args.runs, "scales": {}}
     if args.out.exists():
         previous = json.loads(args.out.read_text())
@@ -277,12 +309,14 @@ def main() -> None:
                     one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", True, args.pycache)
         for n in range(args.runs):
             for label, tree in setups:
-                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", args.start_only, args.pycache)
+                if args.start_only and "memory" in label:
+                    continue
+                r = one_run(label, master, tree, args.seconds, WORK / f"scale-{scale}" / "run", args.start_only, args.pycache, args.memory_only, nq)
                 runs[label].append(r)
                 print(scale, label, n, json.dumps(r), flush=True)
         summary = {}
         for label, rs in runs.items():
-            keys = ("start_s", "pss_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
+            keys = ("start_s", "pss_bytes", "pss_settled_bytes", "pss_after_writes_bytes", "write_visible_s", "tiny_rps_16", "load_before", "load_tiny")
             summary[label] = {k: statistics.median([r[k] for r in rs if r.get(k) is not None] or [float("nan")]) for k in keys if any(k in r for r in rs)}
         results["scales"][scale] = {"quads": sum(1 for _ in nq.open("rb")), "median": summary, "runs": runs}
         args.out.write_text(json.dumps(results, indent=1))

@@ -7,8 +7,10 @@ clients run in worker processes (``plankg.store.workers``) forked from a zygote
 that holds the one in-memory copy: the disk answers the named queries 2–8×
 slower (``bench/results/memory-start.md``). The zygote copies the data from a
 checkpoint of the disk (``Store.backup``: hard links), not from a dump piped to
-it. pyoxigraph cannot interrupt a running query, and a worker can be killed at
-the deadline.
+it; while it copies, the first workers answer from that checkpoint on disk
+(each opens it read-only after its fork), and writes wait until the copy is
+made. pyoxigraph cannot interrupt a running query, and a worker can be killed
+at the deadline.
 
 A store without a disk (tests, a sandbox's copy: ``EmbeddedStore.over``) holds
 its data in memory and answers from there.
@@ -169,7 +171,8 @@ class EmbeddedStore(Store):
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
         self._workers: WorkerPool | None = None  # once started
-        self._starting: Future | None = None  # set by the first start_query_workers
+        self._starting: Future | None = None  # set by the first start_query_workers: done once queries can go
+        self._started: Future = Future()  # done once that start has ended (the data copied into the workers)
         self._start_lock = threading.Lock()
 
     @classmethod
@@ -279,13 +282,26 @@ class EmbeddedStore(Store):
             # under the write lock: a write lands before the workers load (they get its
             # data) or after they are counted in ``_workers`` (they take the change)
             with self._write_lock:
-                pool.start()
+
+                def ready() -> None:
+                    # queries go to the workers answering from the disk's checkpoint; writes wait
+                    # (the write lock) until the zygote's copy is made and the workers hold it
+                    self._workers = pool
+                    starting.set_result(None)
+
+                pool.start(ready=ready if self.path is not None else None)
                 self._workers = pool
         except BaseException as exc:
-            pool.close()
-            starting.set_exception(exc)
+            if starting.done():
+                log.exception("the query workers' zygote failed after the first workers answered")
+            else:
+                pool.close()
+                starting.set_exception(exc)
         else:
-            starting.set_result(None)
+            if not starting.done():
+                starting.set_result(None)
+        finally:
+            self._started.set_result(None)
 
     def _pool(self):
         """The worker pool, once a start that is under way has finished; None without workers."""
@@ -466,6 +482,7 @@ class EmbeddedStore(Store):
         if self._starting is not None:
             try:
                 self._starting.result()  # a start under way ends before its pool is closed
+                self._started.result()
             except BaseException:  # noqa: BLE001 - its error was (or will be) raised where it was awaited
                 pass
         pool, self._workers = self._workers, None

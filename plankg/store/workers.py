@@ -401,6 +401,10 @@ class WorkerPool:
         self._snapshot = snapshot
         self.options = options or WorkerOptions()
         self._control_lock = threading.RLock()
+        # set while the zygote copies the data with the lock released (``_call_releasing``): the
+        # workers are taken and given back meanwhile, every other talk with the zygote waits
+        self._zygote_busy = False
+        self._zygote_free = threading.Condition(self._control_lock)
         self._idle = _Idle(self._control_lock)
         self._fast = _Idle(self._control_lock)
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
@@ -419,20 +423,47 @@ class WorkerPool:
             if self._zygote is None:
                 self._spawn_zygote()
 
-    def start(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
+    def start(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None, ready: Callable[[], None] | None = None) -> None:
         """Load the zygote (``snapshot``, else a fresh one) and fork the workers.
 
-        ``meanwhile`` runs while the zygote parses the snapshot.
+        ``meanwhile`` runs while the zygote parses the snapshot. With ``ready`` and a
+        checkpoint of the disk, the first workers answer from the checkpoint on disk
+        (each opens it read-only, in milliseconds) while the zygote copies it into
+        memory; ``ready`` is called once they can answer, and the workers holding the
+        copy in memory replace them once it is made (the disk answers 2-8x slower).
         """
         with self._control_lock:
             if self._zygote is None:
                 self._spawn_zygote()
-            self._load_zygote(snapshot, meanwhile)
-            for _ in range(self.count):
-                self._idle.put(self._fork())
-            for _ in range(self.options.fast_lane):
-                self._fast.put(self._fork("fast"))
+            checkpoint = self._checkpoint() if ready is not None and snapshot is None and self._checkpoint is not None else None
+            if checkpoint is None or ready is None:
+                self._load_zygote(snapshot, meanwhile)
+                self._fork_all()
+                self._warm()
+                return
+            self.isolation = self._call(("disk", checkpoint, self.prefixes)) or []
+            self._fork_all()
+            ready()
+            try:
+                # the generation moves on after the copy: a worker given back meanwhile (on the event
+                # loop) goes back to the idle ones, never waits for the zygote to fork its successor
+                self._call_releasing(("copy", checkpoint, self.prefixes))
+            except (OSError, EOFError) as exc:
+                if self._closed:
+                    return
+                log.warning("the query workers' zygote could not copy the store's checkpoint (%s); starting it again", exc)
+                self._restart_zygote()
+            if self._closed:
+                return
+            self._generation += 1
+            self._renew_workers()
             self._warm()
+
+    def _fork_all(self) -> None:
+        for _ in range(self.count):
+            self._idle.put(self._fork())
+        for _ in range(self.options.fast_lane):
+            self._fast.put(self._fork("fast"))
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -822,6 +853,7 @@ class WorkerPool:
         """
         if self.options.warm is None or self._control is None:
             return
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
         try:
             _send(self._control, ("warm", *self.options.warm))
         except OSError as exc:  # jobs still run, only slower to start
@@ -839,6 +871,7 @@ class WorkerPool:
         self._start_zygote()
 
     def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
         if self._control is None:
             raise OSError("no zygote")
         _send(self._control, message)
@@ -847,6 +880,25 @@ class WorkerPool:
         if meanwhile is not None:
             meanwhile()
         reply = _recv(self._control)
+        if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
+            raise _Refused(f"zygote refused {message[0]!r}: {reply!r}")
+        return reply[1] if len(reply) > 1 else None
+
+    def _call_releasing(self, message: tuple) -> Message:
+        """``_call`` for a long command (the copy of the data): the lock, which is also the idle
+        workers', is released while the zygote works, so queries go on meanwhile. Holds the lock once."""
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
+        if self._control is None:
+            raise OSError("no zygote")
+        _send(self._control, message)
+        self._zygote_busy = True
+        self._control_lock.release()
+        try:
+            reply = _recv(self._control)
+        finally:
+            self._control_lock.acquire()
+            self._zygote_busy = False
+            self._zygote_free.notify_all()
         if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
             raise _Refused(f"zygote refused {message[0]!r}: {reply!r}")
         return reply[1] if len(reply) > 1 else None
@@ -932,8 +984,12 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
     store = ox.Store()
     prefixes: dict = {}
     children: set[int] = set()
+    disk_path: str | None = None  # a checkpoint the workers answer from until the copy in memory is made
+    disk_users: set[int] = set()  # workers that opened it: it is removed once they are gone
+    import shutil
 
     def reap() -> None:
+        nonlocal disk_path
         for pid in list(children):
             try:
                 done, _ = os.waitpid(pid, os.WNOHANG)
@@ -941,6 +997,12 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 done = pid
             if done:
                 children.discard(pid)
+        disk_users.intersection_update(children)
+        if disk_path is not None and not disk_users and not store_on_disk:
+            shutil.rmtree(disk_path, ignore_errors=True)
+            disk_path = None
+
+    store_on_disk = False  # True from "disk" until "copy": new workers open the checkpoint
 
     while True:
         # retired workers exit on their own; reap them even when no command comes
@@ -960,15 +1022,24 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             fresh.bulk_extend(ox.parse(message[1], format=ox.RdfFormat.N_QUADS, lenient=True))
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
+        elif command == "disk":
+            # workers forked from now on open this checkpoint read-only (after the fork: RocksDB's
+            # threads are not forked) and answer from it, until "copy"
+            disk_path, prefixes, store_on_disk = message[1], message[2], True
+            _send(control, ("ok", isolation))
         elif command == "copy":
             # a checkpoint of the server's disk store: nobody writes it, so a read-only open is safe.
             # The quads keep the disk's blank-node labels, as the server reads them
+            in_use = message[1] == disk_path and bool(disk_users)
             try:
-                fresh = _copy_checkpoint(message[1])
+                fresh = _copy_checkpoint(message[1], remove=not in_use)
             except (OSError, RuntimeError, ValueError) as exc:
+                store_on_disk = False
                 _send(control, ("refused", str(exc)[:200]))
             else:
-                store, prefixes = fresh, message[2]
+                store, prefixes, store_on_disk = fresh, message[2], False
+                if not in_use:
+                    disk_path = None
                 _send(control, ("ok", isolation))
         elif command == "update":
             # a write's change, as the server's store took it (DROP / DELETE DATA / INSERT DATA
@@ -1001,11 +1072,14 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             if pid == 0:
                 try:
                     control.close()
-                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, answer_query)
+                    own = ox.Store.read_only(disk_path) if store_on_disk and disk_path is not None else store
+                    _worker_main(socket.socket(fileno=fds[0]), own, prefixes, answer_query)
                 finally:
                     os._exit(0)
             os.close(fds[0])
             children.add(pid)
+            if store_on_disk:
+                disk_users.add(pid)
             _send(control, ("ok", pid))
         elif command == "kill":
             pid = message[1]
@@ -1018,6 +1092,8 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 children.discard(pid)
             _send(control, ("ok",))
         elif command == "quit":
+            if disk_path is not None:
+                shutil.rmtree(disk_path, ignore_errors=True)
             for pid in children:
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -1031,10 +1107,10 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             os._exit(0)
 
 
-def _copy_checkpoint(path: str):
+def _copy_checkpoint(path: str, remove: bool = True):
     """An in-memory store holding the quads of the on-disk store at ``path`` (a checkpoint), which
-    is removed afterwards. RocksDB's thread pools stay behind, idle: the workers forked later
-    never call into RocksDB, only into the in-memory store."""
+    is removed afterwards (``remove``). RocksDB's thread pools stay behind, idle: the workers forked
+    later never call into RocksDB, only into the in-memory store."""
     import shutil
 
     import pyoxigraph as ox
@@ -1045,7 +1121,8 @@ def _copy_checkpoint(path: str):
         fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
         del disk
     finally:
-        shutil.rmtree(path, ignore_errors=True)
+        if remove:
+            shutil.rmtree(path, ignore_errors=True)
     return fresh
 
 
