@@ -1120,10 +1120,23 @@ def _copy_checkpoint(path: str, remove: bool = True):
         fresh = ox.Store()
         fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
         del disk
+        _trim_heap()
     finally:
         if remove:
             shutil.rmtree(path, ignore_errors=True)
     return fresh
+
+
+def _trim_heap() -> None:
+    """Give the heap's free pages back (glibc ``malloc_trim``): what the read-only store's caches
+    freed lies between live data, and every worker forked later would write there (and so copy
+    those pages) as its allocations reuse it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
