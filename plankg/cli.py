@@ -74,8 +74,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # built here, not in the app's start-up: a failed build is one line on the terminal, not a traceback
     store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
     try:
-        # before the web stack is imported: the store's replica and query workers get ready
-        # in a thread (the disk is read outside the GIL, the zygote is a process of its own)
+        # before the web stack is imported: the query workers get ready in a thread (the
+        # zygote, a process of its own, copies a checkpoint of the disk)
         # while FastAPI and the routers are imported and the app is made
         store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
         import uvicorn

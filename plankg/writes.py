@@ -5,14 +5,14 @@ goes through ``WritePipeline``, one at a time (a lock from the candidate to the
 commit, so no write is computed against data another write is replacing):
 
 1. **Candidate**: the write becomes a ``Change``, the quads it removes and adds
-   against the data as it is now (an update runs on a copy of the replica).
+   against the data as it is now (an update runs on a copy of it).
 2. **Validate**: the shapes are checked on the part of the data the change can
    affect, never on the whole graph (a full check of a 1M-triple graph takes
    about 50 s in pySHACL). See ``affected_data`` for what that part is and why
    it is enough. A change that breaks a shape raises ``ValidationFailed`` with
    the report; nothing is written.
 3. **Commit**: ``Store.apply_changes`` writes the change in one transaction on
-   disk, then updates the in-memory replica and the query workers and changes
+   disk, then updates the query workers' copy of the data and changes
    the store's version (so named-query caches and ETags move on).
 4. **Record**: the same transaction carries the provenance of the change into
    ``<B graph/changes>``: a ``prov:Activity`` (when, which token's name as a

@@ -116,36 +116,43 @@ def _data_block(quads: Iterable[ox.Quad]) -> str:
 
 def commit(
     disk: ox.Store | None,
-    mem: ox.Store,
+    mem: ox.Store | None,
     removed: Sequence[ox.Quad],
     added: Sequence[ox.Quad],
     drop_graphs: Iterable[GraphKey] = (),
     drop_all: bool = False,
     reopen: Callable[[], ox.Store] | None = None,
     applied: Callable[[str], None] | None = None,
-) -> ox.Store:
-    """Disk first (one transaction, flushed), then the replica; returns the replica to use.
+) -> ox.Store | None:
+    """Disk first (one transaction, flushed), then the data in memory (``mem``) if there is
+    one; returns the in-memory store to use (None without one).
 
-    ``applied`` gets the update once the replica took it in place, so that the
-    query side can take the same change (a replica reloaded from disk instead
+    ``applied`` gets the update once it is in (the disk's, or ``mem``'s in place), so that
+    the query side can take the same change (an in-memory store reloaded from disk instead
     is a new store: the caller sees that by its identity).
 
-    A failure on disk changes nothing. The replica takes the same update; should
-    that fail after the disk took it, the replica is reloaded from disk, so what
-    queries see never differs from what a restart would load.
+    A failure on disk changes nothing. ``mem`` takes the same update; should that fail
+    after the disk took it, it is reloaded from disk, so what queries see never differs
+    from what a restart would load.
 
     After a write has failed (a full disk), RocksDB refuses every later write
     until the store is opened again, so the service would stay read-only until
     a restart. ``reopen`` drops the store and opens it again (raising
     ``StoreUnavailable`` while the disk still refuses); the reopened store has
     replayed its write-ahead log, and ``_landed`` tells from it whether the
-    change got in: a flush can fail after the transaction committed.
+    change got in: a flush can fail after the transaction committed. When it
+    cannot tell, the ``StoreUnavailable`` raised says ``unsure`` (and carries
+    the disk's data as ``replica`` when there is ``mem``).
     """
     drop_graphs = tuple(drop_graphs)
-    text = change_update(mem, removed, added, drop_graphs, drop_all)
+    current = mem if mem is not None else disk
+    assert current is not None
+    text = change_update(current, removed, added, drop_graphs, drop_all)
     if text is None:
         return mem
     if disk is not None:
+        # what tells the change apart on disk, read before it (no copy of the old state is kept)
+        evidence = _evidence(current, removed, added, drop_graphs, drop_all)
         step = "update"
         failed = False
         try:
@@ -160,11 +167,11 @@ def commit(
         if failed:
             # out of the except block: its traceback would keep the failed handle, and its
             # directory lock, alive through the reopen
-            disk = None
+            disk = current = None
             if reopen is None:
                 raise StoreUnavailable("The change could not be saved; nothing was changed.")
             disk = _reopened(reopen, step)
-            landed = _landed(disk, mem, removed, added, drop_graphs, drop_all)
+            landed = _landed(disk, *evidence)
             if landed is False:
                 raise StoreUnavailable(
                     "The change could not be saved: the store's disk refused it (is it full?); nothing was changed. "
@@ -174,9 +181,16 @@ def commit(
                 unsure = StoreUnavailable(
                     "The change may or may not have been saved: the disk refused part of it. The data now shows what the store holds."
                 )
-                unsure.replica = replica_of(disk)  # type: ignore[attr-defined]
+                unsure.unsure = True  # type: ignore[attr-defined]
+                if mem is not None:
+                    unsure.replica = replica_of(disk)  # type: ignore[attr-defined]
                 raise unsure
             log.warning("the change was in the store's log after all; reopened, the store holds it")
+        if mem is None:
+            if applied is not None:
+                applied(text)
+            return None
+    assert mem is not None
     try:
         mem.update(text)
     except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
@@ -204,10 +218,10 @@ def _reopened(reopen: Callable[[], ox.Store], step: str) -> ox.Store:
 _MARKERS = 64  # the change is one transaction: any quad it adds or removes tells whether it is in
 
 
-def _landed(
-    disk: ox.Store, before: ox.Store, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], drop_graphs: tuple[GraphKey, ...], drop_all: bool
-) -> bool | None:
-    """Whether ``disk`` holds the change (True), the data before it (False), or cannot tell (None).
+def _evidence(
+    before: ox.Store, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], drop_graphs: tuple[GraphKey, ...], drop_all: bool
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads the change adds, quads it removes), read from the store before it: what ``_landed`` looks for.
 
     Only quads without blank nodes are evidence (the disk relabels blank nodes).
     """
@@ -221,6 +235,11 @@ def _landed(
                 break
             if q not in incoming and not has_blank_node(q):
                 leaving.append(q)
+    return new, leaving
+
+
+def _landed(disk: ox.Store, new: list[ox.Quad], leaving: list[ox.Quad]) -> bool | None:
+    """Whether ``disk`` holds the change (True), the data before it (False), or cannot tell (None)."""
     if not new and not leaving:
         return None
     if all(q in disk for q in new) and not any(q in disk for q in leaving):

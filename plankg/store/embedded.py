@@ -1,19 +1,26 @@
 """The embedded store: pyoxigraph on disk for durability, in memory for queries.
 
-On this machine the on-disk store answers 3–14× slower than the in-memory
-one, so queries run on an in-memory replica and only writes go to disk (in a
-RocksDB transaction) before the replica is updated.
+One copy of the data per role that needs it. The on-disk store (RocksDB) holds
+the data and answers the server's own reads (pages, linked data, the write
+pipeline's lookups: trusted queries, point lookups mostly). Queries from
+clients run in worker processes (``plankg.store.workers``) forked from a zygote
+that holds the one in-memory copy: the disk answers the named queries 2–8×
+slower (``bench/results/memory-start.md``). The zygote copies the data from a
+checkpoint of the disk (``Store.backup``: hard links), not from a dump piped to
+it; while it copies, the first workers answer from that checkpoint on disk
+(each opens it read-only after its fork), and writes wait until the copy is
+made. pyoxigraph cannot interrupt a running query, and a worker can be killed
+at the deadline.
 
-pyoxigraph cannot interrupt a running query (an aggregate over a cartesian
-product spins inside one ``next()`` call), so once ``start_query_workers`` has
-been called, ``query`` runs in worker processes that hold a copy of the
-replica and can be killed at the deadline (``plankg.store.workers``).
+A store without a disk (tests, a sandbox's copy: ``EmbeddedStore.over``) holds
+its data in memory and answers from there.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -155,16 +162,17 @@ class EmbeddedStore(Store):
         # True after a failed write whose reopen failed too: the next write reopens first
         self._disk_lost = False
         self._ledger_noted: bool | None = None  # read from the ledger on the first write
-        # the replica is filled from disk on first use, not here: opening the store only
-        # to check that it is empty (``plankg serve`` before it builds) or to replace its
-        # content (``plankg load``) copied the whole dataset into memory for nothing
-        self._replica: ox.Store | None = ox.Store() if self._disk is None else None
+        # only a store without a disk holds its data in memory; one with a disk reads the disk
+        self._replica: ox.Store | None = ox.Store() if path is None else None
+        # while a failed write left the disk closed and it cannot be reopened yet: a read-only handle
+        self._read_only: ox.Store | None = None
         # lock order: _write_lock, then _replica_lock, then the worker pool's own
         self._replica_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._version = uuid.uuid4().hex[:12]
         self._workers: WorkerPool | None = None  # once started
-        self._starting: Future | None = None  # set by the first start_query_workers
+        self._starting: Future | None = None  # set by the first start_query_workers: done once queries can go
+        self._started: Future = Future()  # done once that start has ended (the data copied into the workers)
         self._start_lock = threading.Lock()
 
     @classmethod
@@ -176,24 +184,23 @@ class EmbeddedStore(Store):
 
     @property
     def _mem(self) -> ox.Store:
-        mem = self._replica
-        if mem is None:
-            with self._replica_lock:
-                if self._replica is None:
-                    self._replica = _replica_from(self._dump_disk())
-                mem = self._replica
-        return mem
-
-    @_mem.setter
-    def _mem(self, mem: ox.Store) -> None:
-        # under the lock: a first fill still running must not land after this one
+        """The store the reads in this process go to: the disk, or the data in memory without one."""
+        if self._replica is not None:
+            return self._replica
+        disk = self._disk
+        if disk is not None:
+            return disk
         with self._replica_lock:
-            self._replica = mem
-
-    def _dump_disk(self) -> bytes:
-        # pyoxigraph writes the dump without holding the GIL, so the rest of the
-        # server's start-up goes on meanwhile (iterating the disk's quads held it)
-        return (self._disk.dump(format=ox.RdfFormat.N_QUADS) or b"") if self._disk is not None else b""
+            # the disk was closed by a failed write and could not be reopened: read what it holds
+            # (a read-only open takes no lock and writes nothing; it replays the write-ahead log)
+            if self._disk is not None:
+                return self._disk
+            if self._read_only is None:
+                try:
+                    self._read_only = ox.Store.read_only(str(self.path))
+                except (OSError, RuntimeError) as exc:
+                    raise StoreUnavailable(f"The store at {self.path} cannot be read now: {_reason(str(exc))}") from None
+            return self._read_only
 
     # ------------------------------------------------------------ reading
     def query(self, request: QueryRequest) -> QueryResponse:
@@ -232,14 +239,10 @@ class EmbeddedStore(Store):
         return list(self._mem.quads_for_pattern(None, None, None, g))
 
     def holds_graph(self, graph: str) -> bool:
-        if self._replica is None and self._disk is not None:
-            return next(iter(self._disk.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
         return next(iter(self._mem.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
 
     def is_empty(self) -> bool:
-        if self._replica is None and self._disk is not None:
-            return next(iter(self._disk.quads_for_pattern(None, None, None, None)), None) is None
-        return len(self._mem) == 0
+        return next(iter(self._mem.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
         return len(self._mem)
@@ -271,31 +274,34 @@ class EmbeddedStore(Store):
     def _start_workers(self, count: int, starting: Future, options=None) -> None:
         from plankg.store.workers import WorkerPool
 
-        pool = WorkerPool(count, prefixes=self.prefixes, snapshot=self._snapshot, options=options, answer=f"{__name__}:answer")
+        pool = WorkerPool(
+            count, prefixes=self.prefixes, snapshot=self._snapshot, options=options, answer=f"{__name__}:answer",
+            checkpoint=self._checkpoint if self.path is not None else None,
+        )
         try:
             # under the write lock: a write lands before the workers load (they get its
-            # data) or after they are counted in ``_workers`` (they reload)
+            # data) or after they are counted in ``_workers`` (they take the change)
             with self._write_lock:
-                with self._replica_lock:
-                    first_fill = self._replica is None
-                    if first_fill:
-                        # the zygote's interpreter starts while the disk is dumped, then it
-                        # parses the dump while the replica is parsed from the same bytes
-                        pool.launch()
-                        dump = self._dump_disk()
 
-                        def fill() -> None:
-                            self._replica = _replica_from(dump)
+                def ready() -> None:
+                    # queries go to the workers answering from the disk's checkpoint; writes wait
+                    # (the write lock) until the zygote's copy is made and the workers hold it
+                    self._workers = pool
+                    starting.set_result(None)
 
-                        pool.start(snapshot=dump, meanwhile=fill)
-                if not first_fill:
-                    pool.start()
+                pool.start(ready=ready if self.path is not None else None)
                 self._workers = pool
         except BaseException as exc:
-            pool.close()
-            starting.set_exception(exc)
+            if starting.done():
+                log.exception("the query workers' zygote failed after the first workers answered")
+            else:
+                pool.close()
+                starting.set_exception(exc)
         else:
-            starting.set_result(None)
+            if not starting.done():
+                starting.set_result(None)
+        finally:
+            self._started.set_result(None)
 
     def _pool(self):
         """The worker pool, once a start that is under way has finished; None without workers."""
@@ -311,7 +317,7 @@ class EmbeddedStore(Store):
         return self._pool()
 
     def sandbox(self):
-        """The query workers' pool: its jobs see the data as it is (the zygote's replica)."""
+        """The query workers' pool: its jobs see the data as it is (the zygote's copy)."""
         pool = self._pool()
         if pool is None:
             self.start_query_workers(1)
@@ -323,14 +329,36 @@ class EmbeddedStore(Store):
         return True
 
     def _snapshot(self) -> bytes:
-        """The replica as N-Quads: what a fresh worker zygote loads."""
+        """The data as N-Quads: what a fresh worker zygote loads when there is no checkpoint to copy."""
         return self._mem.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def _remove_checkpoints(self) -> None:
+        """Checkpoints a zygote did not remove (it was killed while it copied one)."""
+        if self.path is None:
+            return
+        for stale in self.path.parent.glob(f".{self.path.name}.load-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def _checkpoint(self) -> str | None:
+        """A checkpoint of the disk (RocksDB's: hard links, milliseconds) for the zygote to copy
+        the data from; None if none can be made (then it loads ``_snapshot``). Its reader removes it."""
+        disk = self._disk
+        if disk is None or self.path is None:
+            return None
+        target = self.path.with_name(f".{self.path.name}.load-{uuid.uuid4().hex[:12]}")
+        try:
+            disk.backup(str(target))
+        except (OSError, RuntimeError) as exc:
+            log.warning("no checkpoint of the store for the query workers (%s); they load a dump", str(exc).splitlines()[0][:200] if str(exc) else exc)
+            shutil.rmtree(target, ignore_errors=True)
+            return None
+        return str(target)
 
     def _data_changed(self, update: str | None = None) -> None:
         """Every write ends here (under the write lock): new version, fresh workers.
 
-        ``update``: the SPARQL Update the replica took in place; the workers' zygote
-        takes the same (milliseconds), where reloading the whole replica took seconds
+        ``update``: the SPARQL Update the store took; the workers' zygote
+        takes the same (milliseconds), where reloading the whole data took seconds
         at a million quads. Without it, or when the zygote refuses it, it reloads.
         """
         self._version = uuid.uuid4().hex[:12]
@@ -359,9 +387,10 @@ class EmbeddedStore(Store):
                         f"The data could not be written to the store at {self.path} ({reason}); it may hold part of it. "
                         "Run the build again once the cause (a full disk?) is fixed."
                     ) from None
-            fresh = ox.Store()
-            fresh.bulk_extend(quads)
-            self._mem = fresh
+            if self._disk is None:
+                fresh = ox.Store()
+                fresh.bulk_extend(quads)
+                self._replica = fresh
             self._data_changed()
 
     # ------------------------------------------------------------ steward writes (plankg.writes)
@@ -386,23 +415,25 @@ class EmbeddedStore(Store):
                 self._note_in_ledger(restore=drop_all, quads=len(added))
             reopen = self._reopen_disk if self._disk is not None else None
             updates: list[str] = []
-            before = self._mem
+            before = self._replica
             try:
-                self._mem = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
+                after = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
             except StoreUnavailable as exc:
-                replica = getattr(exc, "replica", None)
-                if replica is not None:  # the disk's state could not be told apart: show what it holds
-                    self._mem = replica
+                if getattr(exc, "unsure", False):  # the disk's state could not be told apart: show what it holds
+                    if self._disk is None:
+                        self._replica = getattr(exc, "replica", self._replica)
                     self._data_changed()
                 raise
-            if not updates and self._mem is before:
+            if self._disk is None and after is not None:
+                self._replica = after
+            if not updates and after is before:
                 self._version = uuid.uuid4().hex[:12]  # nothing to change: the workers hold the same data
                 return
-            # the replica took the update in place: the query side takes the same; else it reloads.
-            # Not an update with blank nodes: INSERT DATA mints fresh ones, so the zygote's labels would
-            # differ from the replica's, and a write prepared on its copy would name nodes the server lacks
-            # (a literal holding "_:" only costs a reload)
-            update = updates[0] if updates and self._mem is before and "_:" not in updates[0] else None
+            # the disk (or the data in memory) took the update: the query side takes the same; else it
+            # reloads. Not an update with blank nodes: INSERT DATA mints fresh ones, so the zygote's labels
+            # would differ from the disk's, and a write prepared on its copy would name nodes the server
+            # lacks (a literal holding "_:" only costs a reload)
+            update = updates[0] if updates and after is before and "_:" not in updates[0] else None
             self._data_changed(update)
 
     def _reopen_disk(self) -> ox.Store:
@@ -410,24 +441,22 @@ class EmbeddedStore(Store):
         self._disk = None  # the only other handle: RocksDB's directory lock goes with it
         self._disk_lost = True
         disk = open_disk(self.path)  # type: ignore[arg-type]
-        self._disk, self._disk_lost = disk, False
+        with self._replica_lock:
+            self._disk, self._disk_lost, self._read_only = disk, False, None
         return disk
 
     def _resume_disk(self) -> None:
-        """Before a write, after a failed one left the disk closed: reopen it, and reload the replica
+        """Before a write, after a failed one left the disk closed: reopen it, and reload the workers
         from it (a change whose flush failed is in the disk's log, and replayed by the open)."""
         if not self._disk_lost:
             return
-        from plankg.store.changes import replica_of
-
         try:
-            disk = self._reopen_disk()
+            self._reopen_disk()
         except StoreUnavailable:
             raise StoreUnavailable(
                 "The store's disk still refuses writes (is it full?); nothing was changed. Writes resume by themselves once it has space."
             ) from None
         log.warning("the store at %s is writable again", self.path)
-        self._mem = replica_of(disk)
         self._data_changed()
 
     def _note_in_ledger(self, *, restore: bool, quads: int) -> None:
@@ -453,14 +482,17 @@ class EmbeddedStore(Store):
         if self._starting is not None:
             try:
                 self._starting.result()  # a start under way ends before its pool is closed
+                self._started.result()
             except BaseException:  # noqa: BLE001 - its error was (or will be) raised where it was awaited
                 pass
         pool, self._workers = self._workers, None
         if pool is not None:
             pool.close()
+        self._remove_checkpoints()
         if self._disk is not None:
             self._disk.flush()
             self._disk = None
+        self._read_only = None
 
 
 def open_disk(path: Path) -> ox.Store:
@@ -534,19 +566,6 @@ def _reason(message: str) -> str:
     if "corruption" in lowered or "manifest" in lowered or "no such file" in lowered:
         return _DAMAGED.format(message.splitlines()[0][:200])
     return message.splitlines()[0][:300] if message else "the storage engine refused it."
-
-
-def _replica_from(dump: bytes) -> ox.Store:
-    """An in-memory store holding the quads of an N-Quads dump of the disk store.
-
-    Parsed and bulk-added (``ox.parse`` keeps blank-node labels, ``Store.load``
-    renames them), 2-3x faster than adding the disk's quads one by one.
-    ``lenient``: the dump was written by pyoxigraph from data it had checked.
-    """
-    mem = ox.Store()
-    if dump:
-        mem.bulk_extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS, lenient=True))
-    return mem
 
 
 def _answer_arguments(request: QueryRequest) -> dict:

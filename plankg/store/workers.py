@@ -3,12 +3,15 @@
 pyoxigraph has no query timeout and may spend minutes inside one ``next()``
 call, where no Python code runs; a thread cannot be stopped there, a process
 can. So queries run in a few long-lived worker processes that each hold a
-copy of the in-memory replica; at the deadline the server kills the worker
+copy of the data in memory; at the deadline the server kills the worker
 (SIGKILL) and gets a new one.
 
 Workers are forked from a *zygote*: a fresh interpreter (never a fork of the
 multi-threaded server, whose locks could be held by other threads at fork
-time) that loads the replica once from N-Quads and then only forks. A new
+time) that loads the data once and then only forks: it copies it from a
+checkpoint of the server's on-disk store (``Store.backup``, hard links) that
+it opens read-only and removes afterwards, or, without one (a store in memory,
+a failed checkpoint), parses an N-Quads snapshot the server sends. A new
 worker therefore costs a ``fork()``, not a reload. When a write changes the
 data, the zygote takes the same SPARQL Update, and so do the idle workers, in
 place (a busy one when it comes back, before its next query); a large change,
@@ -420,9 +423,12 @@ class WorkerPool:
 
     def __init__(
         self, count: int, *, prefixes: Mapping[str, str], snapshot: Callable[[], bytes], options: WorkerOptions | None = None,
-        answer: str = "",
+        answer: str = "", checkpoint: Callable[[], str | None] | None = None,
     ) -> None:
         self.count = count
+        # makes a checkpoint of the on-disk store (a directory the zygote copies the data from, then
+        # removes), None when it cannot; the pool then loads ``snapshot``
+        self._checkpoint = checkpoint
         # "module:function" that answers a query in a worker, named by the store that owns the pool
         # (this module imports no store); "" for a pool that runs sandbox jobs only
         self.answer = answer
@@ -430,6 +436,10 @@ class WorkerPool:
         self._snapshot = snapshot
         self.options = options or WorkerOptions()
         self._control_lock = threading.RLock()
+        # set while the zygote copies the data with the lock released (``_call_releasing``): the
+        # workers are taken and given back meanwhile, every other talk with the zygote waits
+        self._zygote_busy = False
+        self._zygote_free = threading.Condition(self._control_lock)
         self._idle = _Idle(self._control_lock)
         self._fast = _Idle(self._control_lock)
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
@@ -452,20 +462,47 @@ class WorkerPool:
             if self._zygote is None:
                 self._spawn_zygote()
 
-    def start(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
+    def start(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None, ready: Callable[[], None] | None = None) -> None:
         """Load the zygote (``snapshot``, else a fresh one) and fork the workers.
 
-        ``meanwhile`` runs while the zygote parses the snapshot.
+        ``meanwhile`` runs while the zygote parses the snapshot. With ``ready`` and a
+        checkpoint of the disk, the first workers answer from the checkpoint on disk
+        (each opens it read-only, in milliseconds) while the zygote copies it into
+        memory; ``ready`` is called once they can answer, and the workers holding the
+        copy in memory replace them once it is made (the disk answers 2-8x slower).
         """
         with self._control_lock:
             if self._zygote is None:
                 self._spawn_zygote()
-            self._load_zygote(snapshot, meanwhile)
-            for _ in range(self.count):
-                self._idle.put(self._fork())
-            for _ in range(self.options.fast_lane):
-                self._fast.put(self._fork("fast"))
+            checkpoint = self._checkpoint() if ready is not None and snapshot is None and self._checkpoint is not None else None
+            if checkpoint is None or ready is None:
+                self._load_zygote(snapshot, meanwhile)
+                self._fork_all()
+                self._warm()
+                return
+            self.isolation = self._call(("disk", checkpoint, self.prefixes)) or []
+            self._fork_all()
+            ready()
+            try:
+                # the generation moves on after the copy: a worker given back meanwhile (on the event
+                # loop) goes back to the idle ones, never waits for the zygote to fork its successor
+                self._call_releasing(("copy", checkpoint, self.prefixes))
+            except (OSError, EOFError) as exc:
+                if self._closed:
+                    return
+                log.warning("the query workers' zygote could not copy the store's checkpoint (%s); starting it again", exc)
+                self._restart_zygote()
+            if self._closed:
+                return
+            self._generation += 1
+            self._renew_workers()
             self._warm()
+
+    def _fork_all(self) -> None:
+        for _ in range(self.count):
+            self._idle.put(self._fork())
+        for _ in range(self.options.fast_lane):
+            self._fast.put(self._fork("fast"))
 
     def reload(self) -> None:
         """The data changed: reload the zygote, replace every worker."""
@@ -474,13 +511,13 @@ class WorkerPool:
                 return
             self._generation += 1
             try:
-                self._call(("load", self._snapshot(), self.prefixes))
+                self._load_zygote()
             except (OSError, EOFError):
                 self._restart_zygote()
             self._renew_workers()
 
     def apply(self, update: str) -> None:
-        """The data changed by ``update`` (a SPARQL Update the server's replica took).
+        """The data changed by ``update`` (a SPARQL Update the server's store took).
 
         The zygote takes the same; should it refuse, it reloads the whole snapshot, so it
         never holds other data than the server. A small change then reaches the idle
@@ -498,7 +535,7 @@ class WorkerPool:
                 log.warning("the query workers' zygote did not take a change; reloading it")
                 self._generation += 1
                 try:
-                    self._call(("load", self._snapshot(), self.prefixes))
+                    self._load_zygote()
                 except (OSError, EOFError):
                     self._restart_zygote()
                 self._renew_workers()
@@ -1045,7 +1082,18 @@ class WorkerPool:
         self._control = ours
 
     def _load_zygote(self, snapshot: bytes | None = None, meanwhile: Callable[[], None] | None = None) -> None:
-        self.isolation = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile) or []
+        checkpoint = self._checkpoint() if snapshot is None and self._checkpoint is not None else None
+        reply = None
+        if checkpoint is not None:
+            # the zygote reads the data itself: no dump of the store, no copy of it through the socket
+            try:
+                reply = self._call(("copy", checkpoint, self.prefixes), meanwhile=meanwhile)
+                meanwhile = None
+            except _Refused as exc:
+                log.warning("the query workers' zygote could not copy the store's checkpoint (%s); it loads a dump", exc)
+        if reply is None:
+            reply = self._call(("load", self._snapshot() if snapshot is None else snapshot, self.prefixes), meanwhile=meanwhile)
+        self.isolation = reply or []
         if not self.options.allow_network and not self.isolation:
             log.warning("query workers could not be cut off from the network (no namespace, no seccomp): only the query text guards stand")
 
@@ -1059,6 +1107,7 @@ class WorkerPool:
         """
         if self.options.warm is None or self._control is None:
             return
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
         try:
             _send(self._control, ("warm", *self.options.warm))
         except OSError as exc:  # jobs still run, only slower to start
@@ -1076,6 +1125,7 @@ class WorkerPool:
         self._start_zygote()
 
     def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
         if self._control is None:
             raise OSError("no zygote")
         _send(self._control, message)
@@ -1085,7 +1135,26 @@ class WorkerPool:
             meanwhile()
         reply = _recv(self._control)
         if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
-            raise OSError(f"zygote refused {message[0]!r}: {reply!r}")
+            raise _Refused(f"zygote refused {message[0]!r}: {reply!r}")
+        return reply[1] if len(reply) > 1 else None
+
+    def _call_releasing(self, message: tuple) -> Message:
+        """``_call`` for a long command (the copy of the data): the lock, which is also the idle
+        workers', is released while the zygote works, so queries go on meanwhile. Holds the lock once."""
+        self._zygote_free.wait_for(lambda: not self._zygote_busy)
+        if self._control is None:
+            raise OSError("no zygote")
+        _send(self._control, message)
+        self._zygote_busy = True
+        self._control_lock.release()
+        try:
+            reply = _recv(self._control)
+        finally:
+            self._control_lock.acquire()
+            self._zygote_busy = False
+            self._zygote_free.notify_all()
+        if not (isinstance(reply, tuple) and reply and reply[0] == "ok"):
+            raise _Refused(f"zygote refused {message[0]!r}: {reply!r}")
         return reply[1] if len(reply) > 1 else None
 
     def _fork(self, lane: str = "regular") -> _Worker:
@@ -1117,6 +1186,10 @@ class WorkerPool:
         self._live.discard(worker.pid)
 
 
+class _Refused(OSError):
+    """The zygote answered, and said no."""
+
+
 def _json_path() -> str:
     import json
 
@@ -1145,7 +1218,7 @@ def _unpack_job(reply: Message) -> Any:
 
 # ---------------------------------------------------------------- zygote side
 def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") -> None:
-    """Hold the replica, fork workers on request, reap them; exit when the server goes."""
+    """Hold the data in memory, fork workers on request, reap them; exit when the server goes."""
     isolation: list[str] = []
     if not allow_network:
         from plankg.store.isolation import deny_network
@@ -1165,8 +1238,12 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
     store = ox.Store()
     prefixes: dict = {}
     children: set[int] = set()
+    disk_path: str | None = None  # a checkpoint the workers answer from until the copy in memory is made
+    disk_users: set[int] = set()  # workers that opened it: it is removed once they are gone
+    import shutil
 
     def reap() -> None:
+        nonlocal disk_path
         for pid in list(children):
             try:
                 done, _ = os.waitpid(pid, os.WNOHANG)
@@ -1174,6 +1251,12 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 done = pid
             if done:
                 children.discard(pid)
+        disk_users.intersection_update(children)
+        if disk_path is not None and not disk_users and not store_on_disk:
+            shutil.rmtree(disk_path, ignore_errors=True)
+            disk_path = None
+
+    store_on_disk = False  # True from "disk" until "copy": new workers open the checkpoint
 
     while True:
         # retired workers exit on their own; reap them even when no command comes
@@ -1193,8 +1276,27 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             fresh.bulk_extend(ox.parse(message[1], format=ox.RdfFormat.N_QUADS, lenient=True))
             store, prefixes = fresh, message[2]
             _send(control, ("ok", isolation))
+        elif command == "disk":
+            # workers forked from now on open this checkpoint read-only (after the fork: RocksDB's
+            # threads are not forked) and answer from it, until "copy"
+            disk_path, prefixes, store_on_disk = message[1], message[2], True
+            _send(control, ("ok", isolation))
+        elif command == "copy":
+            # a checkpoint of the server's disk store: nobody writes it, so a read-only open is safe.
+            # The quads keep the disk's blank-node labels, as the server reads them
+            in_use = message[1] == disk_path and bool(disk_users)
+            try:
+                fresh = _copy_checkpoint(message[1], remove=not in_use)
+            except (OSError, RuntimeError, ValueError) as exc:
+                store_on_disk = False
+                _send(control, ("refused", str(exc)[:200]))
+            else:
+                store, prefixes, store_on_disk = fresh, message[2], False
+                if not in_use:
+                    disk_path = None
+                _send(control, ("ok", isolation))
         elif command == "update":
-            # a write's change, as the server's replica took it (DROP / DELETE DATA / INSERT DATA
+            # a write's change, as the server's store took it (DROP / DELETE DATA / INSERT DATA
             # written by the server from checked quads): milliseconds, where a reload reads everything
             try:
                 store.update(message[1])
@@ -1224,11 +1326,14 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             if pid == 0:
                 try:
                     control.close()
-                    _worker_main(socket.socket(fileno=fds[0]), store, prefixes, answer_query)
+                    own = ox.Store.read_only(disk_path) if store_on_disk and disk_path is not None else store
+                    _worker_main(socket.socket(fileno=fds[0]), own, prefixes, answer_query)
                 finally:
                     os._exit(0)
             os.close(fds[0])
             children.add(pid)
+            if store_on_disk:
+                disk_users.add(pid)
             _send(control, ("ok", pid))
         elif command == "kill":
             pid = message[1]
@@ -1241,6 +1346,8 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 children.discard(pid)
             _send(control, ("ok",))
         elif command == "quit":
+            if disk_path is not None:
+                shutil.rmtree(disk_path, ignore_errors=True)
             for pid in children:
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -1252,6 +1359,38 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
             except OSError:
                 pass
             os._exit(0)
+
+
+def _copy_checkpoint(path: str, remove: bool = True):
+    """An in-memory store holding the quads of the on-disk store at ``path`` (a checkpoint), which
+    is removed afterwards (``remove``). RocksDB's thread pools stay behind, idle: the workers forked
+    later never call into RocksDB, only into the in-memory store."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    try:
+        disk = ox.Store.read_only(path)
+        fresh = ox.Store()
+        fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        del disk
+        _trim_heap()
+    finally:
+        if remove:
+            shutil.rmtree(path, ignore_errors=True)
+    return fresh
+
+
+def _trim_heap() -> None:
+    """Give the heap's free pages back (glibc ``malloc_trim``): what the read-only store's caches
+    freed lies between live data, and every worker forked later would write there (and so copy
+    those pages) as its allocations reuse it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
@@ -1309,7 +1448,7 @@ def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> t
     module_name, _, name = target.partition(":")
     fn = getattr(importlib.import_module(module_name), name)
     stack = int(limits["stack"])
-    # the ceiling counts what the worker maps already (the replica) plus the job's stack and budget
+    # the ceiling counts what the worker maps already (the data) plus the job's stack and budget
     ceiling = _address_space() + stack + int(limits["memory"])
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     resource.setrlimit(resource.RLIMIT_CPU, (int(limits["cpu_s"]), int(limits["cpu_s"]) + 1))

@@ -46,6 +46,16 @@ class Refusing:
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
+    # the server reads the disk store itself: the stand-in answers as it does
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return quad in self.inner
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __iter__(self):
+        return iter(self.inner)
+
 
 def on_disk(path) -> set[ox.Quad]:
     store = EmbeddedStore(path)
@@ -106,7 +116,7 @@ def test_while_the_disk_still_refuses_writes_wait_and_reads_go_on(store, monkeyp
     store._disk = Refusing(store._disk, "update")
     with pytest.raises(StoreUnavailable, match="resume by themselves"):
         store.apply_changes([], quads("lost", 2))
-    assert everything(store) == before  # reads: the replica
+    assert everything(store) == before  # reads: the disk, opened read-only while it cannot be reopened
     with pytest.raises(StoreUnavailable, match="still refuses"):
         store.apply_changes([], quads("lost-again", 2))
     with pytest.raises(StoreUnavailable):
@@ -129,7 +139,6 @@ def test_a_pipeline_write_after_a_full_disk_records_only_what_was_saved(make_set
     try:
         pipeline = WritePipeline(settings, store)
         note = [ox.Quad(ox.NamedNode("urn:x:n"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("n"))]
-        store.quads_matching([])  # the replica is loaded
         store._disk = Refusing(store._disk, "update")
         with pytest.raises(StoreUnavailable):
             pipeline.post_graph(settings.base_iri + "graph/notes", note, agent="amina")
@@ -173,8 +182,11 @@ def test_writes_resume_once_a_full_disk_has_space_again(small_disk):
         else:
             pytest.fail("the small disk never filled up")
         assert everything(store) == saved
-        with pytest.raises(StoreUnavailable):  # still full
+        with pytest.raises(StoreUnavailable) as still_full:  # still full
             store.apply_changes([], quads("still-full", 2000, size=200))
+        if "reached the store's log" in still_full.value.detail:
+            # the write got into the log before the flush failed, and the error said so: it counts
+            saved |= set(quads("still-full", 2000, size=200))
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
         store.apply_changes([], quads("after", 3))  # no restart
         saved |= set(quads("after", 3))

@@ -341,7 +341,7 @@ def test_closing_the_store_wakes_async_callers_waiting_for_a_worker():
     run_in_own_loop(scenario)
 
 
-# ---------------------------------------------------------------- an on-disk store: lazy replica, start in the background
+# ---------------------------------------------------------------- an on-disk store: no copy in the server, start in the background
 BLANK = ox.Quad(ox.BlankNode("kept"), ox.NamedNode(f"{EX}p"), ox.Literal("b"), ox.NamedNode(f"{EX}g0"))
 
 
@@ -354,20 +354,93 @@ def disk_path(tmp_path):
     return path
 
 
-def test_opening_a_disk_store_reads_nothing_until_it_is_used(disk_path):
+def checkpoints_gone(disk_path, within_s: float = 10.0) -> bool:
+    """The zygote removes a checkpoint once the workers that read it are gone (it reaps them each second)."""
+    deadline = time.monotonic() + within_s
+    while list(disk_path.parent.glob(f".{disk_path.name}.load-*")):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_disk_store_reads_its_disk_and_keeps_no_copy_in_memory(disk_path):
     s = EmbeddedStore(disk_path)
     try:
-        assert not s.is_empty() and s._replica is None
-        assert len(s) == 301 and s._replica is not None
+        assert not s.is_empty() and len(s) == 301
+        assert BLANK in s.quads(f"{EX}g0")
+        assert set(s.quads()) == set(quads(300)) | {BLANK}
+        s.start_query_workers(1)
+        s.apply_changes([], quads(302)[301:])
+        assert len(s) == 302 and b'"302"' in count(s)
+        assert s._replica is None  # the zygote holds the one copy in memory
     finally:
         s.close()
 
 
-def test_the_replica_holds_the_disk_quads_with_their_blank_node_labels(disk_path):
+def test_the_zygote_copies_a_checkpoint_of_the_disk_and_removes_it(disk_path, monkeypatch):
+    s = EmbeddedStore(disk_path)
+    made = []
+    real = s._checkpoint
+    s._checkpoint = lambda: made.append(real()) or made[-1]  # type: ignore[method-assign]
+    monkeypatch.setattr(s, "_snapshot", lambda: pytest.fail("the zygote loaded a dump, not the checkpoint"))
+    try:
+        s.start_query_workers(1)
+        assert made and made[0] is not None
+        assert b'"301"' in count(s)
+        # the blank node keeps the disk's label in the zygote's copy: a write prepared there names it
+        labels = run_in_own_loop(lambda: s.query_async(QueryRequest(f"SELECT ?b {{ ?b <{EX}p> \"b\" }}", formats=F, timeout_s=30))).body
+        assert b"kept" in labels
+        assert checkpoints_gone(disk_path) and not os.path.exists(made[0])
+    finally:
+        s.close()
+
+
+def test_the_first_workers_answer_from_the_checkpoint_then_workers_holding_the_copy_replace_them(disk_path, monkeypatch):
+    from plankg.store.workers import WorkerPool
+
+    s = EmbeddedStore(disk_path)
+    first: set[int] = set()
+    on_disk: list[bytes] = []
+    real = WorkerPool._call_releasing
+
+    def before_the_copy(pool, message):
+        first.update(pool._live)
+        on_disk.append(count(s))  # answered by a worker that opened the checkpoint
+        return real(pool, message)
+
+    monkeypatch.setattr(WorkerPool, "_call_releasing", before_the_copy)
+    try:
+        s.start_query_workers(2)
+        assert len(first) == 2 and len(on_disk) == 1 and b'"301"' in on_disk[0]
+        assert s._started.done()
+        assert b'"301"' in count(s)
+        later = set(s.workers.processes()[1])
+        assert len(later) == 2 and not later & first
+        s.apply_changes([], quads(302)[301:])  # a write after the switch reaches the copy in memory
+        assert b'"302"' in count(s)
+        assert checkpoints_gone(disk_path)
+    finally:
+        s.close()
+
+
+def test_a_write_asked_while_the_zygote_copies_waits_for_the_copy_and_reaches_it(disk_path):
     s = EmbeddedStore(disk_path)
     try:
-        assert BLANK in s.quads(f"{EX}g0")
-        assert set(s.quads()) == set(quads(300)) | {BLANK}
+        s.start_query_workers(2, wait=False)
+        s.apply_changes([], quads(302)[301:])  # waits for the write lock, which the start holds until the copy is made
+        assert s._started.done()
+        assert b'"302"' in count(s)
+    finally:
+        s.close()
+
+
+def test_without_a_checkpoint_the_zygote_loads_a_dump(disk_path):
+    s = EmbeddedStore(disk_path)
+    s._checkpoint = lambda: None  # type: ignore[method-assign]
+    try:
+        s.start_query_workers(1)
+        assert b'"301"' in count(s)
     finally:
         s.close()
 
