@@ -7,25 +7,11 @@ import pytest
 from plankg.catalog import Catalog, NamedQuery, bind
 from plankg.settings import Settings
 from plankg.sparqltext import with_bindings
-from plankg.store.embedded import EmbeddedStore
 
 B = "http://127.0.0.1:8000/"
 ID = B + "id/"
 PK = B + "ontology#"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-@pytest.fixture(scope="module")
-def store(built_graph):
-    store = EmbeddedStore(None)
-    store.replace_dataset(built_graph.quads)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(Settings())
 
 
 def rows(store, query: NamedQuery, **params) -> list[dict[str, str]]:

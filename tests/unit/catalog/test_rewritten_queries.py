@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from plankg.catalog import Catalog, parse_query
+from plankg.catalog import parse_query
 from plankg.namespaces import Namespaces
 from plankg.settings import Settings
 from plankg.store import QueryRequest
@@ -24,19 +24,6 @@ NAMES = sorted(p.stem for p in REFERENCES.glob("*.rq"))
 MORE_PARAMS: dict[str, list[dict[str, str]]] = {
     "agency-profile": [{"agency": a} for a in ("UNFPA", "WHO", "UNICEF", "OHCHR", "UN-Trust-Fund", "UNHCR")],
 }
-
-
-@pytest.fixture(scope="module")
-def store(built_graph):
-    store = EmbeddedStore(None)
-    store.replace_dataset(built_graph.quads)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(Settings())
 
 
 def whole_answer(store: EmbeddedStore, sparql: str, bindings) -> bytes:
