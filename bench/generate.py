@@ -32,10 +32,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.namespaces import (
-    EXTERNAL_PREFIXES,
+    DCT,
     GRAPH_PLAN,
     GRAPH_REGISTRY,
     IMPACT_AREAS,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
     Namespaces,
 )
 from plankg.settings import Settings
@@ -45,12 +50,6 @@ WORK_DIR = Path(__file__).resolve().parent / "work"
 DEFAULT_SEED = 7
 FIRST_PARAGRAPH = 1001  # generated paragraphs never collide with the plan's 1–119
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-XSD = EXTERNAL_PREFIXES["xsd"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-DCTERMS = EXTERNAL_PREFIXES["dcterms"]
-PROV = EXTERNAL_PREFIXES["prov"]
 
 # (ISO 3166 alpha-3, English name, Chinese name as UN documents write it)
 COUNTRIES = [
@@ -302,7 +301,7 @@ class Extender:
         self.add(g, para, RDF + "type", self.pk("Paragraph"))
         self.add(g, para, self.pk("inSection"), section_n)
         self.add(g, para, self.pk("underHeading"), heading_n)
-        self.add(g, para, DCTERMS + "isPartOf", heading_n)
+        self.add(g, para, DCT + "isPartOf", heading_n)
         self.add(g, para, self.pk("paragraphNumber"), self.typed(number, "integer"))
         self.add(g, para, self.pk("order"), self.typed(self.order, "integer"))
         self.order += 1
@@ -330,7 +329,7 @@ class Extender:
         self.add(g, node, RDF + "type", self.pk("BulletItem"))
         self.add(g, node, self.pk("inSection"), section_n)
         self.add(g, node, self.pk("underHeading"), heading_n)
-        self.add(g, node, DCTERMS + "isPartOf", para)
+        self.add(g, node, DCT + "isPartOf", para)
         self.add(g, node, self.pk("position"), self.typed(position, "integer"))
         self.add(g, node, self.pk("order"), self.typed(self.order, "integer"))
         self.order += 1
@@ -346,7 +345,7 @@ class Extender:
         self.add(g, ki, self.pk("sourceItem"), node)
         self.add(g, ki, self.pk("sourceParagraph"), para)
         self.add(g, ki, self.pk("text"), self.zh(text))
-        self.add(g, ki, DCTERMS + "isPartOf", self.iri("plan"))
+        self.add(g, ki, DCT + "isPartOf", self.iri("plan"))
         for p in (RDFS + "label", SKOS + "prefLabel"):
             self.add(g, ki, p, self.en(label_en))
             self.add(g, ki, p, self.zh(label_zh))

@@ -17,16 +17,19 @@ import pyoxigraph as ox
 from loaders.model import Document, Mention, Organization, Registry, TextUnit
 from loaders.roles import decide_roles
 from plankg.errors import BuildError, RegistryError
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_PLAN, GRAPH_REGISTRY, Namespaces
-
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-XSD = EXTERNAL_PREFIXES["xsd"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-DCT = EXTERNAL_PREFIXES["dcterms"]
-PROV = EXTERNAL_PREFIXES["prov"]
-ORG = EXTERNAL_PREFIXES["org"]
-WD = EXTERNAL_PREFIXES["wd"]
+from plankg.namespaces import (
+    DCT,
+    GRAPH_PLAN,
+    GRAPH_REGISTRY,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    WD,
+    XSD,
+    Namespaces,
+)
 
 PLAN_SYMBOL = "UNW/2021/6"
 UN_WOMEN_ID = "UN-Women"

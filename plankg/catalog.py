@@ -20,11 +20,10 @@ import pyoxigraph as ox
 import yaml
 
 from plankg.errors import ParameterError, PlanKGError, QueryFileError, UnknownQuery
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import XSD, Namespaces
 from plankg.settings import Settings
 from plankg.sparqltext import TOKEN, check_query
 
-XSD = EXTERNAL_PREFIXES["xsd"]
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
 HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public", "page_size"}
 PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example", "known"}

@@ -16,22 +16,21 @@ import pyoxigraph as ox
 
 from plankg.catalog import Catalog
 from plankg.namespaces import (
+    DCAT,
+    DCT,
     EXTERNAL_PREFIXES,
+    FOAF,
     GRAPH_ONTOLOGY,
     GRAPH_PLAN,
     GRAPH_REGISTRY,
+    RDF,
+    SKOS,
+    VOID,
+    XSD,
     Namespaces,
 )
 from plankg.store import Store
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-XSD = EXTERNAL_PREFIXES["xsd"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-DCT = EXTERNAL_PREFIXES["dcterms"]
-VOID = EXTERNAL_PREFIXES["void"]
-DCAT = EXTERNAL_PREFIXES["dcat"]
-FOAF = EXTERNAL_PREFIXES["foaf"]
 FORMATS = "http://www.w3.org/ns/formats/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
@@ -74,6 +73,7 @@ DESCRIPTION_ZH = (
     "妇女署《2022-2025 年战略计划》中文本的逐段文本，以及计划中的概念（影响领域、系统性成果、主要干预措施）"
     "和计划提及的组织、文书、可持续发展目标具体目标和指标、主题与统计数字，每项均可追溯到其来源段落。"
 )
+
 KEYWORDS = (("gender equality", "性别平等"), ("UN Women", "妇女署"), ("strategic plan", "战略计划"),
             ("Sustainable Development Goals", "可持续发展目标"))
 

@@ -22,9 +22,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import EXTERNAL_PREFIXES, RDF_TYPE, Namespaces
 
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 RDF_LANGSTRING = EXTERNAL_PREFIXES["rdf"] + "langString"
 XSD_STRING = EXTERNAL_PREFIXES["xsd"] + "string"
 # prefixes for vocabulary IRIs only: data IRIs (entities, Wikidata, UN SDG) stay whole

@@ -31,6 +31,24 @@ EXTERNAL_PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
 }
 
+# The external vocabularies' namespaces under the names the code uses.
+RDF = EXTERNAL_PREFIXES["rdf"]
+RDFS = EXTERNAL_PREFIXES["rdfs"]
+OWL = EXTERNAL_PREFIXES["owl"]
+XSD = EXTERNAL_PREFIXES["xsd"]
+SKOS = EXTERNAL_PREFIXES["skos"]
+DCT = EXTERNAL_PREFIXES["dcterms"]
+PROV = EXTERNAL_PREFIXES["prov"]
+ORG = EXTERNAL_PREFIXES["org"]
+SCHEMA = EXTERNAL_PREFIXES["schema"]
+SH = EXTERNAL_PREFIXES["sh"]
+VOID = EXTERNAL_PREFIXES["void"]
+DCAT = EXTERNAL_PREFIXES["dcat"]
+VANN = EXTERNAL_PREFIXES["vann"]
+FOAF = EXTERNAL_PREFIXES["foaf"]
+WD = EXTERNAL_PREFIXES["wd"]
+RDF_TYPE = RDF + "type"
+
 # One prefix per kind of entity (``{base}id/<kind>/``) for RDF responses and dumps, so that
 # ``organization:UNFPA`` is written where a single ``id:`` prefix would need ``id:org\/UNFPA``.
 # ``org`` is the W3C ORG vocabulary's prefix everywhere, so the organizations' kind is spelled out.

@@ -37,7 +37,15 @@ import pyoxigraph as ox
 
 from plankg import write_policy
 from plankg.errors import Forbidden, NotFound, ValidationFailed
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_CHANGES, GRAPH_ONTOLOGY, Namespaces
+from plankg.namespaces import (
+    DCT,
+    EXTERNAL_PREFIXES,
+    GRAPH_CHANGES,
+    GRAPH_ONTOLOGY,
+    PROV,
+    XSD,
+    Namespaces,
+)
 from plankg.settings import STEWARD, Settings
 from plankg.sparqltext import update_graphs
 from plankg.store import Store
@@ -49,10 +57,7 @@ if TYPE_CHECKING:
 
 RDF_TYPE = ox.NamedNode(EXTERNAL_PREFIXES["rdf"] + "type")
 RDFS_LABEL = ox.NamedNode(EXTERNAL_PREFIXES["rdfs"] + "label")
-XSD = EXTERNAL_PREFIXES["xsd"]
-PROV = EXTERNAL_PREFIXES["prov"]
-DCTERMS = EXTERNAL_PREFIXES["dcterms"]
-MODIFIED = ox.NamedNode(DCTERMS + "modified")
+MODIFIED = ox.NamedNode(DCT + "modified")
 
 
 # ------------------------------------------------------------------ what a write is
@@ -489,7 +494,7 @@ class WritePipeline:
             q(activity, PROV + "startedAtTime", ox.Literal(started, datatype=ox.NamedNode(XSD + "dateTime"))),
             q(activity, PROV + "endedAtTime", ox.Literal(ended, datatype=ox.NamedNode(XSD + "dateTime"))),
             q(activity, PROV + "wasAssociatedWith", agent_node),
-            q(activity, DCTERMS + "description", ox.Literal(change.operation)),
+            q(activity, DCT + "description", ox.Literal(change.operation)),
             q(activity, pk + "triplesAdded", ox.Literal(str(len(change.added)), datatype=ox.NamedNode(XSD + "integer"))),
             q(activity, pk + "triplesRemoved", ox.Literal(str(len(change.removed)), datatype=ox.NamedNode(XSD + "integer"))),
             q(agent_node, RDF_TYPE.value, ox.NamedNode(PROV + "Agent")),

@@ -20,15 +20,19 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from plankg.catalog import Catalog
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.namespaces import (
+    DCT,
+    EXTERNAL_PREFIXES,
+    GRAPH_ONTOLOGY,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    Namespaces,
+)
 from plankg.store import Store
 from service.page_data import page_href
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-DCT = EXTERNAL_PREFIXES["dcterms"]
-PROV = EXTERNAL_PREFIXES["prov"]
 XSD_STRING = EXTERNAL_PREFIXES["xsd"] + "string"
 RDF_TYPE = RDF + "type"
 SEE_ALSO = RDFS + "seeAlso"

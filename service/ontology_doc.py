@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.namespaces import (
+    DCT,
+    GRAPH_ONTOLOGY,
+    OWL,
+    RDF,
+    RDFS,
+    SKOS,
+    VANN,
+    Namespaces,
+)
 from plankg.rdflist import list_items
 from plankg.store import Store
 from service.entity_description import Terms
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-OWL = EXTERNAL_PREFIXES["owl"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-DCT = EXTERNAL_PREFIXES["dcterms"]
-VANN = EXTERNAL_PREFIXES["vann"]
 RDF_TYPE = RDF + "type"
 
 

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import RDF, SKOS, Namespaces
 from plankg.settings import Settings
 from plankg.store.rdfio import format_for, parse_rdf
 from plankg.validation.report import LabelIndex, ResultRow, node_id, shapes_namespace
 from plankg.validation.shapes import _read
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-SKOS = EXTERNAL_PREFIXES["skos"]
 UN_SDG = "http://metadata.un.org/sdg/"
 SDG_CODE_COMPACT = "http://metadata.un.org/sdg/ontology#SDGCodeCompact"
 

@@ -15,15 +15,9 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import RDF, RDFS, SH, SKOS, XSD, Namespaces
 from plankg.rdflist import list_items
 from plankg.store.rdfio import compact_jsonld, serialize_triples
-
-SH = EXTERNAL_PREFIXES["sh"]
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-SKOS = EXTERNAL_PREFIXES["skos"]
-XSD = EXTERNAL_PREFIXES["xsd"]
 
 SEVERITIES = ("Violation", "Warning", "Info")  # most severe first
 SEVERITY_NAMES = {

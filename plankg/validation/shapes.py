@@ -21,13 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from plankg.errors import FeatureDisabled, InputTooComplex, RDFSyntaxError
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import EXTERNAL_PREFIXES, RDF_TYPE, SH, Namespaces
 from plankg.rdflist import list_items
 from plankg.settings import Settings
 from plankg.store.rdfio import format_for, parse_rdf
 
-SH = EXTERNAL_PREFIXES["sh"]
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 RDF_FIRST = EXTERNAL_PREFIXES["rdf"] + "first"
 ONTOLOGY_SHAPES = "ontology-shapes.ttl"
 SH_UNIQUE_LANG = SH + "uniqueLang"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.namespaces import GRAPH_ONTOLOGY, OWL, RDF, RDFS, Namespaces
 from plankg.settings import Settings
 from plankg.store.rdfio import parse_rdf
 from plankg.validation.engines import DEFAULT_ENGINE, engine_name, report_graph
@@ -38,9 +38,6 @@ from plankg.validation.report import (
 )
 from plankg.validation.shapes import Shapes, load_shapes
 
-RDF = EXTERNAL_PREFIXES["rdf"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-OWL = EXTERNAL_PREFIXES["owl"]
 TERM_TYPES = {OWL + "Ontology", OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty"}
 ADDED_ONTOLOGY = "ontology"
 ADDED_CONTEXT = "graph"

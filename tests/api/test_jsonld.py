@@ -19,14 +19,17 @@ import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
-from plankg.namespaces import ENTITY_KIND_PREFIXES, EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import (
+    ENTITY_KIND_PREFIXES,
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+    XSD,
+    Namespaces,
+)
 from plankg.settings import Settings
 
 NS = Namespaces.of(Settings())
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
-SKOS = EXTERNAL_PREFIXES["skos"]
-RDFS = EXTERNAL_PREFIXES["rdfs"]
-XSD = EXTERNAL_PREFIXES["xsd"]
 OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 # a prefixed name whose local part holds "\/": what the issue found in id:org\/UNFPA
 ESCAPED_NAME = re.compile(rb"(?:^|[\s;,(\[{])[A-Za-z][\w-]*:[^\s<>\"]*\\/", re.M)

@@ -12,14 +12,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, Namespaces
+from plankg.namespaces import EXTERNAL_PREFIXES, GRAPH_ONTOLOGY, OWL, RDF_TYPE, Namespaces
 from plankg.settings import Settings
 
 NS = Namespaces.of(Settings())
 SKOS = rdflib.Namespace(EXTERNAL_PREFIXES["skos"])
 VOID = rdflib.Namespace(EXTERNAL_PREFIXES["void"])
-OWL = EXTERNAL_PREFIXES["owl"]
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 CURL = "*/*"
 RDF_PARSERS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt", "application/rdf+xml": "xml"}

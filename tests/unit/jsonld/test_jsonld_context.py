@@ -15,14 +15,10 @@ from plankg.jsonld import (
     context_version,
     local_loader,
 )
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import RDF_TYPE, SCHEMA, SKOS, XSD, Namespaces
 from plankg.settings import Settings
 
 NS = Namespaces.of(Settings())
-SKOS = EXTERNAL_PREFIXES["skos"]
-SCHEMA = EXTERNAL_PREFIXES["schema"]
-XSD = EXTERNAL_PREFIXES["xsd"]
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
 ORG = ox.NamedNode(NS.entity("org/UNFPA"))
 STAT = ox.NamedNode(NS.entity("stat/p10-1"))
 

@@ -10,14 +10,10 @@ import pytest
 from plankg.build import assemble
 from plankg.catalog import Catalog
 from plankg.dataset import DUMPS, LINK_TARGETS, dataset_iri, describe_dataset
-from plankg.namespaces import EXTERNAL_PREFIXES, Namespaces
+from plankg.namespaces import DCAT, DCT, EXTERNAL_PREFIXES, RDF_TYPE, VOID, Namespaces
 from plankg.settings import Settings
 from plankg.store.embedded import EmbeddedStore
 
-RDF_TYPE = EXTERNAL_PREFIXES["rdf"] + "type"
-VOID = EXTERNAL_PREFIXES["void"]
-DCAT = EXTERNAL_PREFIXES["dcat"]
-DCT = EXTERNAL_PREFIXES["dcterms"]
 SKOS_EXACT = EXTERNAL_PREFIXES["skos"] + "exactMatch"
 
 
