@@ -56,9 +56,9 @@ def child(measure: str, store: str) -> dict:
         t = time.perf_counter()
         out["len"] = len(s)
         out["len_seconds"] = time.perf_counter() - t
-    elif measure == "dump_parse":
-        s = ox.Store(store)
-        dump = s.dump(format=ox.RdfFormat.N_QUADS) or b""
+    elif measure in ("dump_parse", "ro_dump_parse"):
+        source = ox.Store(store) if measure == "dump_parse" else ox.Store.read_only(store)
+        dump = source.dump(format=ox.RdfFormat.N_QUADS) or b""
         out["dump_seconds"] = time.perf_counter() - t
         t2 = time.perf_counter()
         mem = ox.Store()
@@ -72,16 +72,6 @@ def child(measure: str, store: str) -> dict:
         mem = ox.Store()
         quads = ro.quads_for_pattern(None, None, None, None)
         (mem.bulk_extend if measure == "ro_bulk_extend" else mem.extend)(quads)
-        out["seconds"] = time.perf_counter() - t
-        out["len"] = len(mem)
-    elif measure == "ro_dump_parse":
-        ro = ox.Store.read_only(store)
-        dump = ro.dump(format=ox.RdfFormat.N_QUADS) or b""
-        out["dump_seconds"] = time.perf_counter() - t
-        t2 = time.perf_counter()
-        mem = ox.Store()
-        mem.bulk_extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS, lenient=True))
-        out["parse_seconds"] = time.perf_counter() - t2
         out["seconds"] = time.perf_counter() - t
         out["len"] = len(mem)
     elif measure == "named":
