@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from problem_checks import assert_problem
 
 ID = "http://127.0.0.1:8000/id/"
 
@@ -14,14 +15,6 @@ def client(live_server_factory):
     with httpx.Client(base_url=url, timeout=60) as c:
         yield c
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["type"] == f"urn:plankg:problem:{slug}"
-    assert "Traceback" not in r.text
-    return body
 
 
 def test_plain_chinese_text_gives_json_with_offsets_and_iris(client):

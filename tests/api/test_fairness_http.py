@@ -13,6 +13,7 @@ import time
 
 import httpx
 import pytest
+from problem_checks import assert_problem
 
 from own_loop import run_in_own_loop
 
@@ -42,13 +43,6 @@ def client(server):
     with httpx.Client(base_url=server[0], timeout=60) as c:
         yield c
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
-    assert r.status_code == status, f"{r.status_code}: {r.text[:300]}"
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status and body["type"] == f"urn:plankg:problem:{slug}"
-    return body
 
 
 def in_background(fn):

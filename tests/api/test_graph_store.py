@@ -8,6 +8,7 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
+from problem_checks import assert_problem
 
 from plankg import errors
 from service.problems import status_for
@@ -45,14 +46,6 @@ def read_only(live_server):
     with httpx.Client(base_url=live_server, timeout=60) as c:
         yield c
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["type"] == f"urn:plankg:problem:{slug}"
-    assert "Traceback" not in r.text
-    return body
 
 
 def count(client: httpx.Client, graph: str) -> int:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from problem_checks import assert_problem
 
 from service.queries import Answer, ResultCache
 
@@ -28,14 +29,6 @@ def listing(client) -> list[dict]:
     assert r.status_code == 200, r.text
     return r.json()["queries"]
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["type"] == f"urn:plankg:problem:{slug}"
-    assert "Traceback" not in r.text
-    return body
 
 
 def triple_count(client) -> int:

@@ -13,6 +13,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from problem_checks import assert_problem
 from rdflib.compare import isomorphic
 
 B = "http://127.0.0.1:8000/"
@@ -52,16 +53,6 @@ def parse_graph(body: bytes, rdflib_format: str) -> rdflib.Graph:
         rdflib_format = "nt"
     return rdflib.Graph().parse(data=body, format=rdflib_format)
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str | None = None) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status and body["title"] and body["type"].startswith("urn:plankg:problem:")
-    if slug:
-        assert body["type"].endswith(":" + slug)
-    assert "Traceback" not in r.text and 'File "' not in r.text
-    return body
 
 
 # ------------------------------------------------------------------ the three ways to send a query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from problem_checks import assert_problem
 
 B = "http://127.0.0.1:8000/"
 PK = B + "ontology#"
@@ -23,14 +24,6 @@ def client(live_server_factory, store_backend):
     with httpx.Client(base_url=url, timeout=120) as c:
         yield c
 
-
-def assert_problem(r: httpx.Response, status: int, slug: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["type"] == f"urn:plankg:problem:{slug}"
-    assert "Traceback" not in r.text
-    return body
 
 
 def ask(client: httpx.Client, pattern: str) -> bool:

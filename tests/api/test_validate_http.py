@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from problem_checks import assert_problem
 
 ID = "http://127.0.0.1:8000/id/"
 SH = "http://www.w3.org/ns/shacl#"
@@ -39,13 +40,6 @@ def client(live_server):
     with httpx.Client(base_url=live_server, timeout=300) as c:
         yield c
 
-
-def problem(r: httpx.Response, status: int) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status
-    return body
 
 
 def violations(summary: dict) -> set[tuple]:
@@ -146,15 +140,15 @@ def test_a_file_format_comes_from_its_extension_or_the_format_field(client):
     assert r.status_code == 200 and r.json()["conforms"] is False
     r = client.post("/validate", files={"data": ("agency.data", nt)}, data={"format": "ntriples"})
     assert r.status_code == 200 and r.json()["conforms"] is False
-    problem(client.post("/validate", files={"data": ("agency.data", nt)}), 415)
+    assert_problem(client.post("/validate", files={"data": ("agency.data", nt)}), 415)
 
 
 def test_pasted_text_with_its_format(client):
     r = client.post("/validate", data={"text": BROKEN, "format": "turtle"})
     assert r.status_code == 200
     assert violations(r.json()) == {(ID + "org/X", "skos:prefLabel", "Violation")}
-    problem(client.post("/validate", data={"text": BROKEN, "format": "klingon"}), 415)
-    problem(client.post("/validate", data={"format": "turtle"}), 400)
+    assert_problem(client.post("/validate", data={"text": BROKEN, "format": "klingon"}), 415)
+    assert_problem(client.post("/validate", data={"format": "turtle"}), 400)
 
 
 # ------------------------------------------------------------------ formats out
@@ -182,7 +176,7 @@ def test_a_browser_gets_an_escaped_page(client):
 
 
 def test_an_unacceptable_report_format_is_406(client):
-    problem(client.post("/validate", content=GOOD, headers={"Content-Type": "text/turtle", "Accept": "image/png"}), 406)
+    assert_problem(client.post("/validate", content=GOOD, headers={"Content-Type": "text/turtle", "Accept": "image/png"}), 406)
 
 
 # ------------------------------------------------------------------ the page
@@ -208,7 +202,7 @@ def test_the_form_posted_from_the_page_shows_the_report_and_keeps_the_text(clien
 
 
 def test_bad_syntax_is_a_400_problem_with_the_line(client):
-    body = problem(client.post("/validate", content=SYNTAX_ERROR, headers={"Content-Type": "text/turtle"}), 400)
+    body = assert_problem(client.post("/validate", content=SYNTAX_ERROR, headers={"Content-Type": "text/turtle"}), 400)
     assert body["line"] == 4
     r = client.post("/validate", content=SYNTAX_ERROR, headers={"Content-Type": "text/turtle", "Accept": "text/html"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
@@ -222,13 +216,13 @@ def test_a_form_without_data_shows_the_page_with_the_error(client):
 
 
 def test_an_unsupported_content_type_is_415(client):
-    problem(client.post("/validate", content=b"hello", headers={"Content-Type": "text/plain"}), 415)
-    problem(client.post("/validate", content=b"hello"), 415)
+    assert_problem(client.post("/validate", content=b"hello", headers={"Content-Type": "text/plain"}), 415)
+    assert_problem(client.post("/validate", content=b"hello"), 415)
 
 
 def test_remote_jsonld_contexts_are_not_fetched(client):
     doc = json.dumps({"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://x/a", "name": "A"})
-    body = problem(client.post("/validate", content=doc, headers={"Content-Type": "application/ld+json"}), 400)
+    body = assert_problem(client.post("/validate", content=doc, headers={"Content-Type": "application/ld+json"}), 400)
     assert "remote JSON-LD contexts are not fetched" in body["detail"]
 
 
@@ -238,7 +232,7 @@ def test_uploaded_shapes_may_not_query_other_services(client):
     sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/sparql> { $this ?p ?o } }" ] .
 """
     r = client.post("/validate", files={"data": ("agency.ttl", GOOD.encode()), "shapes": ("evil.ttl", shapes.encode())})
-    body = problem(r, 400)
+    body = assert_problem(r, 400)
     assert "SERVICE" in body["detail"]
 
 
@@ -253,7 +247,7 @@ def test_shapes_the_validator_cannot_use_are_a_400(client, constraint):
     shapes = f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
 <http://example.org/S> a sh:NodeShape ; sh:targetClass <http://127.0.0.1:8000/ontology#UNEntity> ; {constraint} .
 """
-    body = problem(client.post("/validate", files={"data": ("a.ttl", GOOD.encode()), "shapes": ("bad.ttl", shapes.encode())}), 400)
+    body = assert_problem(client.post("/validate", files={"data": ("a.ttl", GOOD.encode()), "shapes": ("bad.ttl", shapes.encode())}), 400)
     assert body["detail"].startswith("bad.ttl: the shapes cannot be used:")
 
 
@@ -270,9 +264,9 @@ def test_an_oversized_upload_is_413(live_server_factory):
     url = live_server_factory(max_body_bytes=2048)
     with httpx.Client(base_url=url, timeout=120) as c:
         r = c.post("/validate", content=GOOD + "# padding\n" * 400, headers={"Content-Type": "text/turtle"})
-        problem(r, 413)
+        assert_problem(r, 413)
         r = c.post("/validate", files={"data": ("big.ttl", (GOOD + "#\n" * 2000).encode())})
-        problem(r, 413)
+        assert_problem(r, 413)
 
 
 NEW_COLLABORATION = f"""@prefix pk: <http://127.0.0.1:8000/ontology#> .
@@ -296,7 +290,7 @@ def test_context_graph_resolves_references_to_the_stored_graph(client):
     assert form["conforms"] is True
     both = client.post("/validate?context=graph,ontology", content=NEW_COLLABORATION, headers={"Content-Type": "text/turtle"}).json()
     assert both["conforms"] is True
-    problem(client.post("/validate?context=everything", content=GOOD, headers={"Content-Type": "text/turtle"}), 400)
+    assert_problem(client.post("/validate?context=everything", content=GOOD, headers={"Content-Type": "text/turtle"}), 400)
 
 
 def test_validating_never_changes_the_store(client):
@@ -387,7 +381,7 @@ def test_steward_syntax_error_gets_its_line(client, steward_dump, tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.decode().startswith(f"plankg: {bad}:100: ")
-    body = problem(client.post("/validate", content=bad.read_bytes(), headers={"Content-Type": "application/n-quads"}), 400)
+    body = assert_problem(client.post("/validate", content=bad.read_bytes(), headers={"Content-Type": "application/n-quads"}), 400)
     assert body["line"] == 100
 
 

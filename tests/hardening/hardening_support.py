@@ -23,39 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-
-from plankg.settings import PROJECT_ROOT
+from problem_checks import PROBLEM_JSON, assert_no_leak, assert_problem  # noqa: F401 - the hardening tests import them from here
 
 B = "http://127.0.0.1:8000/"
 TOKEN = "hardening-steward-token-7f3a9c51"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-PROBLEM_JSON = "application/problem+json"
-
-# text that must never reach a client: traces, interpreter and project paths
-LEAKS = ("Traceback", 'File "', "site-packages", "/usr/lib/python", "/root/", str(PROJECT_ROOT), "/tmp/pytest-")
-
-
-def assert_problem(r: httpx.Response, status: int | None = None, slug: str | None = None) -> dict:
-    """The response is a clean problem document; returns its body."""
-    if status is not None:
-        assert r.status_code == status, f"{r.status_code}: {r.text[:500]}"
-    assert r.status_code >= 400, r.text[:500]
-    assert r.headers.get("content-type", "").startswith(PROBLEM_JSON), (r.headers.get("content-type"), r.text[:300])
-    body = r.json()
-    assert body.get("status") == r.status_code
-    assert isinstance(body.get("title"), str) and body["title"].strip()
-    assert isinstance(body.get("detail"), str) and body["detail"].strip()
-    if slug is not None:
-        assert body.get("type") == f"urn:plankg:problem:{slug}", body
-    assert_no_leak(r.text)
-    return body
-
-
-def assert_no_leak(text: str) -> None:
-    for marker in LEAKS:
-        assert marker not in text, f"{marker!r} leaked to the client: {text[:500]}"
-
-
 def dump_hash(client: httpx.Client) -> str:
     r = client.get("/dumps/plankg.nq", headers={"Cache-Control": "no-cache"})
     assert r.status_code == 200, r.text[:300]
