@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from problem_checks import PROBLEM_JSON, assert_no_leak, assert_problem  # noqa: F401 - the hardening tests import them from here
+from problem_checks import LEAKS, assert_no_leak, assert_problem  # noqa: F401 - the hardening tests import them from here
 
 B = "http://127.0.0.1:8000/"
 TOKEN = "hardening-steward-token-7f3a9c51"
