@@ -337,10 +337,14 @@ def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRe
     net = _network(request, ctx, area_id)
     svg = render_svg(net, _frame(request, ctx, area_id), request_lang(request))
     by_id = {n.id: n for n in net.nodes}
+    data = _data(ctx)
+    group_nodes = {"org:" + data.local(iri).removeprefix("org/") for iri in dirs.groups(ctx.store.select, ctx.catalog.internal_query(dirs.Q_GROUPS).sparql)}
     pairs = [
         {
             "a": by_id[e.source],
             "b": by_id[e.target],
+            "a_group": e.source in group_nodes,
+            "b_group": e.target in group_nodes,
             "weight": e.weight,
             "interventions": [{"notation": n, "href": _intervention_href(n)} for n in e.interventions],
         }
@@ -373,7 +377,7 @@ def network_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLRe
                 "all": [(n, pairs_href(n)) for n in range(1, pages + 1)],
             },
             "area_id": area_id or "",
-            "areas": area_labels(_data(ctx)),
+            "areas": area_labels(data),
             "area_ids": AREA_IDS,
         },
     )

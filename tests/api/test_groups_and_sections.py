@@ -40,6 +40,20 @@ def test_search_results_badge_groups(client):
     assert 'href="/agency/IFIs"' in first and "group-badge" in first
 
 
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_network_pairs_badge_groups_and_only_groups(client, lang):
+    html = client.get("/network", params={"lang": lang}).text
+    rows = section(html, "h-pairs").split("<tr>")[2:]
+    cells = [cell for row in rows for cell in row.split("<td>")[1:3]]
+    badged = {re.search(r'href="(/agency/[^"]+)"', c).group(1) for c in cells if "group-badge" in c}
+    plain = {re.search(r'href="(/agency/[^"]+)"', c).group(1) for c in cells if "group-badge" not in c}
+    assert badged and "/agency/UNFPA" in plain and not badged & plain
+    # the agency page of each says whether it is a group: the table must agree with it
+    for href in sorted(badged) + ["/agency/UNFPA"]:
+        heading = client.get(href, params={"lang": lang}).text.split("</h1>")[0]
+        assert ("group-badge" in heading) == (href in badged), href
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_evaw_page_has_no_run_of_empty_sections(client, lang):
     html = client.get("/area/evaw", params={"lang": lang}).text
