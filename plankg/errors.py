@@ -8,6 +8,12 @@ has to fix the input: they say where and why, never internal details.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: errors sit below every other module
+    from plankg.validation.report import Report
+    from plankg.writes import WriteOutcome
+
 
 class PlanKGError(Exception):
     """Base of every error this project raises on purpose."""
@@ -213,11 +219,12 @@ class BuildError(PlanKGError):
 
 
 class ValidationFailed(PlanKGError):
-    """Raised by the build when the graph does not conform; carries the report text."""
+    """The graph (a build's, or a write's outcome) does not conform; carries the report and, for a write, its outcome."""
 
     title = "The graph does not conform to the shapes"
     exit_code = 1
 
-    def __init__(self, detail: str, report: object | None = None) -> None:
+    def __init__(self, detail: str, report: Report | None = None, outcome: WriteOutcome | None = None) -> None:
         super().__init__(detail)
         self.report = report
+        self.outcome = outcome

@@ -121,7 +121,7 @@ def prepare_write(store: ox.Store, prefixes: dict, settings: Settings, request: 
             raise ValueError(f"unknown write operation {request.operation!r}")
         return "ok", pipeline.prepare(propose, dry_run=dry_run, role=request.role, confirm=request.confirm)
     except ValidationFailed as exc:
-        return "invalid", exc.outcome  # type: ignore[attr-defined]
+        return "invalid", exc.outcome
 
 
 def _fresh_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:

@@ -526,12 +526,11 @@ def refusal(outcome: WriteOutcome) -> ValidationFailed:
         what = "violation" if blocking == 1 else "violations"
     else:  # PLANKG_WRITE_GATE_SEVERITY is stricter than the default
         what = f"result{'' if blocking == 1 else 's'} of severity {report.gate.severity.lower()} or more"
-    exc = ValidationFailed(
+    return ValidationFailed(
         f"The write was not applied: the data would break the shapes ({blocking} {what}).\n\n" + report.text("en"),
         report,
+        outcome,
     )
-    exc.outcome = outcome  # type: ignore[attr-defined]
-    return exc
 
 
 def now() -> str:
