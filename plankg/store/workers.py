@@ -1371,7 +1371,12 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
 def _copy_checkpoint(path: str, remove: bool = True):
     """An in-memory store holding the quads of the on-disk store at ``path`` (a checkpoint), which
     is removed afterwards (``remove``). RocksDB's thread pools stay behind, idle: the workers forked
-    later never call into RocksDB, only into the in-memory store."""
+    later never call into RocksDB, only into the in-memory store.
+
+    Read whole as N-Quads, then parsed: quads added while RocksDB reads left its blocks and
+    buffers between the store's own allocations, a store ~45 MB larger at 1M for about the same
+    time (``bench/results/memory-1m.md``). The dump keeps the disk's blank-node labels, as the
+    server reads them, and the parse keeps them (not ``Store.load``, which renames them)."""
     import shutil
 
     import pyoxigraph as ox
@@ -1380,11 +1385,15 @@ def _copy_checkpoint(path: str, remove: bool = True):
 
     try:
         disk = ox.Store.read_only(path)
-        fresh = ox.Store()
-        fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        data = disk.dump(format=ox.RdfFormat.N_QUADS) or b""
         del disk
-        # the read-only store's caches, freed, lie between live data: every worker forked later
-        # would write there (and so copy those pages) as its allocations reuse them
+        give_back_free_pages()  # the read-only store's caches, before the store is built
+        fresh = ox.Store()
+        # lenient (no IRI checks): pyoxigraph wrote these N-Quads from data it had checked
+        fresh.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
+        del data
+        # what was freed lies between live data: every worker forked later would write there
+        # (and so copy those pages) as its allocations reuse it
         give_back_free_pages()
     finally:
         if remove:

@@ -449,7 +449,6 @@ def test_the_workers_holding_the_copy_are_forked_after_the_warm_up_with_its_obje
         assert answers == {b"warm=True frozen=True quads=301"}
     finally:
         pool.close()
-        del disk
 
 
 def test_a_write_asked_while_the_zygote_copies_waits_for_the_copy_and_reaches_it(disk_path):
