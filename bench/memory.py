@@ -3,9 +3,10 @@
     python -m bench.memory --scale 1m --tree /tmp/base --tree . [--runs 2] [--work /tmp/me] [--out bench/results/memory-1m.json]
 
 The narrow companion of ``bench.scale`` (same launch, warm-up and settled PSS, same
-contenders' code; plankg also answers one search, so its search index is counted in every run): each ``--tree``'s ``plankg serve`` and ``oxigraph serve`` in memory
-run interleaved on copies of one on-disk store bulk-loaded under ``--work`` (scratch,
-not the shared ``bench/work``). For plankg the process tree is split by role (server,
+contenders' code; plankg also answers one search, so its search index counts in every run,
+and its PSS is read once its checkpoints are gone): each ``--tree``'s ``plankg serve`` and
+``oxigraph serve`` in memory run interleaved on copies of one on-disk store bulk-loaded under
+``--work`` (scratch, not the shared ``bench/work``). For plankg the process tree is split by role (server,
 zygote, query workers, sandbox jobs) with each process's PSS, USS, RSS and the
 ``smaps_rollup`` lines that tell heap from file pages; then the PSS again after five
 (``--writes``) 100-triple writes (and how long each took to be visible), as ``bench.scale`` does.

@@ -234,9 +234,9 @@ class EmbeddedStore(Store):
     def large_reads(self) -> Iterator[Callable[[str], Iterator[dict[str, Term | None]]]]:
         """Rows one at a time, from a checkpoint of the disk (hard links) opened read-only for the
         block: RocksDB's caches filled by a read of most of the data go with that handle (the
-        server's own handle keeps ~60 MB of them at 1M otherwise), and the heap's free pages go
-        back at the end (``bench/results/memory-1m.md``). The checkpoint's files stay whatever
-        the disk compacts meanwhile. Without a disk, or when no checkpoint can be made, ``_mem``."""
+        server's own handle would keep them), and the heap's free pages go back at the end
+        (``bench/results/memory-1m.md``). The checkpoint's files stay whatever the disk compacts
+        meanwhile. Without a disk, or when no checkpoint can be made, ``_mem``."""
         checkpoint = self._checkpoint() if self._replica is None else None
         reader: ox.Store | None = None
         if checkpoint is not None:

@@ -485,7 +485,7 @@ class WorkerPool:
             ready()
             # the warm-up before the copy, not after the forks: what it allocates after a fork lands in
             # free chunks all over the copy's heap, and each page it writes there is copied (COW) from
-            # the workers', ~100 MB at 1M (bench/results/memory-1m.md)
+            # the workers' (bench/results/memory-1m.md)
             self._warm()
             try:
                 # the generation moves on after the copy: a worker given back meanwhile (on the event
@@ -1374,8 +1374,8 @@ def _copy_checkpoint(path: str, remove: bool = True):
     later never call into RocksDB, only into the in-memory store.
 
     Read whole as N-Quads, then parsed: quads added while RocksDB reads left its blocks and
-    buffers between the store's own allocations, a store ~45 MB larger at 1M for about the same
-    time (``bench/results/memory-1m.md``). The dump keeps the disk's blank-node labels, as the
+    buffers between the store's own allocations: a larger store for about the same time
+    (``bench/results/memory-1m.md``). The dump keeps the disk's blank-node labels, as the
     server reads them, and the parse keeps them (not ``Store.load``, which renames them)."""
     import shutil
 
