@@ -184,16 +184,18 @@ async def search_index(app: Starlette, ctx: AppContext) -> SearchIndex:
 
     def build() -> SearchIndex:
         version = store.version
-        return SearchIndex.build(
-            version,
-            store.select(catalog.internal_query("search-index-entities").sparql),
-            store.select(catalog.internal_query("search-index-mentions").sparql),
-            store.select(catalog.internal_query("search-index-units").sparql),
-            group_iris,
-            data.href,
-            data.local,
-            ctx.ns.pk,
-        )
+        # most of the data read once: rows one at a time, and what the reads leave let go after
+        with store.large_reads() as select:
+            return SearchIndex.build(
+                version,
+                select(catalog.internal_query("search-index-entities").sparql),
+                select(catalog.internal_query("search-index-mentions").sparql),
+                select(catalog.internal_query("search-index-units").sparql),
+                group_iris,
+                data.href,
+                data.local,
+                ctx.ns.pk,
+            )
 
     index = await _versioned(app, ctx, ("search-index",), build)
     assert isinstance(index, SearchIndex)

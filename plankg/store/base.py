@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,13 @@ class Store(ABC):
     @abstractmethod
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         """Rows of a SELECT for internal callers (pages, build report)."""
+
+    @contextmanager
+    def large_reads(self) -> Iterator[Callable[[str], Iterable[dict[str, Term | None]]]]:
+        """``select`` for reads of a large part of the data at once (the search index), whose rows
+        are read once, in order: a store may hand them out one at a time, and let go of what the
+        reads left behind (caches, a heap at its peak) when the block ends. By default ``select``."""
+        yield self.select
 
     @abstractmethod
     def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:

@@ -24,8 +24,9 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ import pyoxigraph as ox
 from plankg.errors import ParameterError, QuerySyntaxError, QueryTimeout, StoreUnavailable
 from plankg.sparqltext import explain_syntax_error, iris_in_dataset_clauses, with_bindings
 from plankg.store.base import QueryRequest, Store, Term, pick_format
+from plankg.store.heap import give_back_free_pages
 from plankg.store.results import (
     GRAPH_FORMATS,
     NATIVE_FORMATS,
@@ -228,6 +230,37 @@ class EmbeddedStore(Store):
         names = [v.value for v in result.variables]
         return [{n: row[n] for n in names} for row in result]
 
+    @contextmanager
+    def large_reads(self) -> Iterator[Callable[[str], Iterator[dict[str, Term | None]]]]:
+        """Rows one at a time, from a checkpoint of the disk (hard links) opened read-only for the
+        block: RocksDB's caches filled by a read of most of the data go with that handle (the
+        server's own handle would keep them), and the heap's free pages go back at the end
+        (``bench/results/memory-1m.md``). The checkpoint's files stay whatever the disk compacts
+        meanwhile. Without a disk, or when no checkpoint can be made, ``_mem``."""
+        checkpoint = self._checkpoint() if self._replica is None else None
+        reader: ox.Store | None = None
+        if checkpoint is not None:
+            try:
+                reader = ox.Store.read_only(checkpoint)
+            except (OSError, RuntimeError) as exc:
+                log.warning("large reads go to the store's own handle: %s", _reason(str(exc)))
+
+        def rows(sparql: str) -> Iterator[dict[str, Term | None]]:
+            result = run_query(reader if reader is not None else self._mem, sparql)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QuerySyntaxError("large_reads() needs SELECT queries")
+            names = [v.value for v in result.variables]
+            for row in result:
+                yield {n: row[n] for n in names}
+
+        try:
+            yield rows
+        finally:
+            reader = None  # the last reference once the rows are read: RocksDB's caches go with it
+            if checkpoint is not None:
+                shutil.rmtree(checkpoint, ignore_errors=True)
+            give_back_free_pages()
+
     def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
         result = run_query(self._mem, sparql, bindings)
         if not isinstance(result, ox.QueryTriples):
@@ -340,8 +373,9 @@ class EmbeddedStore(Store):
             shutil.rmtree(stale, ignore_errors=True)
 
     def _checkpoint(self) -> str | None:
-        """A checkpoint of the disk (RocksDB's: hard links, milliseconds) for the zygote to copy
-        the data from; None if none can be made (then it loads ``_snapshot``). Its reader removes it."""
+        """A checkpoint of the disk (RocksDB's: hard links, milliseconds) for a reader that the disk
+        must not change under (the zygote's copy, ``large_reads``); None if none can be made (the
+        zygote then loads ``_snapshot``). Its reader removes it."""
         disk = self._disk
         if disk is None or self.path is None:
             return None

@@ -483,6 +483,10 @@ class WorkerPool:
             self.isolation = self._call(("disk", checkpoint, self.prefixes)) or []
             self._fork_all()
             ready()
+            # the warm-up before the copy, not after the forks: what it allocates after a fork lands in
+            # free chunks all over the copy's heap, and each page it writes there is copied (COW) from
+            # the workers' (bench/results/memory-1m.md)
+            self._warm()
             try:
                 # the generation moves on after the copy: a worker given back meanwhile (on the event
                 # loop) goes back to the idle ones, never waits for the zygote to fork its successor
@@ -496,7 +500,6 @@ class WorkerPool:
                 return
             self._generation += 1
             self._renew_workers()
-            self._warm()
 
     def _fork_all(self) -> None:
         for _ in range(self.count):
@@ -1064,8 +1067,8 @@ class WorkerPool:
 
     def _start_zygote(self) -> None:
         self._spawn_zygote()
+        self._warm()  # before the data and the forks, as at start
         self._load_zygote()
-        self._warm()
 
     def _spawn_zygote(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -1100,10 +1103,11 @@ class WorkerPool:
     def _warm(self) -> None:
         """Have a new zygote run ``options.warm``: jobs forked from it start warm.
 
-        Sent once the zygote holds the data and the first workers are forked, without waiting
-        for an answer (it sends none): the first queries need none of what the warm-up makes
-        (it readies the sandbox's jobs), so they need not wait for it. A kill, fork or job asked
-        meanwhile waits behind it, once, at start (before, the load itself waited behind it).
+        Sent without waiting for an answer (it sends none): the first queries need none of what
+        the warm-up makes (it readies the sandbox's jobs), so they need not wait for it. At start it
+        goes after the first (disk) workers' forks and before the copy of the data and the forks
+        that hold it, so the zygote writes nothing into pages it shares with them. A kill, fork or
+        job asked meanwhile waits behind it, once, at start.
         """
         if self.options.warm is None or self._control is None:
             return
@@ -1233,6 +1237,8 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
         module_name, _, name = answer.partition(":")
         answer_query = getattr(importlib.import_module(module_name), name)
 
+    import gc
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     control = socket.socket(fileno=control_fd)
     store = ox.Store()
@@ -1315,13 +1321,14 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
                 import traceback
 
                 traceback.print_exc()
-            import gc
-
             # what the warm-up made is kept out of the collector's passes, which would touch
             # (and so copy) every page of it in each forked worker
             gc.freeze()
         elif command == "fork":
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
+            # every object made since the warm-up's freeze (a change's, a copy's) out of the
+            # collector's passes too: a pass in the worker would write to (and so copy) its pages
+            gc.freeze()
             pid = os.fork()
             if pid == 0:
                 try:
@@ -1364,33 +1371,34 @@ def zygote_main(control_fd: int, allow_network: bool = False, answer: str = "") 
 def _copy_checkpoint(path: str, remove: bool = True):
     """An in-memory store holding the quads of the on-disk store at ``path`` (a checkpoint), which
     is removed afterwards (``remove``). RocksDB's thread pools stay behind, idle: the workers forked
-    later never call into RocksDB, only into the in-memory store."""
+    later never call into RocksDB, only into the in-memory store.
+
+    Read whole as N-Quads, then parsed: quads added while RocksDB reads left its blocks and
+    buffers between the store's own allocations: a larger store for about the same time
+    (``bench/results/memory-1m.md``). The dump keeps the disk's blank-node labels, as the
+    server reads them, and the parse keeps them (not ``Store.load``, which renames them)."""
     import shutil
 
     import pyoxigraph as ox
 
+    from plankg.store.heap import give_back_free_pages
+
     try:
         disk = ox.Store.read_only(path)
-        fresh = ox.Store()
-        fresh.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        data = disk.dump(format=ox.RdfFormat.N_QUADS) or b""
         del disk
-        _trim_heap()
+        give_back_free_pages()  # the read-only store's caches, before the store is built
+        fresh = ox.Store()
+        # lenient (no IRI checks): pyoxigraph wrote these N-Quads from data it had checked
+        fresh.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
+        del data
+        # what was freed lies between live data: every worker forked later would write there
+        # (and so copy those pages) as its allocations reuse it
+        give_back_free_pages()
     finally:
         if remove:
             shutil.rmtree(path, ignore_errors=True)
     return fresh
-
-
-def _trim_heap() -> None:
-    """Give the heap's free pages back (glibc ``malloc_trim``): what the read-only store's caches
-    freed lies between live data, and every worker forked later would write there (and so copy
-    those pages) as its allocations reuse it."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:

@@ -56,3 +56,20 @@ def unexpected(store, prefixes: dict) -> None:
 def mutate(store, prefixes: dict) -> int:
     store.update("INSERT DATA { <http://example.org/x> <http://example.org/y> <http://example.org/z> }")
     return len(store)
+
+
+# a zygote's warm-up and a query worker's answer that tells whether it was forked after that warm-up
+_WARMED: list[bool] = []
+
+
+def mark_warm(store, prefixes: dict) -> None:
+    _WARMED.append(True)
+
+
+def answer_warm(store, sparql: str, *, prefixes: dict, **request):
+    import gc
+
+    from plankg.store.results import QueryResponse
+
+    state = f"warm={bool(_WARMED)} frozen={gc.get_freeze_count() > 0} quads={len(store)}"
+    return QueryResponse("ask", "json", "text/plain", state.encode(), 1, False)

@@ -424,6 +424,33 @@ def test_the_first_workers_answer_from_the_checkpoint_then_workers_holding_the_c
         s.close()
 
 
+def test_the_workers_holding_the_copy_are_forked_after_the_warm_up_with_its_objects_frozen(disk_path, tmp_path):
+    # a warm-up after their fork writes into pages the zygote shares with them, and each such
+    # page is copied: the workers holding the data must come from the zygote as it is once warm
+    from plankg.store.workers import WorkerOptions, WorkerPool
+
+    disk = ox.Store(str(disk_path))
+    made: list[str] = []
+
+    def checkpoint() -> str:
+        made.append(str(tmp_path / f"checkpoint-{len(made)}"))
+        disk.backup(made[-1])
+        return made[-1]
+
+    ready: list[bool] = []
+    pool = WorkerPool(
+        2, prefixes={}, snapshot=lambda: pytest.fail("the zygote loaded a dump"), checkpoint=checkpoint,
+        answer="sandbox_jobs:answer_warm", options=WorkerOptions(warm=("sandbox_jobs:mark_warm", ())),
+    )
+    try:
+        pool.start(ready=lambda: ready.append(True))
+        assert ready
+        answers = {pool.query("ASK {}", {}, 30).body for _ in range(4)}
+        assert answers == {b"warm=True frozen=True quads=301"}
+    finally:
+        pool.close()
+
+
 def test_a_write_asked_while_the_zygote_copies_waits_for_the_copy_and_reaches_it(disk_path):
     s = EmbeddedStore(disk_path)
     try:
