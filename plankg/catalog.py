@@ -271,6 +271,14 @@ class NamedQuery:
             **({"page_size": self.page_size} if self.page_size else {}),
         }
 
+    def whole(self, bindings: Mapping[str, ox.NamedNode | ox.Literal], row_cap: int) -> tuple[str, Mapping[str, ox.NamedNode | ox.Literal] | None]:
+        """The text and the bindings that answer the whole query, up to ``row_cap`` rows (the
+        CLI, the query form): a query cut inside the engine is one page as long as the cap
+        and one row more (the serializer's cut says the answer was cut)."""
+        if self.page_cut is None:
+            return self.sparql, bindings
+        return self.page_text(bindings, row_cap + 1, 0), None
+
     def page_text(self, bindings: Mapping[str, ox.NamedNode | ox.Literal], limit: int, offset: int) -> str:
         """The text of one page of a query cut inside the engine (``total`` in its header).
 

@@ -434,6 +434,11 @@ def test_a_query_with_a_total_is_cut_in_its_sub_select_where_its_parameters_are_
     page, count = catalog.page_requests(query, query.bind({}), {"select": "json"}, 3, 40)
     assert page.row_cap == 3 and "LIMIT 4 OFFSET 40" in page.sparql and not page.bindings  # one row past the page
     assert count is not None and count.sparql == catalog.total_query(query).sparql
+    # the whole answer (CLI, query form) is one page as long as the cap, the parameters bound in it
+    text, bound = query.whole(query.bind({"o": "x"}), 100)
+    assert bound is None and 'SELECT ?s ?o WHERE { VALUES (?o) { ("x") }  ?s ?p ?o } ORDER BY ?s LIMIT 101 OFFSET 0 }' in text
+    counter = catalog.total_query(query)
+    assert counter is not None and counter.whole(counter.bind({"o": "x"}), 100) == (counter.sparql, counter.bind({"o": "x"}))
 
 
 @pytest.mark.parametrize("cut", ["LIMIT 9 OFFSET 0", "LIMIT 10 OFFSET 1", "LIMIT 10", "OFFSET 0 LIMIT 10", "LIMIT 10 OFFSET 0 } LIMIT 3 {"])
