@@ -63,6 +63,21 @@ def _time(store: EmbeddedStore, requests: Requests, runs: int) -> list[float]:
     return out
 
 
+def _page_checks(store, settings, old: Catalog, before: NamedQuery, new: Catalog, query: NamedQuery, examples) -> list[dict]:
+    """Pages of a query cut inside the engine against the old answer cut by the serializer: the
+    first, middle ones, the last and past the end (the whole answer's check sorts the page's rows
+    again, so it cannot tell whether the sub-SELECT's order is the old one)."""
+    out = []
+    for example in examples:
+        whole = _answer(store, (QueryRequest(before.sparql, formats=FORMATS, bindings=before.bind(example), row_cap=WHOLE, count_total=True), None))
+        total = whole[2] or 0
+        for limit, offset in ((500, 0), (500, 500), (37, total // 2 + 1), (500, max(total - 100, 0)), (10, max(total - 3, 0)), (10, total + 5)):
+            a = _answer(store, (QueryRequest(before.sparql, formats=FORMATS, bindings=before.bind(example), row_cap=limit, offset=offset, count_total=True), None))
+            b = _answer(store, new.page_requests(query, query.bind(example), FORMATS, limit, offset))
+            out.append({"params": example, "limit": limit, "offset": offset, "rows": a[1], "same": a == b})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
@@ -95,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                 a_body, a_rows, a_total = _answer(store, _requests(settings, old, before, example, whole=True))
                 b_body, _, b_total = _answer(store, _requests(settings, new, query, example, whole=True))
                 checks.append({"params": example, "rows": a_rows, "same": a_body == b_body and a_total == b_total})
+            if query.total:
+                checks += _page_checks(store, settings, old, before, new, query, examples)
         page_old = _requests(settings, old, before, examples[0], whole=False)
         page_new = _requests(settings, new, query, examples[0], whole=False)
         _time(store, page_old, 1)
