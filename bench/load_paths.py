@@ -104,14 +104,20 @@ def _named(store: str) -> dict:
         example = (list(query.examples) or [{}])[0]
         bindings = query.bind(example)
         page_size = getattr(query, "page_size", None)
-        paging = {"row_cap": min(page_size, settings.result_row_cap), "offset": 0, "count_total": True} if page_size else {"row_cap": settings.result_row_cap}
+        if page_size:
+            # as GET /queries/{name}: the first page and its total (a query cut inside the engine: its count query too)
+            page, count = catalog.page_requests(query, bindings, formats, min(page_size, settings.result_row_cap), 0)
+            runs = [(r.sparql, r.bindings, {"row_cap": r.row_cap, "offset": r.offset, "count_total": r.count_total}) for r in (page, count) if r is not None]
+        else:
+            runs = [(query.sparql, bindings, {"row_cap": settings.result_row_cap})]
         row = {}
         for label, s in (("disk", ro), ("memory", mem)):
             times = []
             spent = 0.0
             for i in range(12):
                 t = time.perf_counter()
-                answer(s, query.sparql, formats=formats, prefixes=prefixes, bindings=bindings, **paging)
+                for text, bound, paging in runs:
+                    answer(s, text, formats=formats, prefixes=prefixes, bindings=bound, **paging)
                 elapsed = time.perf_counter() - t
                 spent += elapsed
                 if i >= 1:

@@ -10,6 +10,7 @@ query text, so no value can change the query's shape.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,13 @@ import yaml
 from plankg.errors import ParameterError, PlanKGError, QueryFileError, UnknownQuery
 from plankg.namespaces import XSD, Namespaces
 from plankg.settings import Settings
-from plankg.sparqltext import TOKEN, check_query
+from plankg.sparqltext import TOKEN, check_query, with_bindings
+from plankg.store import QueryRequest
+from plankg.store.results import QueryResponse
+from plankg.store.statements import serialize
 
 PARAM_TYPES = ("string", "lang-string", "integer", "decimal", "boolean", "iri", "year")
-HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public", "page_size"}
+HEADER_KEYS = {"summary", "description", "tags", "params", "example", "examples", "language", "public", "page_size", "total"}
 PARAM_KEYS = {"type", "description", "default", "required", "enum", "prefix", "lang", "min", "max", "max_length", "example", "known"}
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -43,6 +47,8 @@ DECIMAL = re.compile(r"-?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
 YEAR = re.compile(r"[0-9]{4}")
 BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 DEFAULT_MAX_LENGTH = 200
+# the page cut of a query with a ``total`` query: its one ``LIMIT <page_size> OFFSET 0``
+PAGE_CUT = re.compile(r"LIMIT\s+([0-9]+)\s+OFFSET\s+([0-9]+)\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Param:
@@ -230,6 +236,13 @@ class NamedQuery:
     # a SELECT whose answer can be longer than a page (``page_size`` in the header): served in
     # pages of this many rows by default (``?limit=``, ``?offset=``), with the total and a next link
     page_size: int | None = None
+    # ``total`` in the header: the ``public: false`` query that counts the rows of the whole
+    # answer. Such a query is cut inside the engine: the page's sub-SELECT carries its one
+    # ``LIMIT <page_size> OFFSET 0``, whose numbers each page sets, and the parameters are
+    # bound there (a VALUES block leading its group), not in the outermost group
+    total: str | None = None
+    # where the page's sub-SELECT starts, where its LIMIT's and its OFFSET's numbers are
+    page_cut: tuple[int, int, int, int, int] | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -256,6 +269,28 @@ class NamedQuery:
             "languages": list(self.languages),
             **({"page_size": self.page_size} if self.page_size else {}),
         }
+
+    def whole(self, bindings: Mapping[str, ox.NamedNode | ox.Literal], row_cap: int) -> tuple[str, Mapping[str, ox.NamedNode | ox.Literal] | None]:
+        """The text and the bindings that answer the whole query, up to ``row_cap`` rows (the
+        CLI, the query form): a query cut inside the engine is one page as long as the cap
+        and one row more (the serializer's cut says the answer was cut)."""
+        if self.page_cut is None:
+            return self.sparql, bindings
+        return self.page_text(bindings, row_cap + 1, 0), None
+
+    def page_text(self, bindings: Mapping[str, ox.NamedNode | ox.Literal], limit: int, offset: int) -> str:
+        """The text of one page of a query cut inside the engine (``total`` in its header).
+
+        The page's sub-SELECT gets the page's numbers (whole numbers the service checked,
+        written by ``int``) and the bound parameters as a leading VALUES block, written as
+        every store writes bindings (``statements.serialize``: exactly one term each).
+        """
+        if self.page_cut is None:
+            raise ValueError(f"query {self.name!r} is not cut inside the engine")
+        start, limit_at, limit_end, offset_at, offset_end = self.page_cut
+        text = self.sparql
+        sub = text[start:limit_at] + str(int(limit)) + text[limit_end:offset_at] + str(int(offset))
+        return text[:start] + with_bindings(sub, bindings, serialize) + text[offset_end:]
 
 
 def bind(query: NamedQuery, raw_params: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -310,7 +345,35 @@ class Catalog:
             text = ns.rebase(path.read_text(encoding="utf-8"))
             query = parse_query(path.stem, text, path=str(path), max_chars=settings.max_query_chars)
             (queries if query.public else internal)[query.name] = query
-        return cls(queries, internal)
+        catalog = cls(queries, internal)
+        for query in [*queries.values(), *internal.values()]:
+            if query.total is not None:
+                _check_total(query, catalog)
+        return catalog
+
+    def total_query(self, query: NamedQuery) -> NamedQuery | None:
+        """The query counting the rows of ``query``'s whole answer (``total`` in its header)."""
+        if query.total is None:
+            return None
+        return self.queries.get(query.total) or self.internal_query(query.total)
+
+    def page_requests(
+        self, query: NamedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal], formats: Mapping[str, str], limit: int, offset: int
+    ) -> tuple[QueryRequest, QueryRequest | None]:
+        """What the store runs for one page of a paged query: the page, and the count of the total.
+
+        A query with a ``total`` is cut inside the engine and counted by its own light
+        query (two evaluations of different queries, neither of them twice); any other paged
+        query is evaluated once, its total counted by the serializer going on past the page.
+        """
+        counter = self.total_query(query)
+        if counter is None:
+            return QueryRequest(query.sparql, formats=formats, bindings=bindings, row_cap=limit, offset=offset, count_total=True), None
+        # one row past the page, which the serializer cuts: the page says it was cut, as a page
+        # cut from the whole answer does
+        page = QueryRequest(query.page_text(bindings, limit + 1, offset), formats=formats, row_cap=limit)
+        return page, QueryRequest(counter.sparql, formats={"select": "json"}, bindings=bindings)
+
 
     def internal_query(self, name: str) -> NamedQuery:
         """A ``public: false`` query the service itself runs; a missing one is a broken install."""
@@ -340,6 +403,28 @@ class Catalog:
     @property
     def names(self) -> list[str]:
         return list(self.queries)
+
+
+def page_total(page: QueryResponse, count: QueryResponse | None) -> int | None:
+    """The total of a page's answer: counted by the serializer, or read from the count query's answer.
+
+    A count query groups by its parameters (it must project them to be bound), so unbound
+    ones give a count per value: the total is the sum of its ``?total`` column."""
+    if count is None:
+        return page.total
+    rows = json.loads(count.body)["results"]["bindings"]
+    return sum(int(row["total"]["value"]) for row in rows if "total" in row)
+
+
+def _check_total(query: NamedQuery, catalog: Catalog) -> None:
+    counter = catalog.queries.get(query.total or "") or catalog.internal.get(query.total or "")
+    where = f"{query.name}.rq"
+    if counter is None:
+        raise QueryFileError(query.path or where, 0, f"its 'total' names {query.total}.rq, which is not in the queries directory")
+    if counter.form != "select" or "total" not in _projection(counter.sparql):
+        raise QueryFileError(counter.path or f"{counter.name}.rq", 0, f"it counts the total of {where}: it must be a SELECT projecting ?total")
+    if {p.name for p in counter.params} != {p.name for p in query.params}:
+        raise QueryFileError(counter.path or f"{counter.name}.rq", 0, f"it counts the total of {where}: it must declare the same parameters")
 
 
 # ------------------------------------------------------------------ parsing
@@ -415,6 +500,26 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
     if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1 or form != "select"):
         raise QueryFileError(path, where("page_size"), "'page_size' must be a whole number of rows of at least 1, on a SELECT query")
 
+    total = meta.get("total")
+    page_cut = None
+    if total is not None:
+        if not isinstance(total, str) or not NAME.fullmatch(total) or total == name:
+            raise QueryFileError(path, where("total"), "'total' must name the query file (without .rq) that counts the rows of the whole answer")
+        if page_size is None:
+            raise QueryFileError(path, where("total"), "'total' is for a paged query: give its 'page_size' too")
+        page_cut = _page_cut(text, page_size)
+        inner = _projection(text[page_cut[0]:]) if page_cut else set()
+        declared = meta.get("params")
+        for pname in declared if isinstance(declared, dict) else {}:
+            if "*" not in inner and str(pname) not in inner:
+                page_cut = None  # a parameter bound in the page's sub-SELECT must come out of it
+        if page_cut is None:
+            raise QueryFileError(
+                path, where("total"),
+                f"a query with a 'total' is cut inside the engine: it must hold one 'LIMIT {page_size} OFFSET 0' (its page_size), "
+                "at the end of a sub-SELECT that projects every parameter",
+            )
+
     raw_params = meta.get("params") or {}
     if not isinstance(raw_params, dict):
         raise QueryFileError(path, where("params"), "'params' must map each parameter name to its declaration")
@@ -438,6 +543,8 @@ def parse_query(name: str, text: str, *, path: str = "", max_chars: int = 100_00
         path=path,
         public=public,
         page_size=page_size,
+        total=total,
+        page_cut=page_cut,
     )
     examples = _examples(meta, path, where("examples") if "examples" in meta else where("example"))
     for example in examples:
@@ -562,6 +669,34 @@ def _examples(meta: dict, path: str, line: int) -> list[dict[str, str]]:
         else:
             raise QueryFileError(path, line, "'example' must be 'name=value&…' text or a mapping")
     return out
+
+
+def _page_cut(text: str, page_size: int) -> tuple[int, int, int, int, int] | None:
+    """Where a query's page cut is: the sub-SELECT holding the one ``LIMIT page_size OFFSET 0``."""
+    depth = 0
+    selects: list[tuple[int, int]] = []  # (depth, start) of each SELECT keyword
+    cut = None
+    for m in TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and m.group().upper() == "SELECT":
+            selects.append((depth, m.start()))
+        elif kind == "word" and m.group().upper() in ("LIMIT", "OFFSET"):
+            if cut is not None and cut[2] <= m.start() < cut[3]:
+                continue  # the OFFSET of the cut
+            found = PAGE_CUT.match(text, m.start())
+            if cut is not None or found is None or m.group().upper() != "LIMIT" or depth == 0:
+                return None
+            if int(found.group(1)) != page_size or int(found.group(2)) != 0:
+                return None
+            start = next((at for d, at in reversed(selects) if d == depth), None)
+            if start is None:
+                return None
+            cut = (start, found.start(1), found.end(1), found.start(2), found.end(2))
+    return cut
 
 
 def _variables(text: str) -> set[str]:

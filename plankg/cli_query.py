@@ -59,8 +59,8 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
         if not args.name:
             raise ParameterError("Name a query (plankg query --list shows them) or give --sparql FILE.")
         query = Catalog.load(settings).get(args.name)
-        bindings = query.bind(parse_pairs(args.params))
-        text, form = query.sparql, query.form
+        text, bindings = query.whole(query.bind(parse_pairs(args.params)), settings.result_row_cap)
+        form = query.form
     formats = output_formats(form, args.format)
 
     from plankg.store import QueryRequest, open_store

@@ -731,7 +731,8 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         if download:
             fmt, media = DOWNLOADS[download]
             async with fair_share(request) as lane:
-                answer = await ctx.executor.query(QueryRequest(query.sparql, formats={"select": fmt, "ask": fmt}, bindings=bindings), fast_lane=lane.fast)
+                text, bound = query.whole(bindings, ctx.settings.result_row_cap)
+                answer = await ctx.executor.query(QueryRequest(text, formats={"select": fmt, "ask": fmt}, bindings=bound), fast_lane=lane.fast)
             settings = ctx.settings
             # a byte-order mark: Excel on Windows reads a CSV without one in the local code page
             body = (b"\xef\xbb\xbf" + answer.body) if download == "csv" else answer.body
@@ -744,8 +745,9 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
                 },
             )
         async with fair_share(request) as lane:
+            text, bound = query.whole(bindings, ctx.settings.result_row_cap)
             answer = await ctx.executor.query(
-                QueryRequest(query.sparql, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bindings), fast_lane=lane.fast
+                QueryRequest(text, formats={"select": "json", "ask": "json", "graph": "turtle"}, bindings=bound), fast_lane=lane.fast
             )
     except PlanKGError as exc:  # a bad value or a timeout: say so on the form, run nothing else
         if download or isinstance(exc, TooManyRequests):

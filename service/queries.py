@@ -30,7 +30,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from plankg.catalog import Catalog, NamedQuery
+from plankg.catalog import Catalog, NamedQuery, page_total
 from plankg.errors import NotAcceptable, ParameterError
 from plankg.settings import Settings
 from plankg.store import QueryRequest
@@ -259,11 +259,17 @@ async def answer(request: Request, ctx: AppContext, query: NamedQuery) -> Respon
     async def run() -> Answer:
         # only on a cache miss: a cached answer was checked when it was computed
         await check_known(ctx, query, bindings)
-        limit, offset = page if page else (None, 0)
-        wanted = QueryRequest(query.sparql, formats={query.form: fmt}, bindings=bindings, row_cap=limit, offset=offset, count_total=page is not None)
+        if page is None:
+            wanted = QueryRequest(query.sparql, formats={query.form: fmt}, bindings=bindings)
+            async with fair_share(request) as lane:
+                result = await ctx.executor.query(wanted, fast_lane=lane.fast)
+            return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated)
+        limit, offset = page
+        wanted, counting = ctx.catalog.page_requests(query, bindings, {query.form: fmt}, limit, offset)
         async with fair_share(request) as lane:
             result = await ctx.executor.query(wanted, fast_lane=lane.fast)
-        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated, total=result.total)
+            counted = await ctx.executor.query(counting, fast_lane=lane.fast) if counting is not None else None
+        return Answer(result.body, with_charset(result.media_type), result.rows, result.truncated, total=page_total(result, counted))
 
     hit = await answer_cache(request.app, "named").get_or_run(version, key=(query.name, bound, fmt, page), run=run)
     headers["X-PlanKG-Rows"] = str(hit.rows)

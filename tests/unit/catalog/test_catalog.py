@@ -413,3 +413,51 @@ def test_a_paged_query_says_its_page_size_and_keeps_limit_and_offset_for_the_pag
         "#+ summary: x\n#+ params:\n#+   limit:\n#+     type: integer\nSELECT * WHERE { ?s ?p ?limit }\n", encoding="utf-8")
     with pytest.raises(QueryFileError, match="limit"):
         Catalog.load(Settings(root_dir=tmp_path))
+
+
+CUT = (
+    "#+ summary: x\n#+ page_size: 10\n#+ total: paged-total\n#+ params:\n#+   o: string\n"
+    "SELECT ?s ?o ?label WHERE {{ {{ SELECT ?s ?o WHERE {{ ?s ?p ?o }} ORDER BY ?s {cut} }} OPTIONAL {{ ?s ?q ?label }} }}\n"
+)
+COUNT = "#+ summary: x\n#+ public: false\n#+ params:\n#+   o: string\nSELECT ?o (COUNT(*) AS ?total) WHERE { ?s ?p ?o } GROUP BY ?o\n"
+
+
+def test_a_query_with_a_total_is_cut_in_its_sub_select_where_its_parameters_are_bound(tmp_path: Path):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text(CUT.format(cut="LIMIT 10 OFFSET 0"), encoding="utf-8")
+    (tmp_path / "queries" / "paged-total.rq").write_text(COUNT, encoding="utf-8")
+    catalog = Catalog.load(Settings(root_dir=tmp_path))
+    query = catalog.get("paged")
+    text = query.page_text(query.bind({"o": 'a" } ?x'}), 3, 40)
+    assert 'SELECT ?s ?o WHERE { VALUES (?o) { ("a\\" } ?x") }  ?s ?p ?o } ORDER BY ?s LIMIT 3 OFFSET 40 }' in text
+    assert text.count("VALUES") == 1 and "OPTIONAL { ?s ?q ?label }" in text
+    page, count = catalog.page_requests(query, query.bind({}), {"select": "json"}, 3, 40)
+    assert page.row_cap == 3 and "LIMIT 4 OFFSET 40" in page.sparql and not page.bindings  # one row past the page
+    assert count is not None and count.sparql == catalog.total_query(query).sparql
+    # the whole answer (CLI, query form) is one page as long as the cap, the parameters bound in it
+    text, bound = query.whole(query.bind({"o": "x"}), 100)
+    assert bound is None and 'SELECT ?s ?o WHERE { VALUES (?o) { ("x") }  ?s ?p ?o } ORDER BY ?s LIMIT 101 OFFSET 0 }' in text
+    counter = catalog.total_query(query)
+    assert counter is not None and counter.whole(counter.bind({"o": "x"}), 100) == (counter.sparql, counter.bind({"o": "x"}))
+
+
+@pytest.mark.parametrize("cut", ["LIMIT 9 OFFSET 0", "LIMIT 10 OFFSET 1", "LIMIT 10", "OFFSET 0 LIMIT 10", "LIMIT 10 OFFSET 0 } LIMIT 3 {"])
+def test_a_total_needs_one_page_cut_of_the_page_size_in_a_sub_select(tmp_path: Path, cut: str):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text(CUT.format(cut=cut), encoding="utf-8")
+    (tmp_path / "queries" / "paged-total.rq").write_text(COUNT, encoding="utf-8")
+    with pytest.raises(QueryFileError, match="total"):
+        Catalog.load(Settings(root_dir=tmp_path))
+
+
+def test_a_total_names_a_counting_query_with_the_same_parameters(tmp_path: Path):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "paged.rq").write_text(CUT.format(cut="LIMIT 10 OFFSET 0"), encoding="utf-8")
+    with pytest.raises(QueryFileError, match="paged-total"):
+        Catalog.load(Settings(root_dir=tmp_path))
+    (tmp_path / "queries" / "paged-total.rq").write_text(COUNT.replace("#+ params:\n#+   o: string\n", ""), encoding="utf-8")
+    with pytest.raises(QueryFileError, match="same parameters"):
+        Catalog.load(Settings(root_dir=tmp_path))
+    (tmp_path / "queries" / "paged-total.rq").write_text(COUNT.replace("?total", "?n"), encoding="utf-8")
+    with pytest.raises(QueryFileError, match=r"\?total"):
+        Catalog.load(Settings(root_dir=tmp_path))
