@@ -215,7 +215,7 @@ def _httptools_class():
             super().on_headers_complete()
             cycle = self.cycle
             if cycle is not None and cycle.scope["method"] != "HEAD":  # a HEAD answer is its head alone
-                cycle.transport = _HeadWithBody(self.transport, cycle)
+                cycle.transport = _HeadWithBody(self.transport, cycle)  # type: ignore[assignment]  # a transport for what the cycle calls
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
