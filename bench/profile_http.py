@@ -222,12 +222,20 @@ _BAD = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
-# a new comment line per request: "%0A%23" is "\n#"
+# a new comment line per request: "%0A%23" is "\n#". Each wrk thread runs its own copy of the
+# script, so the comment starts with the thread's number (set in setup): a counter and
+# math.random alone repeated texts across threads (about one request in eight), which an
+# answer cache then served without running them
 DISTINCT_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", wrk.path .. "%0A%23" .. n .. "-" .. math.random(1, 1000000000))
+  return wrk.format("GET", wrk.path .. "%0A%23" .. tid .. "-" .. n .. "-" .. math.random(1, 1000000000))
 end
 """
 

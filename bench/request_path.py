@@ -16,6 +16,12 @@ load from the shared machine hits each alike; a variant's figure is its median
 ratio to oxigraph's rate in the same round. The 1-minute load average is kept with
 each figure. Results: ``bench/results/request-path.json`` (+ ``.md``, written here).
 
+``--paired``: every server is started once and left running, and wrk goes from one to
+the next in slices of ``--seconds`` (the order alternates each round); on a machine
+shared with other benchmarks this pairs the slices far better than restarting each
+server per round, and each slice also gives the server's CPU time per request (and
+its query workers'). The figure is then the median of the per-slice ratios.
+
 ``--profile``: ``plankg serve`` (this checkout, the first variant) runs under
 pyinstrument (its main thread is the event loop; the query workers are other
 processes) while wrk drives the same load; the text goes to
@@ -36,7 +42,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.scale import RESULTS, ROOT, TINY, WORK, Contender, data_for, load, master_store, wrk_rate
+from bench.scale import (
+    OXIGRAPH_DISK,
+    RESULTS,
+    ROOT,
+    TINY,
+    WORK,
+    Contender,
+    data_for,
+    load,
+    master_store,
+    wrk_rate,
+)
 
 
 class Profiled(Contender):
@@ -116,14 +133,22 @@ def started(server: Contender) -> None:
         server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
 
 
+def make_server(label: str, store: Path, tree: Path | None, env: dict[str, str]) -> Contender:
+    granian = env.get("GRANIAN_PATH")
+    if label == "oxigraph serve":
+        server = Contender(label, store, None, kind=OXIGRAPH_DISK)
+    else:
+        server = GranianServed(label, store, ROOT, Path(granian)) if granian else Contender(label, store, tree)
+    server.extra_env = env
+    return server
+
+
 def one(label: str, master: Path, tree: Path | None, env: dict[str, str], seconds: float, clients: int, rundir: Path) -> dict:
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
     store = rundir / "store"
     shutil.copytree(master, store)
-    granian = env.get("GRANIAN_PATH")
-    server = GranianServed(label, store, ROOT, Path(granian)) if granian else Contender(label, store, tree)
-    server.extra_env = env
+    server = make_server(label, store, tree, env)
     try:
         started(server)
         wrk_rate(server.query_url(TINY), 1, clients)  # warm-up
@@ -132,6 +157,60 @@ def one(label: str, master: Path, tree: Path | None, env: dict[str, str], second
         return {"rps": rate, "load": before}
     finally:
         server.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(the process's CPU seconds, its children's: the query workers and their zygote)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        own = sum(root.cpu_times()[:2])
+        children = 0.0
+        for child in root.children(recursive=True):
+            try:
+                children += sum(child.cpu_times()[:2])
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        return 0.0, 0.0
+    return own, children
+
+
+def paired(master: Path, setups: list, seconds: float, clients: int, rounds: int, rundir: Path) -> dict[str, list[dict]]:
+    """Every server started once and left running; wrk goes from one to the next in short slices,
+    in alternating order, so that the load of the shared machine falls on all of them alike (the
+    figure is the median of the per-slice ratios). Each slice also gives the server's CPU time per
+    request, and its workers'."""
+    shutil.rmtree(rundir, ignore_errors=True)
+    servers = []
+    try:
+        for i, (label, tree, env) in enumerate(setups):
+            store = rundir / str(i) / "store"
+            shutil.copytree(master, store)
+            server = make_server(label, store, tree, env)
+            started(server)
+            wrk_rate(server.query_url(TINY), 1, clients)
+            servers.append(server)
+        runs: dict[str, list[dict]] = {server.label: [] for server in servers}
+        for n in range(rounds):
+            for server in servers if n % 2 == 0 else servers[::-1]:
+                assert server.proc is not None
+                before, cpu = load(), cpu_seconds(server.proc.pid)
+                rate = wrk_rate(server.query_url(TINY), seconds, clients)
+                after = cpu_seconds(server.proc.pid)
+                done = (rate or 0) * int(seconds) or 1
+                runs[server.label].append({
+                    "rps": rate, "load": before,
+                    "server_cpu_us": round((after[0] - cpu[0]) / done * 1e6, 1),
+                    "workers_cpu_us": round((after[1] - cpu[1]) / done * 1e6, 1),
+                })
+            print(n, {label: rs[-1]["rps"] for label, rs in runs.items()}, "load", before, flush=True)
+        return runs
+    finally:
+        for server in servers:
+            server.stop()
         shutil.rmtree(rundir, ignore_errors=True)
 
 
@@ -169,6 +248,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--granian-path", type=Path, help="where granian is installed (pip install --target): this checkout under granian too")
+    p.add_argument("--paired", action="store_true", help="start every server once and alternate wrk between them in slices of --seconds")
     p.add_argument("--profile", action="store_true", help="then profile the first variant under the same load")
     p.add_argument("--out", type=Path, default=RESULTS / "request-path.json")
     p.add_argument("--serve-profiled", type=Path, help=argparse.SUPPRESS)
@@ -185,25 +265,37 @@ def main() -> None:
     setups += [(label, ROOT, env) for label, env in variants]
     if args.granian_path is not None:
         setups.append(("granian", ROOT, {"GRANIAN_PATH": str(args.granian_path.resolve())}))
-    runs: dict[str, list[dict]] = {label: [] for label, _, _ in setups}
     rundir = WORK / "request-path" / "run"
-    for n in range(args.rounds):
-        for label, tree, env in setups:
-            r = one(label, master, tree, env, args.seconds, args.clients, rundir)
-            runs[label].append(r)
-            print(n, label, json.dumps(r), flush=True)
+    if args.paired:
+        runs = paired(master, setups, args.seconds, args.clients, args.rounds, rundir)
+    else:
+        runs = {label: [] for label, _, _ in setups}
+        for n in range(args.rounds):
+            for label, tree, env in setups:
+                r = one(label, master, tree, env, args.seconds, args.clients, rundir)
+                runs[label].append(r)
+                print(n, label, json.dumps(r), flush=True)
     peer = runs["oxigraph serve"]
+    base = runs.get("base")
     summary = {}
     for label, rs in runs.items():
         ratios = [r["rps"] / o["rps"] for r, o in zip(rs, peer, strict=True) if r["rps"] and o["rps"]]
         summary[label] = {
             "rps_median": statistics.median([r["rps"] for r in rs if r["rps"]] or [float("nan")]),
             "ratio_median": statistics.median(ratios) if ratios else float("nan"),
+            "ratio_quartiles": [round(q, 3) for q in statistics.quantiles(ratios, n=4)] if len(ratios) > 1 else None,
             "load_median": statistics.median(r["load"] for r in rs),
         }
+        if base is not None:
+            to_base = [r["rps"] / b["rps"] for r, b in zip(rs, base, strict=True) if r["rps"] and b["rps"]]
+            summary[label]["to_base_median"] = statistics.median(to_base) if to_base else float("nan")
+        if args.paired:
+            summary[label]["server_cpu_us_median"] = statistics.median(r["server_cpu_us"] for r in rs)
+            summary[label]["workers_cpu_us_median"] = statistics.median(r["workers_cpu_us"] for r in rs)
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(), "scale": "plan",
         "query": TINY + " + a new comment per request", "clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+        "mode": "paired" if args.paired else "restarted",
         "variants": {label: env for label, _, env in setups}, "summary": summary, "runs": runs,
     }
     if args.profile:

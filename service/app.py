@@ -78,6 +78,8 @@ SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Frame-Options", "DENY"),
 )
+# as they go on the wire (lower-case names): added to a response's raw headers without parsing them
+_RAW_SECURITY_HEADERS = tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS)
 
 
 def create_app_from_env() -> FastAPI:
@@ -477,12 +479,13 @@ def guarded(send: Send) -> Send:
 
     async def send_guarded(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS:
-                if name not in headers:
-                    headers[name] = value
+            raw = message["headers"] = list(message.get("headers", ()))
+            present = {name for name, _ in raw}
+            for header in _RAW_SECURITY_HEADERS:
+                if header[0] not in present:
+                    raw.append(header)
             if 300 <= message["status"] < 400:
-                _relative_location(headers)
+                _relative_location(MutableHeaders(scope=message))
         elif len(message.get("body", b"")) > CHUNK_BYTES:
             await send_in_pieces(send, message)
             return

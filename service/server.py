@@ -133,6 +133,49 @@ class _Limits:
         self.transport.abort()  # type: ignore[attr-defined]
 
 
+class _HeadWithBody:
+    """A request's view of the connection: the response's head is held until its first body
+    bytes, and both leave in one write.
+
+    uvicorn writes the status line and headers, then the body, each at once: two ``send``
+    calls and two segments, and the client is woken for a head it cannot use yet. Writes
+    before the response starts (``100 Continue``) and after the first body bytes go
+    straight through; closing sends a held head first, aborting drops it.
+    """
+
+    __slots__ = ("_transport", "_cycle", "_head", "_done")
+
+    def __init__(self, transport, cycle) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._head: bytes | None = None
+        self._done = False  # the head went out
+
+    def write(self, data: bytes) -> None:
+        if self._done:
+            self._transport.write(data)
+        elif self._head is not None:
+            self._done = True
+            head, self._head = self._head, None
+            self._transport.write(head + data if data else head)
+        elif self._cycle.response_started:  # uvicorn sets it before it writes the head
+            self._head = data
+        else:
+            self._transport.write(data)
+
+    def close(self) -> None:
+        if self._head is not None:
+            self.write(b"")
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._head = None
+        self._transport.abort()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
 def _httptools_class():
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -170,6 +213,9 @@ def _httptools_class():
                 self._head_too_large = True
                 raise _HeadTooLarge  # llhttp stops; uvicorn's parser-error path answers (send_400_response)
             super().on_headers_complete()
+            cycle = self.cycle
+            if cycle is not None and cycle.scope["method"] != "HEAD":  # a HEAD answer is its head alone
+                cycle.transport = _HeadWithBody(self.transport, cycle)  # type: ignore[assignment]  # a transport for what the cycle calls
 
         def on_message_complete(self) -> None:
             super().on_message_complete()

@@ -112,7 +112,7 @@ GET_PARAMETERS = [
 )
 async def sparql_get(request: Request) -> Response:
     ctx = await get_ctx(request)
-    params = list(request.query_params.multi_items())
+    params = _url_params(request)
     if _values(params, "update"):
         raise UpdateNotAllowed(UPDATE_REFUSED)
     if not _values(params, "query"):
@@ -143,7 +143,7 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     ctx = await get_ctx(request)
     media, charset = content_type(request.headers.get("content-type"))
-    url_params = list(request.query_params.multi_items())
+    url_params = _url_params(request)
     if media == FORM:
         if charset not in (None, "utf-8", "utf8"):
             raise UnsupportedMediaType("Forms must be sent in UTF-8.")
@@ -192,7 +192,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     named_graphs = _iris(params, "named-graph-uri")
     kind = check_query(text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
     check_iris_local(default_graphs + named_graphs)
-    base = endpoint_base(settings.base_iri, request.url.path)
+    base = endpoint_base(settings.base_iri, _url_path(request))
 
     # formats for every kind: the lexical kind decides the early 406, the engine the final one
     formats = formats_for(request.headers.get("accept"), _values(params, "format"))
@@ -229,6 +229,16 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     headers.update(truncation_headers(hit.rows, hit.truncated, settings.result_row_cap, settings.max_response_bytes))
     headers["X-PlanKG-Rows"] = str(hit.rows)
     return Response(hit.body, media_type=hit.media_type, headers=headers)
+
+
+def _url_params(request: Request) -> list[tuple[str, str]]:
+    """``request.query_params.multi_items()``, read as Starlette reads them, without its objects."""
+    return parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+
+
+def _url_path(request: Request) -> str:
+    """``request.url.path`` (the path as Starlette's ``URL`` escapes it), without parsing the whole URL."""
+    return request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 def _values(params: list[tuple[str, str]], name: str) -> list[str]:

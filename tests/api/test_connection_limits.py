@@ -159,3 +159,17 @@ def test_a_slow_answer_is_not_cut_by_the_header_timeout(server):
         sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         reply = first + read_all(sock)
     assert reply.count(b"HTTP/1.1 200") == 2, reply[:300]
+
+
+def test_pipelined_head_and_get_on_one_connection_are_answered_whole(server):
+    # the head of an answer waits for its body (one write); a HEAD answer has none and must go at once
+    with connect(server) as sock:
+        ask = b"/sparql?query=ASK%7B%7D"
+        sock.sendall(b"HEAD " + ask + b" HTTP/1.1\r\nHost: x\r\n\r\nGET " + ask + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = read_all(sock)
+    first, _, rest = data.partition(b"\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 200")
+    length = int(next(line.split(b":", 1)[1] for line in first.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    assert rest.startswith(b"HTTP/1.1 200")  # no body after the HEAD answer's head
+    second, _, body = rest.partition(b"\r\n\r\n")
+    assert len(body) == length and body.strip()
