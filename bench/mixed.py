@@ -161,8 +161,8 @@ async def drive(base: str, seconds: float, readers: str) -> dict:
     return out
 
 
-def one(tree: Path, master: Path, seconds: float, readers: str) -> dict:
-    rundir = WORK / "mixed-run"
+def one(tree: Path, master: Path, seconds: float, readers: str, trace: Path | None = None) -> dict:
+    rundir = WORK / f"mixed-run-{os.getpid()}"  # bench/work is shared: two runs at once must not meet
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
     shutil.copytree(master, rundir / "store")
@@ -170,6 +170,9 @@ def one(tree: Path, master: Path, seconds: float, readers: str) -> dict:
     server.extra_env = {"PLANKG_QUERY_TIMEOUT_S": "2"}
     if readers == "wrk":
         server.extra_env["PLANKG_TRUSTED_PROXIES"] = "127.0.0.1"
+    if trace is not None:
+        trace.unlink(missing_ok=True)
+        server.extra_env["PLANKG_TRACE_FILE"] = str(trace)
     try:
         server.launch()
         while server.ask("ASK {}") is None:
@@ -195,6 +198,9 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=1, help="runs per tree, interleaved")
     p.add_argument("--readers", choices=("wrk", "python"), default="wrk")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "mixed.json")
+    p.add_argument("--trace", action="store_true", help="the server traces every request (bench.mixed_trace): "
+                   "a summary per run in the results, the slowest 1 %% of cheap queries in --tail-out")
+    p.add_argument("--tail-out", type=Path, default=ROOT / "bench" / "results" / "mixed-trace-tail.jsonl")
     args = p.parse_args()
     if args.readers == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian package wrk); or run with --readers python")
@@ -202,15 +208,29 @@ def main() -> None:
     trees = [t.resolve() for t in (args.tree or [ROOT])]
     labels = {tree: (tree.name if [t.name for t in trees].count(tree.name) == 1 else str(tree)) for tree in trees}
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "readers": args.readers, "runs": {labels[t]: [] for t in trees}}
+    if args.trace:
+        from bench import mixed_trace
+
+        args.tail_out.unlink(missing_ok=True)
+        traces = Path(tempfile.mkdtemp(prefix="plankg-mixed-trace-"))
     for n in range(args.runs):
         for tree in trees:
-            found = one(tree, master, args.seconds, args.readers)
+            trace = traces / f"{labels[tree].replace('/', '_')}-{n}.jsonl" if args.trace else None
+            found = one(tree, master, args.seconds, args.readers, trace)
+            if trace is not None:
+                if not trace.exists():
+                    raise RuntimeError(f"{tree} wrote no trace: a tree without the setting trace_file?")
+                found["trace"] = mixed_trace.summarize(trace, cheap_clients="10.0.0." if args.readers == "wrk" else "127.0.0.",
+                                                       tail_out=args.tail_out, label=f"{labels[tree]} {n}")
+                trace.unlink()
             results["runs"][labels[tree]].append(found)
             print(labels[tree], n, json.dumps(found), flush=True)
     results["median"] = {
         label: {k: statistics.median([r[k] for r in rs]) for k in ("cheap_p50_ms", "cheap_p99_ms", "cheap_max_ms", "write_p50_s", "load_before")}
         for label, rs in results["runs"].items()
     }
+    if args.trace:
+        shutil.rmtree(traces, ignore_errors=True)
     args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(results["median"], indent=1))
 

@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -416,8 +417,10 @@ class EmbeddedStore(Store):
             reopen = self._reopen_disk if self._disk is not None else None
             updates: list[str] = []
             before = self._replica
+            trace = self._workers.options.trace if self._workers is not None else None
             try:
-                after = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
+                with trace.span("commit", quads=len(added) + len(removed)) if trace is not None else nullcontext():
+                    after = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
             except StoreUnavailable as exc:
                 if getattr(exc, "unsure", False):  # the disk's state could not be told apart: show what it holds
                     if self._disk is None:

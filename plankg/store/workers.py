@@ -56,10 +56,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from plankg import errors
+from plankg.store import trace as tracing
 from plankg.store.results import QueryResponse
 
 log = logging.getLogger("plankg.store.workers")
@@ -89,6 +91,8 @@ class WorkerOptions:
     # machine the short queries of everyone else are not slowed down by it; None: never
     demote_after_s: float | None = 0.25
     demoted_nice: int = 10
+    # bench.mixed --trace (the setting ``trace_file``): each query's waits and the pool's spans
+    trace: tracing.Trace | None = field(default=None, compare=False)
 
     def without_lanes(self) -> WorkerOptions:
         from dataclasses import replace
@@ -104,6 +108,7 @@ class WorkerOptions:
             job_slots=settings.job_workers,
             job_memory_bytes=settings.job_memory_mb << 20,
             warm=("plankg.untrusted:warm", (settings,)),
+            trace=tracing.Trace(settings.trace_file) if getattr(settings, "trace_file", None) else None,
         )
 
 
@@ -526,7 +531,12 @@ class WorkerPool:
         large change, or a worker that refuses it, means fresh forks. Either way, once
         this returns no query can reach a worker without the change.
         """
+        with self._span("apply", chars=len(update)) as span:
+            self._apply(update, span)
+
+    def _apply(self, update: str, span: dict[str, Any]) -> None:
         with self._control_lock:
+            span["locked"] = time.monotonic()
             if self._closed:
                 return
             try:
@@ -578,6 +588,10 @@ class WorkerPool:
     def _send_changes(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
         """Send ``updates`` to ``workers`` (idle, held by the caller) and wait for them all; the ones
         that took every one. A worker that refused or did not answer in time is killed."""
+        with self._span("changes", workers=len(workers), updates=len(updates)):
+            return self._send_changes_now(workers, updates)
+
+    def _send_changes_now(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
         sent: list[_Worker] = []
         for worker in workers:
             try:
@@ -619,7 +633,8 @@ class WorkerPool:
                     return
                 self._retire(worker)
                 try:
-                    idle.put(self._fork(worker.lane))
+                    with self._span("refresh_worn", lane=worker.lane):
+                        idle.put(self._fork(worker.lane))
                 except (OSError, EOFError):
                     log.warning("a worn query worker could not be replaced")
                     return
@@ -708,14 +723,19 @@ class WorkerPool:
         ``fast_lane``: the client may use the fast lane when every regular worker
         is busy; there the query gets the lane's short deadline.
         """
+        traced = self._traced_query()
+        if traced is not None:
+            request = {**request, tracing.WORKER_TIMES: True}
         for attempt in (1, 2):
             worker = None
             if fast_lane and self.options.fast_lane and not self._closed:
-                worker = await self._either_lane(timeout_s)
+                worker = await self._either_lane(timeout_s, traced)
                 if worker is not None and worker.lane == "fast":
                     timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
             if worker is None:
                 worker = await self._aborrow(timeout_s)
+            if traced is not None:
+                traced.update(q_worker=time.monotonic(), lane=worker.lane, pid=worker.pid, attempt=attempt)
             try:
                 await _asend(worker.sock, (sparql, request))
             except OSError:
@@ -732,6 +752,8 @@ class WorkerPool:
                 # reset, not EOF: the worker died with our request unread
                 await _surely_in_thread(self._lost_idle, worker, attempt)
             except TimeoutError:
+                if traced is not None:
+                    traced["q_timeout"] = time.monotonic()
                 await _surely_in_thread(self._replace, worker)
                 if worker.lane == "fast":
                     raise errors.QueryTimeout(
@@ -755,10 +777,30 @@ class WorkerPool:
                     demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
+        if traced is not None:
+            traced["q_reply"] = time.monotonic()
+            if reply[0] == "ok" and len(reply) == 3:
+                traced["w_recv"], traced["w_done"], traced["w_cpu"] = reply[2]
         worker.sock.setblocking(True)
         if not self._give_back_at_once(worker):
             self._give_back_later(worker)
         return _unpack(reply)
+
+    def _traced_query(self) -> dict[str, Any] | None:
+        """The trace record this query's times go in (its HTTP request's), or None: not traced."""
+        trace = self.options.trace
+        if trace is None:
+            return None
+        record = tracing.current.get()
+        if record is None:
+            record = {}
+            trace.note("query", record=record)
+        record["q_in"] = time.monotonic()
+        return record
+
+    def _span(self, what: str, **fields: Any) -> AbstractContextManager[dict[str, Any]]:
+        trace = self.options.trace
+        return nullcontext({}) if trace is None else trace.span(what, **fields)
 
     # -- sandboxed jobs
     async def run_job(self, target: str, args: tuple, timeout_s: float) -> Any:  # what ``target`` returns
@@ -777,41 +819,46 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            spare = self._spare_job()
-            worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
-            answered = False
-            try:
-                limits = {
-                    "memory": self.options.job_memory_bytes,
-                    "stack": self.options.job_stack_bytes,
-                    "cpu_s": int(timeout_s) + 2,
-                    "deny_network": self.options.allow_network,  # else the zygote took it already
-                }
-                try:
-                    await _asend(worker.sock, (JOB, target, args, limits))
-                    reply = await _areply(worker.sock, timeout_s)
-                    answered = True
-                except TimeoutError:
-                    raise errors.WorkTimeout(
-                        f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
-                        "Send less data, or simpler shapes (a regular expression that backtracks, a SPARQL "
-                        "constraint or update that joins everything with everything)."
-                    ) from None
-                except (OSError, EOFError):
-                    raise errors.ResourceLimitExceeded(
-                        "Processing this input went past the service's limits (memory "
-                        f"{self.options.job_memory_bytes >> 20} MB, or a structure nested too deeply for the "
-                        "parser) and was stopped; nothing was changed."
-                    ) from None
-            finally:
-                if answered:
-                    self._retire(worker)  # it exits by itself after its answer; the zygote reaps it
-                else:
-                    await _surely_in_thread(self._end_job, worker)
-                if not self._closed:
-                    threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
+            with self._span("job", target=target) as span:
+                return await self._run_job(target, args, timeout_s, span)
         finally:
             self._job_slots.release()
+
+    async def _run_job(self, target: str, args: tuple, timeout_s: float, span: dict[str, Any]) -> Any:
+        spare = self._spare_job()
+        span["spare"] = spare is not None
+        worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
+        answered = False
+        try:
+            limits = {
+                "memory": self.options.job_memory_bytes,
+                "stack": self.options.job_stack_bytes,
+                "cpu_s": int(timeout_s) + 2,
+                "deny_network": self.options.allow_network,  # else the zygote took it already
+            }
+            try:
+                await _asend(worker.sock, (JOB, target, args, limits))
+                reply = await _areply(worker.sock, timeout_s)
+                answered = True
+            except TimeoutError:
+                raise errors.WorkTimeout(
+                    f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
+                    "Send less data, or simpler shapes (a regular expression that backtracks, a SPARQL "
+                    "constraint or update that joins everything with everything)."
+                ) from None
+            except (OSError, EOFError):
+                raise errors.ResourceLimitExceeded(
+                    "Processing this input went past the service's limits (memory "
+                    f"{self.options.job_memory_bytes >> 20} MB, or a structure nested too deeply for the "
+                    "parser) and was stopped; nothing was changed."
+                ) from None
+        finally:
+            if answered:
+                self._retire(worker)  # it exits by itself after its answer; the zygote reaps it
+            else:
+                await _surely_in_thread(self._end_job, worker)
+            if not self._closed:
+                threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
         if reply[0] == "crash":
             log.error("sandboxed job %s failed: %s", target, reply[1])
             raise errors.BadRequest("The input could not be processed, so it was refused; nothing was changed.")
@@ -861,7 +908,7 @@ class WorkerPool:
         with self._control_lock:
             self._kill(worker)
 
-    async def _either_lane(self, timeout_s: float | None) -> _Worker | None:
+    async def _either_lane(self, timeout_s: float | None, traced: dict[str, Any] | None = None) -> _Worker | None:
         """A regular worker if one is idle, else a fast-lane one, whichever frees first.
 
         Queued for in both lanes at once, first come first served: the first worker either
@@ -880,6 +927,8 @@ class WorkerPool:
             if worker is not None:
                 return worker
             if not queued:
+                if traced is not None:
+                    traced["lock_misses"] = traced.get("lock_misses", 0) + 1
                 if time.monotonic() >= deadline:
                     break
                 await asyncio.sleep(0.005)
@@ -1046,14 +1095,15 @@ class WorkerPool:
         (or is replaced) in a thread of its own."""
         def run() -> None:
             try:
-                self._give_back(worker)
+                with self._span("catch_up", lane=worker.lane, behind=self._version - worker.version, demoted=worker.demoted):
+                    self._give_back(worker)
             except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
                 log.exception("query worker %s could not be given back", worker.pid)
 
         threading.Thread(target=run, name="plankg-worker-catch-up", daemon=True).start()
 
     def _replace(self, worker: _Worker) -> None:
-        with self._control_lock:
+        with self._span("replace", lane=worker.lane), self._control_lock:
             idle = self._lane(worker)
             idle.busy -= 1
             self._kill(worker)
@@ -1125,6 +1175,10 @@ class WorkerPool:
         self._start_zygote()
 
     def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
+        with self._span("zygote", command=message[0]):
+            return self._call_now(message, fd, meanwhile)
+
+    def _call_now(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
         self._zygote_free.wait_for(lambda: not self._zygote_busy)
         if self._control is None:
             raise OSError("no zygote")
@@ -1423,6 +1477,7 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
                 pass  # the worker ends after its one job whatever became of it
             return
         sparql, request = message
+        times = (time.monotonic(), time.process_time()) if request.pop(tracing.WORKER_TIMES, False) else None
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)
             reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated, result.total))
@@ -1430,6 +1485,8 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             reply = _error_reply(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
             reply = ("crash", f"{type(exc).__name__}: {exc}")
+        if times is not None and reply[0] == "ok":  # traced: when the worker read the query and answered, and its CPU time
+            reply = (*reply, (times[0], time.monotonic(), time.process_time() - times[1]))
         try:
             _send(sock, reply)
         except OSError:
