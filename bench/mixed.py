@@ -201,6 +201,7 @@ def main() -> None:
     p.add_argument("--trace", action="store_true", help="the server traces every request (bench.mixed_trace): "
                    "a summary per run in the results, the slowest 1 %% of cheap queries in --tail-out")
     p.add_argument("--tail-out", type=Path, default=ROOT / "bench" / "results" / "mixed-trace-tail.jsonl")
+    p.add_argument("--keep-traces", type=Path, help="keep the servers' whole traces in this directory")
     args = p.parse_args()
     if args.readers == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian package wrk); or run with --readers python")
@@ -212,7 +213,8 @@ def main() -> None:
         from bench import mixed_trace
 
         args.tail_out.unlink(missing_ok=True)
-        traces = Path(tempfile.mkdtemp(prefix="plankg-mixed-trace-"))
+        traces = args.keep_traces or Path(tempfile.mkdtemp(prefix="plankg-mixed-trace-"))
+        traces.mkdir(parents=True, exist_ok=True)
     for n in range(args.runs):
         for tree in trees:
             trace = traces / f"{labels[tree].replace('/', '_')}-{n}.jsonl" if args.trace else None
@@ -222,14 +224,15 @@ def main() -> None:
                     raise RuntimeError(f"{tree} wrote no trace: a tree without the setting trace_file?")
                 found["trace"] = mixed_trace.summarize(trace, cheap_clients="10.0.0." if args.readers == "wrk" else "127.0.0.",
                                                        tail_out=args.tail_out, label=f"{labels[tree]} {n}")
-                trace.unlink()
+                if args.keep_traces is None:
+                    trace.unlink()
             results["runs"][labels[tree]].append(found)
             print(labels[tree], n, json.dumps(found), flush=True)
     results["median"] = {
         label: {k: statistics.median([r[k] for r in rs]) for k in ("cheap_p50_ms", "cheap_p99_ms", "cheap_max_ms", "write_p50_s", "load_before")}
         for label, rs in results["runs"].items()
     }
-    if args.trace:
+    if args.trace and args.keep_traces is None:
         shutil.rmtree(traces, ignore_errors=True)
     args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(results["median"], indent=1))

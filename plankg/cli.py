@@ -85,6 +85,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from service.server import uvicorn_options
 
         app = create_app(settings, store=store, defer_routes=True)  # the server listens before every router is made
+        app.state.freeze_gc = True  # the one app of this process (service.app._warm_all)
         if options.trace is not None:  # bench.mixed --trace
             from service.tracing import TraceRequests
 

@@ -233,13 +233,20 @@ class _Worker:
     version: int = 0  # the changes of its generation it holds (``WorkerPool._version`` when current)
     worn: int = 0  # characters of changes it took in place since its fork
     demoted: bool = False  # its CPU priority was lowered during a long query
+    unacked: bool = False  # sent changes without an answer (``DataChange.ack``) since its last query
 
 
 @dataclass(frozen=True)
 class DataChange:
-    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``."""
+    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``.
+
+    Not ``ack``: answer nothing, and end (close the socket) if the change cannot be taken. The pool
+    sends such changes to the idle workers and goes on at once; the next query sent to the worker
+    is read after the change, and a worker that ended instead is replaced, the query sent again.
+    """
 
     update: str
+    ack: bool = True
 
 
 # A change of at most this many characters reaches the live workers in place (each runs the
@@ -369,6 +376,15 @@ class _Idle:
                     return self._items.pop(i)
             return None
 
+    def take_all_idle(self) -> list[_Worker]:
+        """Every idle worker, taken out without counting them busy (the caller holds the lock and puts
+        them back, or others in their place)."""
+        items, self._items = self._items, []
+        return items
+
+    def idle_workers(self) -> list[_Worker]:
+        return list(self._items)
+
     def drain(self) -> list[_Worker]:
         with self._cond:
             items, self._items = self._items, []
@@ -445,8 +461,14 @@ class WorkerPool:
         # workers are taken and given back meanwhile, every other talk with the zygote waits
         self._zygote_busy = False
         self._zygote_free = threading.Condition(self._control_lock)
-        self._idle = _Idle(self._control_lock)
-        self._fast = _Idle(self._control_lock)
+        # the idle workers of both lanes and the waiters for them: held for list operations and the
+        # send of a small change only, never while the zygote is talked to (a fork, a kill, a
+        # change the zygote takes can take long on a busy machine; a query waited for them all).
+        # Taken after ``_control_lock`` when both are held, never before it
+        self._idle_lock = threading.RLock()
+        self._idle = _Idle(self._idle_lock)
+        self._fast = _Idle(self._idle_lock)
+        self._refreshing = False  # a thread replaces worn workers (``_refresh_worn``)
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
@@ -550,40 +572,62 @@ class WorkerPool:
                     self._restart_zygote()
                 self._renew_workers()
                 return
-            self._version += 1
-            self._changes.append((self._version, update))
             if len(update) > IN_PLACE_CHARS:
+                with self._idle_lock:
+                    self._version += 1
+                    self._changes.append((self._version, update))
                 self._generation += 1
                 self._renew_workers()
                 return
             worn = self._pass_on(update)
         if worn and not self._closed:
-            threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+            self._start_refresh()
 
     def _pass_on(self, update: str) -> bool:
-        """The zygote's latest change to every idle worker and the spare job worker, at once (under
-        the lock); True when one of them has now taken enough in place to be replaced."""
-        held = [worker for idle in (self._idle, self._fast) for worker in idle.drain()]
+        """The zygote's latest change (under ``_control_lock``) to every idle worker, sent without
+        waiting for them (they stay idle: the next query to each is read after it), and to the spare
+        job worker, waited for; True when a worker has now taken enough in place to be replaced.
+
+        The idle workers are held only while the change is written to their sockets: before, every
+        idle worker was taken out until all had run the update, and cheap queries queued meanwhile.
+        """
+        lost: list[_Worker] = []
+        with self._idle_lock:
+            # the new version and the sends in one step: a worker given back meanwhile either is
+            # idle here and gets the change, or sees the new version and takes it on its way back
+            self._version += 1
+            self._changes.append((self._version, update))
+            for idle in (self._idle, self._fast):
+                for worker in idle.take_all_idle():
+                    if self._send_quietly(worker, [update]):
+                        idle.put(worker)
+                    else:
+                        lost.append(worker)
+            worn = any(w.worn > IN_PLACE_CHARS for idle in (self._idle, self._fast) for w in idle.idle_workers())
+        for worker in lost:  # dead while idle: a fresh fork in its place (off the idle lock)
+            log.warning("query worker %s was gone when a change came; replacing it", worker.pid)
+            self._kill(worker)
+            self._lane(worker).put(self._fork(worker.lane))
         spare, self._spare = self._spare, None
-        if spare is not None:
-            held.append(spare)
-        took = self._send_changes(held, [update])
-        for worker in held:
-            if worker in took:
-                worker.version = self._version
-                worker.worn += len(update)
-        worn = False
-        for worker in held:
-            if worker is spare:
-                if worker in took:
-                    self._spare = worker
-                continue  # a spare that refused is refilled after the next job
-            if worker in took:
-                worn = worn or worker.worn > IN_PLACE_CHARS
-                self._lane(worker).put(worker)
-            else:
-                self._lane(worker).put(self._fork(worker.lane))
+        if spare is not None and spare in self._send_changes([spare], [update]):
+            spare.version = self._version
+            spare.worn += len(update)
+            self._spare = spare  # a spare that refused is refilled after the next job
         return worn
+
+    def _send_quietly(self, worker: _Worker, updates: list[str]) -> bool:
+        """``updates`` written to an idle worker's socket (``DataChange.ack`` False), under the idle
+        lock; False when the socket is gone (the worker died)."""
+        try:
+            worker.sock.settimeout(None)
+            for update in updates:
+                _send(worker.sock, DataChange(update, ack=False))
+        except OSError:
+            return False
+        worker.version = self._version
+        worker.worn += sum(len(u) for u in updates)
+        worker.unacked = True
+        return True
 
     def _send_changes(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
         """Send ``updates`` to ``workers`` (idle, held by the caller) and wait for them all; the ones
@@ -618,26 +662,47 @@ class WorkerPool:
         """The worker holds the data as the zygote does now."""
         return worker.generation == self._generation and worker.version == self._version
 
+    def _start_refresh(self) -> None:
+        """``_refresh_worn`` in a thread, unless one runs already."""
+        with self._idle_lock:
+            if self._refreshing or self._closed:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+
     def _refresh_worn(self) -> None:
-        """Replace the idle workers that took enough changes in place by fresh forks, one at a
-        time (the lock is let go between two, so queries are not held up by all of them)."""
-        while True:
-            with self._control_lock:
-                if self._closed:
-                    return
-                for idle in (self._idle, self._fast):
-                    worker = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
-                    if worker is not None:
-                        break
-                else:
-                    return
-                self._retire(worker)
-                try:
-                    with self._span("refresh_worn", lane=worker.lane):
-                        idle.put(self._fork(worker.lane))
-                except (OSError, EOFError):
-                    log.warning("a worn query worker could not be replaced")
-                    return
+        """Replace the idle workers that took enough changes in place by fresh forks, one at a time.
+
+        The fork comes first, the worn worker is swapped for it after: a worn worker keeps answering
+        while its successor is forked (on a busy machine a fork can take long, and a lane short of a
+        worker meanwhile made its queries queue). Swapped under both locks: no change comes between.
+        """
+        try:
+            while True:
+                with self._control_lock:
+                    if self._closed:
+                        return
+                    with self._idle_lock:
+                        lane = next((idle for idle in (self._idle, self._fast) if any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers())), None)
+                    if lane is None:
+                        return
+                    try:
+                        with self._span("refresh_worn", lane="fast" if lane is self._fast else "regular"):
+                            fresh = self._fork("fast" if lane is self._fast else "regular")
+                    except (OSError, EOFError):
+                        log.warning("a worn query worker could not be replaced")
+                        return
+                    with self._idle_lock:
+                        worn = lane.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
+                        if worn is not None:
+                            lane.put(fresh)
+                    if worn is None:
+                        self._retire(fresh)  # taken meanwhile: it starts another refresh when it comes back
+                        return
+                    self._retire(worn)
+        finally:
+            with self._idle_lock:
+                self._refreshing = False
 
     def _renew_workers(self) -> None:
         """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
@@ -698,6 +763,7 @@ class WorkerPool:
             try:
                 deadline = time.monotonic() + timeout_s if timeout_s else None
                 reply = _recv(worker.sock, deadline)
+                worker.unacked = False
                 break
             except ConnectionResetError:
                 # reset, not EOF: the worker died with our request unread
@@ -706,6 +772,9 @@ class WorkerPool:
                 self._replace(worker)
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                if worker.unacked:  # it ended at a change sent ahead, not at the query
+                    self._lost_idle(worker, attempt)
+                    continue
                 zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 self._replace(worker)
@@ -762,6 +831,9 @@ class WorkerPool:
                     ) from None
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                if worker.unacked:  # it ended at a change sent ahead (it could not take it), not at the query
+                    await _surely_in_thread(self._lost_idle, worker, attempt)
+                    continue
                 zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 await _surely_in_thread(self._replace, worker)
@@ -777,6 +849,7 @@ class WorkerPool:
                     demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
+        worker.unacked = False  # the changes sent ahead were read before the query
         if traced is not None:
             traced["q_reply"] = time.monotonic()
             if reply[0] == "ok" and len(reply) == 3:
@@ -955,7 +1028,7 @@ class WorkerPool:
     def _take_or_queue(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future) -> tuple[_Worker | None, bool]:
         """(an idle worker of either lane, regular first; or None and whether ``waiter`` now waits
         in both lanes' queues). Never waits for the lock: (None, False) when it is held."""
-        if not self._control_lock.acquire(blocking=False):
+        if not self._idle_lock.acquire(blocking=False):
             return None, False
         try:
             for idle in (self._idle, self._fast):
@@ -968,23 +1041,23 @@ class WorkerPool:
             self._fast._waiters.append((loop, waiter))
             return None, True
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
 
     def _forget_served(self, waiter: asyncio.Future) -> None:
         """A served waiter out of the other lane's queue, if the lock is free now (the event loop does
         not wait for it); else it stays there, done, and the lane's next ``put`` passes it by."""
-        if not waiter.done() or not self._control_lock.acquire(blocking=False):
+        if not waiter.done() or not self._idle_lock.acquire(blocking=False):
             return
         try:
             for idle in (self._idle, self._fast):
                 for entry in [w for w in idle._waiters if w[1] is waiter]:
                     idle._waiters.remove(entry)
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
 
     def _leave_queues(self, waiter: asyncio.Future) -> _Worker | None:
         """Take ``waiter`` out of both queues; a worker handed to it meanwhile is returned."""
-        with self._control_lock:
+        with self._idle_lock:
             for idle in (self._idle, self._fast):
                 for entry in [w for w in idle._waiters if w[1] is waiter]:
                     idle._waiters.remove(entry)
@@ -1038,7 +1111,8 @@ class WorkerPool:
         replaced by a fresh fork: of an older generation, worn, or refusing them)."""
         with self._control_lock:
             idle = self._lane(worker)
-            idle.busy -= 1
+            with self._idle_lock:
+                idle.busy -= 1
             if self._closed:
                 worker.sock.close()
                 return
@@ -1076,19 +1150,31 @@ class WorkerPool:
             pass
 
     def _give_back_at_once(self, worker: _Worker) -> bool:
-        """``_give_back`` when it needs no word with a process (the worker is current and the
-        lock is free), for the event loop; False: call ``_give_back`` in a thread instead."""
-        if not self._control_lock.acquire(blocking=False):
+        """``_give_back`` for the event loop when it needs no wait for a process: the worker is of the
+        current generation, and the changes it missed, if any, are still in the log (they are written
+        to its socket, not waited for: the next query is read after them). False: call
+        ``_give_back`` in a thread instead (a fresh fork, a priority to restore)."""
+        # held by others for list operations and small sends only: waiting a moment beats a thread
+        if not self._idle_lock.acquire(timeout=0.05):
             return False
         try:
-            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS or worker.demoted:
+            if self._closed or worker.generation != self._generation or worker.demoted:
                 return False
+            if worker.version != self._version:
+                missing = [update for version, update in self._changes if version > worker.version]
+                if len(missing) != self._version - worker.version:
+                    return False  # the log no longer reaches back: a fresh fork
+                if not self._send_quietly(worker, missing):
+                    return False  # gone: replaced in the thread
             idle = self._lane(worker)
             idle.busy -= 1
             idle.put(worker)
-            return True
+            worn = worker.worn > IN_PLACE_CHARS
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
+        if worn:  # it goes on answering until a fresh fork takes its place
+            self._start_refresh()
+        return True
 
     def _give_back_later(self, worker: _Worker) -> None:
         """Off the event loop and off the caller's answer: the worker takes the changes it missed
@@ -1105,7 +1191,8 @@ class WorkerPool:
     def _replace(self, worker: _Worker) -> None:
         with self._span("replace", lane=worker.lane), self._control_lock:
             idle = self._lane(worker)
-            idle.busy -= 1
+            with self._idle_lock:
+                idle.busy -= 1
             self._kill(worker)
             if not self._closed:
                 idle.put(self._fork(worker.lane))
@@ -1459,11 +1546,14 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
                 store.update(message.update)
             except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
                 # the pool replaces a worker that could not take a change: it never answers again
-                try:
-                    _send(sock, ("refused", str(exc)[:200]))
-                except OSError:
-                    pass
+                if message.ack:
+                    try:
+                        _send(sock, ("refused", str(exc)[:200]))
+                    except OSError:
+                        pass
                 return
+            if not message.ack:
+                continue
             try:
                 _send(sock, ("ok",))
             except OSError:

@@ -154,9 +154,26 @@ def test_a_worker_that_died_idle_before_a_change_is_replaced_by_one_holding_it(s
     _, pids = store.workers.processes()
     os.kill(pids[0], signal.SIGKILL)
     store.apply_changes([], [_row(1)])
+
+    async def both_workers_asked() -> list[bytes]:
+        # the change is sent ahead to the idle workers, not waited for: a dead one is found by the
+        # first query that meets it (its socket reset), which then goes to a fresh fork
+        answers = await asyncio.gather(*(store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)) for _ in range(4)))
+        return [a.body for a in answers]
+
+    assert all(b'"301"' in body for body in run_in_own_loop(both_workers_asked))
     assert pids[0] not in store.workers.processes()[1]
     for _ in range(4):
         assert b'"301"' in count(store)
+
+
+def test_a_change_sent_ahead_is_read_by_the_worker_before_the_next_query(store):
+    pool = store.workers
+    store.apply_changes([], [_row(1)])
+    store.apply_changes([], [_row(2)])
+    idle = pool._idle.idle_workers()
+    assert idle and all(worker.unacked and worker.version == pool._version for worker in idle)
+    assert b'"302"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
 
 
 def test_a_large_change_reaches_the_workers_as_fresh_forks(store, monkeypatch):
