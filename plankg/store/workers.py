@@ -91,6 +91,9 @@ class WorkerOptions:
     # machine the short queries of everyone else are not slowed down by it; None: never
     demote_after_s: float | None = 0.25
     demoted_nice: int = 10
+    # a sandboxed job (a write's candidate and its validation, an upload's) runs at this nice: the
+    # query workers, forked from the same zygote, go first when both want the CPU
+    job_nice: int = 5
     # bench.mixed --trace (the setting ``trace_file``): each query's waits and the pool's spans
     trace: tracing.Trace | None = field(default=None, compare=False)
 
@@ -908,6 +911,7 @@ class WorkerPool:
                 "stack": self.options.job_stack_bytes,
                 "cpu_s": int(timeout_s) + 2,
                 "deny_network": self.options.allow_network,  # else the zygote took it already
+                "nice": self.options.job_nice,
             }
             try:
                 await _asend(worker.sock, (JOB, target, args, limits))
@@ -1592,6 +1596,11 @@ def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> t
         from plankg.store.isolation import deny_network
 
         deny_network()
+    if limits.get("nice"):
+        try:
+            os.nice(int(limits["nice"]))
+        except OSError:
+            pass
     module_name, _, name = target.partition(":")
     fn = getattr(importlib.import_module(module_name), name)
     stack = int(limits["stack"])
