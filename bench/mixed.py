@@ -16,7 +16,14 @@ the latencies). Reported: p50/p99 of the readers' answers, the statuses every ki
 request got, the writes' latency, the 1-minute load average.
 
 With several ``--tree`` the runs are interleaved (tree A, tree B, tree A, …), so load
-on the shared machine hits each alike.
+on the shared machine hits each alike. The clock starts once the server has answered a
+dry-run write and a search (its start-up's imports and index made); ``--cold`` starts it
+right after the workers answered, as runs before 2026-12-06 did.
+
+``--trace``: the server writes a trace of every request and of what the worker pool did
+(``PLANKG_TRACE_FILE``, ``plankg.store.trace``); each run's summary goes in the results
+under ``trace`` and the slowest 1 % of cheap queries, each with its breakdown, in
+``--tail-out`` (``bench.mixed_trace`` says what the fields mean).
 """
 
 from __future__ import annotations

@@ -362,13 +362,19 @@ class EmbeddedStore(Store):
         takes the same (milliseconds), where reloading the whole data took seconds
         at a million quads. Without it, or when the zygote refuses it, it reloads.
         """
-        self._version = uuid.uuid4().hex[:12]
         # not self._pool(): a start under way waits for this lock, and loads the new data
-        if self._workers is not None:
-            if update is not None:
-                self._workers.apply(update)
-            else:
-                self._workers.reload()
+        try:
+            if self._workers is not None:
+                if update is not None:
+                    self._workers.apply(update)
+                else:
+                    self._workers.reload()
+        finally:
+            # the new version once the workers hold the change, not before: the service caches an
+            # answer under the version it read when the request came, and the workers go on
+            # answering while a change reaches them (a query given an idle worker before the change
+            # did must not be kept as the new version's answer)
+            self._version = uuid.uuid4().hex[:12]
 
     # ------------------------------------------------------------ writing
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:

@@ -167,6 +167,18 @@ def test_a_worker_that_died_idle_before_a_change_is_replaced_by_one_holding_it(s
         assert b'"301"' in count(store)
 
 
+def test_the_data_version_changes_once_the_workers_hold_the_change_not_before(store, monkeypatch):
+    # queries go on while a change reaches the workers; the service caches an answer under the
+    # version it read first, so an answer from before the change must not carry the new version
+    before = store.version
+    seen = []
+    real = store.workers.apply
+    monkeypatch.setattr(store.workers, "apply", lambda update: (seen.append(store.version), real(update)))
+    store.apply_changes([], [_row(1)])
+    assert seen == [before]
+    assert store.version != before
+
+
 def test_a_change_sent_ahead_is_read_by_the_worker_before_the_next_query(store):
     pool = store.workers
     store.apply_changes([], [_row(1)])
