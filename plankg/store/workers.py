@@ -472,6 +472,8 @@ class WorkerPool:
         self._idle = _Idle(self._idle_lock)
         self._fast = _Idle(self._idle_lock)
         self._refreshing = False  # a thread replaces worn workers (``_refresh_worn``)
+        # per lane, a fresh fork waiting for a worn worker to come back, which it then replaces
+        self._standby: dict[str, _Worker] = {}
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
@@ -584,7 +586,9 @@ class WorkerPool:
                 return
             worn = self._pass_on(update)
         if worn and not self._closed:
-            self._start_refresh()
+            for lane, idle in (("regular", self._idle), ("fast", self._fast)):
+                if any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers()):
+                    self._start_refresh(lane)
 
     def _pass_on(self, update: str) -> bool:
         """The zygote's latest change (under ``_control_lock``) to every idle worker, sent without
@@ -606,6 +610,10 @@ class WorkerPool:
                         idle.put(worker)
                     else:
                         lost.append(worker)
+            for lane, standby in list(self._standby.items()):
+                if not self._send_quietly(standby, [update]):
+                    del self._standby[lane]
+                    self._kill(standby)  # not replaced: the next worn worker starts another
             worn = any(w.worn > IN_PLACE_CHARS for idle in (self._idle, self._fast) for w in idle.idle_workers())
         for worker in lost:  # dead while idle: a fresh fork in its place (off the idle lock)
             log.warning("query worker %s was gone when a change came; replacing it", worker.pid)
@@ -665,50 +673,67 @@ class WorkerPool:
         """The worker holds the data as the zygote does now."""
         return worker.generation == self._generation and worker.version == self._version
 
-    def _start_refresh(self) -> None:
+    def _start_refresh(self, lane: str, standby: bool = False) -> None:
         """``_refresh_worn`` in a thread, unless one runs already."""
         with self._idle_lock:
-            if self._refreshing or self._closed:
+            if self._refreshing or self._closed or (standby and lane in self._standby):
                 return
             self._refreshing = True
-        threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+        threading.Thread(target=self._refresh_worn, args=(lane, standby), name="plankg-worker-refresh", daemon=True).start()
 
-    def _refresh_worn(self) -> None:
-        """Replace the idle workers that took enough changes in place by fresh forks, one at a time.
+    def _refresh_worn(self, lane: str, standby: bool = False) -> None:
+        """A fresh fork for a worn worker of ``lane`` (one that took enough changes in place).
 
-        The fork comes first, the worn worker is swapped for it after: a worn worker keeps answering
-        while its successor is forked (on a busy machine a fork can take long, and a lane short of a
-        worker meanwhile made its queries queue). Swapped under both locks: no change comes between.
+        The fork comes first, the worn worker goes after: it keeps answering while its successor
+        is forked (on a busy machine a fork can take long, and a lane short of a worker meanwhile
+        made its queries queue). An idle worn worker is swapped for the fork at once. With
+        ``standby`` (a worn worker was given back, and may be busy again already: under load a
+        worker given back goes straight to a waiting query and is never idle), when no idle one
+        was swapped the fork waits as the lane's standby, and takes the place of the next worn
+        worker given back.
         """
+        idle = self._fast if lane == "fast" else self._idle
+        swapped = False
         try:
-            while True:
+            while True:  # one fork per idle worn worker
                 with self._control_lock:
                     if self._closed:
                         return
                     with self._idle_lock:
-                        lane = next((idle for idle in (self._idle, self._fast) if any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers())), None)
-                    if lane is None:
-                        return
+                        if not any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers()) and (swapped or not standby or lane in self._standby):
+                            return
                     try:
-                        with self._span("refresh_worn", lane="fast" if lane is self._fast else "regular"):
-                            fresh = self._fork("fast" if lane is self._fast else "regular")
+                        with self._span("refresh_worn", lane=lane):
+                            fresh = self._fork(lane)
                     except (OSError, EOFError):
                         log.warning("a worn query worker could not be replaced")
                         return
                     with self._idle_lock:
-                        worn = lane.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
+                        # under both locks: no change comes between the fork and the swap
+                        worn = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
                         if worn is not None:
-                            lane.put(fresh)
+                            idle.put(fresh)
+                            goes = worn
+                            swapped = True
+                        elif standby and lane not in self._standby:
+                            self._standby[lane] = fresh
+                            goes = None
+                        else:
+                            goes = fresh
+                    if goes is not None:
+                        self._retire(goes)
                     if worn is None:
-                        self._retire(fresh)  # taken meanwhile: it starts another refresh when it comes back
                         return
-                    self._retire(worn)
         finally:
             with self._idle_lock:
                 self._refreshing = False
 
     def _renew_workers(self) -> None:
         """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
+        with self._idle_lock:
+            standbys, self._standby = list(self._standby.values()), {}
+        for worker in standbys:
+            self._retire(worker)
         for lane, idle, count in (("regular", self._idle, self.count), ("fast", self._fast, self.options.fast_lane)):
             for worker in idle.drain():
                 self._retire(worker)
@@ -724,6 +749,9 @@ class WorkerPool:
             if self._spare is not None:
                 self._spare.sock.close()
                 self._spare = None
+            for standby in self._standby.values():
+                standby.sock.close()
+            self._standby = {}
             self._live.clear()
             for idle in (self._idle, self._fast):
                 for worker in idle.drain():
@@ -1171,13 +1199,22 @@ class WorkerPool:
                 if not self._send_quietly(worker, missing):
                     return False  # gone: replaced in the thread
             idle = self._lane(worker)
+            retired = None
+            if worker.worn > IN_PLACE_CHARS:
+                fresh = self._standby.pop(worker.lane, None)
+                if fresh is not None and self._current(fresh):
+                    retired, worker = worker, fresh  # the standby forked for it takes its place
+                elif fresh is not None:
+                    retired = fresh  # behind (it never is: changes reach it as the idle ones)
             idle.busy -= 1
             idle.put(worker)
             worn = worker.worn > IN_PLACE_CHARS
         finally:
             self._idle_lock.release()
+        if retired is not None:
+            self._retire(retired)
         if worn:  # it goes on answering until a fresh fork takes its place
-            self._start_refresh()
+            self._start_refresh(worker.lane, standby=True)
         return True
 
     def _give_back_later(self, worker: _Worker) -> None:

@@ -636,3 +636,26 @@ def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_comes_back_at_
         assert all(os.getpriority(os.PRIO_PROCESS, p) == 0 for p in store.workers.processes()[1])
     finally:
         store.close()
+
+
+def test_a_worn_worker_busy_when_its_successor_is_forked_is_replaced_by_it_when_it_comes_back(one_worker, monkeypatch):
+    from plankg.store import workers
+
+    pool = one_worker.workers
+    (first,) = pool.processes()[1]
+    one_worker.apply_changes([], [_row(1)])
+    size = len(pool._changes[-1][1])
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", size + size // 2)  # the second change wears it out
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(2)])
+    with pool._control_lock:  # the refresh's fork waits until the worker is busy again
+        assert pool._give_back_at_once(worker)  # takes the change it missed, and goes on answering
+        assert pool._borrow(5) is worker
+    for _ in range(1000):  # bounded: 10 s
+        if "regular" in pool._standby:
+            break
+        time.sleep(0.01)
+    standby = pool._standby["regular"]
+    assert pool._give_back_at_once(worker)
+    assert "regular" not in pool._standby and pool.processes()[1] == [standby.pid] and standby.pid != first
+    assert b'"302"' in count(one_worker)
