@@ -872,8 +872,9 @@ class WorkerPool:
                     continue  # it died with its zygote, not of this query: once more on a new worker
                 raise self._crashed() from None
             except BaseException:
-                # cancelled half-way: the worker's state is unknown, so it goes
-                self._replace(worker)
+                # cancelled half-way: the worker's state is unknown, so it goes, killed and replaced
+                # in a thread: the event loop does not wait for the zygote (a fork can take long)
+                self._replace_later(worker)
                 raise
             finally:
                 if demote is not None:
@@ -1228,6 +1229,16 @@ class WorkerPool:
                 log.exception("query worker %s could not be given back", worker.pid)
 
         threading.Thread(target=run, name="plankg-worker-catch-up", daemon=True).start()
+
+    def _replace_later(self, worker: _Worker) -> None:
+        """``_replace`` in a thread of its own; the caller does not wait (it is being cancelled)."""
+        def run() -> None:
+            try:
+                self._replace(worker)
+            except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
+                log.exception("query worker %s could not be replaced", worker.pid)
+
+        threading.Thread(target=run, name="plankg-worker-replace", daemon=True).start()
 
     def _replace(self, worker: _Worker) -> None:
         with self._span("replace", lane=worker.lane), self._control_lock:
