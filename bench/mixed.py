@@ -16,7 +16,14 @@ the latencies). Reported: p50/p99 of the readers' answers, the statuses every ki
 request got, the writes' latency, the 1-minute load average.
 
 With several ``--tree`` the runs are interleaved (tree A, tree B, tree A, …), so load
-on the shared machine hits each alike.
+on the shared machine hits each alike. The clock starts once the server has answered a
+dry-run write and a search (its start-up's imports and index made); ``--cold`` starts it
+right after the workers answered, as runs before 2026-12-06 did.
+
+``--trace``: the server writes a trace of every request and of what the worker pool did
+(``PLANKG_TRACE_FILE``, ``plankg.store.trace``); each run's summary goes in the results
+under ``trace`` and the slowest 1 % of cheap queries, each with its breakdown, in
+``--tail-out`` (``bench.mixed_trace`` says what the fields mean).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.scale import TOKEN, WORK, B, Contender, data_for, master_store
+from bench.scale import TOKEN, WORK, B, Contender, data_for, fetch, master_store
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -161,8 +168,8 @@ async def drive(base: str, seconds: float, readers: str) -> dict:
     return out
 
 
-def one(tree: Path, master: Path, seconds: float, readers: str) -> dict:
-    rundir = WORK / "mixed-run"
+def one(tree: Path, master: Path, seconds: float, readers: str, trace: Path | None = None, cold: bool = False) -> dict:
+    rundir = WORK / f"mixed-run-{os.getpid()}"  # bench/work is shared: two runs at once must not meet
     shutil.rmtree(rundir, ignore_errors=True)
     rundir.mkdir(parents=True)
     shutil.copytree(master, rundir / "store")
@@ -170,6 +177,9 @@ def one(tree: Path, master: Path, seconds: float, readers: str) -> dict:
     server.extra_env = {"PLANKG_QUERY_TIMEOUT_S": "2"}
     if readers == "wrk":
         server.extra_env["PLANKG_TRUSTED_PROXIES"] = "127.0.0.1"
+    if trace is not None:
+        trace.unlink(missing_ok=True)
+        server.extra_env["PLANKG_TRACE_FILE"] = str(trace)
     try:
         server.launch()
         while server.ask("ASK {}") is None:
@@ -178,6 +188,14 @@ def one(tree: Path, master: Path, seconds: float, readers: str) -> dict:
             time.sleep(0.02)
         for i in range(20):  # every worker has answered once
             server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
+        if not cold:
+            # the clock starts on a server past its start-up: a write (a dry run: nothing changes) and a
+            # search have been answered, so the late routes, the search index and the write path's
+            # imports are made, and the run measures the steady mix, not the first write after a start
+            fetch(server.base + "/update?dry-run=true", data=b"INSERT DATA { <urn:bench:warm> <urn:bench:says> 'w' }",
+                  headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}, timeout=120)
+            fetch(server.base + "/search?q=women", timeout=120)
+            time.sleep(1.0)
         load = os.getloadavg()[0]
         out = asyncio.run(drive(server.base, seconds, readers))
         out["load_before"] = round(load, 2)
@@ -194,7 +212,13 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--runs", type=int, default=1, help="runs per tree, interleaved")
     p.add_argument("--readers", choices=("wrk", "python"), default="wrk")
+    p.add_argument("--cold", action="store_true", help="start the clock right after the workers answered (before: the "
+                   "first write and search after the start, with their imports and index, fall in the run)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "mixed.json")
+    p.add_argument("--trace", action="store_true", help="the server traces every request (bench.mixed_trace): "
+                   "a summary per run in the results, the slowest 1 %% of cheap queries in --tail-out")
+    p.add_argument("--tail-out", type=Path, default=ROOT / "bench" / "results" / "mixed-trace-tail.jsonl")
+    p.add_argument("--keep-traces", type=Path, help="keep the servers' whole traces in this directory")
     args = p.parse_args()
     if args.readers == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian package wrk); or run with --readers python")
@@ -202,15 +226,31 @@ def main() -> None:
     trees = [t.resolve() for t in (args.tree or [ROOT])]
     labels = {tree: (tree.name if [t.name for t in trees].count(tree.name) == 1 else str(tree)) for tree in trees}
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "readers": args.readers, "runs": {labels[t]: [] for t in trees}}
+    if args.trace:
+        from bench import mixed_trace
+
+        args.tail_out.unlink(missing_ok=True)
+        traces = args.keep_traces or Path(tempfile.mkdtemp(prefix="plankg-mixed-trace-"))
+        traces.mkdir(parents=True, exist_ok=True)
     for n in range(args.runs):
         for tree in trees:
-            found = one(tree, master, args.seconds, args.readers)
+            trace = traces / f"{labels[tree].replace('/', '_')}-{n}.jsonl" if args.trace else None
+            found = one(tree, master, args.seconds, args.readers, trace, args.cold)
+            if trace is not None:
+                if not trace.exists():
+                    raise RuntimeError(f"{tree} wrote no trace: a tree without the setting trace_file?")
+                found["trace"] = mixed_trace.summarize(trace, cheap_clients="10.0.0." if args.readers == "wrk" else "127.0.0.",
+                                                       tail_out=args.tail_out, label=f"{labels[tree]} {n}")
+                if args.keep_traces is None:
+                    trace.unlink()
             results["runs"][labels[tree]].append(found)
             print(labels[tree], n, json.dumps(found), flush=True)
     results["median"] = {
         label: {k: statistics.median([r[k] for r in rs]) for k in ("cheap_p50_ms", "cheap_p99_ms", "cheap_max_ms", "write_p50_s", "load_before")}
         for label, rs in results["runs"].items()
     }
+    if args.trace and args.keep_traces is None:
+        shutil.rmtree(traces, ignore_errors=True)
     args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(results["median"], indent=1))
 

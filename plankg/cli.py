@@ -77,13 +77,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # before the web stack is imported: the query workers get ready in a thread (the
         # zygote, a process of its own, copies a checkpoint of the disk)
         # while FastAPI and the routers are imported and the app is made
-        store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
+        options = WorkerOptions.of(settings)
+        store.start_query_workers(settings.query_workers, wait=False, options=options)
         import uvicorn
 
         from service.app import create_app
         from service.server import uvicorn_options
 
         app = create_app(settings, store=store, defer_routes=True)  # the server listens before every router is made
+        app.state.freeze_gc = True  # the one app of this process (service.app._warm_all)
+        if options.trace is not None:  # bench.mixed --trace
+            from service.tracing import TraceRequests
+
+            app = TraceRequests(app, options.trace)  # type: ignore[assignment]
         uvicorn.run(
             app,
             host=settings.host,

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     fast_lane_workers: int = Field(default=2, ge=0, le=8)  # cheap queries while the others are busy
     fast_lane_timeout_s: float = Field(default=0.5, gt=0)
     shutdown_grace_s: float = Field(default=5.0, ge=0)  # SIGTERM: open requests get this long, then are cancelled
+    # bench.mixed --trace: where each request's timings and the pool's spans are written when the server
+    # stops (plankg.store.trace); None, the default: nothing is timed
+    trace_file: Path | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ that package there is no ``/docs``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import importlib.util
 import logging
@@ -98,7 +99,9 @@ def create_app_from_env() -> FastAPI:
     store = open_built_store(settings, progress=lambda step: log.warning("build: %s", step))
     try:
         store.start_query_workers(settings.query_workers, wait=False, options=WorkerOptions.of(settings))
-        return create_app(settings, store=store, defer_routes=True)
+        app = create_app(settings, store=store, defer_routes=True)
+        app.state.freeze_gc = True  # the one app of this process (_warm_all)
+        return app
     except BaseException:
         store.close()
         raise
@@ -288,6 +291,11 @@ async def _warm_all(app: FastAPI, modules: list, late: LateRoutes | None) -> Non
     for module in modules:
         if hasattr(module, "warm_up"):
             await _warm(module.warm_up, app)
+    if getattr(app.state, "freeze_gc", False):
+        # what start-up made (modules, routes, catalog, indexes) lives as long as the server: out of
+        # the collector's reach, a full collection no longer walks all of it while the event loop
+        # waits. No gc.collect() first: it is such a walk (the garbage frozen with the rest is small)
+        gc.freeze()
 
 
 WARM_UP_SECONDS = 30.0

@@ -349,6 +349,17 @@ def _write_lock(request: Request) -> asyncio.Lock:
     return lock
 
 
+async def warm_up(app) -> None:
+    """Called by the app's lifespan once the store is open, when writes are on: ``plankg.writes``
+    imported in a thread, after the server answers. Imported by the first write instead, on the
+    event loop, it held every request up for as long (a tenth of a second, several on a busy machine)."""
+    ctx = app.state.ctx
+    if ctx is not None and ctx.settings.writes_enabled:
+        import importlib
+
+        await run_in_threadpool(importlib.import_module, "plankg.writes")
+
+
 def _pipeline(request: Request, ctx: AppContext) -> WritePipeline:
     """The app's one pipeline (its lock serializes writes); made in the event loop, so only once."""
     pipeline = getattr(request.app.state, "write_pipeline", None)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from starlette.types import Message, Send
 
@@ -66,6 +67,7 @@ class _Limits:
     max_header_bytes: int = 16 * 1024
     header_timeout_s: float = 10.0
     send_timeout_s: float = 30.0
+    stamp_arrival: bool = False
     _send_timer = None
     _head_timer = None
 
@@ -216,6 +218,8 @@ def _httptools_class():
             cycle = self.cycle
             if cycle is not None and cycle.scope["method"] != "HEAD":  # a HEAD answer is its head alone
                 cycle.transport = _HeadWithBody(self.transport, cycle)  # type: ignore[assignment]  # a transport for what the cycle calls
+            if self.stamp_arrival:  # traced (service.tracing): the wait from here to the app is the event loop's
+                self.scope["plankg.arrived"] = time.monotonic()  # type: ignore[typeddict-unknown-key]
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
@@ -279,7 +283,10 @@ def protocol_class(settings: Settings, implementation: str = "auto") -> type:
         else:
             implementation = "httptools"
     base = _httptools_class() if implementation == "httptools" else _h11_class()
-    limits = {"max_header_bytes": settings.max_header_bytes, "header_timeout_s": settings.header_timeout_s, "send_timeout_s": settings.send_timeout_s}
+    limits = {
+        "max_header_bytes": settings.max_header_bytes, "header_timeout_s": settings.header_timeout_s, "send_timeout_s": settings.send_timeout_s,
+        "stamp_arrival": settings.trace_file is not None,
+    }
     return type(base.__name__, (base,), limits)
 
 

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -395,13 +395,19 @@ class EmbeddedStore(Store):
         takes the same (milliseconds), where reloading the whole data took seconds
         at a million quads. Without it, or when the zygote refuses it, it reloads.
         """
-        self._version = uuid.uuid4().hex[:12]
         # not self._pool(): a start under way waits for this lock, and loads the new data
-        if self._workers is not None:
-            if update is not None:
-                self._workers.apply(update)
-            else:
-                self._workers.reload()
+        try:
+            if self._workers is not None:
+                if update is not None:
+                    self._workers.apply(update)
+                else:
+                    self._workers.reload()
+        finally:
+            # the new version once the workers hold the change, not before: the service caches an
+            # answer under the version it read when the request came, and the workers go on
+            # answering while a change reaches them (a query given an idle worker before the change
+            # did must not be kept as the new version's answer)
+            self._version = uuid.uuid4().hex[:12]
 
     # ------------------------------------------------------------ writing
     def replace_dataset(self, quads: Iterable[ox.Quad]) -> None:
@@ -450,8 +456,10 @@ class EmbeddedStore(Store):
             reopen = self._reopen_disk if self._disk is not None else None
             updates: list[str] = []
             before = self._replica
+            trace = self._workers.options.trace if self._workers is not None else None
             try:
-                after = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
+                with trace.span("commit", quads=len(added) + len(removed)) if trace is not None else nullcontext():
+                    after = commit(self._disk, before, removed, added, drop_graphs, drop_all, reopen=reopen, applied=updates.append)
             except StoreUnavailable as exc:
                 if getattr(exc, "unsure", False):  # the disk's state could not be told apart: show what it holds
                     if self._disk is None:

@@ -56,10 +56,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from plankg import errors
+from plankg.store import trace as tracing
 from plankg.store.results import QueryResponse
 
 log = logging.getLogger("plankg.store.workers")
@@ -89,6 +91,11 @@ class WorkerOptions:
     # machine the short queries of everyone else are not slowed down by it; None: never
     demote_after_s: float | None = 0.25
     demoted_nice: int = 10
+    # a sandboxed job (a write's candidate and its validation, an upload's) runs at this nice: the
+    # query workers, forked from the same zygote, go first when both want the CPU
+    job_nice: int = 5
+    # bench.mixed --trace (the setting ``trace_file``): each query's waits and the pool's spans
+    trace: tracing.Trace | None = field(default=None, compare=False)
 
     def without_lanes(self) -> WorkerOptions:
         from dataclasses import replace
@@ -104,6 +111,7 @@ class WorkerOptions:
             job_slots=settings.job_workers,
             job_memory_bytes=settings.job_memory_mb << 20,
             warm=("plankg.untrusted:warm", (settings,)),
+            trace=tracing.Trace(settings.trace_file) if getattr(settings, "trace_file", None) else None,
         )
 
 
@@ -228,13 +236,20 @@ class _Worker:
     version: int = 0  # the changes of its generation it holds (``WorkerPool._version`` when current)
     worn: int = 0  # characters of changes it took in place since its fork
     demoted: bool = False  # its CPU priority was lowered during a long query
+    unacked: bool = False  # sent changes without an answer (``DataChange.ack``) since its last query
 
 
 @dataclass(frozen=True)
 class DataChange:
-    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``."""
+    """A message to an idle worker: take this change (a SPARQL Update the zygote took), answer ``("ok",)``.
+
+    Not ``ack``: answer nothing, and end (close the socket) if the change cannot be taken. The pool
+    sends such changes to the idle workers and goes on at once; the next query sent to the worker
+    is read after the change, and a worker that ended instead is replaced, the query sent again.
+    """
 
     update: str
+    ack: bool = True
 
 
 # A change of at most this many characters reaches the live workers in place (each runs the
@@ -364,6 +379,15 @@ class _Idle:
                     return self._items.pop(i)
             return None
 
+    def take_all_idle(self) -> list[_Worker]:
+        """Every idle worker, taken out without counting them busy (the caller holds the lock and puts
+        them back, or others in their place)."""
+        items, self._items = self._items, []
+        return items
+
+    def idle_workers(self) -> list[_Worker]:
+        return list(self._items)
+
     def drain(self) -> list[_Worker]:
         with self._cond:
             items, self._items = self._items, []
@@ -440,8 +464,16 @@ class WorkerPool:
         # workers are taken and given back meanwhile, every other talk with the zygote waits
         self._zygote_busy = False
         self._zygote_free = threading.Condition(self._control_lock)
-        self._idle = _Idle(self._control_lock)
-        self._fast = _Idle(self._control_lock)
+        # the idle workers of both lanes and the waiters for them: held for list operations and the
+        # send of a small change only, never while the zygote is talked to (a fork, a kill, a
+        # change the zygote takes can take long on a busy machine; a query waited for them all).
+        # Taken after ``_control_lock`` when both are held, never before it
+        self._idle_lock = threading.RLock()
+        self._idle = _Idle(self._idle_lock)
+        self._fast = _Idle(self._idle_lock)
+        self._refreshing = False  # a thread replaces worn workers (``_refresh_worn``)
+        # per lane, a fresh fork waiting for a worn worker to come back, which it then replaces
+        self._standby: dict[str, _Worker] = {}
         self._job_slots = threading.BoundedSemaphore(max(1, self.options.job_slots))
         self.isolation: list[str] = []  # the network layers the zygote applied (plankg.store.isolation)
         self._spare: _Worker | None = None  # a job worker forked ahead of the next job
@@ -529,7 +561,12 @@ class WorkerPool:
         large change, or a worker that refuses it, means fresh forks. Either way, once
         this returns no query can reach a worker without the change.
         """
+        with self._span("apply", chars=len(update)) as span:
+            self._apply(update, span)
+
+    def _apply(self, update: str, span: dict[str, Any]) -> None:
         with self._control_lock:
+            span["locked"] = time.monotonic()
             if self._closed:
                 return
             try:
@@ -543,44 +580,76 @@ class WorkerPool:
                     self._restart_zygote()
                 self._renew_workers()
                 return
-            self._version += 1
-            self._changes.append((self._version, update))
             if len(update) > IN_PLACE_CHARS:
+                with self._idle_lock:
+                    self._version += 1
+                    self._changes.append((self._version, update))
                 self._generation += 1
                 self._renew_workers()
                 return
             worn = self._pass_on(update)
         if worn and not self._closed:
-            threading.Thread(target=self._refresh_worn, name="plankg-worker-refresh", daemon=True).start()
+            for lane, idle in (("regular", self._idle), ("fast", self._fast)):
+                if any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers()):
+                    self._start_refresh(lane)
 
     def _pass_on(self, update: str) -> bool:
-        """The zygote's latest change to every idle worker and the spare job worker, at once (under
-        the lock); True when one of them has now taken enough in place to be replaced."""
-        held = [worker for idle in (self._idle, self._fast) for worker in idle.drain()]
+        """The zygote's latest change (under ``_control_lock``) to every idle worker, sent without
+        waiting for them (they stay idle: the next query to each is read after it), and to the spare
+        job worker, waited for; True when a worker has now taken enough in place to be replaced.
+
+        The idle workers are held only while the change is written to their sockets: before, every
+        idle worker was taken out until all had run the update, and cheap queries queued meanwhile.
+        """
+        lost: list[_Worker] = []
+        with self._idle_lock:
+            # the new version and the sends in one step: a worker given back meanwhile either is
+            # idle here and gets the change, or sees the new version and takes it on its way back
+            self._version += 1
+            self._changes.append((self._version, update))
+            for idle in (self._idle, self._fast):
+                for worker in idle.take_all_idle():
+                    if self._send_quietly(worker, [update]):
+                        idle.put(worker)
+                    else:
+                        lost.append(worker)
+            for lane, standby in list(self._standby.items()):
+                if not self._send_quietly(standby, [update]):
+                    del self._standby[lane]
+                    self._kill(standby)  # not replaced: the next worn worker starts another
+            worn = any(w.worn > IN_PLACE_CHARS for idle in (self._idle, self._fast) for w in idle.idle_workers())
+        for worker in lost:  # dead while idle: a fresh fork in its place (off the idle lock)
+            log.warning("query worker %s was gone when a change came; replacing it", worker.pid)
+            self._kill(worker)
+            self._lane(worker).put(self._fork(worker.lane))
         spare, self._spare = self._spare, None
-        if spare is not None:
-            held.append(spare)
-        took = self._send_changes(held, [update])
-        for worker in held:
-            if worker in took:
-                worker.version = self._version
-                worker.worn += len(update)
-        worn = False
-        for worker in held:
-            if worker is spare:
-                if worker in took:
-                    self._spare = worker
-                continue  # a spare that refused is refilled after the next job
-            if worker in took:
-                worn = worn or worker.worn > IN_PLACE_CHARS
-                self._lane(worker).put(worker)
-            else:
-                self._lane(worker).put(self._fork(worker.lane))
+        if spare is not None and spare in self._send_changes([spare], [update]):
+            spare.version = self._version
+            spare.worn += len(update)
+            self._spare = spare  # a spare that refused is refilled after the next job
         return worn
+
+    def _send_quietly(self, worker: _Worker, updates: list[str]) -> bool:
+        """``updates`` written to an idle worker's socket (``DataChange.ack`` False), under the idle
+        lock; False when the socket is gone (the worker died)."""
+        try:
+            worker.sock.settimeout(None)
+            for update in updates:
+                _send(worker.sock, DataChange(update, ack=False))
+        except OSError:
+            return False
+        worker.version = self._version
+        worker.worn += sum(len(u) for u in updates)
+        worker.unacked = True
+        return True
 
     def _send_changes(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
         """Send ``updates`` to ``workers`` (idle, held by the caller) and wait for them all; the ones
         that took every one. A worker that refused or did not answer in time is killed."""
+        with self._span("changes", workers=len(workers), updates=len(updates)):
+            return self._send_changes_now(workers, updates)
+
+    def _send_changes_now(self, workers: list[_Worker], updates: list[str]) -> set[_Worker]:
         sent: list[_Worker] = []
         for worker in workers:
             try:
@@ -607,28 +676,67 @@ class WorkerPool:
         """The worker holds the data as the zygote does now."""
         return worker.generation == self._generation and worker.version == self._version
 
-    def _refresh_worn(self) -> None:
-        """Replace the idle workers that took enough changes in place by fresh forks, one at a
-        time (the lock is let go between two, so queries are not held up by all of them)."""
-        while True:
-            with self._control_lock:
-                if self._closed:
-                    return
-                for idle in (self._idle, self._fast):
-                    worker = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
-                    if worker is not None:
-                        break
-                else:
-                    return
-                self._retire(worker)
-                try:
-                    idle.put(self._fork(worker.lane))
-                except (OSError, EOFError):
-                    log.warning("a worn query worker could not be replaced")
-                    return
+    def _start_refresh(self, lane: str, standby: bool = False) -> None:
+        """``_refresh_worn`` in a thread, unless one runs already."""
+        with self._idle_lock:
+            if self._refreshing or self._closed or (standby and lane in self._standby):
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh_worn, args=(lane, standby), name="plankg-worker-refresh", daemon=True).start()
+
+    def _refresh_worn(self, lane: str, standby: bool = False) -> None:
+        """A fresh fork for a worn worker of ``lane`` (one that took enough changes in place).
+
+        The fork comes first, the worn worker goes after: it keeps answering while its successor
+        is forked (on a busy machine a fork can take long, and a lane short of a worker meanwhile
+        made its queries queue). An idle worn worker is swapped for the fork at once. With
+        ``standby`` (a worn worker was given back, and may be busy again already: under load a
+        worker given back goes straight to a waiting query and is never idle), when no idle one
+        was swapped the fork waits as the lane's standby, and takes the place of the next worn
+        worker given back.
+        """
+        idle = self._fast if lane == "fast" else self._idle
+        swapped = False
+        try:
+            while True:  # one fork per idle worn worker
+                with self._control_lock:
+                    if self._closed:
+                        return
+                    with self._idle_lock:
+                        if not any(w.worn > IN_PLACE_CHARS for w in idle.idle_workers()) and (swapped or not standby or lane in self._standby):
+                            return
+                    try:
+                        with self._span("refresh_worn", lane=lane):
+                            fresh = self._fork(lane)
+                    except (OSError, EOFError):
+                        log.warning("a worn query worker could not be replaced")
+                        return
+                    with self._idle_lock:
+                        # under both locks: no change comes between the fork and the swap
+                        worn = idle.take_idle(lambda w: w.worn > IN_PLACE_CHARS)
+                        if worn is not None:
+                            idle.put(fresh)
+                            goes = worn
+                            swapped = True
+                        elif standby and lane not in self._standby:
+                            self._standby[lane] = fresh
+                            goes = None
+                        else:
+                            goes = fresh
+                    if goes is not None:
+                        self._retire(goes)
+                    if worn is None:
+                        return
+        finally:
+            with self._idle_lock:
+                self._refreshing = False
 
     def _renew_workers(self) -> None:
         """After the zygote's data changed (under the lock): idle workers go, new ones are forked."""
+        with self._idle_lock:
+            standbys, self._standby = list(self._standby.values()), {}
+        for worker in standbys:
+            self._retire(worker)
         for lane, idle, count in (("regular", self._idle, self.count), ("fast", self._fast, self.options.fast_lane)):
             for worker in idle.drain():
                 self._retire(worker)
@@ -644,6 +752,9 @@ class WorkerPool:
             if self._spare is not None:
                 self._spare.sock.close()
                 self._spare = None
+            for standby in self._standby.values():
+                standby.sock.close()
+            self._standby = {}
             self._live.clear()
             for idle in (self._idle, self._fast):
                 for worker in idle.drain():
@@ -686,6 +797,7 @@ class WorkerPool:
             try:
                 deadline = time.monotonic() + timeout_s if timeout_s else None
                 reply = _recv(worker.sock, deadline)
+                worker.unacked = False
                 break
             except ConnectionResetError:
                 # reset, not EOF: the worker died with our request unread
@@ -694,6 +806,9 @@ class WorkerPool:
                 self._replace(worker)
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                if worker.unacked:  # it ended at a change sent ahead, not at the query
+                    self._lost_idle(worker, attempt)
+                    continue
                 zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 self._replace(worker)
@@ -711,14 +826,19 @@ class WorkerPool:
         ``fast_lane``: the client may use the fast lane when every regular worker
         is busy; there the query gets the lane's short deadline.
         """
+        traced = self._traced_query()
+        if traced is not None:
+            request = {**request, tracing.WORKER_TIMES: True}
         for attempt in (1, 2):
             worker = None
             if fast_lane and self.options.fast_lane and not self._closed:
-                worker = await self._either_lane(timeout_s)
+                worker = await self._either_lane(timeout_s, traced)
                 if worker is not None and worker.lane == "fast":
                     timeout_s = min(timeout_s or self.options.fast_lane_timeout_s, self.options.fast_lane_timeout_s)
             if worker is None:
                 worker = await self._aborrow(timeout_s)
+            if traced is not None:
+                traced.update(q_worker=time.monotonic(), lane=worker.lane, pid=worker.pid, attempt=attempt)
             try:
                 await _asend(worker.sock, (sparql, request))
             except OSError:
@@ -735,6 +855,8 @@ class WorkerPool:
                 # reset, not EOF: the worker died with our request unread
                 await _surely_in_thread(self._lost_idle, worker, attempt)
             except TimeoutError:
+                if traced is not None:
+                    traced["q_timeout"] = time.monotonic()
                 await _surely_in_thread(self._replace, worker)
                 if worker.lane == "fast":
                     raise errors.QueryTimeout(
@@ -743,6 +865,9 @@ class WorkerPool:
                     ) from None
                 raise self._timeout(timeout_s) from None
             except (OSError, EOFError):
+                if worker.unacked:  # it ended at a change sent ahead (it could not take it), not at the query
+                    await _surely_in_thread(self._lost_idle, worker, attempt)
+                    continue
                 zygote_gone = self._zygote_gone()
                 log.exception("query worker %s stopped during a query", worker.pid)
                 await _surely_in_thread(self._replace, worker)
@@ -750,18 +875,40 @@ class WorkerPool:
                     continue  # it died with its zygote, not of this query: once more on a new worker
                 raise self._crashed() from None
             except BaseException:
-                # cancelled half-way: the worker's state is unknown, so it goes
-                self._replace(worker)
+                # cancelled half-way: the worker's state is unknown, so it goes, killed and replaced
+                # in a thread: the event loop does not wait for the zygote (a fork can take long)
+                self._replace_later(worker)
                 raise
             finally:
                 if demote is not None:
                     demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
+        worker.unacked = False  # the changes sent ahead were read before the query
+        if traced is not None:
+            traced["q_reply"] = time.monotonic()
+            if reply[0] == "ok" and len(reply) == 3:
+                traced["w_recv"], traced["w_done"], traced["w_cpu"] = reply[2]
         worker.sock.setblocking(True)
         if not self._give_back_at_once(worker):
             self._give_back_later(worker)
         return _unpack(reply)
+
+    def _traced_query(self) -> dict[str, Any] | None:
+        """The trace record this query's times go in (its HTTP request's), or None: not traced."""
+        trace = self.options.trace
+        if trace is None:
+            return None
+        record = tracing.current.get()
+        if record is None:
+            record = {}
+            trace.note("query", record=record)
+        record["q_in"] = time.monotonic()
+        return record
+
+    def _span(self, what: str, **fields: Any) -> AbstractContextManager[dict[str, Any]]:
+        trace = self.options.trace
+        return nullcontext({}) if trace is None else trace.span(what, **fields)
 
     # -- sandboxed jobs
     async def run_job(self, target: str, args: tuple, timeout_s: float) -> Any:  # what ``target`` returns
@@ -780,41 +927,47 @@ class WorkerPool:
             raise errors.StoreUnavailable("The store is shutting down.")
         await self._job_slot(timeout_s)
         try:
-            spare = self._spare_job()
-            worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
-            answered = False
-            try:
-                limits = {
-                    "memory": self.options.job_memory_bytes,
-                    "stack": self.options.job_stack_bytes,
-                    "cpu_s": int(timeout_s) + 2,
-                    "deny_network": self.options.allow_network,  # else the zygote took it already
-                }
-                try:
-                    await _asend(worker.sock, (JOB, target, args, limits))
-                    reply = await _areply(worker.sock, timeout_s)
-                    answered = True
-                except TimeoutError:
-                    raise errors.WorkTimeout(
-                        f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
-                        "Send less data, or simpler shapes (a regular expression that backtracks, a SPARQL "
-                        "constraint or update that joins everything with everything)."
-                    ) from None
-                except (OSError, EOFError):
-                    raise errors.ResourceLimitExceeded(
-                        "Processing this input went past the service's limits (memory "
-                        f"{self.options.job_memory_bytes >> 20} MB, or a structure nested too deeply for the "
-                        "parser) and was stopped; nothing was changed."
-                    ) from None
-            finally:
-                if answered:
-                    self._retire(worker)  # it exits by itself after its answer; the zygote reaps it
-                else:
-                    await _surely_in_thread(self._end_job, worker)
-                if not self._closed:
-                    threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
+            with self._span("job", target=target) as span:
+                return await self._run_job(target, args, timeout_s, span)
         finally:
             self._job_slots.release()
+
+    async def _run_job(self, target: str, args: tuple, timeout_s: float, span: dict[str, Any]) -> Any:
+        spare = self._spare_job()
+        span["spare"] = spare is not None
+        worker = spare if spare is not None else await _surely_in_thread(self._fork_job)
+        answered = False
+        try:
+            limits = {
+                "memory": self.options.job_memory_bytes,
+                "stack": self.options.job_stack_bytes,
+                "cpu_s": int(timeout_s) + 2,
+                "deny_network": self.options.allow_network,  # else the zygote took it already
+                "nice": self.options.job_nice,
+            }
+            try:
+                await _asend(worker.sock, (JOB, target, args, limits))
+                reply = await _areply(worker.sock, timeout_s)
+                answered = True
+            except TimeoutError:
+                raise errors.WorkTimeout(
+                    f"The work ran longer than {timeout_s:g} s and was stopped; nothing was changed. "
+                    "Send less data, or simpler shapes (a regular expression that backtracks, a SPARQL "
+                    "constraint or update that joins everything with everything)."
+                ) from None
+            except (OSError, EOFError):
+                raise errors.ResourceLimitExceeded(
+                    "Processing this input went past the service's limits (memory "
+                    f"{self.options.job_memory_bytes >> 20} MB, or a structure nested too deeply for the "
+                    "parser) and was stopped; nothing was changed."
+                ) from None
+        finally:
+            if answered:
+                self._retire(worker)  # it exits by itself after its answer; the zygote reaps it
+            else:
+                await _surely_in_thread(self._end_job, worker)
+            if not self._closed:
+                threading.Thread(target=self._refill_spare_job, name="plankg-spare-job", daemon=True).start()
         if reply[0] == "crash":
             log.error("sandboxed job %s failed: %s", target, reply[1])
             raise errors.BadRequest("The input could not be processed, so it was refused; nothing was changed.")
@@ -864,7 +1017,7 @@ class WorkerPool:
         with self._control_lock:
             self._kill(worker)
 
-    async def _either_lane(self, timeout_s: float | None) -> _Worker | None:
+    async def _either_lane(self, timeout_s: float | None, traced: dict[str, Any] | None = None) -> _Worker | None:
         """A regular worker if one is idle, else a fast-lane one, whichever frees first.
 
         Queued for in both lanes at once, first come first served: the first worker either
@@ -883,6 +1036,8 @@ class WorkerPool:
             if worker is not None:
                 return worker
             if not queued:
+                if traced is not None:
+                    traced["lock_misses"] = traced.get("lock_misses", 0) + 1
                 if time.monotonic() >= deadline:
                     break
                 await asyncio.sleep(0.005)
@@ -909,7 +1064,7 @@ class WorkerPool:
     def _take_or_queue(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future) -> tuple[_Worker | None, bool]:
         """(an idle worker of either lane, regular first; or None and whether ``waiter`` now waits
         in both lanes' queues). Never waits for the lock: (None, False) when it is held."""
-        if not self._control_lock.acquire(blocking=False):
+        if not self._idle_lock.acquire(blocking=False):
             return None, False
         try:
             for idle in (self._idle, self._fast):
@@ -922,23 +1077,23 @@ class WorkerPool:
             self._fast._waiters.append((loop, waiter))
             return None, True
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
 
     def _forget_served(self, waiter: asyncio.Future) -> None:
         """A served waiter out of the other lane's queue, if the lock is free now (the event loop does
         not wait for it); else it stays there, done, and the lane's next ``put`` passes it by."""
-        if not waiter.done() or not self._control_lock.acquire(blocking=False):
+        if not waiter.done() or not self._idle_lock.acquire(blocking=False):
             return
         try:
             for idle in (self._idle, self._fast):
                 for entry in [w for w in idle._waiters if w[1] is waiter]:
                     idle._waiters.remove(entry)
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
 
     def _leave_queues(self, waiter: asyncio.Future) -> _Worker | None:
         """Take ``waiter`` out of both queues; a worker handed to it meanwhile is returned."""
-        with self._control_lock:
+        with self._idle_lock:
             for idle in (self._idle, self._fast):
                 for entry in [w for w in idle._waiters if w[1] is waiter]:
                     idle._waiters.remove(entry)
@@ -992,7 +1147,8 @@ class WorkerPool:
         replaced by a fresh fork: of an older generation, worn, or refusing them)."""
         with self._control_lock:
             idle = self._lane(worker)
-            idle.busy -= 1
+            with self._idle_lock:
+                idle.busy -= 1
             if self._closed:
                 worker.sock.close()
                 return
@@ -1030,35 +1186,68 @@ class WorkerPool:
             pass
 
     def _give_back_at_once(self, worker: _Worker) -> bool:
-        """``_give_back`` when it needs no word with a process (the worker is current and the
-        lock is free), for the event loop; False: call ``_give_back`` in a thread instead."""
-        if not self._control_lock.acquire(blocking=False):
+        """``_give_back`` for the event loop when it needs no wait for a process: the worker is of the
+        current generation, and the changes it missed, if any, are still in the log (they are written
+        to its socket, not waited for: the next query is read after them). False: call
+        ``_give_back`` in a thread instead (a fresh fork, a priority to restore)."""
+        # held by others for list operations and small sends only: waiting a moment beats a thread
+        if not self._idle_lock.acquire(timeout=0.05):
             return False
         try:
-            if self._closed or not self._current(worker) or worker.worn > IN_PLACE_CHARS or worker.demoted:
+            if self._closed or worker.generation != self._generation or worker.demoted:
                 return False
+            if worker.version != self._version:
+                missing = [update for version, update in self._changes if version > worker.version]
+                if len(missing) != self._version - worker.version:
+                    return False  # the log no longer reaches back: a fresh fork
+                if not self._send_quietly(worker, missing):
+                    return False  # gone: replaced in the thread
             idle = self._lane(worker)
+            retired = None
+            if worker.worn > IN_PLACE_CHARS:
+                fresh = self._standby.pop(worker.lane, None)
+                if fresh is not None and self._current(fresh):
+                    retired, worker = worker, fresh  # the standby forked for it takes its place
+                elif fresh is not None:
+                    retired = fresh  # behind (it never is: changes reach it as the idle ones)
             idle.busy -= 1
             idle.put(worker)
-            return True
+            worn = worker.worn > IN_PLACE_CHARS
         finally:
-            self._control_lock.release()
+            self._idle_lock.release()
+        if retired is not None:
+            self._retire(retired)
+        if worn:  # it goes on answering until a fresh fork takes its place
+            self._start_refresh(worker.lane, standby=True)
+        return True
 
     def _give_back_later(self, worker: _Worker) -> None:
         """Off the event loop and off the caller's answer: the worker takes the changes it missed
         (or is replaced) in a thread of its own."""
         def run() -> None:
             try:
-                self._give_back(worker)
+                with self._span("catch_up", lane=worker.lane, behind=self._version - worker.version, demoted=worker.demoted):
+                    self._give_back(worker)
             except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
                 log.exception("query worker %s could not be given back", worker.pid)
 
         threading.Thread(target=run, name="plankg-worker-catch-up", daemon=True).start()
 
+    def _replace_later(self, worker: _Worker) -> None:
+        """``_replace`` in a thread of its own; the caller does not wait (it is being cancelled)."""
+        def run() -> None:
+            try:
+                self._replace(worker)
+            except (OSError, EOFError):  # the fork failed too: the next query's own path restarts the zygote
+                log.exception("query worker %s could not be replaced", worker.pid)
+
+        threading.Thread(target=run, name="plankg-worker-replace", daemon=True).start()
+
     def _replace(self, worker: _Worker) -> None:
-        with self._control_lock:
+        with self._span("replace", lane=worker.lane), self._control_lock:
             idle = self._lane(worker)
-            idle.busy -= 1
+            with self._idle_lock:
+                idle.busy -= 1
             self._kill(worker)
             if not self._closed:
                 idle.put(self._fork(worker.lane))
@@ -1129,6 +1318,10 @@ class WorkerPool:
         self._start_zygote()
 
     def _call(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
+        with self._span("zygote", command=message[0]):
+            return self._call_now(message, fd, meanwhile)
+
+    def _call_now(self, message: tuple, fd: int | None = None, meanwhile: Callable[[], None] | None = None) -> Message:
         self._zygote_free.wait_for(lambda: not self._zygote_busy)
         if self._control is None:
             raise OSError("no zygote")
@@ -1413,11 +1606,14 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
                 store.update(message.update)
             except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
                 # the pool replaces a worker that could not take a change: it never answers again
-                try:
-                    _send(sock, ("refused", str(exc)[:200]))
-                except OSError:
-                    pass
+                if message.ack:
+                    try:
+                        _send(sock, ("refused", str(exc)[:200]))
+                    except OSError:
+                        pass
                 return
+            if not message.ack:
+                continue
             try:
                 _send(sock, ("ok",))
             except OSError:
@@ -1431,6 +1627,7 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
                 pass  # the worker ends after its one job whatever became of it
             return
         sparql, request = message
+        times = (time.monotonic(), time.process_time()) if request.pop(tracing.WORKER_TIMES, False) else None
         try:
             result = answer(store, sparql, prefixes=prefixes, **request)
             reply: tuple = ("ok", (result.kind, result.format, result.media_type, result.body, result.rows, result.truncated, result.total))
@@ -1438,6 +1635,8 @@ def _worker_main(sock: socket.socket, store, prefixes: dict, answer) -> None:
             reply = _error_reply(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
             reply = ("crash", f"{type(exc).__name__}: {exc}")
+        if times is not None and reply[0] == "ok":  # traced: when the worker read the query and answered, and its CPU time
+            reply = (*reply, (times[0], time.monotonic(), time.process_time() - times[1]))
         try:
             _send(sock, reply)
         except OSError:
@@ -1453,6 +1652,11 @@ def _run_job(store, prefixes: dict, target: str, args: tuple, limits: dict) -> t
         from plankg.store.isolation import deny_network
 
         deny_network()
+    if limits.get("nice"):
+        try:
+            os.nice(int(limits["nice"]))
+        except OSError:
+            pass
     module_name, _, name = target.partition(":")
     fn = getattr(importlib.import_module(module_name), name)
     stack = int(limits["stack"])

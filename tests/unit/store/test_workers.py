@@ -154,9 +154,38 @@ def test_a_worker_that_died_idle_before_a_change_is_replaced_by_one_holding_it(s
     _, pids = store.workers.processes()
     os.kill(pids[0], signal.SIGKILL)
     store.apply_changes([], [_row(1)])
+
+    async def both_workers_asked() -> list[bytes]:
+        # the change is sent ahead to the idle workers, not waited for: a dead one is found by the
+        # first query that meets it (its socket reset), which then goes to a fresh fork
+        answers = await asyncio.gather(*(store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30)) for _ in range(4)))
+        return [a.body for a in answers]
+
+    assert all(b'"301"' in body for body in run_in_own_loop(both_workers_asked))
     assert pids[0] not in store.workers.processes()[1]
     for _ in range(4):
         assert b'"301"' in count(store)
+
+
+def test_the_data_version_changes_once_the_workers_hold_the_change_not_before(store, monkeypatch):
+    # queries go on while a change reaches the workers; the service caches an answer under the
+    # version it read first, so an answer from before the change must not carry the new version
+    before = store.version
+    seen = []
+    real = store.workers.apply
+    monkeypatch.setattr(store.workers, "apply", lambda update: (seen.append(store.version), real(update)))
+    store.apply_changes([], [_row(1)])
+    assert seen == [before]
+    assert store.version != before
+
+
+def test_a_change_sent_ahead_is_read_by_the_worker_before_the_next_query(store):
+    pool = store.workers
+    store.apply_changes([], [_row(1)])
+    store.apply_changes([], [_row(2)])
+    idle = pool._idle.idle_workers()
+    assert idle and all(worker.unacked and worker.version == pool._version for worker in idle)
+    assert b'"302"' in run_in_own_loop(lambda: store.query_async(QueryRequest(COUNT, formats=F, timeout_s=30))).body
 
 
 def test_a_large_change_reaches_the_workers_as_fresh_forks(store, monkeypatch):
@@ -634,3 +663,26 @@ def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_comes_back_at_
         assert all(os.getpriority(os.PRIO_PROCESS, p) == 0 for p in store.workers.processes()[1])
     finally:
         store.close()
+
+
+def test_a_worn_worker_busy_when_its_successor_is_forked_is_replaced_by_it_when_it_comes_back(one_worker, monkeypatch):
+    from plankg.store import workers
+
+    pool = one_worker.workers
+    (first,) = pool.processes()[1]
+    one_worker.apply_changes([], [_row(1)])
+    size = len(pool._changes[-1][1])
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", size + size // 2)  # the second change wears it out
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(2)])
+    with pool._control_lock:  # the refresh's fork waits until the worker is busy again
+        assert pool._give_back_at_once(worker)  # takes the change it missed, and goes on answering
+        assert pool._borrow(5) is worker
+    for _ in range(1000):  # bounded: 10 s
+        if "regular" in pool._standby:
+            break
+        time.sleep(0.01)
+    standby = pool._standby["regular"]
+    assert pool._give_back_at_once(worker)
+    assert "regular" not in pool._standby and pool.processes()[1] == [standby.pid] and standby.pid != first
+    assert b'"302"' in count(one_worker)
