@@ -25,29 +25,17 @@ from bench.scale import (
     OXIGRAPH_MEMORY,
     PLANKG,
     RESULTS,
-    B,
     Contender,
     data_for,
     fetch,
+    launch_until_answering,
     load,
+    master_store,
+    timed_writes,
     tree_pss,
 )
 
 ROLLUP = ("Rss", "Pss", "Pss_Anon", "Pss_File", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Anonymous")
-
-
-def master_store(work: Path, scale: str, nq: Path) -> Path:
-    import pyoxigraph as ox
-
-    master = work / f"master-{scale}"
-    if not (master / "CURRENT").exists():
-        shutil.rmtree(master, ignore_errors=True)
-        master.parent.mkdir(parents=True, exist_ok=True)
-        store = ox.Store(str(master))
-        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
-    return master
 
 
 def rollup(pid: int) -> dict[str, int]:
@@ -140,34 +128,15 @@ def one_run(label: str, kind: str, master: Path, tree: Path | None, nq: Path, ru
     server.extra_env = dict(env)
     out: dict = {"label": label, "kind": kind, "load_before": load()}
     try:
-        start = time.perf_counter()
-        server.launch()
-        while server.ask("ASK {}") is None:
-            if server.proc.poll() is not None:
-                raise RuntimeError(f"{label} exited: {server.log_tail()}")
-            if time.perf_counter() - start > 600:
-                raise RuntimeError(f"{label} did not answer in 600 s: {server.log_tail()}")
-            time.sleep(0.01)
+        started = launch_until_answering(server, label)
         if kind == OXIGRAPH_MEMORY:
             out["load_s"] = server.load_memory()
         else:
-            out["start_s"] = time.perf_counter() - start
+            out["start_s"] = started
         out["pss_bytes"], out["settle_s"] = settle(server)
         out["processes"] = breakdown(server.proc.pid)
         out["load_settled"] = load()
-        writes = []
-        for n in range(writes_n):
-            graph = f"{B}graph/bench-memory-{n}"
-            triples = " ".join(f'<urn:bench:w{n}-{i}> <urn:bench:says> "{i}" .' for i in range(100))
-            t = time.perf_counter()
-            status = server.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}")
-            if status not in (200, 204):
-                raise RuntimeError(f"{label}: write answered {status}: {server.log_tail()}")
-            while not server.ask(f"ASK {{ GRAPH <{graph}> {{ <urn:bench:w{n}-99> <urn:bench:says> \"99\" }} }} # {n} {time.perf_counter()}"):
-                if time.perf_counter() - t > 120:
-                    raise RuntimeError(f"{label}: a write never became visible")
-                time.sleep(0.005)
-            writes.append(time.perf_counter() - t)
+        writes = timed_writes(server, label, writes_n, "bench-memory")
         out["write_visible_s"] = statistics.median(writes)
         out["write_runs_s"] = writes
         time.sleep(2.0)
@@ -207,7 +176,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=RESULTS / "memory-1m.json")
     args = p.parse_args()
     nq = data_for(args.scale, args.seed)
-    master = master_store(args.work, args.scale, nq)
+    master = master_store(args.scale, nq, args.work / f"master-{args.scale}")
     envs: dict[str, dict[str, str]] = {}
     for item in args.env:
         label, _, assignment = item.partition(":")

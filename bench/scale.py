@@ -88,11 +88,11 @@ def data_for(scale: str, seed: int) -> Path:
     return nq
 
 
-def master_store(scale: str, nq: Path) -> Path:
-    """The data bulk-loaded once into an on-disk store (both engines read the same format)."""
+def master_store(scale: str, nq: Path, master: Path | None = None) -> Path:
+    """The data bulk-loaded once into an on-disk store (both engines read the same format), by default under WORK."""
     import pyoxigraph as ox
 
-    master = WORK / f"scale-{scale}" / "master"
+    master = master or WORK / f"scale-{scale}" / "master"
     if not (master / "CURRENT").exists():
         shutil.rmtree(master, ignore_errors=True)
         master.parent.mkdir(parents=True, exist_ok=True)
@@ -249,6 +249,37 @@ class Contender:
         return self.log.read().decode(errors="replace")[-2000:]
 
 
+
+
+def launch_until_answering(server, label: str) -> float:
+    """Launch a contender; seconds until it first answers a query."""
+    start = time.perf_counter()
+    server.launch()
+    while server.ask("ASK {}") is None:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{label} exited: {server.log_tail()}")
+        if time.perf_counter() - start > 600:
+            raise RuntimeError(f"{label} did not answer in 600 s: {server.log_tail()}")
+        time.sleep(0.01)
+    return time.perf_counter() - start
+
+def timed_writes(server, label: str, count: int, name: str) -> list[float]:
+    """Seconds from sending each 100-triple INSERT DATA until a query sees its last triple."""
+    writes = []
+    for n in range(count):
+        graph = f"{B}graph/{name}-{n}"
+        triples = " ".join(f'<urn:bench:w{n}-{i}> <urn:bench:says> "{i}" .' for i in range(100))
+        t = time.perf_counter()
+        status = server.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}")
+        if status not in (200, 204):
+            raise RuntimeError(f"{label}: write answered {status}: {server.log_tail()}")
+        while not server.ask(f"ASK {{ GRAPH <{graph}> {{ <urn:bench:w{n}-99> <urn:bench:says> \"99\" }} }} # {n} {time.perf_counter()}"):
+            if time.perf_counter() - t > 120:
+                raise RuntimeError(f"{label}: a write never became visible")
+            time.sleep(0.005)
+        writes.append(time.perf_counter() - t)
+    return writes
+
 def one_run(
     label: str, master: Path, tree: Path | None, seconds: float, rundir: Path, start_only: bool = False, pycache: Path | None = None,
     kind: str = PLANKG, nq: Path | None = None,
@@ -264,20 +295,13 @@ def one_run(
     server.pycache = pycache
     out: dict = {"load_before": load()}
     try:
-        start = time.perf_counter()
-        server.launch()
-        while server.ask("ASK {}") is None:
-            if server.proc.poll() is not None:
-                raise RuntimeError(f"{label} exited: {server.log_tail()}")
-            if time.perf_counter() - start > 600:
-                raise RuntimeError(f"{label} did not answer in 600 s: {server.log_tail()}")
-            time.sleep(0.01)
+        started = launch_until_answering(server, label)
         if kind == OXIGRAPH_MEMORY:
             if start_only:
                 return out
             out["load_s"] = server.load_memory()
         else:
-            out["start_s"] = time.perf_counter() - start
+            out["start_s"] = started
         if start_only:
             return out
         for i in range(20):  # warm-up: every worker has answered
@@ -295,19 +319,7 @@ def one_run(
                 break
         out["pss_bytes"] = settled
         out["settle_s"] = time.perf_counter() - t
-        writes = []
-        for n in range(5):
-            graph = f"{B}graph/bench-scale-{n}"
-            triples = " ".join(f'<urn:bench:w{n}-{i}> <urn:bench:says> "{i}" .' for i in range(100))
-            t = time.perf_counter()
-            status = server.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}")
-            if status not in (200, 204):
-                raise RuntimeError(f"{label}: write answered {status}: {server.log_tail()}")
-            while not server.ask(f"ASK {{ GRAPH <{graph}> {{ <urn:bench:w{n}-99> <urn:bench:says> \"99\" }} }} # {n} {time.perf_counter()}"):
-                if time.perf_counter() - t > 120:
-                    raise RuntimeError(f"{label}: a write never became visible")
-                time.sleep(0.005)
-            writes.append(time.perf_counter() - t)
+        writes = timed_writes(server, label, 5, "bench-scale")
         out["write_visible_s"] = statistics.median(writes)
         out["write_runs_s"] = writes
         out["pss_after_writes_bytes"] = tree_pss(server.proc.pid)
