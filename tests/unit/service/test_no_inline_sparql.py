@@ -100,5 +100,8 @@ def test_every_query_of_the_service_is_run_by_some_module():
     from plankg.settings import Settings
 
     code = "\n".join(p.read_text(encoding="utf-8") for p in [*(ROOT / "service").rglob("*.py"), *(ROOT / "plankg").rglob("*.py")])
-    unused = sorted(name for name in Catalog.load(Settings()).internal if f'"{name}"' not in code and f"'{name}'" not in code)
+    catalog = Catalog.load(Settings())
+    # a count query is run by the catalog for the query whose ``total`` header names it
+    counters = {q.total for q in catalog.queries.values() if q.total is not None}
+    unused = sorted(name for name in catalog.internal if name not in counters and f'"{name}"' not in code and f"'{name}'" not in code)
     assert not unused
