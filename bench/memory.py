@@ -27,10 +27,10 @@ from bench.scale import (
     RESULTS,
     Contender,
     data_for,
-    fetch,
     launch_until_answering,
     load,
     master_store,
+    settle,
     timed_writes,
     tree_pss,
 )
@@ -84,36 +84,6 @@ def breakdown(root_pid: int) -> list[dict]:
         except psutil.Error:
             pass
     return rows
-
-
-def checkpoints(store: Path) -> list[Path]:
-    """plankg's checkpoints beside its store: the zygote's while it copies the data into memory (and
-    until the first workers, which read it, are gone), the search index's while it is built."""
-    return list(store.parent.glob(f".{store.name}.load-*"))
-
-
-def settle(server: Contender) -> tuple[int, float]:
-    """bench.scale's warm-up and settled PSS (read every 3 s until it moves by less than 2 %), and
-    for plankg not before its checkpoints are gone: under load the copy into memory can hold a
-    plateau for two readings, and that PSS is the copy's, not the service's."""
-    for i in range(20):
-        server.ask(f"ASK {{ ?s ?p ?o }} # warm {i}")
-    if server.kind == PLANKG:
-        # the search index is built at start, but a warm-up past 30 s (a loaded machine) gives up:
-        # a search makes sure every run counts it
-        status, _ = fetch(server.base + "/search?q=UNFPA", timeout=600)
-        if status != 200:
-            raise RuntimeError(f"{server.label}: a search answered {status}: {server.log_tail()}")
-    settled, t = tree_pss(server.proc.pid), time.perf_counter()
-    while time.perf_counter() - t < 240:
-        time.sleep(3.0)
-        server.ask("ASK { ?s ?p ?o } # settle")
-        now = tree_pss(server.proc.pid)
-        stable = abs(now - settled) < 0.02 * settled
-        settled = now
-        if stable and not (server.kind == PLANKG and checkpoints(server.store)):
-            break
-    return settled, time.perf_counter() - t
 
 
 def one_run(label: str, kind: str, master: Path, tree: Path | None, nq: Path, rundir: Path, env: dict[str, str], writes_n: int = 5) -> dict:
