@@ -1,6 +1,6 @@
 """``POST /annotate`` and the ``/annotate`` page: any text in, the plan's entities it mentions out.
 
-The body is hostile: the BodyLimit middleware caps its bytes, ``PLANKG_ANNOTATE_MAX_CHARS`` its
+The body is hostile: the Admission middleware caps its bytes, ``PLANKG_ANNOTATE_MAX_CHARS`` its
 characters; it is decoded as UTF-8 text (or a JSON object / an HTML form holding the text) and
 handed to ``plankg.annotate``, whose matcher is bounded by the text's length. Nothing in it is
 parsed as RDF. The work is a single pass over at most a few tens of thousands of characters, so it

@@ -189,8 +189,7 @@ def create_app(settings: Settings, store: Store | None = None, *, defer_routes: 
     # the last added middleware is the outermost
     app.state.fairness = Fairness(settings)  # one per app: the routes and FairShare count the same shares
     app.add_middleware(FairShare, fairness=app.state.fairness)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(Utf8Target)
+    app.add_middleware(Admission, limit=settings.max_body_bytes)
     # CORS for reads only, discovery links, gzip (service.transfer); the fast routes are inside it too
     transfer.install(app, settings)
     # outside the CORS middleware: no preflight for a write to /graphs or /update is granted
@@ -370,22 +369,22 @@ class HotPath:
     than the rest of the answer. Here, in the stack's order: the security headers,
     relative ``Location`` and bodies in pieces (``guarded``, as ``SecurityHeaders``);
     the last net for unexpected errors (``CatchAll``); the discovery links, CORS and
-    compression (``transfer.ReadAnswer``); the UTF-8 target (``Utf8Target``); the body
-    limit (``BodyLimit``); then the route's plain endpoint, whose errors become the
+    compression (``transfer.ReadAnswer``); the target and body checks (``Admission``,
+    the same instance's methods); then the route's plain endpoint, whose errors become the
     problems the app's exception handlers make. ``FairShare`` takes no share for these
     routes (their handlers take it themselves), nor does the write guard apply to them.
-    ``tests/api/test_hot_path.py`` compares each answer with the whole stack's.
+    ``tests/api/test_fast_routes.py`` compares each answer with the whole stack's.
     """
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self.enabled = False
         self.routes: dict[str, dict[str, Endpoint]] = {}
-        self.body_limit: BodyLimit | None = None
+        self.admission: Admission | None = None
         self.read: transfer.ReadAnswer | None = None
 
     def configure(self, settings: Settings) -> None:
-        self.body_limit = BodyLimit(self.app, limit=settings.max_body_bytes)
+        self.admission = Admission(self.app, limit=settings.max_body_bytes)
         self.read = transfer.ReadAnswer(settings, self._answer)
         self.enabled = True
 
@@ -428,12 +427,12 @@ class HotPath:
                 await response(scope, receive, out)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, headers: Headers | None = None, gzip: bool = True) -> None:
-        assert self.read is not None and self.body_limit is not None
+        assert self.read is not None and self.admission is not None
         if headers is None:
             headers = Headers(scope=scope)
-        response = Utf8Target.refusal(scope) or self.body_limit.refusal(scope)
+        response = self.admission.refusal(scope)
         if response is None:
-            counted = self.body_limit.counted(receive)
+            counted = self.admission.counted(receive)
             request = Request(scope, counted)
             try:
                 response = await scope["plankg.endpoint"](request)
@@ -544,36 +543,6 @@ class CatchAll:
                 await response(scope, receive, send)
 
 
-class Utf8Target:
-    """400 for a path or query string that is not percent-encoded UTF-8.
-
-    The server and Starlette decode them with replacement characters, so a query,
-    a search or a graph IRI would otherwise run on text the client never sent.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refused = self.refusal(scope)
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    @staticmethod
-    def refusal(scope: Scope) -> Response | None:
-        """The 400 for a target that is not percent-encoded UTF-8, else None."""
-        try:
-            _check_utf8(scope.get("raw_path") or b"")
-            _check_utf8(scope.get("query_string") or b"")
-        except UnicodeDecodeError:
-            detail = "The request's path or query string is not valid percent-encoded UTF-8."
-            return problems.problem_response(400, "parameter", ParameterError.title, detail, instance=scope.get("path"))
-        return None
-
-
 # an escape of a byte over 0x7F: only these (or raw bytes over 0x7F) can make a target invalid UTF-8
 _HIGH_ESCAPE = re.compile(rb"%[89A-Fa-f][0-9A-Fa-f]")
 
@@ -589,8 +558,16 @@ def _check_utf8(raw: bytes) -> None:
     unquote_to_bytes(raw).decode("utf-8")
 
 
-class BodyLimit:
-    """413 for bodies over the limit, told by Content-Length or counted as they stream in."""
+class Admission:
+    """The checks a request passes before any route sees it, in their one order.
+
+    First the target: 400 for a path or query string that is not percent-encoded
+    UTF-8 (the server and Starlette decode them with replacement characters, so a
+    query, a search or a graph IRI would otherwise run on text the client never
+    sent). Then the body: 400 for a Content-Length that is not a number, 413 for one
+    over the limit, and a body counted as it streams in. The middleware stack and
+    ``HotPath`` both call ``refusal`` and ``counted``, so a check added here guards both.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -607,7 +584,20 @@ class BodyLimit:
         await self.app(scope, self.counted(receive), send)
 
     def refusal(self, scope: Scope) -> Response | None:
-        """The answer to a request whose Content-Length is not a number (400) or over the limit (413)."""
+        """The answer to a request refused before its route, else None."""
+        return self._target_refusal(scope) or self._length_refusal(scope)
+
+    @staticmethod
+    def _target_refusal(scope: Scope) -> Response | None:
+        try:
+            _check_utf8(scope.get("raw_path") or b"")
+            _check_utf8(scope.get("query_string") or b"")
+        except UnicodeDecodeError:
+            detail = "The request's path or query string is not valid percent-encoded UTF-8."
+            return problems.problem_response(400, "parameter", ParameterError.title, detail, instance=scope.get("path"))
+        return None
+
+    def _length_refusal(self, scope: Scope) -> Response | None:
         declared = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":

@@ -138,7 +138,7 @@ class ReadAnswer:
     the CORS headers (from the same ``CORSMiddleware``, configured alike), and
     compression (the same ``GZipMiddleware`` for clients that accept gzip; for the
     others, the ``Vary: Accept-Encoding`` it would add to a body it could compress).
-    ``tests/api/test_hot_path.py`` checks that both ways give the same answer.
+    ``tests/api/test_fast_routes.py`` checks that both ways give the same answer.
     """
 
     def __init__(self, settings: Settings, app: ASGIApp) -> None:
