@@ -278,6 +278,9 @@ class _Idle:
         self._items: list[_Worker] = []
         self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = collections.deque()
         self.busy = 0
+        # the pool's give-back (set by it) for a worker taken but never sent a query: a change or a
+        # reload that came meanwhile reached the idle workers only, so it catches up (or is replaced)
+        self.returned: Callable[[_Worker], None] | None = None
 
     def put(self, worker: _Worker | None) -> None:
         """A worker is free (None: the pool closed, every waiter gives up)."""
@@ -366,6 +369,9 @@ class _Idle:
 
     def give_back_untouched(self, worker: _Worker) -> None:
         """A worker taken but never sent a query."""
+        if self.returned is not None:
+            self.returned(worker)
+            return
         with self._lock:
             self.busy -= 1
             self.put(worker)
@@ -471,6 +477,7 @@ class WorkerPool:
         self._idle_lock = threading.RLock()
         self._idle = _Idle(self._idle_lock)
         self._fast = _Idle(self._idle_lock)
+        self._idle.returned = self._fast.returned = self._return_untouched
         self._refreshing = False  # a thread replaces worn workers (``_refresh_worn``)
         # per lane, a fresh fork waiting for a worn worker to come back, which it then replaces
         self._standby: dict[str, _Worker] = {}
@@ -1220,6 +1227,11 @@ class WorkerPool:
         if worn:  # it goes on answering until a fresh fork takes its place
             self._start_refresh(worker.lane, standby=True)
         return True
+
+    def _return_untouched(self, worker: _Worker) -> None:
+        """A worker taken but never sent a query (its caller gave up): given back as any other."""
+        if not self._give_back_at_once(worker):
+            self._give_back_later(worker)
 
     def _give_back_later(self, worker: _Worker) -> None:
         """Off the event loop and off the caller's answer: the worker takes the changes it missed

@@ -686,3 +686,23 @@ def test_a_worn_worker_busy_when_its_successor_is_forked_is_replaced_by_it_when_
     assert pool._give_back_at_once(worker)
     assert "regular" not in pool._standby and pool.processes()[1] == [standby.pid] and standby.pid != first
     assert b'"302"' in count(one_worker)
+
+
+def test_a_worker_handed_back_untouched_after_a_change_takes_it_before_its_next_query(one_worker):
+    # a caller handed a worker gives up before sending its query (cancelled, timed out): a change
+    # that came meanwhile reached the idle workers only, so the worker must catch up on its way back
+    pool = one_worker.workers
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(1)])
+    pool._idle.give_back_untouched(worker)
+    assert b'"301"' in count(one_worker)
+
+
+def test_a_worker_handed_back_untouched_after_a_reload_is_replaced_by_one_holding_the_new_data(one_worker):
+    pool = one_worker.workers
+    worker = pool._borrow(5)
+    one_worker.replace_dataset(quads(5))
+    pool._idle.give_back_untouched(worker)
+    assert b'"5"' in count(one_worker)
+    assert pool.processes()[1] and worker.pid not in pool.processes()[1]
+
