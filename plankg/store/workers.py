@@ -116,6 +116,11 @@ class WorkerOptions:
 
 
 # ---------------------------------------------------------------- framing
+def _frame(obj: object) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
 def _send(sock: socket.socket, obj: object) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     header = _HEADER.pack(len(data))
@@ -638,12 +643,21 @@ class WorkerPool:
 
     def _send_quietly(self, worker: _Worker, updates: list[str]) -> bool:
         """``updates`` written to an idle worker's socket (``DataChange.ack`` False), under the idle
-        lock; False when the socket is gone (the worker died)."""
+        lock (and on the event loop); False when the socket is gone (the worker died) or full.
+
+        Never waits: a worker alive but not reading (still running earlier changes) held the idle
+        lock, and so every query and the event loop, until it read. A full socket means a stream
+        cut mid-frame: it is closed, and the worker replaced as a dead one."""
+        payload = b"".join(_frame(DataChange(update, ack=False)) for update in updates)
         try:
-            worker.sock.settimeout(None)
-            for update in updates:
-                _send(worker.sock, DataChange(update, ack=False))
+            worker.sock.settimeout(None)  # with a timeout, send() would wait for room first
+            sent = worker.sock.send(payload, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            sent = 0
         except OSError:
+            return False
+        if sent < len(payload):
+            worker.sock.close()
             return False
         worker.version = self._version
         worker.worn += sum(len(u) for u in updates)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -706,3 +707,57 @@ def test_a_worker_handed_back_untouched_after_a_reload_is_replaced_by_one_holdin
     assert b'"5"' in count(one_worker)
     assert pool.processes()[1] and worker.pid not in pool.processes()[1]
 
+
+def _big_row(n: int) -> ox.Quad:
+    # a change under IN_PLACE_CHARS, sent to the workers in place; thirty fill a socket's buffer
+    return ox.Quad(ox.NamedNode(f"{EX}big{n}"), ox.NamedNode(f"{EX}p"), ox.Literal("x" * 12_000), ox.NamedNode(f"{EX}g0"))
+
+
+def test_giving_back_a_worker_that_does_not_read_the_changes_it_missed_never_blocks(one_worker):
+    # the event loop gives a worker back at once, writing the changes it missed to its socket: a
+    # worker alive but not reading (stopped here; in life, still running earlier changes) must not
+    # hold the loop until it reads
+    pool = one_worker.workers
+    worker = pool._borrow(5)
+    for n in range(30):
+        one_worker.apply_changes([], [_big_row(n)])
+    os.kill(worker.pid, signal.SIGSTOP)
+    done = threading.Event()
+
+    def give_back() -> None:
+        if not pool._give_back_at_once(worker):
+            pool._give_back_later(worker)
+        done.set()
+
+    try:
+        threading.Thread(target=give_back, daemon=True).start()
+        assert done.wait(10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # replaced meanwhile
+            os.kill(worker.pid, signal.SIGCONT)
+    assert b'"330"' in count(one_worker)
+
+
+def test_a_change_never_waits_for_an_idle_worker_that_does_not_read(one_worker, monkeypatch):
+    # changes are written to the idle workers' sockets under the idle lock, which the event loop
+    # takes to hand out workers: a worker alive but not reading must not hold it (nor the writes)
+    from plankg.store import workers
+
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", 10**9)  # never worn: not replaced for that
+    pool = one_worker.workers
+    (pid,) = pool.processes()[1]
+    os.kill(pid, signal.SIGSTOP)
+    done = threading.Event()
+
+    def writes() -> None:
+        for n in range(30):
+            one_worker.apply_changes([], [_big_row(n)])
+        done.set()
+
+    try:
+        threading.Thread(target=writes, daemon=True).start()
+        assert done.wait(30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # replaced meanwhile
+            os.kill(pid, signal.SIGCONT)
+    assert b'"330"' in count(one_worker)
