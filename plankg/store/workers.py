@@ -614,6 +614,7 @@ class WorkerPool:
         idle worker was taken out until all had run the update, and cheap queries queued meanwhile.
         """
         lost: list[_Worker] = []
+        gone: list[_Worker] = []
         with self._idle_lock:
             # the new version and the sends in one step: a worker given back meanwhile either is
             # idle here and gets the change, or sees the new version and takes it on its way back
@@ -628,8 +629,10 @@ class WorkerPool:
             for lane, standby in list(self._standby.items()):
                 if not self._send_quietly(standby, [update]):
                     del self._standby[lane]
-                    self._kill(standby)  # not replaced: the next worn worker starts another
+                    gone.append(standby)  # not replaced: the next worn worker starts another
             worn = any(w.worn > IN_PLACE_CHARS for idle in (self._idle, self._fast) for w in idle.idle_workers())
+        for standby in gone:  # the zygote is asked off the idle lock (a kill can restart it)
+            self._kill(standby)
         for worker in lost:  # dead while idle: a fresh fork in its place (off the idle lock)
             log.warning("query worker %s was gone when a change came; replacing it", worker.pid)
             self._kill(worker)

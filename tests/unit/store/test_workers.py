@@ -761,3 +761,28 @@ def test_a_change_never_waits_for_an_idle_worker_that_does_not_read(one_worker, 
         with contextlib.suppress(ProcessLookupError):  # replaced meanwhile
             os.kill(pid, signal.SIGCONT)
     assert b'"330"' in count(one_worker)
+
+
+def test_a_standby_gone_when_a_change_comes_is_killed_off_the_idle_lock(one_worker, monkeypatch):
+    # the idle lock is never held while the zygote is talked to (a kill can restart it, reloading
+    # the data): the event loop takes it to hand out and give back workers
+    pool = one_worker.workers
+    with pool._control_lock:
+        standby = pool._fork("regular")
+    pool._standby["regular"] = standby
+    os.kill(standby.pid, signal.SIGKILL)
+    for _ in range(1000):  # bounded: 10 s
+        if not alive(standby.pid):
+            break
+        time.sleep(0.01)
+    held = []
+    real = pool._call
+
+    def call(message, *args, **kwargs):
+        held.append((message[0], pool._idle_lock._is_owned()))
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "_call", call)
+    one_worker.apply_changes([], [_row(1)])
+    assert "regular" not in pool._standby
+    assert ("kill", False) in held and ("kill", True) not in held
