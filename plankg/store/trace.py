@@ -28,6 +28,10 @@ from typing import Any
 current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("plankg_trace_request", default=None)
 
 LAG_EVERY_S = 0.005
+# what a trace keeps, at most, until it is written (a traced server left running grows by a record a
+# request and a lag sample every few milliseconds); the records past the cap are counted, not kept
+MAX_RECORDS = 500_000
+MAX_LAG_SAMPLES = 500_000
 
 
 class Trace:
@@ -36,11 +40,15 @@ class Trace:
         self.records: list[dict[str, Any]] = []
         self.lag: list[tuple[float, float]] = []  # (when, how late a 5 ms sleep woke up)
         self._gc_started: float | None = None
+        self.dropped = 0  # records past MAX_RECORDS
         self._written = False
         self._write_lock = threading.Lock()
 
     def note(self, kind: str, **fields: Any) -> None:
         fields["kind"] = kind
+        if len(self.records) >= MAX_RECORDS:
+            self.dropped += 1
+            return
         self.records.append(fields)
 
     @contextmanager
@@ -65,10 +73,11 @@ class Trace:
             self._gc_started = None
 
     async def sample_lag(self) -> None:
-        """How late the event loop wakes a task that sleeps ``LAG_EVERY_S``, until cancelled."""
+        """How late the event loop wakes a task that sleeps ``LAG_EVERY_S``, until cancelled (or
+        ``MAX_LAG_SAMPLES`` are kept)."""
         import asyncio
 
-        while True:
+        while len(self.lag) < MAX_LAG_SAMPLES:
             t = time.monotonic()
             await asyncio.sleep(LAG_EVERY_S)
             now = time.monotonic()
@@ -88,7 +97,8 @@ class Trace:
             with self.path.open("w", encoding="utf-8") as out:
                 for record in list(self.records):
                     out.write(json.dumps(record, default=str) + "\n")
-                out.write(json.dumps({"kind": "lag", "every_s": LAG_EVERY_S, "samples": [[round(a, 6), round(b, 6)] for a, b in self.lag]}) + "\n")
+                samples = [[round(a, 6), round(b, 6)] for a, b in self.lag]
+                out.write(json.dumps({"kind": "lag", "every_s": LAG_EVERY_S, "samples": samples, "dropped_records": self.dropped}) + "\n")
 
 # a key of a traced query's request to its worker: answer with the worker's own times
 WORKER_TIMES = "_plankg_times"

@@ -54,3 +54,26 @@ def test_an_untraced_pool_sends_the_worker_no_trace_request():
         assert b"http://example.org/s" in run_in_own_loop(lambda: store.query_async(QueryRequest("SELECT * { ?s ?p ?o }", formats=F, timeout_s=10))).body
     finally:
         store.close()
+
+
+def test_a_trace_keeps_at_most_its_cap_of_records_and_lag_samples_and_says_how_many_it_dropped(tmp_path, monkeypatch):
+    # a traced server left running must not grow without bound: every request adds a record, the
+    # lag sampler one sample each few milliseconds, all kept in memory until the server stops
+    import asyncio
+
+    monkeypatch.setattr(tracing, "MAX_RECORDS", 3, raising=False)
+    monkeypatch.setattr(tracing, "MAX_LAG_SAMPLES", 2, raising=False)
+    trace = tracing.Trace(tmp_path / "trace.jsonl")
+    for n in range(5):
+        trace.note("request", n=n)
+
+    async def sample() -> None:
+        await asyncio.wait_for(trace.sample_lag(), timeout=10)  # ends by itself once full
+
+    run_in_own_loop(sample)
+    trace.write()
+    lines = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    assert [line["n"] for line in lines if line["kind"] == "request"] == [0, 1, 2]
+    (lag,) = [line for line in lines if line["kind"] == "lag"]
+    assert len(lag["samples"]) == 2
+    assert lag["dropped_records"] == 2
