@@ -237,8 +237,13 @@ def _url_params(request: Request) -> list[tuple[str, str]]:
 
 
 def _url_path(request: Request) -> str:
-    """``request.url.path`` (the path as Starlette's ``URL`` escapes it), without parsing the whole URL."""
-    return request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    """``request.url.path`` (the path as Starlette's ``URL`` escapes it, and ``urlsplit`` drops tabs
+    and line breaks from it), without parsing the whole URL. A route's pattern ends in ``$``, which
+    matches before a trailing newline too: ``/sparql%0A`` is routed here."""
+    path = request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    if "\n" in path or "\r" in path or "\t" in path:
+        path = path.replace("\t", "").replace("\r", "").replace("\n", "")
+    return path
 
 
 def _values(params: list[tuple[str, str]], name: str) -> list[str]:

@@ -458,3 +458,14 @@ def test_syntax_errors_name_the_fault(client, query, names):
     body = assert_problem(client.get("/sparql", params={"query": query}), 400, "query-syntax")
     assert names in body["detail"]
     assert "expected OPTIONAL" not in body["detail"].split("(the parser")[0]
+
+
+def test_a_path_routed_here_with_a_trailing_line_break_has_the_same_base_iri(client):
+    # Starlette's route patterns end in "$", which matches before a trailing "\n" too: /sparql%0A
+    # reaches this endpoint, and its base IRI is the path as the request's URL reads it (tabs and
+    # line breaks dropped), as for /sparql
+    query = "SELECT ?x { BIND(<x> AS ?x) }"
+    plain = client.get("/sparql", params={"query": query})
+    broken = client.get("/sparql%0A", params={"query": query})
+    assert plain.status_code == broken.status_code == 200
+    assert broken.json() == plain.json()
