@@ -776,9 +776,10 @@ class WorkerPool:
             if self._spare is not None:
                 self._spare.sock.close()
                 self._spare = None
-            for standby in self._standby.values():
+            with self._idle_lock:  # a worker given back on the loop may take its standby meanwhile
+                standbys, self._standby = list(self._standby.values()), {}
+            for standby in standbys:
                 standby.sock.close()
-            self._standby = {}
             self._live.clear()
             for idle in (self._idle, self._fast):
                 for worker in idle.drain():
