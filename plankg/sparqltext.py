@@ -10,7 +10,7 @@ an operator.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,24 +55,37 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "
 # TOKEN with runs of white space as one token: a third fewer matches for scan() to walk through
 _SCAN_TOKEN = re.compile(r"(?P<space>\s+)|" + TOKEN.pattern.strip(), re.VERBOSE | re.DOTALL)
 
-# The terminals of TOKEN, each alternative led by its first character (a literal or a set, so the
-# engine skips an alternative after one comparison), with an empty group at its end that names it
-# (lastindex) and the white space after it taken in the same match: about half as many matches.
-# Alternatives whose first characters overlap keep TOKEN's order (an IRI before `<<`, a prefixed
-# name before a bare word); the others cannot compete. The pname prefix's `*+` does not change
-# what it matches: `:` is not in its set, so giving characters back could never reach one.
+# The terminals of TOKEN as the scan behind check_query reads them, in time linear in the text.
+# TOKEN read some texts in quadratic time, on the event loop: from each letter of `a-a-a-…` the
+# prefixed name's prefix ran to the end of the run before it failed for want of a colon, and from
+# each quote of `'\'\'\'…` a string ran to the end of the line (or of the text, for `'''`) before it
+# failed for want of a closing quote (100,000 characters: minutes). Here a run of name characters
+# that no colon follows is one token (RUN), cut into TOKEN's words, unary minus and others by
+# _RUN_PART; a quote is one token (QUOTE) whose string the scan reads itself, remembering where a
+# string that failed stopped: a later quote of the same kind before that point is an escaped one
+# inside it, and its string stops at the same place, so it fails too and is not read again.
+# Each alternative starts with a literal or a set (the engine skips an alternative after one
+# comparison), ends with an empty group that names it (lastindex), and takes the white space after
+# it. Alternatives whose first characters overlap keep TOKEN's order (an IRI before `<<`; a word
+# that is a whole run, a prefixed name, a run, then a word inside a run); the others cannot compete.
+# The `*+`/`++` change nothing that matches: what follows them is outside their set.
+_PN_LOCAL = r"(?:[\w.:%\u00b7-]|" + PN_LOCAL_ESC + r")*"
 _FAST_TOKEN = re.compile(
     r"""
     (?:
       \s+()
     | \#[^\r\n]*()
-    | '(?:''(?:[^'\\]|\\.|'(?!''))*'''|(?:[^'\\\n\r]|\\.)*')()
-    | "(?:""(?:[^"\\]|\\.|"(?!""))*\"\"\"|(?:[^"\\\n\r]|\\.)*")()
+    | ['"]()
     | <[^<>"{}|^`\\\s]*>()
     | [?$][A-Za-z0-9_\u00b7-\uffff]+()
-    | (?:[^\W\d_][\w.\u00b7-]*+)?:(?:[\w.:%\u00b7-]|"""
-    + PN_LOCAL_ESC
-    + r""")*()
+    | [A-Za-z_]++(?![\w.\u00b7:-])()
+    | [^\W\d_][\w.\u00b7-]*+:"""
+    + _PN_LOCAL
+    + r"""()
+    | :"""
+    + _PN_LOCAL
+    + r"""()
+    | [^\W\d_][\w.\u00b7-]*+()
     | [A-Za-z_]+()
     | [{(\[]()
     | <<()
@@ -85,9 +98,62 @@ _FAST_TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_SPACE, _COMMENT, _IRI, _PNAME, _WORD, _OTHER = 1, 2, 5, 7, 8, 15  # _FAST_TOKEN's naming groups
-_SILENT = (_SPACE, _COMMENT)
-_OPEN, _CLOSE, _UNARY = (9, 10), (11, 12), (13, 14)
+# _FAST_TOKEN's naming groups
+_SPACE, _COMMENT, _QUOTE, _IRI, _VAR, _WORD, _PNAME, _PNAME_BARE, _RUN, _WORD_IN_RUN = range(1, 11)
+_OPEN, _CLOSE, _UNARY = (11, 12), (13, 14), (15, 16)
+_OTHER = 17
+# inside a RUN (name characters, no colon after them): TOKEN's words, unary minus, one-character others
+_RUN_PART = re.compile(r"[A-Za-z_]+()|-(?![0-9.])()|.()", re.DOTALL)
+# a string's body from after its opening quote(s), up to where it ends or fails
+_BODY = {
+    ("'", True): re.compile(r"(?:[^'\\]|\\.|'(?!''))*+", re.DOTALL),
+    ('"', True): re.compile(r'(?:[^"\\]|\\.|"(?!""))*+', re.DOTALL),
+    ("'", False): re.compile(r"(?:[^'\\\n\r]|\\.)*+", re.DOTALL),
+    ('"', False): re.compile(r'(?:[^"\\\n\r]|\\.)*+', re.DOTALL),
+}
+_WHITE = re.compile(r"\s*")
+_KIND_NAMES = {_SPACE: "space", _COMMENT: "comment", _IRI: "iri", _VAR: "var", _WORD: "word", _PNAME: "pname",
+               _PNAME_BARE: "pname", _WORD_IN_RUN: "word", 11: "open", 12: "open", 13: "close", 14: "close",
+               15: "unary", 16: "unary", _OTHER: "other"}
+
+
+def _string_end(text: str, at: int, failed: dict[tuple[str, bool], int]) -> int:
+    """Where the token at quote ``at`` ends: after its string, or after the quote alone (no string
+    closes). ``failed``: per kind of string, where the last one that did not close stopped."""
+    quote = text[at]
+    if text.startswith(quote * 3, at) and at >= failed.get((quote, True), 0):
+        stop = _BODY[quote, True].match(text, at + 3).end()
+        if text.startswith(quote * 3, stop):
+            return stop + 3
+        failed[quote, True] = stop
+    if at >= failed.get((quote, False), 0):
+        stop = _BODY[quote, False].match(text, at + 1).end()
+        if text.startswith(quote, stop):
+            return stop + 1
+        failed[quote, False] = stop
+    return at + 1
+
+
+def _tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of each token TOKEN finds, white space left out: the kinds are TOKEN's group names."""
+    failed: dict[tuple[str, bool], int] = {}
+    pos = 0
+    while True:
+        for m in _FAST_TOKEN.finditer(text, pos):
+            kind = m.lastindex
+            start, end = m.start(), m.end(kind)
+            if kind == _QUOTE:
+                end = _string_end(text, start, failed)
+                yield ("string" if end > start + 1 else "other"), start, end
+                pos = _WHITE.match(text, end).end()
+                break
+            if kind == _RUN:
+                for part in _RUN_PART.finditer(text, start, end):
+                    yield ("word", "unary", "other")[part.lastindex - 1], part.start(), part.end()  # type: ignore[operator]
+            elif kind != _SPACE:
+                yield _KIND_NAMES[kind], start, end
+        else:
+            return
 
 # functions whose value differs from one evaluation to the next
 VOLATILE_WORDS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
@@ -132,58 +198,90 @@ def _scan(text: str) -> Scan:
     # where a PREFIX declaration stands: 1 after the word PREFIX, 2 after `PREFIX p:` (then `name` is p)
     declaring = 0
     name = ""
-    for m in _FAST_TOKEN.finditer(text):
-        kind = m.lastindex
-        if kind == _WORD:
-            word = text[m.start() : m.end(kind)].upper()
-            words.append(word)
-            if word == "FROM":
-                pending = True
-            elif word != "NAMED":
-                pending = False
-            after_base = word == "BASE"
-            declaring = 1 if word == "PREFIX" else 0
-            run = 0
-        elif kind in _SILENT:
-            continue
-        elif kind in _UNARY:
-            # `!!!…x`, `-(-(…`, `^^^p` nest expressions as deeply as brackets do, for the parser
-            run += 1
-            if depth + run > best:
-                best = depth + run
-            pending = after_base = False
-        elif kind in _OPEN:
-            run = 0
-            depth += 1
-            if depth > best:
-                best = depth
-            pending = after_base = False
-            declaring = 0
-        elif kind in _CLOSE:
-            run = 0
-            depth -= 1
-            pending = after_base = False
-            declaring = 0
-        elif kind == _IRI:
-            run = 0
-            iri = text[m.start() + 1 : m.end(kind) - 1]
-            if pending:
-                dataset.append(iri)
-            if after_base:
-                base.append(iri)
-            if declaring == 2:
-                prefixes[name] = iri
-            pending = after_base = False
-            declaring = 0
-        elif kind == _OTHER and text[m.start()].isspace():  # white space that \s does not match alone
-            run = 0
-        else:
-            run = 0
-            pending = after_base = False
-            if kind == _PNAME and declaring == 1 and text[m.end(kind) - 1] == ":":
-                declaring, name = 2, text[m.start() : m.end(kind) - 1]
-            else:
+    failed: dict[tuple[str, bool], int] = {}
+    pos = 0
+    while True:
+        for m in _FAST_TOKEN.finditer(text, pos):
+            kind = m.lastindex
+            if kind == _WORD or kind == _WORD_IN_RUN:
+                word = text[m.start() : m.end(kind)].upper()
+                words.append(word)
+                if word == "FROM":
+                    pending = True
+                elif word != "NAMED":
+                    pending = False
+                after_base = word == "BASE"
+                declaring = 1 if word == "PREFIX" else 0
+                run = 0
+            elif kind == _SPACE or kind == _COMMENT:
+                continue
+            elif kind in _UNARY:
+                # `!!!…x`, `-(-(…`, `^^^p` nest expressions as deeply as brackets do, for the parser
+                run += 1
+                if depth + run > best:
+                    best = depth + run
+                pending = after_base = False
+            elif kind in _OPEN:
+                run = 0
+                depth += 1
+                if depth > best:
+                    best = depth
+                pending = after_base = False
                 declaring = 0
+            elif kind in _CLOSE:
+                run = 0
+                depth -= 1
+                pending = after_base = False
+                declaring = 0
+            elif kind == _IRI:
+                run = 0
+                iri = text[m.start() + 1 : m.end(kind) - 1]
+                if pending:
+                    dataset.append(iri)
+                if after_base:
+                    base.append(iri)
+                if declaring == 2:
+                    prefixes[name] = iri
+                pending = after_base = False
+                declaring = 0
+            elif kind == _RUN:
+                for part in _RUN_PART.finditer(text, m.start(), m.end(kind)):
+                    if part.lastindex == 1:  # a word, as above
+                        word = part.group().upper()
+                        words.append(word)
+                        if word == "FROM":
+                            pending = True
+                        elif word != "NAMED":
+                            pending = False
+                        after_base = word == "BASE"
+                        declaring = 1 if word == "PREFIX" else 0
+                        run = 0
+                    elif part.lastindex == 2:  # unary minus, as above
+                        run += 1
+                        if depth + run > best:
+                            best = depth + run
+                        pending = after_base = False
+                    else:
+                        run = 0
+                        pending = after_base = False
+                        declaring = 0
+            elif kind == _QUOTE:  # a string, or a quote that opens none
+                run = 0
+                pending = after_base = False
+                declaring = 0
+                pos = _WHITE.match(text, _string_end(text, m.start(), failed)).end()
+                break
+            else:  # a variable, a prefixed name, anything else
+                run = 0
+                pending = after_base = False
+                if kind == _PNAME or kind == _PNAME_BARE:
+                    end = m.end(kind)
+                    if declaring == 1 and text[end - 1] == ":":
+                        declaring, name = 2, text[m.start() : end - 1]
+                        continue
+                declaring = 0
+        else:
+            break
     return Scan(tuple(words), best, tuple(dataset), tuple(base), tuple(prefixes.values()))
 
 
@@ -313,9 +411,9 @@ def escaped_iris(text: str) -> list[str]:
     if "\\u" not in text and "\\U" not in text:
         return []
     blanked = list(text)
-    for m in _SCAN_TOKEN.finditer(text):
-        if m.lastgroup in ("comment", "string"):
-            blanked[m.start() : m.end()] = " " * (m.end() - m.start())
+    for kind, start, end in _tokens(text):
+        if kind == "comment" or kind == "string":
+            blanked[start:end] = " " * (end - start)
     return [m.group(1) for m in re.finditer(r"<([^<>\"{}|^`\s]*\\[uU][^<>\"{}|^`\s]*)>", "".join(blanked))]
 
 
@@ -323,13 +421,13 @@ def declared_prefixes(text: str) -> dict[str, str]:
     """``PREFIX p: <iri>`` declarations: prefix -> namespace IRI (as written)."""
     if "PREFIX" not in text.upper():
         return {}
-    tokens = [m for m in _SCAN_TOKEN.finditer(text) if m.lastgroup not in ("comment", "space") and not m.group(0).isspace()]
+    tokens = [(kind, text[start:end]) for kind, start, end in _tokens(text) if kind != "comment"]
     prefixes: dict[str, str] = {}
-    for i, m in enumerate(tokens[:-2]):
-        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
-            name, iri = tokens[i + 1], tokens[i + 2]
-            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
-                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    for i, (kind, value) in enumerate(tokens[:-2]):
+        if kind == "word" and value.upper() == "PREFIX":
+            (name_kind, name), (iri_kind, iri) = tokens[i + 1], tokens[i + 2]
+            if name_kind == "pname" and name.endswith(":") and iri_kind == "iri":
+                prefixes[name[:-1]] = iri[1:-1]
     return prefixes
 
 
@@ -340,17 +438,14 @@ def iris_after(text: str, words: set[str]) -> list[str]:
         return []
     out: list[str] = []
     pending = False
-    for m in _SCAN_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "space":
-            continue
+    for kind, start, end in _tokens(text):
         if kind == "word":
-            pending = m.group("word").upper() in words
+            pending = text[start:end].upper() in words
         elif kind == "iri":
             if pending:
-                out.append(m.group("iri")[1:-1])
+                out.append(text[start + 1 : end - 1])
             pending = False
-        elif kind != "comment" and not m.group(0).isspace():
+        elif kind != "comment":
             pending = False
     return out
 

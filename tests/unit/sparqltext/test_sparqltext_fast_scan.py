@@ -16,10 +16,7 @@ import pytest
 
 from plankg import sparqltext
 from plankg.errors import PlanKGError
-from plankg.sparqltext import _FAST_TOKEN, _SCAN_TOKEN, Scan, check_query
-
-_KINDS = {1: "space", 2: "comment", 3: "string", 4: "string", 5: "iri", 6: "var", 7: "pname", 8: "word",
-          9: "open", 10: "open", 11: "close", 12: "close", 13: "unary", 14: "unary", 15: "other"}
+from plankg.sparqltext import _FAST_TOKEN, _SCAN_TOKEN, Scan, _tokens, check_query
 
 
 def _reference_scan(text: str) -> Scan:
@@ -74,19 +71,55 @@ def _reference_scan(text: str) -> Scan:
     return Scan(tuple(words), best, tuple(dataset), tuple(base), tuple(prefixes.values()))
 
 
+def _reference_escaped_iris(text: str) -> list[str]:
+    if "\\u" not in text and "\\U" not in text:
+        return []
+    blanked = list(text)
+    for m in _SCAN_TOKEN.finditer(text):
+        if m.lastgroup in ("comment", "string"):
+            blanked[m.start() : m.end()] = " " * (m.end() - m.start())
+    return [m.group(1) for m in re.finditer(r"<([^<>\"{}|^`\s]*\\[uU][^<>\"{}|^`\s]*)>", "".join(blanked))]
+
+
+def _reference_declared_prefixes(text: str) -> dict[str, str]:
+    if "PREFIX" not in text.upper():
+        return {}
+    tokens = [m for m in _SCAN_TOKEN.finditer(text) if m.lastgroup not in ("comment", "space") and not m.group(0).isspace()]
+    prefixes: dict[str, str] = {}
+    for i, m in enumerate(tokens[:-2]):
+        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
+            name, iri = tokens[i + 1], tokens[i + 2]
+            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
+                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    return prefixes
+
+
+def _reference_iris_after(text: str, words: set[str]) -> list[str]:
+    upper = text.upper()
+    if not any(word in upper for word in words):
+        return []
+    out: list[str] = []
+    pending = False
+    for m in _SCAN_TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        if kind == "word":
+            pending = m.group("word").upper() in words
+        elif kind == "iri":
+            if pending:
+                out.append(m.group("iri")[1:-1])
+            pending = False
+        elif kind != "comment" and not m.group(0).isspace():
+            pending = False
+    return out
+
 def _old_tokens(text: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "", m.group(0)) for m in _SCAN_TOKEN.finditer(text) if m.lastgroup != "space"]
 
 
 def _new_tokens(text: str) -> list[tuple[str, str]]:
-    out = []
-    for m in _FAST_TOKEN.finditer(text):
-        kind = m.lastindex
-        assert kind is not None
-        if kind != 1:
-            out.append((_KINDS[kind], text[m.start() : m.end(kind)]))
-        assert text[m.end(kind) : m.end()].strip() == "" and not re.search(r"\S", text[m.end(kind) : m.end()])
-    return out
+    return [(kind, text[start:end]) for kind, start, end in _tokens(text)]
 
 
 def _verdict(text: str, scanner) -> tuple[str, str]:
@@ -162,6 +195,17 @@ HAND_PICKED = [
     "",
     "   ",
     "\u2028\u2029SELECT",
+    # inputs the replaced scan read in quadratic time (short here: the reference is that scan)
+    "a-" * 300,
+    "a." * 300 + ":x",
+    "é." * 300,
+    "_a." * 200,
+    "'" + "\\'" * 300,
+    "'''" + "\\'" * 300 + "\n'''",
+    '"""' + '\\"' * 300,
+    "'''" + "''a" * 200,
+    "'\\'\n" * 100 + "'",
+    "PREFIX p: <\\u0066ile:x> " + "'\\'" * 200 + " SELECT * {}",
 ]
 
 
@@ -173,6 +217,10 @@ def _catalog_texts() -> list[str]:
 def _assert_same(text: str) -> None:
     assert _new_tokens(text) == _old_tokens(text), repr(text)
     assert sparqltext._scan(text) == _reference_scan(text), repr(text)
+    assert sparqltext.escaped_iris(text) == _reference_escaped_iris(text), repr(text)
+    assert sparqltext.declared_prefixes(text) == _reference_declared_prefixes(text), repr(text)
+    words = {"FROM", "NAMED", "GRAPH", "BASE", "WITH"}
+    assert sparqltext.iris_after(text, words) == _reference_iris_after(text, words), repr(text)
 
 
 @pytest.mark.parametrize("text", HAND_PICKED)
@@ -210,6 +258,32 @@ def test_catalog_queries_and_their_mutations_scan_as_before():
             _assert_same(text[:at] + rng.choice(FRAGMENTS) + text[at:])
 
 
+@pytest.mark.parametrize("text", ["a-" * 50_000, "é." * 50_000, "x1.y-" * 20_000])
+def test_a_run_of_name_characters_without_a_colon_is_one_match(text):
+    # TOKEN tried a prefixed name from each letter of it, to its end: quadratic
+    assert _FAST_TOKEN.match(text).end() == len(text)
+
+
+@pytest.mark.parametrize("quote", ["'", '"', "'''", '"""'])
+def test_a_string_that_does_not_close_is_read_once(monkeypatch, quote):
+    # TOKEN read it again from each escaped quote in it, to its end: quadratic
+    text = quote + ("\\" + quote[0] + " ") * 20_000
+    read = []
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def match(self, text, pos):
+            found = self.pattern.match(text, pos)
+            read.append(found.end() - pos)
+            return found
+
+    monkeypatch.setattr(sparqltext, "_BODY", {key: Counting(p) for key, p in sparqltext._BODY.items()})
+    sparqltext._scan(text)
+    assert len(read) <= 4 and sum(read) <= 2 * len(text)  # once per kind of string, not once per quote
+
+
 def test_every_token_kind_is_generated():
     kinds = {kind for text in _generated(0, 1500) for kind, _ in _new_tokens(text)}
-    assert kinds == set(_KINDS.values()) - {"space"}
+    assert kinds == {"comment", "string", "iri", "var", "pname", "word", "open", "close", "unary", "other"}
