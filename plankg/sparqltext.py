@@ -117,17 +117,23 @@ _KIND_NAMES = {_SPACE: "space", _COMMENT: "comment", _IRI: "iri", _VAR: "var", _
                15: "unary", 16: "unary", _OTHER: "other"}
 
 
+def _end(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where ``pattern`` (one that also matches nothing) stops, from ``at``."""
+    found = pattern.match(text, at)
+    return found.end() if found is not None else at
+
+
 def _string_end(text: str, at: int, failed: dict[tuple[str, bool], int]) -> int:
     """Where the token at quote ``at`` ends: after its string, or after the quote alone (no string
     closes). ``failed``: per kind of string, where the last one that did not close stopped."""
     quote = text[at]
     if text.startswith(quote * 3, at) and at >= failed.get((quote, True), 0):
-        stop = _BODY[quote, True].match(text, at + 3).end()
+        stop = _end(_BODY[quote, True], text, at + 3)
         if text.startswith(quote * 3, stop):
             return stop + 3
         failed[quote, True] = stop
     if at >= failed.get((quote, False), 0):
-        stop = _BODY[quote, False].match(text, at + 1).end()
+        stop = _end(_BODY[quote, False], text, at + 1)
         if text.startswith(quote, stop):
             return stop + 1
         failed[quote, False] = stop
@@ -140,12 +146,12 @@ def _tokens(text: str) -> Iterator[tuple[str, int, int]]:
     pos = 0
     while True:
         for m in _FAST_TOKEN.finditer(text, pos):
-            kind = m.lastindex
+            kind = m.lastindex or _OTHER  # every alternative names itself
             start, end = m.start(), m.end(kind)
             if kind == _QUOTE:
                 end = _string_end(text, start, failed)
                 yield ("string" if end > start + 1 else "other"), start, end
-                pos = _WHITE.match(text, end).end()
+                pos = _end(_WHITE, text, end)
                 break
             if kind == _RUN:
                 for part in _RUN_PART.finditer(text, start, end):
@@ -269,7 +275,7 @@ def _scan(text: str) -> Scan:
                 run = 0
                 pending = after_base = False
                 declaring = 0
-                pos = _WHITE.match(text, _string_end(text, m.start(), failed)).end()
+                pos = _end(_WHITE, text, _string_end(text, m.start(), failed))
                 break
             else:  # a variable, a prefixed name, anything else
                 run = 0

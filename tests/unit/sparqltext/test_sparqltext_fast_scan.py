@@ -197,6 +197,8 @@ HAND_PICKED = [
     "\u2028\u2029SELECT",
     # inputs the replaced scan read in quadratic time (short here: the reference is that scan)
     "a-" * 300,
+    "SELECT * {} é.PREFIX p: <file:x>",  # a word at the end of a run of name characters
+    "SELECT * FROM 1.a-FROM <file:x> {}",
     "a." * 300 + ":x",
     "é." * 300,
     "_a." * 200,
