@@ -59,7 +59,7 @@ _SCAN_TOKEN = re.compile(r"(?P<space>\s+)|" + TOKEN.pattern.strip(), re.VERBOSE 
 # TOKEN read some texts in quadratic time, on the event loop: from each letter of `a-a-a-…` the
 # prefixed name's prefix ran to the end of the run before it failed for want of a colon, and from
 # each quote of `'\'\'\'…` a string ran to the end of the line (or of the text, for `'''`) before it
-# failed for want of a closing quote (100,000 characters: minutes). Here a run of name characters
+# failed for want of a closing quote (figures in bench/results/request-path.md). Here a run of name characters
 # that no colon follows is one token (RUN), cut into TOKEN's words, unary minus and others by
 # _RUN_PART; a quote is one token (QUOTE) whose string the scan reads itself, remembering where a
 # string that failed stopped: a later quote of the same kind before that point is an escaped one
