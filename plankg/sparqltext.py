@@ -470,15 +470,14 @@ def update_graphs(text: str) -> set[str] | None:
     """
     if escaped_iris(text):
         return None  # the scan does not read escaped IRIs
-    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    tokens = [(kind, text[start:end]) for kind, start, end in _tokens(text) if kind != "comment"]
     prefixes = {name: unescaped(iri) for name, iri in declared_prefixes(text).items()}
     found: set[str] = set()
     pending = False
     previous = ""
-    for i, m in enumerate(tokens):
-        kind = m.lastgroup
+    for i, (kind, value) in enumerate(tokens):
         if kind == "word":
-            word = m.group("word").upper()
+            word = value.upper()
             if word == "BASE" or word == "ALL" or (word == "NAMED" and previous in ("CLEAR", "DROP")):
                 return None
             pending = word in GRAPH_NAMING_WORDS
@@ -488,12 +487,12 @@ def update_graphs(text: str) -> set[str] | None:
             if kind == "var":
                 return None
             if kind == "iri":
-                iri = unescaped(m.group("iri")[1:-1])
+                iri = unescaped(value[1:-1])
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
                     return None
                 found.add(iri)
-            elif kind == "pname" and not (i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group("word").upper() == "PREFIX"):
-                prefix, _, local = m.group(0).partition(":")
+            elif kind == "pname" and not (i > 0 and tokens[i - 1][0] == "word" and tokens[i - 1][1].upper() == "PREFIX"):
+                prefix, _, local = value.partition(":")
                 if prefix not in prefixes:
                     return None
                 found.add(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC stands for its character
@@ -640,22 +639,22 @@ def update_operations(text: str) -> list[Operation]:
     prologue = ""
     start = 0
     depth = 0
-    tokens: list[tuple[re.Match, bool]] = []  # (token, outside every bracket)
+    tokens: list[tuple[str, int, str, bool]] = []  # (kind, start, upper-cased text, outside every bracket)
 
     def close(end: int) -> None:
         nonlocal prologue
         # the prologue: BASE <iri> and PREFIX p: <iri> before the operation's first word
         i = 0
-        while i < len(tokens) and tokens[i][0].lastgroup == "word" and tokens[i][0].group("word").upper() in ("BASE", "PREFIX"):
-            i += 3 if tokens[i][0].group("word").upper() == "PREFIX" else 2
+        while i < len(tokens) and tokens[i][0] == "word" and tokens[i][2] in ("BASE", "PREFIX"):
+            i += 3 if tokens[i][2] == "PREFIX" else 2
         if i >= len(tokens):
             prologue += text[start:end]
             return
-        body_start = tokens[i][0].start()
-        words = [(m, m.group("word").upper(), top) for m, top in tokens[i:] if m.lastgroup == "word"]
+        body_start = tokens[i][1]
+        words = [(at, word, top) for kind, at, word, top in tokens[i:] if kind == "word"]
         first = words[0][1] if words else ""
         second = words[1][1] if len(words) > 1 else ""
-        where = next((m for m, w, top in words if top and w == "WHERE"), None)
+        where = next((at for at, w, top in words if top and w == "WHERE"), None)
         reads = where is not None and first in ("WITH", "INSERT", "DELETE") and second != "DATA"
         prologue += text[start:body_start]
         ops.append(
@@ -665,25 +664,24 @@ def update_operations(text: str) -> list[Operation]:
                 first,
                 reads,
                 reads and first == "DELETE" and second == "WHERE",
-                where.start() - body_start if where is not None and reads else -1,
+                where - body_start if where is not None and reads else -1,
                 any(top and w in ("WITH", "USING") for _, w, top in words),
             )
         )
 
-    for m in _SCAN_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("space", "comment") or m.group(0).isspace():
+    for kind, at, end in _tokens(text):
+        if kind == "comment":
             continue
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "other" and m.group(0) == ";" and depth == 0:
-            close(m.start())
-            start = m.end()
+        elif kind == "other" and text[at] == ";" and depth == 0:
+            close(at)
+            start = end
             tokens = []
             continue
-        tokens.append((m, depth == 0))
+        tokens.append((kind, at, text[at:end].upper(), depth == 0))
     close(len(text))
     return ops
 

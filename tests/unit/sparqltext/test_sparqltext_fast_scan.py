@@ -16,7 +16,17 @@ import pytest
 
 from plankg import sparqltext
 from plankg.errors import PlanKGError
-from plankg.sparqltext import _FAST_TOKEN, _SCAN_TOKEN, Scan, _tokens, check_query
+from plankg.sparqltext import (
+    _FAST_TOKEN,
+    _SCAN_TOKEN,
+    GRAPH_NAMING_WORDS,
+    TOKEN,
+    Operation,
+    Scan,
+    _tokens,
+    check_query,
+    unescaped,
+)
 
 
 def _reference_scan(text: str) -> Scan:
@@ -114,6 +124,102 @@ def _reference_iris_after(text: str, words: set[str]) -> list[str]:
             pending = False
     return out
 
+
+def _reference_update_graphs(text: str) -> set[str] | None:
+    """The graph IRIs an update names, or None when it may reach graphs it does not name.
+
+    An update reads and writes the default graph and the graphs it names; it
+    reaches others through ``GRAPH ?g``, ``ALL`` / ``NAMED`` (CLEAR, DROP) or
+    names this scan cannot resolve (relative IRIs, undeclared prefixes), and
+    then the answer is None.
+    """
+    if _reference_escaped_iris(text):
+        return None  # the scan does not read escaped IRIs
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    prefixes = {name: unescaped(iri) for name, iri in _reference_declared_prefixes(text).items()}
+    found: set[str] = set()
+    pending = False
+    previous = ""
+    for i, m in enumerate(tokens):
+        kind = m.lastgroup
+        if kind == "word":
+            word = m.group("word").upper()
+            if word == "BASE" or word == "ALL" or (word == "NAMED" and previous in ("CLEAR", "DROP")):
+                return None
+            pending = word in GRAPH_NAMING_WORDS
+            previous = word
+            continue
+        if pending:
+            if kind == "var":
+                return None
+            if kind == "iri":
+                iri = unescaped(m.group("iri")[1:-1])
+                if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                    return None
+                found.add(iri)
+            elif kind == "pname" and not (i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group("word").upper() == "PREFIX"):
+                prefix, _, local = m.group(0).partition(":")
+                if prefix not in prefixes:
+                    return None
+                found.add(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC stands for its character
+        pending = False
+        previous = ""
+    return found
+
+
+def _reference_update_operations(text: str) -> list[Operation]:
+    """The operations of an update, split at the ``;`` between them (outside every bracket)."""
+    ops: list[Operation] = []
+    prologue = ""
+    start = 0
+    depth = 0
+    tokens: list[tuple[re.Match, bool]] = []  # (token, outside every bracket)
+
+    def close(end: int) -> None:
+        nonlocal prologue
+        # the prologue: BASE <iri> and PREFIX p: <iri> before the operation's first word
+        i = 0
+        while i < len(tokens) and tokens[i][0].lastgroup == "word" and tokens[i][0].group("word").upper() in ("BASE", "PREFIX"):
+            i += 3 if tokens[i][0].group("word").upper() == "PREFIX" else 2
+        if i >= len(tokens):
+            prologue += text[start:end]
+            return
+        body_start = tokens[i][0].start()
+        words = [(m, m.group("word").upper(), top) for m, top in tokens[i:] if m.lastgroup == "word"]
+        first = words[0][1] if words else ""
+        second = words[1][1] if len(words) > 1 else ""
+        where = next((m for m, w, top in words if top and w == "WHERE"), None)
+        reads = where is not None and first in ("WITH", "INSERT", "DELETE") and second != "DATA"
+        prologue += text[start:body_start]
+        ops.append(
+            Operation(
+                prologue,
+                text[body_start:end],
+                first,
+                reads,
+                reads and first == "DELETE" and second == "WHERE",
+                where.start() - body_start if where is not None and reads else -1,
+                any(top and w in ("WITH", "USING") for _, w, top in words),
+            )
+        )
+
+    for m in _SCAN_TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("space", "comment") or m.group(0).isspace():
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "other" and m.group(0) == ";" and depth == 0:
+            close(m.start())
+            start = m.end()
+            tokens = []
+            continue
+        tokens.append((m, depth == 0))
+    close(len(text))
+    return ops
+
 def _old_tokens(text: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "", m.group(0)) for m in _SCAN_TOKEN.finditer(text) if m.lastgroup != "space"]
 
@@ -151,6 +257,10 @@ FRAGMENTS = [
     "{", "}", "(", ")", "[", "]", "{ ?s ?p ?o }", "((", "))",
     "!", "!=", "^", "^^", "^=", "-", "+", "-(", "+.", "!!!!", "*", ",", ";", ".", "=", "|", "&&", "@en", "%",
     "\U0001f600", "\ud800", "\ufffd", "\uffff", "ǅ", "٣", "·",
+    # updates
+    "DELETE", "DATA", "WITH", "GRAPH", "USING", "CLEAR", "DROP", "ALL", "INTO", "TO", "ADD", "; ", "ex:g",
+    "INSERT DATA { GRAPH <http://a/g> { <http://a/s> <http://a/p> 1 } }", "DELETE WHERE { ?s ?p ?o }",
+    "WITH <http://a/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "PREFIX ex: <http://a/>",
 ]
 
 
@@ -208,6 +318,10 @@ HAND_PICKED = [
     "'''" + "''a" * 200,
     "'\\'\n" * 100 + "'",
     "PREFIX p: <\\u0066ile:x> " + "'\\'" * 200 + " SELECT * {}",
+    "PREFIX ex: <http://a/> INSERT DATA { GRAPH ex:g { ex:s ex:p 'a;b' } } ; CLEAR GRAPH <http://a/h> ; DROP ALL",
+    "WITH <http://a/g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } USING NAMED <http://a/u> WHERE { ?s ?p ?o }",
+    "BASE <http://a/> DELETE WHERE { GRAPH <g> { ?s ?p ?o } } ; ADD <http://a/x> TO GRAPH ex:y",
+    "PREFIX e\\u0078: <http://a/> INSERT DATA { GRAPH e:g { e:s e:p e:o } } # ; CLEAR ALL\r; MOVE <http://a/b> TO <http://a/c>",
 ]
 
 
@@ -223,6 +337,8 @@ def _assert_same(text: str) -> None:
     assert sparqltext.declared_prefixes(text) == _reference_declared_prefixes(text), repr(text)
     words = {"FROM", "NAMED", "GRAPH", "BASE", "WITH"}
     assert sparqltext.iris_after(text, words) == _reference_iris_after(text, words), repr(text)
+    assert sparqltext.update_graphs(text) == _reference_update_graphs(text), repr(text)
+    assert sparqltext.update_operations(text) == _reference_update_operations(text), repr(text)
 
 
 @pytest.mark.parametrize("text", HAND_PICKED)
