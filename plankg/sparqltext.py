@@ -10,7 +10,7 @@ an operator.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,6 +55,112 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "
 # TOKEN with runs of white space as one token: a third fewer matches for scan() to walk through
 _SCAN_TOKEN = re.compile(r"(?P<space>\s+)|" + TOKEN.pattern.strip(), re.VERBOSE | re.DOTALL)
 
+# The terminals of TOKEN as the scan behind check_query reads them, in time linear in the text.
+# TOKEN read some texts in quadratic time, on the event loop: from each letter of `a-a-a-…` the
+# prefixed name's prefix ran to the end of the run before it failed for want of a colon, and from
+# each quote of `'\'\'\'…` a string ran to the end of the line (or of the text, for `'''`) before it
+# failed for want of a closing quote (figures in bench/results/request-path.md). Here a run of name characters
+# that no colon follows is one token (RUN), cut into TOKEN's words, unary minus and others by
+# _RUN_PART; a quote is one token (QUOTE) whose string the scan reads itself, remembering where a
+# string that failed stopped: a later quote of the same kind before that point is an escaped one
+# inside it, and its string stops at the same place, so it fails too and is not read again.
+# Each alternative starts with a literal or a set (the engine skips an alternative after one
+# comparison), ends with an empty group that names it (lastindex), and takes the white space after
+# it. Alternatives whose first characters overlap keep TOKEN's order (an IRI before `<<`; a word
+# that is a whole run, a prefixed name, a run, then a word inside a run); the others cannot compete.
+# The `*+`/`++` change nothing that matches: what follows them is outside their set.
+_PN_LOCAL = r"(?:[\w.:%\u00b7-]|" + PN_LOCAL_ESC + r")*"
+_FAST_TOKEN = re.compile(
+    r"""
+    (?:
+      \s+()
+    | \#[^\r\n]*()
+    | ['"]()
+    | <[^<>"{}|^`\\\s]*>()
+    | [?$][A-Za-z0-9_\u00b7-\uffff]+()
+    | [A-Za-z_]++(?![\w.\u00b7:-])()
+    | [^\W\d_][\w.\u00b7-]*+:"""
+    + _PN_LOCAL
+    + r"""()
+    | :"""
+    + _PN_LOCAL
+    + r"""()
+    | [^\W\d_][\w.\u00b7-]*+()
+    | [A-Za-z_]+()
+    | [{(\[]()
+    | <<()
+    | [})\]]()
+    | >>()
+    | [!^](?!=)()
+    | [-+](?![0-9.])()
+    | .()
+    )\s*
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# _FAST_TOKEN's naming groups
+_SPACE, _COMMENT, _QUOTE, _IRI, _VAR, _WORD, _PNAME, _PNAME_BARE, _RUN, _WORD_IN_RUN = range(1, 11)
+_OPEN, _CLOSE, _UNARY = (11, 12), (13, 14), (15, 16)
+_OTHER = 17
+# inside a RUN (name characters, no colon after them): TOKEN's words, unary minus, one-character others
+_RUN_PART = re.compile(r"[A-Za-z_]+()|-(?![0-9.])()|.()", re.DOTALL)
+# a string's body from after its opening quote(s), up to where it ends or fails
+_BODY = {
+    ("'", True): re.compile(r"(?:[^'\\]|\\.|'(?!''))*+", re.DOTALL),
+    ('"', True): re.compile(r'(?:[^"\\]|\\.|"(?!""))*+', re.DOTALL),
+    ("'", False): re.compile(r"(?:[^'\\\n\r]|\\.)*+", re.DOTALL),
+    ('"', False): re.compile(r'(?:[^"\\\n\r]|\\.)*+', re.DOTALL),
+}
+_WHITE = re.compile(r"\s*")
+_KIND_NAMES = {_SPACE: "space", _COMMENT: "comment", _IRI: "iri", _VAR: "var", _WORD: "word", _PNAME: "pname",
+               _PNAME_BARE: "pname", _WORD_IN_RUN: "word", 11: "open", 12: "open", 13: "close", 14: "close",
+               15: "unary", 16: "unary", _OTHER: "other"}
+
+
+def _end(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where ``pattern`` (one that also matches nothing) stops, from ``at``."""
+    found = pattern.match(text, at)
+    return found.end() if found is not None else at
+
+
+def _string_end(text: str, at: int, failed: dict[tuple[str, bool], int]) -> int:
+    """Where the token at quote ``at`` ends: after its string, or after the quote alone (no string
+    closes). ``failed``: per kind of string, where the last one that did not close stopped."""
+    quote = text[at]
+    if text.startswith(quote * 3, at) and at >= failed.get((quote, True), 0):
+        stop = _end(_BODY[quote, True], text, at + 3)
+        if text.startswith(quote * 3, stop):
+            return stop + 3
+        failed[quote, True] = stop
+    if at >= failed.get((quote, False), 0):
+        stop = _end(_BODY[quote, False], text, at + 1)
+        if text.startswith(quote, stop):
+            return stop + 1
+        failed[quote, False] = stop
+    return at + 1
+
+
+def _tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of each token TOKEN finds, white space left out: the kinds are TOKEN's group names."""
+    failed: dict[tuple[str, bool], int] = {}
+    pos = 0
+    while True:
+        for m in _FAST_TOKEN.finditer(text, pos):
+            kind = m.lastindex or _OTHER  # every alternative names itself
+            start, end = m.start(), m.end(kind)
+            if kind == _QUOTE:
+                end = _string_end(text, start, failed)
+                yield ("string" if end > start + 1 else "other"), start, end
+                pos = _end(_WHITE, text, end)
+                break
+            if kind == _RUN:
+                for part in _RUN_PART.finditer(text, start, end):
+                    yield ("word", "unary", "other")[part.lastindex - 1], part.start(), part.end()  # type: ignore[operator]
+            elif kind != _SPACE:
+                yield _KIND_NAMES[kind], start, end
+        else:
+            return
+
 # functions whose value differs from one evaluation to the next
 VOLATILE_WORDS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 # a text up to this long is scanned once and remembered: the service sees the same queries again and again
@@ -95,50 +201,93 @@ def _scan(text: str) -> Scan:
     prefixes: dict[str, str] = {}
     depth = best = run = 0
     pending = after_base = False
-    # the two tokens before this one, white space and comments left out
-    before: re.Match[str] | None = None
-    last: re.Match[str] | None = None
-    for m in _SCAN_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "space" or kind == "comment":
-            continue
-        if kind == "unary":
-            # `!!!…x`, `-(-(…`, `^^^p` nest expressions as deeply as brackets do, for the parser
-            run += 1
-            best = max(best, depth + run)
-            pending = after_base = False
-            continue
-        run = 0
-        if kind == "word":
-            word = m.group("word").upper()
-            words.append(word)
-            if word == "FROM":
-                pending = True
-            elif word != "NAMED":
-                pending = False
-            after_base = word == "BASE"
-        elif kind == "iri":
-            iri = m.group("iri")[1:-1]
-            if pending:
-                dataset.append(iri)
-            if after_base:
-                base.append(iri)
-            if (
-                before is not None and before.lastgroup == "word" and before.group("word").upper() == "PREFIX"
-                and last is not None and last.lastgroup == "pname" and last.group(0).endswith(":")
-            ):
-                prefixes[last.group(0)[:-1]] = iri
-            pending = after_base = False
-        elif m.group(0).isspace():  # white space that \s does not match alone
-            continue
-        else:
-            if kind == "open":
+    # where a PREFIX declaration stands: 1 after the word PREFIX, 2 after `PREFIX p:` (then `name` is p)
+    declaring = 0
+    name = ""
+    failed: dict[tuple[str, bool], int] = {}
+    pos = 0
+    while True:
+        for m in _FAST_TOKEN.finditer(text, pos):
+            kind = m.lastindex
+            if kind == _WORD or kind == _WORD_IN_RUN:
+                word = text[m.start() : m.end(kind)].upper()
+                words.append(word)
+                if word == "FROM":
+                    pending = True
+                elif word != "NAMED":
+                    pending = False
+                after_base = word == "BASE"
+                declaring = 1 if word == "PREFIX" else 0
+                run = 0
+            elif kind == _SPACE or kind == _COMMENT:
+                continue
+            elif kind in _UNARY:
+                # `!!!…x`, `-(-(…`, `^^^p` nest expressions as deeply as brackets do, for the parser
+                run += 1
+                if depth + run > best:
+                    best = depth + run
+                pending = after_base = False
+            elif kind in _OPEN:
+                run = 0
                 depth += 1
-                best = max(best, depth)
-            elif kind == "close":
+                if depth > best:
+                    best = depth
+                pending = after_base = False
+                declaring = 0
+            elif kind in _CLOSE:
+                run = 0
                 depth -= 1
-            pending = after_base = False
-        before, last = last, m
+                pending = after_base = False
+                declaring = 0
+            elif kind == _IRI:
+                run = 0
+                iri = text[m.start() + 1 : m.end(kind) - 1]
+                if pending:
+                    dataset.append(iri)
+                if after_base:
+                    base.append(iri)
+                if declaring == 2:
+                    prefixes[name] = iri
+                pending = after_base = False
+                declaring = 0
+            elif kind == _RUN:
+                for part in _RUN_PART.finditer(text, m.start(), m.end(kind)):
+                    if part.lastindex == 1:  # a word, as above
+                        word = part.group().upper()
+                        words.append(word)
+                        if word == "FROM":
+                            pending = True
+                        elif word != "NAMED":
+                            pending = False
+                        after_base = word == "BASE"
+                        declaring = 1 if word == "PREFIX" else 0
+                        run = 0
+                    elif part.lastindex == 2:  # unary minus, as above
+                        run += 1
+                        if depth + run > best:
+                            best = depth + run
+                        pending = after_base = False
+                    else:
+                        run = 0
+                        pending = after_base = False
+                        declaring = 0
+            elif kind == _QUOTE:  # a string, or a quote that opens none
+                run = 0
+                pending = after_base = False
+                declaring = 0
+                pos = _end(_WHITE, text, _string_end(text, m.start(), failed))
+                break
+            else:  # a variable, a prefixed name, anything else
+                run = 0
+                pending = after_base = False
+                if kind == _PNAME or kind == _PNAME_BARE:
+                    end = m.end(kind)
+                    if declaring == 1 and text[end - 1] == ":":
+                        declaring, name = 2, text[m.start() : end - 1]
+                        continue
+                declaring = 0
+        else:
+            break
     return Scan(tuple(words), best, tuple(dataset), tuple(base), tuple(prefixes.values()))
 
 
@@ -268,9 +417,9 @@ def escaped_iris(text: str) -> list[str]:
     if "\\u" not in text and "\\U" not in text:
         return []
     blanked = list(text)
-    for m in _SCAN_TOKEN.finditer(text):
-        if m.lastgroup in ("comment", "string"):
-            blanked[m.start() : m.end()] = " " * (m.end() - m.start())
+    for kind, start, end in _tokens(text):
+        if kind == "comment" or kind == "string":
+            blanked[start:end] = " " * (end - start)
     return [m.group(1) for m in re.finditer(r"<([^<>\"{}|^`\s]*\\[uU][^<>\"{}|^`\s]*)>", "".join(blanked))]
 
 
@@ -278,13 +427,13 @@ def declared_prefixes(text: str) -> dict[str, str]:
     """``PREFIX p: <iri>`` declarations: prefix -> namespace IRI (as written)."""
     if "PREFIX" not in text.upper():
         return {}
-    tokens = [m for m in _SCAN_TOKEN.finditer(text) if m.lastgroup not in ("comment", "space") and not m.group(0).isspace()]
+    tokens = [(kind, text[start:end]) for kind, start, end in _tokens(text) if kind != "comment"]
     prefixes: dict[str, str] = {}
-    for i, m in enumerate(tokens[:-2]):
-        if m.lastgroup == "word" and m.group("word").upper() == "PREFIX":
-            name, iri = tokens[i + 1], tokens[i + 2]
-            if name.lastgroup == "pname" and name.group(0).endswith(":") and iri.lastgroup == "iri":
-                prefixes[name.group(0)[:-1]] = iri.group("iri")[1:-1]
+    for i, (kind, value) in enumerate(tokens[:-2]):
+        if kind == "word" and value.upper() == "PREFIX":
+            (name_kind, name), (iri_kind, iri) = tokens[i + 1], tokens[i + 2]
+            if name_kind == "pname" and name.endswith(":") and iri_kind == "iri":
+                prefixes[name[:-1]] = iri[1:-1]
     return prefixes
 
 
@@ -295,17 +444,14 @@ def iris_after(text: str, words: set[str]) -> list[str]:
         return []
     out: list[str] = []
     pending = False
-    for m in _SCAN_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "space":
-            continue
+    for kind, start, end in _tokens(text):
         if kind == "word":
-            pending = m.group("word").upper() in words
+            pending = text[start:end].upper() in words
         elif kind == "iri":
             if pending:
-                out.append(m.group("iri")[1:-1])
+                out.append(text[start + 1 : end - 1])
             pending = False
-        elif kind != "comment" and not m.group(0).isspace():
+        elif kind != "comment":
             pending = False
     return out
 
@@ -324,15 +470,14 @@ def update_graphs(text: str) -> set[str] | None:
     """
     if escaped_iris(text):
         return None  # the scan does not read escaped IRIs
-    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup != "comment" and not m.group(0).isspace()]
+    tokens = [(kind, text[start:end]) for kind, start, end in _tokens(text) if kind != "comment"]
     prefixes = {name: unescaped(iri) for name, iri in declared_prefixes(text).items()}
     found: set[str] = set()
     pending = False
     previous = ""
-    for i, m in enumerate(tokens):
-        kind = m.lastgroup
+    for i, (kind, value) in enumerate(tokens):
         if kind == "word":
-            word = m.group("word").upper()
+            word = value.upper()
             if word == "BASE" or word == "ALL" or (word == "NAMED" and previous in ("CLEAR", "DROP")):
                 return None
             pending = word in GRAPH_NAMING_WORDS
@@ -342,12 +487,12 @@ def update_graphs(text: str) -> set[str] | None:
             if kind == "var":
                 return None
             if kind == "iri":
-                iri = unescaped(m.group("iri")[1:-1])
+                iri = unescaped(value[1:-1])
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
                     return None
                 found.add(iri)
-            elif kind == "pname" and not (i > 0 and tokens[i - 1].lastgroup == "word" and tokens[i - 1].group("word").upper() == "PREFIX"):
-                prefix, _, local = m.group(0).partition(":")
+            elif kind == "pname" and not (i > 0 and tokens[i - 1][0] == "word" and tokens[i - 1][1].upper() == "PREFIX"):
+                prefix, _, local = value.partition(":")
                 if prefix not in prefixes:
                     return None
                 found.add(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC stands for its character
@@ -494,22 +639,22 @@ def update_operations(text: str) -> list[Operation]:
     prologue = ""
     start = 0
     depth = 0
-    tokens: list[tuple[re.Match, bool]] = []  # (token, outside every bracket)
+    tokens: list[tuple[str, int, str, bool]] = []  # (kind, start, upper-cased text, outside every bracket)
 
     def close(end: int) -> None:
         nonlocal prologue
         # the prologue: BASE <iri> and PREFIX p: <iri> before the operation's first word
         i = 0
-        while i < len(tokens) and tokens[i][0].lastgroup == "word" and tokens[i][0].group("word").upper() in ("BASE", "PREFIX"):
-            i += 3 if tokens[i][0].group("word").upper() == "PREFIX" else 2
+        while i < len(tokens) and tokens[i][0] == "word" and tokens[i][2] in ("BASE", "PREFIX"):
+            i += 3 if tokens[i][2] == "PREFIX" else 2
         if i >= len(tokens):
             prologue += text[start:end]
             return
-        body_start = tokens[i][0].start()
-        words = [(m, m.group("word").upper(), top) for m, top in tokens[i:] if m.lastgroup == "word"]
+        body_start = tokens[i][1]
+        words = [(at, word, top) for kind, at, word, top in tokens[i:] if kind == "word"]
         first = words[0][1] if words else ""
         second = words[1][1] if len(words) > 1 else ""
-        where = next((m for m, w, top in words if top and w == "WHERE"), None)
+        where = next((at for at, w, top in words if top and w == "WHERE"), None)
         reads = where is not None and first in ("WITH", "INSERT", "DELETE") and second != "DATA"
         prologue += text[start:body_start]
         ops.append(
@@ -519,25 +664,24 @@ def update_operations(text: str) -> list[Operation]:
                 first,
                 reads,
                 reads and first == "DELETE" and second == "WHERE",
-                where.start() - body_start if where is not None and reads else -1,
+                where - body_start if where is not None and reads else -1,
                 any(top and w in ("WITH", "USING") for _, w, top in words),
             )
         )
 
-    for m in _SCAN_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("space", "comment") or m.group(0).isspace():
+    for kind, at, end in _tokens(text):
+        if kind == "comment":
             continue
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "other" and m.group(0) == ";" and depth == 0:
-            close(m.start())
-            start = m.end()
+        elif kind == "other" and text[at] == ";" and depth == 0:
+            close(at)
+            start = end
             tokens = []
             continue
-        tokens.append((m, depth == 0))
+        tokens.append((kind, at, text[at:end].upper(), depth == 0))
     close(len(text))
     return ops
 
