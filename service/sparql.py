@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from plankg.errors import (
     NotAcceptable,
@@ -46,6 +47,7 @@ from plankg.errors import (
     UpdateNotAllowed,
 )
 from plankg.namespaces import EXTERNAL_PREFIXES
+from plankg.settings import Settings
 from plankg.sparqltext import ABSOLUTE_IRI, check_iris_local, check_query, endpoint_base, scan
 from plankg.store import QueryRequest
 from plankg.store.rdfio import format_for, parse_rdf
@@ -190,7 +192,7 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     assert text is not None
     default_graphs = _iris(params, "default-graph-uri")
     named_graphs = _iris(params, "named-graph-uri")
-    kind = check_query(text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
+    kind = await checked_kind(text, settings)
     check_iris_local(default_graphs + named_graphs)
     base = endpoint_base(settings.base_iri, _url_path(request))
 
@@ -229,6 +231,19 @@ async def _answer(request: Request, ctx: AppContext, params: list[tuple[str, str
     headers.update(truncation_headers(hit.rows, hit.truncated, settings.result_row_cap, settings.max_response_bytes))
     headers["X-PlanKG-Rows"] = str(hit.rows)
     return Response(hit.body, media_type=hit.media_type, headers=headers)
+
+
+# longer texts are checked in a thread: the scan is linear, but a text near the length limit
+# dense with strings takes long enough to hold up every other request on the event loop
+# (bench/results/request-path.md); in a thread the loop keeps its turns at the GIL
+SCANNED_ON_LOOP_CHARS = 4_096
+
+
+async def checked_kind(text: str, settings: Settings) -> str:
+    """``check_query``'s verdict on ``text`` (its query form), off the event loop when the text is long."""
+    if len(text) <= SCANNED_ON_LOOP_CHARS or len(text) > settings.max_query_chars:
+        return check_query(text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
+    return await run_in_threadpool(check_query, text, max_chars=settings.max_query_chars, allow_service=settings.enable_service)
 
 
 def _url_params(request: Request) -> list[tuple[str, str]]:
