@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, overload
@@ -312,7 +313,7 @@ class _NativeFormat:
     cut_after: int  # TSV: a row ends with its marker, so the cut is after it
     tail: bytes  # what closes the document after the last row
     notice: tuple[bytes, bytes] | None  # (text of the head, the same with the truncation notice)
-    unsure: tuple[bytes, ...] = ()  # text after which the count cannot be trusted (a row with no binding)
+    unsure: tuple[bytes, ...] = ()  # text after which the marker count cannot be trusted (a row with no binding)
 
 
 _NATIVE = {
@@ -353,17 +354,29 @@ class _RowCounter:
         self.page: tuple[bytes, int, bool] | None = None  # the page, once cut (counting goes on)
         self.carry = b""  # the last bytes seen once the page is cut: a marker across two writes
         self.first = False  # JSON: the first row (it has no marker) has begun
+        self.exact: _JsonRows | None = None  # once a row may bind no variable (JSON): rows found by a scan
+        # JSON, once the page is cut: (within a string, after an odd run of backslashes) where the carry begins
+        self.string = (False, False)
 
     # -- the engine's file
     def write(self, data) -> int:
         spec = self.spec
+        if self.exact is not None:
+            return self._write_exact(data, len(data))
         if self.page is not None:
             text = self.carry + bytes(data)
-            for unsure in spec.unsure:
-                if unsure in text:
-                    raise _Unsure
+            keep = len(spec.marker) - 1
+            if spec.unsure:
+                if any(unsure in text for unsure in spec.unsure):
+                    # perhaps a row with no binding: counted outside the strings from the carry on
+                    inside, odd_run = self.string
+                    self.exact = _JsonRows(bytearray((b'"' if inside else b"") + (b"\\" if odd_run else b"")), 0)
+                    self.exact.keep = False
+                    self.exact.rows = self.rows()
+                    return self._write_exact(text, len(data))
+                self.string = _string_state(text, len(text) - keep, *self.string)
             self.markers += text.count(spec.marker) - self.carry.count(spec.marker)
-            self.carry = text[-(len(spec.marker) - 1) or len(text):]
+            self.carry = text[-keep or len(text):]
             return len(data)
         buf = self.buf
         markers_before = self.markers
@@ -377,7 +390,10 @@ class _RowCounter:
             self.start = self.scanned = found + len(spec.head_end)
         for text in spec.unsure:
             if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
-                raise _Unsure
+                # perhaps a row with no binding (or a string holding the same text): from here
+                # on the rows are found outside the strings, in the same evaluation
+                self.exact = _JsonRows(buf, self.start - 1)
+                return self._write_exact(b"", len(data))
         counted_from = max(self.start, self.scanned - len(spec.marker) + 1)
         self.markers += buf.count(spec.marker, counted_from)
         self.scanned = len(buf)
@@ -394,6 +410,8 @@ class _RowCounter:
             if not self.count:
                 raise _OverBudget
             self.carry = bytes(buf[-(len(spec.marker) - 1):])
+            if spec.unsure:
+                self.string = _string_state(buf, len(buf) - len(self.carry), False, False)
             # the rows written but not in the page: counted already; what follows is counted as it comes
             self.buf = bytearray()
         return len(data)
@@ -466,6 +484,8 @@ class _RowCounter:
 
     def finished(self) -> tuple[bytes, int, bool]:
         """The page of a result that ended within both caps (or the page cut before it ended)."""
+        if self.exact is not None:
+            return self._exact_finished()
         if self.page is not None:
             return self.page
         buf, spec = self.buf, self.spec
@@ -479,7 +499,108 @@ class _RowCounter:
         return self._document(self.lo, end, cut=False)
 
     def total(self) -> int:
-        return self.rows()
+        return self.exact.rows if self.exact is not None else self.rows()
+
+    # -- a row with no binding: JSON scanned outside its strings (the exact way, slower)
+    def _write_exact(self, data, written: int) -> int:
+        exact = self.exact
+        assert exact is not None
+        exact.feed(data)
+        if self.page is None:
+            starts, offset = exact.starts, self.offset
+            if len(starts) > offset + self.cap:
+                # the row after the page has begun: the page's rows are whole
+                self.page = self._exact_page(starts[offset + self.cap] - 1, more=True)
+            elif len(starts) > offset and len(exact.text) - starts[offset] > self.max_bytes:
+                # the page's text passes the byte cap: the page is cut within its whole rows
+                self.page = self._exact_page(max(starts[-1] - 1, starts[offset]), more=True)
+            else:
+                return written
+            if not self.count:
+                raise _OverBudget
+            exact.keep = False
+            exact.feed(b"")
+        return written
+
+    def _exact_page(self, end: int, *, more: bool) -> tuple[bytes, int, bool]:
+        """The page written by ``write_select`` from the engine's rows read back (its text is ours
+        for the rows it holds, ``{}`` for a row with no binding included); ``end``: where the
+        rows the page may take end; ``more``: rows follow them."""
+        exact = self.exact
+        assert exact is not None and self.start is not None
+        text, starts = exact.text, exact.starts
+        rows = bytes(text[starts[self.offset] : end]) if len(starts) > self.offset else b""
+        head = bytes(text[: self.start])
+        solutions = ox.parse_query_results(head + rows + self.spec.tail, ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = [v.value for v in solutions.variables]
+        body, written, cut = write_select(variables, solutions, "json", row_cap=self.cap, max_bytes=self.max_bytes, truncated=more)
+        return body, written, cut or more
+
+    def _exact_finished(self) -> tuple[bytes, int, bool]:
+        if self.page is not None:
+            return self.page
+        assert self.exact is not None
+        return self._exact_page(len(self.exact.text) - len(self.spec.tail), more=False)
+
+
+def _string_state(text: bytes | bytearray, end: int, inside: bool, odd_run: bool) -> tuple[bool, bool]:
+    """JSON: whether ``text[:end]`` ends within a string and after an odd run of backslashes,
+    given the same of the text before it. A quote opens or closes a string unless an odd run of
+    backslashes escapes it; the quotes after k backslashes or more are counted by ``count``
+    (their occurrences cannot overlap), so the escaped ones are c1 - c2 + c3 - …"""
+    if odd_run:
+        text, end = b"\\" + bytes(text[:end]), end + 1
+    escaped, k = 0, 1
+    while count := text.count(b"\\" * k + b'"', 0, end):
+        escaped += count if k % 2 else -count
+        k += 1
+    unescaped = text.count(b'"', 0, end) - escaped
+    run = 0
+    if end and text[end - 1] == 0x5C:
+        run = end - len(bytes(text[:end]).rstrip(b"\\"))
+    return inside != (unescaped % 2 == 1), run % 2 == 1
+
+
+# SPARQL JSON outside its strings: a string (group 1: closed; else it runs on past the text
+# so far), or where a row begins (a row is an object in the bindings' array, and outside
+# the strings no other object follows "[" or ",")
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*(?:(")|\\?\Z)|[\[,]\{', re.S)
+
+
+class _JsonRows:
+    """The rows of the engine's SPARQL JSON, found by reading its text outside the strings: where
+    a row binds no variable (``{}``, text a string may hold too), the marker count cannot tell.
+    ``text`` is kept whole while ``keep`` (the page is read back from it), else only its unread end."""
+
+    def __init__(self, text: bytearray, pos: int) -> None:
+        self.text = text
+        self.pos = pos  # where the next token may begin: outside a string
+        self.starts: list[int] = []  # where each row begins ("{"), while the text is kept
+        self.rows = 0
+        self.keep = True
+
+    def feed(self, data) -> None:
+        text = self.text
+        text.extend(data)
+        resume = len(text)
+        for m in _JSON_TOKEN.finditer(text, self.pos):
+            if text[m.start()] == 0x22:  # a string
+                if m.group(1) is None:  # not closed yet: read again with what follows
+                    resume = m.start()
+                    break
+                continue
+            self.rows += 1
+            if self.keep:
+                self.starts.append(m.end() - 1)
+        else:
+            if text[-1:] in (b",", b"["):  # perhaps a row's opening, its "{" still to come
+                resume = len(text) - 1
+        if self.keep:
+            self.pos = resume
+        else:
+            del text[:resume]
+            self.pos = 0
 
 
 def native_select(
@@ -491,8 +612,10 @@ def native_select(
     One evaluation: without ``count`` the engine is stopped at the first row past
     the page (the evaluation is lazy, so a result far over it is never computed
     whole); the text is cut at the last whole row, the head carrying the same
-    truncation notice as ``write_select``'s. ``None`` when the rows cannot be
-    counted in the text (a row with no bound variable; ``solutions`` is used up).
+    truncation notice as ``write_select``'s. A row with no bound variable (JSON's
+    ``{}``, which the marker count cannot see) switches the count to a scan of the
+    text outside its strings, in the same evaluation. ``None`` only when the head
+    alone passes ``max_bytes`` (``solutions`` is used up).
     """
     counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
