@@ -355,8 +355,8 @@ class _RowCounter:
         self.carry = b""  # the last bytes seen once the page is cut: a marker across two writes
         self.first = False  # JSON: the first row (it has no marker) has begun
         self.exact: _JsonRows | None = None  # once a row may bind no variable (JSON): rows found by a scan
-        # JSON, once the page is cut: (within a string, after an odd run of backslashes) where the carry begins
-        self.string = (False, False)
+        # JSON, once the page is cut: the text from the last row opening counted on ("[{" or a marker)
+        self.row_tail = bytearray()
 
     # -- the engine's file
     def write(self, data) -> int:
@@ -368,13 +368,17 @@ class _RowCounter:
             keep = len(spec.marker) - 1
             if spec.unsure:
                 if any(unsure in text for unsure in spec.unsure):
-                    # perhaps a row with no binding: counted outside the strings from the carry on
-                    inside, odd_run = self.string
-                    self.exact = _JsonRows(bytearray((b'"' if inside else b"") + (b"\\" if odd_run else b"")), 0)
+                    # perhaps a row with no binding: counted outside the strings from the last
+                    # row opening counted (a marker, outside any string) on
+                    self.exact = _JsonRows(self.row_tail[2:], 0)
                     self.exact.keep = False
                     self.exact.rows = self.rows()
-                    return self._write_exact(text, len(data))
-                self.string = _string_state(text, len(text) - keep, *self.string)
+                    return self._write_exact(data, len(data))
+                at = text.rfind(spec.marker)
+                if at >= 0:
+                    self.row_tail = bytearray(text[at:])
+                else:
+                    self.row_tail += data
             self.markers += text.count(spec.marker) - self.carry.count(spec.marker)
             self.carry = text[-keep or len(text):]
             return len(data)
@@ -411,7 +415,8 @@ class _RowCounter:
                 raise _OverBudget
             self.carry = bytes(buf[-(len(spec.marker) - 1):])
             if spec.unsure:
-                self.string = _string_state(buf, len(buf) - len(self.carry), False, False)
+                at = buf.rfind(spec.marker, self.start)
+                self.row_tail = buf[at if at >= 0 else self.start - 1 :]
             # the rows written but not in the page: counted already; what follows is counted as it comes
             self.buf = bytearray()
         return len(data)
@@ -542,24 +547,6 @@ class _RowCounter:
             return self.page
         assert self.exact is not None
         return self._exact_page(len(self.exact.text) - len(self.spec.tail), more=False)
-
-
-def _string_state(text: bytes | bytearray, end: int, inside: bool, odd_run: bool) -> tuple[bool, bool]:
-    """JSON: whether ``text[:end]`` ends within a string and after an odd run of backslashes,
-    given the same of the text before it. A quote opens or closes a string unless an odd run of
-    backslashes escapes it; the quotes after k backslashes or more are counted by ``count``
-    (their occurrences cannot overlap), so the escaped ones are c1 - c2 + c3 - …"""
-    if odd_run:
-        text, end = b"\\" + bytes(text[:end]), end + 1
-    escaped, k = 0, 1
-    while count := text.count(b"\\" * k + b'"', 0, end):
-        escaped += count if k % 2 else -count
-        k += 1
-    unescaped = text.count(b'"', 0, end) - escaped
-    run = 0
-    if end and text[end - 1] == 0x5C:
-        run = end - len(bytes(text[:end]).rstrip(b"\\"))
-    return inside != (unescaped % 2 == 1), run % 2 == 1
 
 
 # SPARQL JSON outside its strings: a string (group 1: closed; else it runs on past the text

@@ -212,6 +212,9 @@ def test_rows_with_no_binding_past_the_page_are_counted_in_the_same_evaluation(s
     # where the engine's writes end, within a string or outside one
     rows = [[ox.NamedNode(f"http://example.org/x/{i}"), ox.Literal(f"text {i} " + "\\" * (i % 4)), None] for i in range(3000)]
     rows[0][1] = ox.Literal("x" * shift)
+    # strings across the engine's writes, the second holding what, outside it, would be a row
+    # with no binding
+    rows[2500][1:] = [ox.Literal("x" * 12000), ox.Literal("y" * 12000 + ' ,{} " ')]
     rows += [[None, None, None]] * 5 + [[ox.NamedNode("http://example.org/z"), TRICKY[0], None], [None, None, None]]
     store = store_with(rows)
     for offset, cap in ((0, 10), (2000, 3), (2990, 100)):
@@ -258,32 +261,53 @@ def test_a_page_holds_the_rows_from_the_offset_and_counts_them_all(fmt, offset, 
     assert unpaged[:3] == (body, rows, cut) and unpaged[3] is None
 
 
-def test_the_string_state_is_that_of_reading_the_json_text_byte_by_byte():
-    import random
 
-    from plankg.store.results import _string_state
+class _Written:
+    """The engine's SPARQL JSON of ``store``'s SELECT_ROWS, handed to the writer in writes of random sizes."""
 
-    def reference(text: bytes) -> list[tuple[bool, bool]]:
-        """(within a string, after an odd run of backslashes) after each byte of ``text``."""
-        inside, escaping, out = False, False, []
-        for byte in text:
-            if escaping:
-                escaping = False
-            elif inside and byte == 0x5C:
-                escaping = True
-            elif byte == 0x22:
-                inside = not inside
-            out.append((inside, escaping))
-        return out
+    def __init__(self, store: ox.Store, seed: int, cuts: tuple[int, ...] = ()) -> None:
+        out = io.BytesIO()
+        store.query(SELECT_ROWS).serialize(out, format=ox.QueryResultsFormat.JSON)
+        self.body, self.seed, self.cuts = out.getvalue(), seed, cuts  # ``cuts``: where the writes end, else at random
 
-    rng = random.Random(7)
-    for _ in range(300):
-        values = ["".join(rng.choice('ab\\",{}') for _ in range(rng.randrange(0, 12))) for _ in range(rng.randrange(1, 6))]
-        text = serialize_select(["v"], [[ox.Literal(v)] for v in values], "json", False)
-        states = reference(text)
-        cuts = sorted(rng.sample(range(1, len(text)), 3))
-        state, begun = (False, False), 0
-        for cut in cuts:
-            state = _string_state(text[begun:], cut - begun, *state)
-            assert state == states[cut - 1], (text, cut)
-            begun = cut
+    def serialize(self, writer, format) -> None:
+        import random
+
+        rng = random.Random(self.seed)
+        ends = [*self.cuts, len(self.body)] if self.cuts else []
+        at = 0
+        while at < len(self.body):
+            end = ends.pop(0) if ends else at + rng.choice([1, 2, 3, rng.randrange(1, 64), rng.randrange(1, 2000)])
+            writer.write(self.body[at:end])
+            at = end
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rows_with_no_binding_are_counted_wherever_the_writes_end(seed):
+    from plankg.store.results import native_select, write_page
+
+    # no row with no binding (nor its text) before row 60: the pages before it are cut by the
+    # marker count, the rows after counted the exact way from a row begun writes before
+    rows = [[ox.NamedNode(f"http://example.org/x/{i}"), ox.Literal(f'"{i}" \\'), None] for i in range(60)]
+    rows[59][1:] = [ox.Literal("x" * 3000), ox.Literal("y" * 3000 + " ,{} ")]  # no escape, where a wrong state would end
+    rows += _rows_with_no_binding(60, seed)
+    store = store_with(rows)
+    for offset, cap, max_bytes in ((0, 5, 1 << 20), (0, 50, 1 << 20), (30, 10, 1 << 20), (70, 10, 1 << 20), (0, 200, 5000), (119, 5, 1 << 20)):
+        for count in (False, True):
+            got = native_select(_Written(store, seed), "json", cap, max_bytes, offset=offset, count=count)  # type: ignore[arg-type]
+            assert got == write_page(VARS, store.query(SELECT_ROWS), "json", row_cap=cap, max_bytes=max_bytes, offset=offset, count_total=count)
+
+
+def test_a_row_with_no_binding_is_counted_from_a_row_begun_writes_before():
+    from plankg.store.results import native_select, write_page
+
+    rows = [[ox.NamedNode(f"http://example.org/x/{i}"), ox.Literal(f"text {i}"), None] for i in range(10)]
+    rows += [[ox.NamedNode("http://example.org/long"), ox.Literal("x" * 300), ox.Literal("y" * 300 + " ,{} ,{} ")], [None, None, None]]
+    store = store_with(rows)
+    body = _Written(store, 0).body
+    begins, inside = body.rindex(b',{"'), body.index(b"yyyy") + 10
+    expected = write_page(VARS, store.query(SELECT_ROWS), "json", row_cap=3, offset=0, count_total=True)
+    # the first write ends anywhere in the long row before its second string: the next one, with
+    # no row opening, leads into that string, where the last one finds the text of an empty row
+    for end in range(begins + 1, inside - 5):
+        assert native_select(_Written(store, 0, (end, inside)), "json", 3, 1 << 20, count=True) == expected, end  # type: ignore[arg-type]
