@@ -549,20 +549,24 @@ class _RowCounter:
         return self._exact_page(len(self.exact.text) - len(self.spec.tail), more=False)
 
 
-# SPARQL JSON outside its strings: a string (group 1: closed; else it runs on past the text
-# so far), or where a row begins (a row is an object in the bindings' array, and outside
-# the strings no other object follows "[" or ",")
-_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*(?:(")|\\?\Z)|[\[,]\{', re.S)
+# SPARQL JSON read outside its strings: what follows the opening quote of a string, up to its
+# closing quote (group 1) or to the end of the text so far (group 2: a backslash there, whose
+# escaped character is still to come); and outside, a string's opening or where a row begins
+# (a row is an object in the bindings' array, and no other object follows "[" or ",")
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*(?:(")|(\\)?\Z)', re.S)
+_OUTSIDE = re.compile(rb'"|[\[,]\{')
 
 
 class _JsonRows:
     """The rows of the engine's SPARQL JSON, found by reading its text outside the strings: where
     a row binds no variable (``{}``, text a string may hold too), the marker count cannot tell.
-    ``text`` is kept whole while ``keep`` (the page is read back from it), else only its unread end."""
+    ``text`` is kept whole while ``keep`` (the page is read back from it), else only its unread end;
+    each byte is read once, a string across writes included."""
 
     def __init__(self, text: bytearray, pos: int) -> None:
         self.text = text
-        self.pos = pos  # where the next token may begin: outside a string
+        self.pos = pos  # where reading goes on
+        self.inside = False  # within a string at ``pos``
         self.starts: list[int] = []  # where each row begins ("{"), while the text is kept
         self.rows = 0
         self.keep = True
@@ -570,23 +574,33 @@ class _JsonRows:
     def feed(self, data) -> None:
         text = self.text
         text.extend(data)
-        resume = len(text)
-        for m in _JSON_TOKEN.finditer(text, self.pos):
-            if text[m.start()] == 0x22:  # a string
-                if m.group(1) is None:  # not closed yet: read again with what follows
-                    resume = m.start()
+        pos, end = self.pos, len(text)
+        while True:
+            if self.inside:
+                m = _STRING_REST.match(text, pos)
+                assert m is not None  # it matches at the end of the text at the latest
+                if m.group(1) is None:  # the string goes on past the text so far
+                    pos = m.end() - (1 if m.group(2) else 0)
                     break
+                pos, self.inside = m.end(), False
+            m = _OUTSIDE.search(text, pos)
+            if m is None:
+                if text[-1:] in (b",", b"["):  # perhaps a row's opening, its "{" still to come
+                    pos = max(pos, end - 1)
+                else:
+                    pos = end
+                break
+            pos = m.end()
+            if text[m.start()] == 0x22:
+                self.inside = True
                 continue
             self.rows += 1
             if self.keep:
-                self.starts.append(m.end() - 1)
-        else:
-            if text[-1:] in (b",", b"["):  # perhaps a row's opening, its "{" still to come
-                resume = len(text) - 1
+                self.starts.append(pos - 1)
         if self.keep:
-            self.pos = resume
+            self.pos = pos
         else:
-            del text[:resume]
+            del text[:pos]
             self.pos = 0
 
 
