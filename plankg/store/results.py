@@ -536,10 +536,14 @@ class _RowCounter:
         text, starts = exact.text, exact.starts
         rows = bytes(text[starts[self.offset] : end]) if len(starts) > self.offset else b""
         head = bytes(text[: self.start])
-        solutions = ox.parse_query_results(head + rows + self.spec.tail, ox.QueryResultsFormat.JSON)
-        assert isinstance(solutions, ox.QuerySolutions)
-        variables = [v.value for v in solutions.variables]
-        body, written, cut = write_select(variables, solutions, "json", row_cap=self.cap, max_bytes=self.max_bytes, truncated=more)
+        try:
+            solutions = ox.parse_query_results(head + rows + self.spec.tail, ox.QueryResultsFormat.JSON)
+            assert isinstance(solutions, ox.QuerySolutions)
+            variables = [v.value for v in solutions.variables]
+            body, written, cut = write_select(variables, solutions, "json", row_cap=self.cap, max_bytes=self.max_bytes, truncated=more)
+        except (MemoryError, SyntaxError, ValueError, OSError):
+            # pyoxigraph's reader takes no value over 16 MiB (MemoryError: its buffer's limit)
+            raise _Unsure from None
         return body, written, cut or more
 
     def _exact_finished(self) -> tuple[bytes, int, bool]:
@@ -616,7 +620,8 @@ def native_select(
     truncation notice as ``write_select``'s. A row with no bound variable (JSON's
     ``{}``, which the marker count cannot see) switches the count to a scan of the
     text outside its strings, in the same evaluation. ``None`` only when the head
-    alone passes ``max_bytes`` (``solutions`` is used up).
+    alone passes ``max_bytes`` or, after a row with no binding, the page holds a
+    value too long to be read back (``solutions`` is used up).
     """
     counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
@@ -628,7 +633,10 @@ def native_select(
         return (*counter.page, None)  # type: ignore[misc]
     if counter.start is None:
         return None
-    return (*counter.finished(), counter.total() if count else None)
+    try:
+        return (*counter.finished(), counter.total() if count else None)
+    except _Unsure:
+        return None
 
 
 def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:

@@ -311,3 +311,13 @@ def test_a_row_with_no_binding_is_counted_from_a_row_begun_writes_before():
     # no row opening, leads into that string, where the last one finds the text of an empty row
     for end in range(begins + 1, inside - 5):
         assert native_select(_Written(store, 0, (end, inside)), "json", 3, 1 << 20, count=True) == expected, end  # type: ignore[arg-type]
+
+
+def test_a_value_too_long_to_read_back_after_a_row_with_no_binding_sends_the_answer_the_counted_way():
+    from plankg.store.embedded import answer
+    from plankg.store.results import native_select
+
+    store = store_with([[None, None, None], [ox.NamedNode("http://example.org/x"), ox.Literal("a,{}" * 4_500_000), None]])
+    assert native_select(store.query(SELECT_ROWS), "json", 10, 1 << 30) is None
+    page = answer(store, SELECT_ROWS, formats={"select": "json"}, prefixes={}, row_cap=10, max_bytes=1 << 30)
+    assert (page.rows, page.truncated) == (2, False)
