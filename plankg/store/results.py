@@ -555,10 +555,10 @@ class _RowCounter:
 
 # SPARQL JSON read outside its strings: what follows the opening quote of a string, up to its
 # closing quote (group 1) or to the end of the text so far (group 2: a backslash there, whose
-# escaped character is still to come); and outside, a string's opening or where a row begins
-# (a row is an object in the bindings' array, and no other object follows "[" or ",")
+# escaped character is still to come); and outside, where a row begins (a row is an object in
+# the bindings' array, and no other object follows "[" or ",")
 _STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*(?:(")|(\\)?\Z)', re.S)
-_OUTSIDE = re.compile(rb'"|[\[,]\{')
+_OPENING = re.compile(rb"[\[,]\{")
 
 
 class _JsonRows:
@@ -587,20 +587,17 @@ class _JsonRows:
                     pos = m.end() - (1 if m.group(2) else 0)
                     break
                 pos, self.inside = m.end(), False
-            m = _OUTSIDE.search(text, pos)
-            if m is None:
-                if text[-1:] in (b",", b"["):  # perhaps a row's opening, its "{" still to come
-                    pos = max(pos, end - 1)
-                else:
-                    pos = end
-                break
-            pos = m.end()
-            if text[m.start()] == 0x22:
-                self.inside = True
-                continue
-            self.rows += 1
+            # up to the next string: the rows that begin there, counted by ``count`` (no loop per row)
+            quote = text.find(b'"', pos)
+            stop = end if quote < 0 else quote
+            self.rows += text.count(b",{", pos, stop) + text.count(b"[{", pos, stop)
             if self.keep:
-                self.starts.append(pos - 1)
+                self.starts.extend(m.end() - 1 for m in _OPENING.finditer(text, pos, stop))
+            if quote < 0:
+                # a "," or "[" at the end may open a row whose "{" is still to come
+                pos = end - 1 if end > pos and text[-1:] in (b",", b"[") else end
+                break
+            pos, self.inside = quote + 1, True
         if self.keep:
             self.pos = pos
         else:
