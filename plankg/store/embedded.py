@@ -141,7 +141,7 @@ def answer(
                 native = native_select(result, fmt, cap, size, offset=offset, count=count_total)
                 if native is not None:
                     return QueryResponse("select", fmt, RESULT_FORMATS[fmt], *native)
-                # a row with no bound variable, which the text cannot count: ours, row by row
+                # the head alone past the byte cap, or a value over 16 MiB to read back: ours, row by row
                 result = run_query(mem, sparql, bindings, default_graph_uris, named_graph_uris, base_iri)
             variables = [v.value for v in result.variables]
             page = write_page(variables, _deadline(result, deadline), fmt, row_cap=cap, max_bytes=size, offset=offset, count_total=count_total)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, overload
@@ -312,7 +313,7 @@ class _NativeFormat:
     cut_after: int  # TSV: a row ends with its marker, so the cut is after it
     tail: bytes  # what closes the document after the last row
     notice: tuple[bytes, bytes] | None  # (text of the head, the same with the truncation notice)
-    unsure: tuple[bytes, ...] = ()  # text after which the count cannot be trusted (a row with no binding)
+    unsure: tuple[bytes, ...] = ()  # text after which the marker count cannot be trusted (a row with no binding)
 
 
 _NATIVE = {
@@ -353,17 +354,33 @@ class _RowCounter:
         self.page: tuple[bytes, int, bool] | None = None  # the page, once cut (counting goes on)
         self.carry = b""  # the last bytes seen once the page is cut: a marker across two writes
         self.first = False  # JSON: the first row (it has no marker) has begun
+        self.exact: _JsonRows | None = None  # once a row may bind no variable (JSON): rows found by a scan
+        # JSON, once the page is cut: the text from the last row opening counted on ("[{" or a marker)
+        self.row_tail = bytearray()
 
     # -- the engine's file
     def write(self, data) -> int:
         spec = self.spec
+        if self.exact is not None:
+            return self._write_exact(data, len(data))
         if self.page is not None:
             text = self.carry + bytes(data)
-            for unsure in spec.unsure:
-                if unsure in text:
-                    raise _Unsure
+            keep = len(spec.marker) - 1
+            if spec.unsure:
+                if any(unsure in text for unsure in spec.unsure):
+                    # perhaps a row with no binding: counted outside the strings from the last
+                    # row opening counted (a marker, outside any string) on
+                    self.exact = _JsonRows(self.row_tail[2:], 0)
+                    self.exact.keep = False
+                    self.exact.rows = self.rows()
+                    return self._write_exact(data, len(data))
+                at = text.rfind(spec.marker)
+                if at >= 0:
+                    self.row_tail = bytearray(text[at:])
+                else:
+                    self.row_tail += data
             self.markers += text.count(spec.marker) - self.carry.count(spec.marker)
-            self.carry = text[-(len(spec.marker) - 1) or len(text):]
+            self.carry = text[-keep or len(text):]
             return len(data)
         buf = self.buf
         markers_before = self.markers
@@ -377,7 +394,10 @@ class _RowCounter:
             self.start = self.scanned = found + len(spec.head_end)
         for text in spec.unsure:
             if buf.find(text, max(self.start - 1, self.scanned - len(text) + 1)) >= 0:
-                raise _Unsure
+                # perhaps a row with no binding (or a string holding the same text): from here
+                # on the rows are found outside the strings, in the same evaluation
+                self.exact = _JsonRows(buf, self.start - 1)
+                return self._write_exact(b"", len(data))
         counted_from = max(self.start, self.scanned - len(spec.marker) + 1)
         self.markers += buf.count(spec.marker, counted_from)
         self.scanned = len(buf)
@@ -394,6 +414,9 @@ class _RowCounter:
             if not self.count:
                 raise _OverBudget
             self.carry = bytes(buf[-(len(spec.marker) - 1):])
+            if spec.unsure:
+                at = buf.rfind(spec.marker, self.start)
+                self.row_tail = buf[at if at >= 0 else self.start - 1 :]
             # the rows written but not in the page: counted already; what follows is counted as it comes
             self.buf = bytearray()
         return len(data)
@@ -466,6 +489,8 @@ class _RowCounter:
 
     def finished(self) -> tuple[bytes, int, bool]:
         """The page of a result that ended within both caps (or the page cut before it ended)."""
+        if self.exact is not None:
+            return self._exact_finished()
         if self.page is not None:
             return self.page
         buf, spec = self.buf, self.spec
@@ -479,7 +504,105 @@ class _RowCounter:
         return self._document(self.lo, end, cut=False)
 
     def total(self) -> int:
-        return self.rows()
+        return self.exact.rows if self.exact is not None else self.rows()
+
+    # -- a row with no binding: JSON scanned outside its strings (the exact way, slower)
+    def _write_exact(self, data, written: int) -> int:
+        exact = self.exact
+        assert exact is not None
+        exact.feed(data)
+        if self.page is None:
+            starts, offset = exact.starts, self.offset
+            if len(starts) > offset + self.cap:
+                # the row after the page has begun: the page's rows are whole
+                self.page = self._exact_page(starts[offset + self.cap] - 1, more=True)
+            elif len(starts) > offset and len(exact.text) - starts[offset] > self.max_bytes:
+                # the page's text passes the byte cap: the page is cut within its whole rows
+                self.page = self._exact_page(max(starts[-1] - 1, starts[offset]), more=True)
+            else:
+                return written
+            if not self.count:
+                raise _OverBudget
+            exact.keep = False
+            exact.feed(b"")
+        return written
+
+    def _exact_page(self, end: int, *, more: bool) -> tuple[bytes, int, bool]:
+        """The page written by ``write_select`` from the engine's rows read back (its text is ours
+        for the rows it holds, ``{}`` for a row with no binding included); ``end``: where the
+        rows the page may take end; ``more``: rows follow them."""
+        exact = self.exact
+        assert exact is not None and self.start is not None
+        text, starts = exact.text, exact.starts
+        rows = bytes(text[starts[self.offset] : end]) if len(starts) > self.offset else b""
+        head = bytes(text[: self.start])
+        try:
+            solutions = ox.parse_query_results(head + rows + self.spec.tail, ox.QueryResultsFormat.JSON)
+            assert isinstance(solutions, ox.QuerySolutions)
+            variables = [v.value for v in solutions.variables]
+            body, written, cut = write_select(variables, solutions, "json", row_cap=self.cap, max_bytes=self.max_bytes, truncated=more)
+        except (MemoryError, SyntaxError, ValueError, OSError):
+            # pyoxigraph's reader takes no value over 16 MiB (MemoryError: its buffer's limit)
+            raise _Unsure from None
+        return body, written, cut or more
+
+    def _exact_finished(self) -> tuple[bytes, int, bool]:
+        if self.page is not None:
+            return self.page
+        assert self.exact is not None
+        return self._exact_page(len(self.exact.text) - len(self.spec.tail), more=False)
+
+
+# SPARQL JSON read outside its strings: what follows the opening quote of a string, up to its
+# closing quote (group 1) or to the end of the text so far (group 2: a backslash there, whose
+# escaped character is still to come); and outside, where a row begins (a row is an object in
+# the bindings' array, and no other object follows "[" or ",")
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*(?:(")|(\\)?\Z)', re.S)
+_OPENING = re.compile(rb"[\[,]\{")
+
+
+class _JsonRows:
+    """The rows of the engine's SPARQL JSON, found by reading its text outside the strings: where
+    a row binds no variable (``{}``, text a string may hold too), the marker count cannot tell.
+    ``text`` is kept whole while ``keep`` (the page is read back from it), else only its unread end;
+    each byte is read once, a string across writes included."""
+
+    def __init__(self, text: bytearray, pos: int) -> None:
+        self.text = text
+        self.pos = pos  # where reading goes on
+        self.inside = False  # within a string at ``pos``
+        self.starts: list[int] = []  # where each row begins ("{"), while the text is kept
+        self.rows = 0
+        self.keep = True
+
+    def feed(self, data) -> None:
+        text = self.text
+        text.extend(data)
+        pos, end = self.pos, len(text)
+        while True:
+            if self.inside:
+                m = _STRING_REST.match(text, pos)
+                assert m is not None  # it matches at the end of the text at the latest
+                if m.group(1) is None:  # the string goes on past the text so far
+                    pos = m.end() - (1 if m.group(2) else 0)
+                    break
+                pos, self.inside = m.end(), False
+            # up to the next string: the rows that begin there, counted by ``count`` (no loop per row)
+            quote = text.find(b'"', pos)
+            stop = end if quote < 0 else quote
+            self.rows += text.count(b",{", pos, stop) + text.count(b"[{", pos, stop)
+            if self.keep:
+                self.starts.extend(m.end() - 1 for m in _OPENING.finditer(text, pos, stop))
+            if quote < 0:
+                # a "," or "[" at the end may open a row whose "{" is still to come
+                pos = end - 1 if end > pos and text[-1:] in (b",", b"[") else end
+                break
+            pos, self.inside = quote + 1, True
+        if self.keep:
+            self.pos = pos
+        else:
+            del text[:pos]
+            self.pos = 0
 
 
 def native_select(
@@ -491,8 +614,11 @@ def native_select(
     One evaluation: without ``count`` the engine is stopped at the first row past
     the page (the evaluation is lazy, so a result far over it is never computed
     whole); the text is cut at the last whole row, the head carrying the same
-    truncation notice as ``write_select``'s. ``None`` when the rows cannot be
-    counted in the text (a row with no bound variable; ``solutions`` is used up).
+    truncation notice as ``write_select``'s. A row with no bound variable (JSON's
+    ``{}``, which the marker count cannot see) switches the count to a scan of the
+    text outside its strings, in the same evaluation. ``None`` only when the head
+    alone passes ``max_bytes`` or, after a row with no binding, the page holds a
+    value too long to be read back (``solutions`` is used up).
     """
     counter = _RowCounter(_NATIVE[fmt], cap, max_bytes, offset, count)
     try:
@@ -504,7 +630,10 @@ def native_select(
         return (*counter.page, None)  # type: ignore[misc]
     if counter.start is None:
         return None
-    return (*counter.finished(), counter.total() if count else None)
+    try:
+        return (*counter.finished(), counter.total() if count else None)
+    except _Unsure:
+        return None
 
 
 def native_select_json(solutions: ox.QuerySolutions, cap: int, max_bytes: int) -> tuple[bytes, int] | None:
