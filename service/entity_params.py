@@ -5,7 +5,9 @@ instance of that class (or of a subclass): ``agency=FOO`` is an unknown agency
 (422 ``unknown-entity``), not a query that finds nothing. The check runs the
 internal named query ``entity-known.rq`` with both terms bound; the choices a
 form offers come from ``entity-choices.rq``, and the names of enumerated IRIs
-(impact areas, roles) from ``entity-labels.rq``. Used by the named-query API
+(impact areas, roles, themes) from ``entity-names.rq``, one IRI at a time (the public
+``entity-labels``, which names the IRIs of a form's answer, is cut at its row cap, and a large
+graph fills it with other entities). Used by the named-query API
 and by the query forms, so both answer alike.
 """
 
@@ -22,6 +24,7 @@ from service.context import AppContext
 
 Q_KNOWN = "entity-known"
 Q_CHOICES = "entity-choices"
+Q_NAMES = "entity-names"
 Q_LABELS = "entity-labels"
 
 
@@ -67,20 +70,29 @@ async def choices(ctx: AppContext, param: Param, lang: str) -> list[dict[str, st
     return out
 
 
-async def enum_labels(ctx: AppContext, param: Param, lang: str, names: Mapping[str, str] | None = None) -> dict[str, str]:
+async def enum_labels(ctx: AppContext, param: Param, lang: str, names: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
     """Names of an ``iri`` parameter's enumerated values (``evaw`` → "Ending violence…").
 
-    ``names``: the result of ``labels`` when the caller has it already (a page of many parameters).
+    ``names``: the labels looked up so far, by IRI (a page of many parameters names the same
+    areas in several queries); filled with the ones looked up here.
     """
     if param.type != "iri" or not param.enum or not param.prefix:
         return {}
-    if names is None:
-        names = await labels(ctx, lang)
-    return {v: names[param.prefix + v] for v in param.enum if param.prefix + v in names}
+    names = {} if names is None else names
+    out: dict[str, str] = {}
+    for value in param.enum:
+        iri = param.prefix + value
+        if iri not in names:
+            names[iri] = await _labels_of(ctx, iri)
+        name = _pick(names[iri], lang)
+        if name:
+            out[value] = name
+    return out
 
 
 async def labels(ctx: AppContext, lang: str) -> dict[str, str]:
-    """IRI → label in ``lang`` (English when there is none), from ``entity-labels.rq``."""
+    """IRI → label in ``lang`` (English when there is none), from ``entity-labels.rq`` (cut at its
+    row cap: on a large graph some entities have no name here)."""
     sparql = ctx.catalog.get(Q_LABELS).sparql
     rows = cast(list[dict[str, Any]], await ctx.executor.run(ctx.store.select, sparql))
     out: dict[str, str] = {}
@@ -89,6 +101,12 @@ async def labels(ctx: AppContext, lang: str) -> dict[str, str]:
         if name:
             out[_text(row.get("entity"))] = name
     return out
+
+
+async def _labels_of(ctx: AppContext, iri: str) -> dict[str, str]:
+    sparql = ctx.catalog.internal_query(Q_NAMES).sparql
+    rows = cast(list[dict[str, Any]], await ctx.executor.run(ctx.store.select, sparql, {"entity": ox.NamedNode(iri)}))
+    return {key: _text(value) for key, value in (rows[0] if rows else {}).items() if value is not None}
 
 
 def _pick(row: Mapping[str, Any], lang: str) -> str:

@@ -10,6 +10,8 @@ from plankg.errors import FeatureDisabled, QueryTooComplex
 from plankg.settings import Settings
 from service import sparql
 
+from own_loop import run_in_own_loop
+
 
 def _on_loop_when_checked(monkeypatch, text: str) -> bool:
     seen: list[bool] = []
@@ -24,7 +26,7 @@ def _on_loop_when_checked(monkeypatch, text: str) -> bool:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sparql, "check_query", recording)
-    assert asyncio.run(sparql.checked_kind(text, Settings())) == "select"
+    assert run_in_own_loop(sparql.checked_kind(text, Settings())) == "select"
     assert len(seen) == 1
     return seen[0]
 
@@ -46,11 +48,11 @@ def test_a_long_query_refused_in_the_thread_raises_the_same_error():
     text = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } } #" + "'\\'" * 3_000
     assert len(text) > sparql.SCANNED_ON_LOOP_CHARS
     with pytest.raises(FeatureDisabled):
-        asyncio.run(sparql.checked_kind(text, Settings()))
+        run_in_own_loop(sparql.checked_kind(text, Settings()))
 
 
 def test_a_query_over_the_length_limit_is_refused_before_any_scan(monkeypatch):
     monkeypatch.setattr(sparql, "run_in_threadpool", None)  # a thread would be a scan of a text refused by its length
     settings = Settings(max_query_chars=10_000)
     with pytest.raises(QueryTooComplex):
-        asyncio.run(sparql.checked_kind(_select_of_length(10_001), settings))
+        run_in_own_loop(sparql.checked_kind(_select_of_length(10_001), settings))
