@@ -48,6 +48,14 @@ def named(path: Path) -> dict:
     return out
 
 
+def _runs_per_scale(scale_json: dict) -> str:
+    """How many runs each scale's medians hold (a scale may be measured again on its own, with more)."""
+    counts = {scale: max((len(rs) for rs in data.get("runs", {}).values()), default=0) for scale, data in scale_json["scales"].items()}
+    if len(set(counts.values())) <= 1:
+        return f"{next(iter(counts.values()), scale_json['runs'])} interleaved runs"
+    return "interleaved runs (" + ", ".join(f"{n} at {scale}" for scale, n in counts.items()) + ")"
+
+
 def render(scale_json: dict, named_runs: dict[str, dict], note: str, mixed: dict | None = None) -> str:
     lines = [
         "# Scale: issue 17's targets at plan, 100k and 1M quads",
@@ -55,7 +63,7 @@ def render(scale_json: dict, named_runs: dict[str, dict], note: str, mixed: dict
         f"Run {scale_json['date']} on {scale_json['nproc']} cores shared with other engineers' test runs "
         "(the `load` columns are the 1-minute load average at the time: read ratios measured in the same run, "
         "not absolute figures). Medians of "
-        f"{scale_json['runs']} interleaved runs per contender (`python -m bench.scale`); the contenders: `plankg serve` from "
+        f"{_runs_per_scale(scale_json)} per contender (`python -m bench.scale`); the contenders: `plankg serve` from "
         "the checkout before this work (`base`) where it ran, this checkout, `oxigraph serve --location` on a copy of the same store, "
         "`oxigraph serve` in memory (loaded through `/store`; no start figure) and Virtuoso on a copy of a bulk-loaded database, "
         "where they ran. Ratios are to `oxigraph serve --location` unless a row says otherwise.",
