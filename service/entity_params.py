@@ -4,16 +4,16 @@ A named query's ``iri`` parameter declared with ``known: <class>`` must name an
 instance of that class (or of a subclass): ``agency=FOO`` is an unknown agency
 (422 ``unknown-entity``), not a query that finds nothing. The check runs the
 internal named query ``entity-known.rq`` with both terms bound; the choices a
-form offers come from ``entity-choices.rq``, and the names of enumerated IRIs
-(impact areas, roles, themes) from ``entity-names.rq``, one IRI at a time (the public
-``entity-labels``, which names the IRIs of a form's answer, is cut at its row cap, and a large
-graph fills it with other entities). Used by the named-query API
-and by the query forms, so both answer alike.
+form offers come from ``entity-choices.rq``; the names of enumerated IRIs (impact areas,
+roles, themes) and of the IRIs of an answer from ``EntityNames``, every named entity of the
+graph read once per data version with ``entity-name-map.rq`` (the public ``entity-labels`` is
+cut at its row cap, and a large graph fills it with other entities). Used by the named-query
+API and by the query forms, so both answer alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import pyoxigraph as ox
@@ -24,8 +24,7 @@ from service.context import AppContext
 
 Q_KNOWN = "entity-known"
 Q_CHOICES = "entity-choices"
-Q_NAMES = "entity-names"
-Q_LABELS = "entity-labels"
+Q_NAME_MAP = "entity-name-map"
 
 
 async def check_known(ctx: AppContext, query: NamedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> None:
@@ -70,43 +69,58 @@ async def choices(ctx: AppContext, param: Param, lang: str) -> list[dict[str, st
     return out
 
 
-async def enum_labels(ctx: AppContext, param: Param, lang: str, names: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
-    """Names of an ``iri`` parameter's enumerated values (``evaw`` → "Ending violence…").
+class EntityNames:
+    """IRI → (English label, Chinese label, notation) of every entity under the service's /id/
+    namespace that has a preferred label: read whole once per data version (``entity-name-map.rq``),
+    where the public ``entity-labels`` is cut at its row cap. IRIs are only keys here."""
 
-    ``names``: the labels looked up so far, by IRI (a page of many parameters names the same
-    areas in several queries); filled with the ones looked up here.
-    """
+    def __init__(self, names: Mapping[str, tuple[str, str, str]]) -> None:
+        self._names = dict(names)
+
+    @classmethod
+    def build(cls, rows: Iterable[Mapping[str, object]]) -> EntityNames:
+        found: dict[str, list[str]] = {}
+        for row in rows:
+            iri = _text(row.get("entity"))
+            entry = found.setdefault(iri, ["", "", ""])
+            label, notation = row.get("label"), row.get("notation")
+            if isinstance(label, ox.Literal):
+                slot = {"en": 0, "zh": 1}.get(label.language or "")
+                if slot is not None and not entry[slot]:  # the first of several: rows come in the store's order
+                    entry[slot] = label.value
+            elif notation is not None and not entry[2]:
+                entry[2] = _text(notation)
+        return cls({iri: (e[0], e[1], e[2]) for iri, e in found.items() if e[0] or e[1]})
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self._names
+
+    def get(self, iri: str) -> dict[str, str] | None:
+        """``{"en", "zh", "notation"}`` (absent when empty), or None for an IRI without a name."""
+        found = self._names.get(iri)
+        if found is None:
+            return None
+        return {k: v for k, v in zip(("en", "zh", "notation"), found, strict=True) if v}
+
+    def name(self, iri: str, lang: str) -> str:
+        """The label in ``lang``, the other language's when there is none; "" for an unnamed IRI."""
+        en, zh, _ = self._names.get(iri, ("", "", ""))
+        return (zh or en) if lang == "zh" else (en or zh)
+
+
+def enum_labels(param: Param, lang: str, names: EntityNames) -> dict[str, str]:
+    """Names of an ``iri`` parameter's enumerated values (``evaw`` → "Ending violence…")."""
     if param.type != "iri" or not param.enum or not param.prefix:
         return {}
-    names = {} if names is None else names
     out: dict[str, str] = {}
     for value in param.enum:
-        iri = param.prefix + value
-        if iri not in names:
-            names[iri] = await _labels_of(ctx, iri)
-        name = _pick(names[iri], lang)
+        name = names.name(param.prefix + value, lang)
         if name:
             out[value] = name
     return out
-
-
-async def labels(ctx: AppContext, lang: str) -> dict[str, str]:
-    """IRI → label in ``lang`` (English when there is none), from ``entity-labels.rq`` (cut at its
-    row cap: on a large graph some entities have no name here)."""
-    sparql = ctx.catalog.get(Q_LABELS).sparql
-    rows = cast(list[dict[str, Any]], await ctx.executor.run(ctx.store.select, sparql))
-    out: dict[str, str] = {}
-    for row in rows:
-        name = _pick(row, lang)
-        if name:
-            out[_text(row.get("entity"))] = name
-    return out
-
-
-async def _labels_of(ctx: AppContext, iri: str) -> dict[str, str]:
-    sparql = ctx.catalog.internal_query(Q_NAMES).sparql
-    rows = cast(list[dict[str, Any]], await ctx.executor.run(ctx.store.select, sparql, {"entity": ox.NamedNode(iri)}))
-    return {key: _text(value) for key, value in (rows[0] if rows else {}).items() if value is not None}
 
 
 def _pick(row: Mapping[str, Any], lang: str) -> str:

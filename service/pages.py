@@ -24,6 +24,7 @@ from plankg.catalog import NamedQuery, Param
 from plankg.errors import (
     NotFound,
     ParameterError,
+    PayloadTooLarge,
     PlanKGError,
     QueryTimeout,
     TooManyRequests,
@@ -34,7 +35,7 @@ from plankg.store import QueryRequest, Term
 from service import directory as dirs
 from service.answer_cache import answer_cache, truncation_headers
 from service.context import AppContext, get_ctx
-from service.entity_params import check_known, choices, enum_labels, labels
+from service.entity_params import Q_NAME_MAP, EntityNames, check_known, choices, enum_labels
 from service.fairness import fair_share
 from service.i18n import LANGS, labeller, translator
 from service.message_catalogues import N_
@@ -202,11 +203,26 @@ async def search_index(app: Starlette, ctx: AppContext) -> SearchIndex:
     return index
 
 
+async def entity_names(app: Starlette, ctx: AppContext) -> EntityNames:
+    """The names of the graph's own entities as the data is now: read whole once per data version."""
+    store, sparql = ctx.store, ctx.catalog.internal_query(Q_NAME_MAP).sparql
+
+    def build() -> EntityNames:
+        with store.large_reads() as select:
+            return EntityNames.build(select(sparql))
+
+    names = await _versioned(app, ctx, ("entity-names",), build)
+    assert isinstance(names, EntityNames)
+    return names
+
+
 async def warm_up(app: Starlette) -> None:
-    """Called by the app's lifespan once the store is open: the first search need not build the index."""
+    """Called by the app's lifespan once the store is open: the first search, query page or
+    answer need not build the index or the names."""
     ctx = app.state.ctx
     if ctx is not None:
         await search_index(app, ctx)
+        await entity_names(app, ctx)
 
 
 async def _unknown_entry(request: Request, ctx: AppContext, name: str, ident: str) -> Response:
@@ -552,20 +568,65 @@ async def search_suggest(
     return JSONResponse({"q": raw.strip(), "suggestions": suggestions}, headers={"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"})
 
 
+NAMES_MAX_IRIS = 200
+NAMES_MAX_IRI_CHARS = 2000
+
+
+@router.get(
+    "/names",
+    summary="The names of the graph's own entities, by IRI",
+    description=(
+        f"For each iri given (repeat the parameter: at most {NAMES_MAX_IRIS}, each at most "
+        f"{NAMES_MAX_IRI_CHARS} characters) that names an entity of the graph under its /id/ namespace "
+        "with a preferred label: its English and Chinese labels and its notation or acronym, those it has. "
+        "Other IRIs are left out of the answer. The query editor names the IRIs of an answer with it; "
+        "GET /queries/entity-labels lists the entities themselves."
+    ),
+    tags=["Search"],
+    responses={
+        200: {
+            "description": "IRI → names",
+            "content": {
+                "application/json": {
+                    "example": {"http://127.0.0.1:8000/id/org/UNFPA": {"en": "United Nations Population Fund", "zh": "联合国人口基金", "notation": "UNFPA"}}
+                }
+            },
+        }
+    },
+)
+async def entity_names_json(
+    request: Request,
+    iri: list[str] = Query(
+        [], description=f"an entity's IRI; repeated, at most {NAMES_MAX_IRIS} times", examples=["http://127.0.0.1:8000/id/org/UNFPA"]
+    ),
+    ctx: AppContext = Depends(get_ctx),
+) -> JSONResponse:
+    """Names of IRIs, looked up in the per-version map: an IRI is only ever a key here."""
+    if not iri:
+        raise ParameterError("give at least one iri parameter")
+    if len(iri) > NAMES_MAX_IRIS:
+        raise PayloadTooLarge(f"at most {NAMES_MAX_IRIS} iri parameters in one request, not {len(iri)}")
+    if any(len(i) > NAMES_MAX_IRI_CHARS for i in iri):
+        raise ParameterError(f"an iri is at most {NAMES_MAX_IRI_CHARS} characters")
+    names = await entity_names(request.app, ctx)
+    found = {i: n for i in dict.fromkeys(iri) if (n := names.get(i)) is not None}
+    return JSONResponse(found, headers={"Cache-Control": "max-age=60"})
+
+
 # ---------------------------------------------------------------- queries
 
 
-async def _catalog_entries(ctx: AppContext, lang: str, t: Callable[..., str]) -> list[dict]:
+async def _catalog_entries(request_app: Starlette, ctx: AppContext, lang: str, t: Callable[..., str]) -> list[dict]:
     """The named queries as the query page lists them: header texts in the page's language, the
     query body without its header, and for each parameter its picker's names or choices."""
-    names: dict[str, dict[str, str]] = {}
+    names = await entity_names(request_app, ctx)
     entries = []
     for q in ctx.catalog:
         params = []
         for p in q.params:
             described = {**p.describe(), "label": _known(t, "param." + p.name, p.name), "description": t(p.description)}
             if p.enum:
-                described["labels"] = await enum_labels(ctx, p, lang, names)
+                described["labels"] = enum_labels(p, lang, names)
             if p.known:
                 described["choices"] = await choices(ctx, p, lang)
             params.append(described)
@@ -593,7 +654,7 @@ def _body(sparql: str) -> str:
 async def query_page(request: Request, ctx: AppContext = Depends(get_ctx)) -> HTMLResponse:
     lang = request_lang(request)
     t = translator(lang)
-    entries = await _catalog_entries(ctx, lang, t)
+    entries = await _catalog_entries(request.app, ctx, lang, t)
     wanted = request.query_params.get("name")
     custom = "query" in request.query_params and not wanted
     first = None if custom else next((e for e in entries if e["name"] == wanted), entries[0] if entries else None)
@@ -707,7 +768,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
     query = ctx.catalog.get(name)
     lang = request_lang(request)
     t = translator(lang)
-    names: dict[str, dict[str, str]] = {}
+    names = await entity_names(request.app, ctx)
     raw = {k: v for k, v in request.query_params.items() if k not in FORM_CONTROLS}
     values = {p.name: raw.get(p.name, p.default or "") for p in query.params}
     context: dict = {
@@ -717,7 +778,7 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         "table": None,
         "texts": form_texts(query, t),
         # typed pickers: areas and roles by name, agencies from the graph's own list
-        "option_labels": {p.name: await enum_labels(ctx, p, lang, names) for p in query.params if p.enum},
+        "option_labels": {p.name: enum_labels(p, lang, names) for p in query.params if p.enum},
         "choices": {p.name: await choices(ctx, p, lang) for p in query.params if p.known},
     }
     download = request.query_params.get("download")
@@ -756,9 +817,8 @@ async def query_form(name: str, request: Request, ctx: AppContext = Depends(get_
         context["error"] = _form_error(exc, query, t)
         return render_page(request, "query_form.html", context, status_code=status)
     prefixes = ctx.ns.rdf_prefixes()
-    shown = await labels(ctx, lang)  # only when there is an answer to show: at 1M it is a few hundred ms
     context["table"] = result_table(
-        answer.kind, answer.body, answer.truncated, _data(ctx).href, lambda iri: shown.get(iri) or _compact(iri, prefixes)
+        answer.kind, answer.body, answer.truncated, _data(ctx).href, lambda iri: names.name(iri, lang) or _compact(iri, prefixes)
     )
     context["columns"] = {h: _known(t, "column." + h, h) for h in context["table"].get("head", [])}
     if answer.kind != "graph":
