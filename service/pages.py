@@ -591,7 +591,9 @@ NAMES_MAX_IRI_CHARS = 2000
                     "example": {"http://127.0.0.1:8000/id/org/UNFPA": {"en": "United Nations Population Fund", "zh": "联合国人口基金", "notation": "UNFPA"}}
                 }
             },
-        }
+        },
+        400: {"description": "No iri, an iri longer than the limit, or a query string that is not UTF-8"},
+        413: {"description": "More iri parameters than the limit"},
     },
 )
 async def entity_names_json(

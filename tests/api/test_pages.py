@@ -236,9 +236,13 @@ def test_bad_network_area_is_400_and_svg_json_filter(client):
 def test_query_form_runs_binds_and_downloads(client, seed_pages):
     names = [p.split("/")[2] for p in seed_pages if p.startswith("/queries/")]
     assert "partners-by-area" in names
-    r = client.get("/queries/partners-by-area/form", params={"area": "evaw", "run": "1"})
+    r = client.get("/queries/partners-by-area/form", params={"area": "evaw", "run": "1", "lang": "en"})
     assert r.status_code == 200
     assert 'href="/agency/UNFPA"' in r.text
+    # the answer's IRIs are shown by name, the IRI in the title
+    assert re.search(r'title="http://127\.0\.0\.1:8000/id/org/UNFPA"[^>]*>[^<]*Population Fund', r.text), r.text[:2000]
+    zh = client.get("/queries/partners-by-area/form", params={"area": "evaw", "run": "1", "lang": "zh"})
+    assert re.search(r'title="http://127\.0\.0\.1:8000/id/org/UNFPA"[^>]*>联合国人口基金<', zh.text)
     csv = client.get("/queries/partners-by-area/form", params={"area": "evaw", "download": "csv"})
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "UNFPA" in csv.text

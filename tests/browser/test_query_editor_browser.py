@@ -109,8 +109,8 @@ def test_json_and_xlsx_downloads_hold_the_rows_with_chinese_intact(session):
         assert "xl/workbook.xml" in z.namelist()
     assert sheet.count("<row ") == rows + 1
     assert "联合国人口基金" in sheet and "<t xml:space=\"preserve\">agency</t>" in sheet
-    # the agency's name is shown beside its IRI in the table
-    assert page.locator("#query-results .iri-label", has_text="Population Fund").count() > 0
+    # the agency's name is shown beside its IRI in the table, once /names has answered
+    page.wait_for_selector("#query-results .iri-label:has-text('Population Fund')")
 
 
 def test_an_unknown_agency_in_the_editor_says_unknown_agency(session):
@@ -208,7 +208,31 @@ def test_the_editor_in_chinese_shows_chinese_labels(session):
     page = session.page
     session.goto("/query?lang=zh&name=partners-by-area&run=1")
     page.wait_for_function("() => /行/.test(document.getElementById('query-status').textContent)")
-    assert page.locator("#query-results .iri-label", has_text="联合国人口基金").count() > 0
+    page.wait_for_selector("#query-results .iri-label:has-text('联合国人口基金')")
+
+
+def test_the_editor_asks_names_only_for_the_graphs_own_iris_it_shows(session):
+    page = session.page
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if urlsplit(r.url).path == "/names" else None)
+    session.goto("/query?lang=en&name=agency-profile&agency=UNFPA&run=1")
+    page.wait_for_selector("#query-results .iri-label:has-text('Population Fund')")
+    assert asked and not any("entity-labels" in u for u in asked)
+    iris = [v for u in asked for k, v in parse_qsl(urlsplit(u).query) if k == "iri"]
+    assert len(iris) == len(set(iris)) and all(i.startswith("http") and "/id/" in i for i in iris)
+    assert all(len([k for k, _ in parse_qsl(urlsplit(u).query) if k == "iri"]) <= 200 for u in asked)
+
+
+def test_the_editor_shows_the_answer_without_names_when_names_fail(session):
+    page = session.page
+    page.route("**/names?*", lambda route: route.fulfill(status=503, body="down"))
+    session.goto("/query?lang=en&name=agency-profile&agency=UNFPA&run=1")
+    page.wait_for_selector("#query-results a.iri[data-labelled]")
+    page.wait_for_timeout(300)  # let the refused request come back
+    assert page.locator("#query-results .iri-label").count() == 0
+    # the refused request is logged by the browser; no script error is
+    assert not [e for e in session.errors if "Failed to load resource" not in e], session.errors
+    session.errors.clear()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -79,6 +79,7 @@ def raw_request(base_url: str, request: bytes) -> tuple[int, dict[str, str], byt
         "/graphs?graph=http%3A%2F%2F127.0.0.1%3A8000%2Fgraph%2F%FF",
         "/id/org/%FF%FE",
         "/validate?lang=%FF",
+        "/names?iri=http%3A%2F%2F127.0.0.1%3A8000%2Fid%2F%FF",
     ],
 )
 def test_invalid_utf8_in_paths_and_query_strings_is_a_problem(client, path):
@@ -271,6 +272,8 @@ def test_huge_literal_in_a_query_is_too_long(client, unchanged, where):
         ("/static/..%2F..%2Fplankg%2Fsettings.py", 404),
         ("/ontology/not-a-version", 404),
         ("/network.json?area=nowhere", 400),
+        ("/names", 400),
+        ("/names?" + "&".join(["iri=x"] * 201), 413),
     ],
 )
 def test_unknown_names_and_wrong_types_are_problems(client, path, status):

@@ -27,13 +27,14 @@
     turtle: document.getElementById("download-turtle"),
   };
   var MAX_LINK_CHARS = 8000; // longer texts make links that servers and browsers refuse
-  var LABEL_QUERY = "/queries/entity-labels";
+  var NAMES_URL = "/names"; // the graph's own entities' names, by IRI
+  var NAMES_BATCH = 200; // IRIs per request: what /names takes
+  var NAMES_IRI_CHARS = 2000; // longer IRIs are no entity's: not asked
   var lang = document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en";
   var current = null; // the named query shown, or null for the user's own query
   var last = null; // {kind, text, json, name}
   var errorMarks = [];
-  var labels = null; // IRI -> label, fetched once from the named query entity-labels
-  var labelsPending = null;
+  var names = Object.create(null); // IRI -> promise of its label ("" for none), asked of /names as answers show IRIs
 
   var Y = window.Yasgui;
   var yasqe = null;
@@ -270,13 +271,10 @@
         showStatus(kind, json, r.response.headers.get("X-PlanKG-Rows"), truncated);
         setDownloads(kind, json);
         if (yasr) {
-          var done = labels ? Promise.resolve() : fetchLabels();
-          return done.then(function () {
-            yasr.setResponse({ data: r.body, contentType: type.split(";")[0], status: 200, executionTime: Date.now() - started });
-            if (kind === "graph") yasr.selectPlugin("response");
-            else if (json && typeof json.boolean === "boolean") yasr.selectPlugin("boolean");
-            else yasr.selectPlugin("table");
-          });
+          yasr.setResponse({ data: r.body, contentType: type.split(";")[0], status: 200, executionTime: Date.now() - started });
+          if (kind === "graph") yasr.selectPlugin("response");
+          else if (json && typeof json.boolean === "boolean") yasr.selectPlugin("boolean");
+          else yasr.selectPlugin("table");
         }
       })
       .catch(function (err) { showMessage(strings["query.error"], String(err && err.message || err)); });
@@ -345,21 +343,41 @@
   }
 
   // ------------------------------------------------------------ labels beside IRIs
-  function fetchLabels() {
-    if (labelsPending) return labelsPending;
-    labelsPending = fetch(LABEL_QUERY, { headers: { Accept: "application/sparql-results+json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        labels = {};
-        var first = lang === "zh" ? "label_zh" : "label_en";
-        var second = lang === "zh" ? "label_en" : "label_zh";
-        ((data && data.results && data.results.bindings) || []).forEach(function (b) {
-          var name = (b[first] || b[second] || {}).value;
-          if (name && b.entity) labels[b.entity.value] = name;
-        });
-      })
-      .catch(function () { labels = {}; });
-    return labelsPending;
+  function pickName(found, iri) {
+    var n = found && Object.prototype.hasOwnProperty.call(found, iri) ? found[iri] : null;
+    if (!n) return "";
+    return (lang === "zh" ? n.zh || n.en : n.en || n.zh) || "";
+  }
+
+  function askNames(iris) {
+    // the IRIs not asked yet, in requests of at most NAMES_BATCH IRIs and MAX_LINK_CHARS characters;
+    // a request that fails leaves its IRIs unnamed, never an error on the page
+    var batch = [];
+    var size = 0;
+    function send() {
+      if (!batch.length) return;
+      var qs = batch.map(function (iri) { return "iri=" + encodeURIComponent(iri); }).join("&");
+      var answer = fetch(NAMES_URL + "?" + qs, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; });
+      batch.forEach(function (iri) { names[iri] = answer.then(function (found) { return pickName(found, iri); }); });
+      batch = [];
+      size = 0;
+    }
+    iris.forEach(function (iri) {
+      if (iri in names) return;
+      var part = encodeURIComponent(iri).length + 5;
+      if (batch.length >= NAMES_BATCH || size + part > MAX_LINK_CHARS) send();
+      batch.push(iri);
+      size += part;
+      names[iri] = null; // asked in this batch: not twice
+    });
+    send();
+  }
+
+  function named(iri) {
+    // only the graph's own entities have names: other IRIs are not asked
+    return !!strings.base && iri.indexOf(strings.base) === 0 && iri.length <= NAMES_IRI_CHARS;
   }
 
   function localHref(iri) {
@@ -368,19 +386,26 @@
   }
 
   function decorate(root) {
-    if (!labels) return;
+    var shown = [];
     Array.prototype.forEach.call(root.querySelectorAll("a.iri:not([data-labelled])"), function (a) {
       a.setAttribute("data-labelled", "");
       var iri = a.getAttribute("href") || "";
       var href = localHref(iri);
       if (href) { a.setAttribute("href", href); a.removeAttribute("target"); }
       a.title = iri;
-      var name = labels[iri];
-      if (!name) return;
-      var span = document.createElement("span");
-      span.className = "iri-label";
-      span.textContent = name;
-      a.parentNode.insertBefore(span, a.nextSibling);
+      if (named(iri)) shown.push(a);
+    });
+    if (!shown.length) return;
+    askNames(shown.map(function (a) { return a.title; }));
+    shown.forEach(function (a) {
+      var iri = a.title;
+      Promise.resolve(names[iri]).then(function (name) {
+        if (!name || !a.parentNode) return;  // YASR may have redrawn the table meanwhile
+        var span = document.createElement("span");
+        span.className = "iri-label";
+        span.textContent = name;
+        a.parentNode.insertBefore(span, a.nextSibling);
+      });
     });
   }
 
@@ -541,5 +566,4 @@
     load(pick.value, given);
   }
   if (given.get("run") === "1") run();
-  else fetchLabels();
 })();
