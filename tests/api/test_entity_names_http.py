@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
 from problem_checks import assert_problem
 
 B = "http://127.0.0.1:8000/"
