@@ -13,7 +13,7 @@ API and by the query forms, so both answer alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 import pyoxigraph as ox
@@ -94,6 +94,9 @@ class EntityNames:
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
 
     def __contains__(self, iri: object) -> bool:
         return iri in self._names
