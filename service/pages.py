@@ -605,11 +605,11 @@ async def entity_names_json(
 ) -> JSONResponse:
     """Names of IRIs, looked up in the per-version map: an IRI is only ever a key here."""
     if not iri:
-        raise ParameterError("give at least one iri parameter")
+        raise ParameterError("Give at least one iri parameter.")
     if len(iri) > NAMES_MAX_IRIS:
-        raise PayloadTooLarge(f"at most {NAMES_MAX_IRIS} iri parameters in one request, not {len(iri)}")
+        raise PayloadTooLarge(f"At most {NAMES_MAX_IRIS} iri parameters in one request, not {len(iri)}.")
     if any(len(i) > NAMES_MAX_IRI_CHARS for i in iri):
-        raise ParameterError(f"an iri is at most {NAMES_MAX_IRI_CHARS} characters")
+        raise ParameterError(f"An iri is at most {NAMES_MAX_IRI_CHARS} characters long.")
     names = await entity_names(request.app, ctx)
     found = {i: n for i in dict.fromkeys(iri) if (n := names.get(i)) is not None}
     return JSONResponse(found, headers={"Cache-Control": "max-age=60"})
