@@ -786,3 +786,159 @@ def test_a_standby_gone_when_a_change_comes_is_killed_off_the_idle_lock(one_work
     one_worker.apply_changes([], [_row(1)])
     assert "regular" not in pool._standby
     assert ("kill", False) in held and ("kill", True) not in held
+
+
+def _ask_async(store: EmbeddedStore, sparql: str = COUNT, timeout_s: float = 30):
+    return store.query_async(QueryRequest(sparql, formats=F, timeout_s=timeout_s))
+
+
+def test_a_worker_socket_left_non_blocking_by_the_event_loop_serves_the_thread_paths_too(one_worker):
+    # the event loop leaves a worker's socket non-blocking (no ioctl back and forth per query): every
+    # thread path sets the mode it needs first, so a worker goes from one to the other unharmed
+    pool = one_worker.workers
+    (pid,) = pool.processes()[1]
+    assert b'"300"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
+    (worker,) = pool._idle.idle_workers()
+    assert worker.sock.gettimeout() == 0.0
+    assert b'"300"' in count(one_worker)  # the blocking path, in this thread
+    assert b'"300"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
+    one_worker.apply_changes([], [_row(1)])  # sent ahead to the idle worker, not waited for
+    assert b'"301"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
+    worker = pool._borrow(5)
+    one_worker.apply_changes([], [_row(2)])
+    pool._give_back(worker)  # the missed change sent and its answer awaited, in this thread
+    assert worker.sock.gettimeout() is None
+    assert b'"302"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
+    assert b'"302"' in count(one_worker)
+    assert pool.processes()[1] == [pid]  # every path answered on the same worker: none was replaced
+
+
+def test_the_event_loop_stops_reading_a_workers_socket_before_the_worker_leaves_the_query(one_worker):
+    # a reader left registered would race the thread paths (catch-up, replacement, sync queries) for
+    # the socket's bytes: after an answer, a timeout, a crash or a cancel, none is left on the loop
+    pool = one_worker.workers
+
+    async def scenario() -> list[bool]:
+        loop = asyncio.get_running_loop()
+        left = []
+
+        def fd() -> int:
+            (worker,) = pool._idle.idle_workers()
+            return worker.sock.fileno()
+
+        first = fd()
+        assert b'"300"' in (await _ask_async(one_worker)).body
+        left.append(loop.remove_reader(first))
+        second = fd()
+        with pytest.raises(QueryTimeout):
+            await _ask_async(one_worker, CARTESIAN, timeout_s=0.3)
+        left.append(loop.remove_reader(second))
+        third = fd()
+        running = asyncio.ensure_future(_ask_async(one_worker, CARTESIAN))
+        await asyncio.sleep(0.3)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        left.append(loop.remove_reader(third))
+        for _ in range(1000):  # bounded: 10 s; the cancelled one is replaced in a thread
+            if pool._idle.idle_workers():
+                break
+            await asyncio.sleep(0.01)
+        fourth = fd()
+        (pid,) = pool.processes()[1]
+        crashing = asyncio.ensure_future(_ask_async(one_worker, CARTESIAN))
+        await asyncio.sleep(0.3)
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(StoreUnavailable):
+            await crashing
+        left.append(loop.remove_reader(fourth))
+        assert b'"300"' in (await _ask_async(one_worker)).body
+        return left
+
+    assert run_in_own_loop(scenario) == [False, False, False, False]
+
+
+def test_a_query_stopped_before_its_demotion_time_never_lowers_its_workers_priority(monkeypatch):
+    from plankg.store.workers import WorkerOptions
+
+    store = EmbeddedStore(None, prefixes={"ex": EX})
+    store.replace_dataset(quads(300))
+    store.start_query_workers(1, options=WorkerOptions(demote_after_s=5, demoted_nice=7))
+    try:
+        demoted = []
+        monkeypatch.setattr(store.workers, "_demote", demoted.append)
+        with pytest.raises(QueryTimeout):
+            run_in_own_loop(lambda: _ask_async(store, CARTESIAN, timeout_s=0.3))
+        assert b'"300"' in run_in_own_loop(lambda: _ask_async(store)).body
+        assert demoted == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("cut", [0, 1, 3, 4, 5, 100, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, -1])
+@pytest.mark.parametrize("size", [10, 40_000])
+def test_a_reply_arriving_in_two_pieces_is_put_together_wherever_it_is_cut(cut, size):
+    import socket
+
+    from plankg.store.workers import _frame, _FrameReader
+
+    reply = ("ok", b"x" * size)
+    frame = _frame(reply)
+    cut = min(cut if cut >= 0 else len(frame) - 1, len(frame) - 1)  # the second piece is never empty
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    loop = asyncio.new_event_loop()
+    try:
+        done = loop.create_future()
+        reader = _FrameReader(ours, done)
+        theirs.sendall(frame[:cut])
+        reader.on_readable()
+        assert not done.done()
+        theirs.sendall(frame[cut:])
+        reader.on_readable()
+        assert done.result() == reply
+    finally:
+        loop.close()
+        ours.close()
+        theirs.close()
+
+
+def test_a_reply_cut_short_by_the_worker_ending_is_an_eof():
+    import socket
+
+    from plankg.store.workers import _frame, _FrameReader
+
+    for cut in (0, 2, 100, 20_000):
+        frame = _frame(("ok", b"x" * 40_000))
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        loop = asyncio.new_event_loop()
+        try:
+            done = loop.create_future()
+            reader = _FrameReader(ours, done)
+            theirs.sendall(frame[:cut])
+            theirs.close()
+            reader.on_readable()
+            with pytest.raises(EOFError):
+                done.result()
+        finally:
+            loop.close()
+            ours.close()
+
+
+def test_a_worker_left_non_blocking_by_the_event_loop_takes_more_missed_changes_than_its_socket_holds(one_worker, monkeypatch):
+    # the catch-up in a thread writes changes that fill the socket: it must wait for the worker to
+    # read them (blocking), not give up on a full non-blocking socket and replace a healthy worker
+    from plankg.store import workers
+
+    monkeypatch.setattr(workers, "IN_PLACE_CHARS", 10**9)  # never worn: not replaced for that
+    pool = one_worker.workers
+    (pid,) = pool.processes()[1]
+    assert b'"300"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
+    worker = pool._borrow(5)
+    assert worker.sock.gettimeout() == 0.0
+    for n in range(30):
+        one_worker.apply_changes([], [_big_row(n)])
+    pool._give_back(worker)
+    assert pool.processes()[1] == [pid]
+    assert b'"330"' in run_in_own_loop(lambda: _ask_async(one_worker)).body
