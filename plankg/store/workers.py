@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import logging
 import os
 import pickle
@@ -167,10 +166,8 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> Message:
 class _FrameReader:
     """Collects one length-prefixed reply from a non-blocking socket, driven by the loop.
 
-    The first read is a plain ``recv``: a reply that fits it (nearly all) is unpickled from it as
-    it is, with no buffer allocated and zeroed beforehand. A longer one goes on in one buffer,
-    grown once to the announced size: ``recv(1 MiB)`` allocated (and the allocator mapped and
-    unmapped) a megabyte per reply.
+    Reads into one buffer, grown once to the announced size: ``recv(1 MiB)``
+    allocated (and the allocator mapped and unmapped) a megabyte per reply.
     """
 
     FIRST_READ = 16 * 1024
@@ -178,7 +175,7 @@ class _FrameReader:
     def __init__(self, sock: socket.socket, done: asyncio.Future) -> None:
         self.sock = sock
         self.done = done
-        self.buf: bytearray | None = None
+        self.buf = bytearray(self.FIRST_READ)
         self.got = 0
         self.size: int | None = None
 
@@ -186,19 +183,14 @@ class _FrameReader:
         if self.done.done():
             return
         try:
-            if self.buf is None:
-                first = self.sock.recv(self.FIRST_READ)
-                if not first:
+            while True:
+                if self.got == len(self.buf):
+                    self.buf.extend(bytes(self.FIRST_READ))  # header not in yet (rare): read on
+                n = self.sock.recv_into(memoryview(self.buf)[self.got:])
+                if n == 0:
                     self.done.set_exception(EOFError("peer closed the socket"))
                     return
-                if len(first) >= _HEADER.size:
-                    (size,) = _HEADER.unpack_from(first)
-                    if len(first) >= _HEADER.size + size:
-                        self.done.set_result(pickle.loads(memoryview(first)[_HEADER.size : _HEADER.size + size]))
-                        return
-                self.buf = bytearray(first)
-                self.got = len(first)
-            while True:
+                self.got += n
                 if self.size is None and self.got >= _HEADER.size:
                     (self.size,) = _HEADER.unpack_from(self.buf)
                     total = _HEADER.size + self.size
@@ -207,65 +199,17 @@ class _FrameReader:
                 if self.size is not None and self.got >= _HEADER.size + self.size:
                     self.done.set_result(pickle.loads(memoryview(self.buf)[_HEADER.size : _HEADER.size + self.size]))
                     return
-                if self.got == len(self.buf):
-                    self.buf.extend(bytes(self.FIRST_READ))  # header not in yet (rare): read on
-                n = self.sock.recv_into(memoryview(self.buf)[self.got:])
-                if n == 0:
-                    self.done.set_exception(EOFError("peer closed the socket"))
-                    return
-                self.got += n
         except BlockingIOError:
             return
         except OSError as exc:
             self.done.set_exception(exc)
 
 
-class _Deadlines:
-    """A reply's time limit and its worker's demotion on one loop timer: the demotion first (when it
-    comes before the limit), then the limit, which ends the wait with ``TimeoutError``. (An
-    ``asyncio.timeout`` and a ``call_later`` armed and cancelled two timers per query.)"""
-
-    __slots__ = ("loop", "done", "deadline", "demote", "handle")
-
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        done: asyncio.Future,
-        timeout_s: float | None,
-        demote: Callable[[], None] | None,
-        demote_after_s: float | None,
-    ) -> None:
-        self.loop, self.done, self.demote = loop, done, demote
-        now = loop.time()
-        self.deadline = None if timeout_s is None else now + timeout_s
-        self.handle: asyncio.TimerHandle | None = None
-        if demote is not None and demote_after_s is not None and (self.deadline is None or now + demote_after_s < self.deadline):
-            self.handle = loop.call_at(now + demote_after_s, self._demote)
-        elif self.deadline is not None:
-            self.handle = loop.call_at(self.deadline, self._expire)
-
-    def _demote(self) -> None:
-        self.handle = None if self.deadline is None else self.loop.call_at(self.deadline, self._expire)
-        if not self.done.done() and self.demote is not None:
-            self.demote()
-
-    def _expire(self) -> None:
-        self.handle = None
-        if not self.done.done():
-            self.done.set_exception(TimeoutError())
-
-    def cancel(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-
-
-async def _asend(loop: asyncio.AbstractEventLoop, sock: socket.socket, message: object) -> None:
+async def _asend(sock: socket.socket, message: object) -> None:
+    loop = asyncio.get_running_loop()
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     payload = _HEADER.pack(len(data)) + data
-    # A query worker's socket stays non-blocking between queries: every thread path sets the mode it
-    # needs before it touches the socket, so the ioctl is paid only after one of them did.
-    if sock.gettimeout() != 0.0:
-        sock.setblocking(False)
+    sock.setblocking(False)
     try:
         sent = sock.send(payload)  # a request nearly always fits the socket buffer
     except BlockingIOError:
@@ -274,23 +218,16 @@ async def _asend(loop: asyncio.AbstractEventLoop, sock: socket.socket, message: 
         await loop.sock_sendall(sock, memoryview(payload)[sent:])
 
 
-async def _areply(
-    loop: asyncio.AbstractEventLoop,
-    sock: socket.socket,
-    timeout_s: float | None,
-    demote: Callable[[], None] | None = None,
-    demote_after_s: float | None = None,
-) -> Message:
-    """Await one reply: a single reader registration, no thread, no extra task, one timer. The reader
-    is removed before this returns or raises: no thread path ever reads the socket against it."""
+async def _areply(sock: socket.socket, timeout_s: float | None) -> Message:
+    """Await one reply: a single reader registration, no thread, no extra task."""
+    loop = asyncio.get_running_loop()
     done = loop.create_future()
     reader = _FrameReader(sock, done)
     loop.add_reader(sock.fileno(), reader.on_readable)
-    deadlines = _Deadlines(loop, done, timeout_s, demote, demote_after_s)
     try:
-        return await done
+        async with asyncio.timeout(timeout_s):
+            return await done
     finally:
-        deadlines.cancel()
         loop.remove_reader(sock.fileno())
 
 
@@ -716,8 +653,7 @@ class WorkerPool:
         cut mid-frame: it is closed, and the worker replaced as a dead one."""
         payload = b"".join(_frame(DataChange(update, ack=False)) for update in updates)
         try:
-            if worker.sock.gettimeout():  # with a timeout, send() would wait for room first
-                worker.sock.settimeout(None)
+            worker.sock.settimeout(None)  # with a timeout, send() would wait for room first
             sent = worker.sock.send(payload, socket.MSG_DONTWAIT)
         except BlockingIOError:
             sent = 0
@@ -915,11 +851,9 @@ class WorkerPool:
         ``fast_lane``: the client may use the fast lane when every regular worker
         is busy; there the query gets the lane's short deadline.
         """
-        loop = asyncio.get_running_loop()
         traced = self._traced_query()
         if traced is not None:
             request = {**request, tracing.WORKER_TIMES: True}
-        demote_after_s = self.options.demote_after_s
         for attempt in (1, 2):
             worker = None
             if fast_lane and self.options.fast_lane and not self._closed:
@@ -931,12 +865,16 @@ class WorkerPool:
             if traced is not None:
                 traced.update(q_worker=time.monotonic(), lane=worker.lane, pid=worker.pid, attempt=attempt)
             try:
-                await _asend(loop, worker.sock, (sparql, request))
+                await _asend(worker.sock, (sparql, request))
             except OSError:
                 await _surely_in_thread(self._lost_idle, worker, attempt)
                 continue
+            demote = (
+                asyncio.get_running_loop().call_later(self.options.demote_after_s, self._demote, worker)
+                if self.options.demote_after_s is not None else None
+            )
             try:
-                reply = await _areply(loop, worker.sock, timeout_s, functools.partial(self._demote, worker), demote_after_s)
+                reply = await _areply(worker.sock, timeout_s)
                 break
             except ConnectionResetError:
                 # reset, not EOF: the worker died with our request unread
@@ -966,6 +904,9 @@ class WorkerPool:
                 # in a thread: the event loop does not wait for the zygote (a fork can take long)
                 self._replace_later(worker)
                 raise
+            finally:
+                if demote is not None:
+                    demote.cancel()
         else:  # a second attempt ends in a reply or an exception; this says so to the type checker
             raise self._crashed()
         worker.unacked = False  # the changes sent ahead were read before the query
@@ -973,6 +914,7 @@ class WorkerPool:
             traced["q_reply"] = time.monotonic()
             if reply[0] == "ok" and len(reply) == 3:
                 traced["w_recv"], traced["w_done"], traced["w_cpu"] = reply[2]
+        worker.sock.setblocking(True)
         if not self._give_back_at_once(worker):
             self._give_back_later(worker)
         return _unpack(reply)
@@ -1029,9 +971,8 @@ class WorkerPool:
                 "nice": self.options.job_nice,
             }
             try:
-                loop = asyncio.get_running_loop()
-                await _asend(loop, worker.sock, (JOB, target, args, limits))
-                reply = await _areply(loop, worker.sock, timeout_s)
+                await _asend(worker.sock, (JOB, target, args, limits))
+                reply = await _areply(worker.sock, timeout_s)
                 answered = True
             except TimeoutError:
                 raise errors.WorkTimeout(
