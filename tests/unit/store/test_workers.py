@@ -270,8 +270,13 @@ def test_a_worker_that_dies_during_a_query_is_a_503_and_replaced(store):
 
 
 def test_the_zygote_is_restarted_when_it_dies(store):
-    zygote, _ = store.workers.processes()
+    zygote, workers = store.workers.processes()
     os.kill(zygote, signal.SIGKILL)
+    # the kill is asynchronous, and its workers die with it a moment later (parent-death signal):
+    # queries sent before then are answered by them, and nothing needs restarting yet
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in [zygote, *workers]) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert b'"300"' in count(store)
     assert b'"300"' in count(store)
     new_zygote, workers = store.workers.processes()
