@@ -111,7 +111,7 @@ class EntityNames:
     def name(self, iri: str, lang: str) -> str:
         """The label in ``lang``, the other language's when there is none; "" for an unnamed IRI."""
         en, zh, _ = self._names.get(iri, ("", "", ""))
-        return (zh or en) if lang == "zh" else (en or zh)
+        return _in_lang(en, zh, lang)
 
 
 def enum_labels(param: Param, lang: str, names: EntityNames) -> dict[str, str]:
@@ -127,8 +127,12 @@ def enum_labels(param: Param, lang: str, names: EntityNames) -> dict[str, str]:
 
 
 def _pick(row: Mapping[str, Any], lang: str) -> str:
-    first, second = ("label_zh", "label_en") if lang == "zh" else ("label_en", "label_zh")
-    return _text(row.get(first)) or _text(row.get(second))
+    return _in_lang(_text(row.get("label_en")), _text(row.get("label_zh")), lang)
+
+
+def _in_lang(en: str, zh: str, lang: str) -> str:
+    """The label in ``lang``, the other language's when there is none."""
+    return (zh or en) if lang == "zh" else (en or zh)
 
 
 def _text(term: object) -> str:
